@@ -1,0 +1,124 @@
+"""Layers of the DCGAN, written with tf.compat.v1 ops (handout step 5).
+
+The handout's ops.py used tf.contrib.layers.batch_norm, which is gone from TensorFlow 2;
+`batch_norm` below is the same computation written out by hand, so students can see what
+batch normalisation does. Every layer creates its variables with tf.compat.v1.get_variable
+inside a variable_scope, exactly as the handout, so variable names in checkpoints read
+like `generator/g_h0_lin/Matrix` and `discriminator/d_bn1/moving_mean`.
+
+All layers accept a dynamic batch dimension (None), so the same graph can train with
+batch 64 and sample 100 images at once in test mode.
+"""
+import math
+
+import tensorflow as tf
+
+tf1 = tf.compat.v1
+
+
+class batch_norm(object):
+    """Batch normalisation with moving averages (decay 0.9, eps 1e-5), as tf.contrib's.
+
+    train=True: normalise with the batch's own mean/variance and update the moving
+    averages in place (the handout's `updates_collections=None`: the update runs whenever
+    the output is computed). train=False: normalise with the moving averages (sampling).
+    """
+
+    def __init__(self, epsilon=1e-5, momentum=0.9, name="batch_norm"):
+        self.epsilon = epsilon
+        self.momentum = momentum
+        self.name = name
+
+    def __call__(self, x, train=True):
+        channels = x.get_shape()[-1]
+        axes = list(range(len(x.get_shape()) - 1))  # every axis but the channels
+        with tf1.variable_scope(self.name, reuse=tf1.AUTO_REUSE):
+            beta = tf1.get_variable("beta", [channels], initializer=tf1.zeros_initializer())
+            gamma = tf1.get_variable("gamma", [channels], initializer=tf1.ones_initializer())
+            moving_mean = tf1.get_variable("moving_mean", [channels], trainable=False,
+                                           initializer=tf1.zeros_initializer())
+            moving_variance = tf1.get_variable("moving_variance", [channels], trainable=False,
+                                               initializer=tf1.ones_initializer())
+            if not train:
+                return tf.nn.batch_normalization(x, moving_mean, moving_variance,
+                                                 beta, gamma, self.epsilon)
+            mean, variance = tf.nn.moments(x, axes)
+            update_mean = tf1.assign(moving_mean, self.momentum * moving_mean
+                                     + (1.0 - self.momentum) * mean)
+            update_variance = tf1.assign(moving_variance, self.momentum * moving_variance
+                                         + (1.0 - self.momentum) * variance)
+            with tf.control_dependencies([update_mean, update_variance]):
+                return tf.nn.batch_normalization(x, mean, variance, beta, gamma, self.epsilon)
+
+
+def concat(tensors, axis):
+    """tf.concat with the handout's argument order."""
+    return tf.concat(tensors, axis)
+
+
+def conv_cond_concat(x, y):
+    """Append the label map y [B, 1, 1, y_dim] to every pixel of x [B, H, W, C].
+
+    Returns [B, H, W, C + y_dim]: the conditional GAN's way to show the label to a conv layer.
+    """
+    x_shape = tf.shape(x)
+    ones = tf.ones(tf.stack([x_shape[0], x_shape[1], x_shape[2], tf.shape(y)[3]]))
+    out = tf.concat([x, y * ones], 3)
+    out.set_shape(x.get_shape()[:3].concatenate([x.get_shape()[3] + y.get_shape()[3]]))
+    return out
+
+
+def conv_out_size_same(size, stride):
+    """Spatial size after a 'SAME' convolution with this stride: ceil(size / stride)."""
+    return int(math.ceil(float(size) / float(stride)))
+
+
+def conv2d(input_, output_dim, k_h=5, k_w=5, d_h=2, d_w=2, stddev=0.02, name="conv2d"):
+    """5x5 stride-2 convolution (halves H and W) with N(0, 0.02) weights and a bias."""
+    with tf1.variable_scope(name):
+        w = tf1.get_variable("w", [k_h, k_w, input_.get_shape()[-1], output_dim],
+                             initializer=tf1.truncated_normal_initializer(stddev=stddev))
+        conv = tf.nn.conv2d(input_, w, strides=[1, d_h, d_w, 1], padding="SAME")
+        biases = tf1.get_variable("biases", [output_dim], initializer=tf1.constant_initializer(0.0))
+        return tf.nn.bias_add(conv, biases)
+
+
+def deconv2d(input_, output_shape, k_h=5, k_w=5, d_h=2, d_w=2, stddev=0.02,
+             name="deconv2d", with_w=False):
+    """Transposed ("fractionally strided") convolution to output_shape [B, H, W, C].
+
+    output_shape[0] may be None or a tensor: the batch size is taken from the input.
+    """
+    with tf1.variable_scope(name):
+        # The kernel is [k_h, k_w, out_channels, in_channels] for a transposed conv.
+        w = tf1.get_variable("w", [k_h, k_w, output_shape[-1], input_.get_shape()[-1]],
+                             initializer=tf1.random_normal_initializer(stddev=stddev))
+        dynamic_shape = tf.stack([tf.shape(input_)[0]] + list(output_shape[1:]))
+        deconv = tf.nn.conv2d_transpose(input_, w, output_shape=dynamic_shape,
+                                        strides=[1, d_h, d_w, 1])
+        biases = tf1.get_variable("biases", [output_shape[-1]],
+                                  initializer=tf1.constant_initializer(0.0))
+        deconv = tf.nn.bias_add(deconv, biases)
+        deconv.set_shape([None] + list(output_shape[1:]))
+        if with_w:
+            return deconv, w, biases
+        return deconv
+
+
+def lrelu(x, leak=0.2, name="lrelu"):
+    """Leaky ReLU: max(x, 0.2 x), the discriminator's activation."""
+    return tf.maximum(x, leak * x, name=name)
+
+
+def linear(input_, output_size, scope=None, stddev=0.02, bias_start=0.0, with_w=False):
+    """Fully connected layer x @ Matrix + bias, on a [B, features] input."""
+    shape = input_.get_shape().as_list()
+    with tf1.variable_scope(scope or "Linear"):
+        matrix = tf1.get_variable("Matrix", [shape[1], output_size], tf.float32,
+                                  tf1.random_normal_initializer(stddev=stddev))
+        bias = tf1.get_variable("bias", [output_size],
+                                initializer=tf1.constant_initializer(bias_start))
+        out = tf.matmul(input_, matrix) + bias
+        if with_w:
+            return out, matrix, bias
+        return out

@@ -1,0 +1,371 @@
+"""Helpers shared by the DCGAN and BigGAN: image I/O, grids, GIFs, visualize, run bookkeeping.
+
+The handout's utils.py used scipy.misc.imread/imsave/imresize, removed from SciPy; Pillow
+and imageio do the same work here. Convention: every image handed to the grid and GIF
+writers is a float array in [0, 1] (true intensities; nothing is min-max rescaled, so a
+washed-out grid really is washed out).
+"""
+import csv
+import json
+import math
+import os
+import signal
+import sys
+import tempfile
+import time
+
+import imageio
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+
+class LabError(Exception):
+    """A problem with the user's input: main() prints it as one line and exits with code 2."""
+
+
+def run_or_exit(main_function, *args):
+    """Call main_function(*args); turn a LabError into `error: ...` on stderr and exit code 2."""
+    try:
+        return main_function(*args)
+    except LabError as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
+# ----------------------------------------------------------------------------- image I/O
+
+def imread(path, grayscale=False, mode=None):
+    """Read an image file as a Pillow image: 'L' for grayscale files, 'RGB' otherwise.
+
+    RGBA and palette images are composited onto black and become RGB. Raises LabError
+    naming the file when it cannot be decoded.
+    """
+    try:
+        with Image.open(path) as image:
+            image.load()
+            if grayscale:
+                return image.convert("L")
+            if image.mode in ("L", "LA", "I", "I;16", "1", "F"):
+                return image.convert("L")
+            if image.mode in ("RGBA", "LA", "P", "PA"):
+                return image.convert("RGBA").convert("RGB")
+            return image.convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        raise LabError(f"cannot read image {path} ({type(e).__name__}); remove or replace it, "
+                       "or pass --skip_bad_images")
+
+
+def center_crop(image, crop_h, crop_w=None):
+    """Cut the central crop_h x crop_w region out of a Pillow image."""
+    crop_w = crop_w or crop_h
+    w, h = image.size
+    crop_h, crop_w = min(crop_h, h), min(crop_w, w)
+    top, left = (h - crop_h) // 2, (w - crop_w) // 2
+    return image.crop((left, top, left + crop_w, top + crop_h))
+
+
+def transform(image, channels, output_size, input_size=None, crop=False):
+    """Pillow image -> uint8 array [output_size, output_size, channels].
+
+    With crop (the handout's --crop), first cut the central input_size square (the whole
+    shorter side when input_size is None), then resize with Pillow's bicubic filter.
+    """
+    image = image.convert("L" if channels == 1 else "RGB")
+    if crop:
+        image = center_crop(image, input_size or min(image.size))
+    if image.size != (output_size, output_size):
+        image = image.resize((output_size, output_size), Image.BICUBIC)
+    array = np.asarray(image, dtype=np.uint8)
+    return array.reshape(output_size, output_size, channels)
+
+
+def get_image(image_path, input_height, input_width=None, resize_height=64, resize_width=64,
+              crop=True, grayscale=False):
+    """The handout's get_image: read, optionally centre-crop, resize; returns values in [-1, 1]."""
+    image = imread(image_path, grayscale)
+    channels = 1 if image.mode == "L" else 3
+    array = transform(image, channels, resize_height, input_height, crop)
+    return array.astype(np.float32) / 127.5 - 1.0
+
+
+def inverse_transform(images):
+    """[-1, 1] (a tanh generator's range) -> [0, 1]."""
+    return (images + 1.0) / 2.0
+
+
+def to_uint8(images):
+    """[0, 1] floats -> uint8, clipped (never rescaled per image)."""
+    return (np.clip(images, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+# ----------------------------------------------------------------------------- grids and GIFs
+
+def image_manifold_size(num_images):
+    """Rows and columns of a grid for any number of images: near-square, rows <= columns."""
+    rows = max(1, int(math.floor(math.sqrt(num_images))))
+    cols = int(math.ceil(num_images / rows))
+    return rows, cols
+
+
+def merge(images, size):
+    """Tile images [N, H, W, C] into one [rows*H, cols*W, C] array; empty cells stay black."""
+    rows, cols = size
+    n, h, w, c = images.shape
+    if n > rows * cols:
+        raise ValueError(f"{n} images do not fit a {rows}x{cols} grid")
+    grid = np.zeros((rows * h, cols * w, c), dtype=images.dtype)
+    for idx, image in enumerate(images):
+        i, j = idx // cols, idx % cols
+        grid[i * h:(i + 1) * h, j * w:(j + 1) * w] = image
+    return grid
+
+
+def atomic_write(path, write_function, suffix=""):
+    """Write via a temporary file in the same folder and rename it, so no half file is left."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix or os.path.splitext(path)[1])
+    os.close(fd)
+    try:
+        write_function(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def imsave(images, size, path):
+    """Save images [N, H, W, C] in [0, 1] as one grid PNG."""
+    grid = to_uint8(merge(images, size))
+    if grid.shape[-1] == 1:
+        grid = grid[..., 0]
+    atomic_write(path, lambda tmp: Image.fromarray(grid).save(tmp, format="PNG"))
+    return path
+
+
+def save_images(images, size, image_path):
+    """The handout's save_images: one grid of a batch. `images` must already be in [0, 1]."""
+    return imsave(images, size, image_path)
+
+
+def make_gif(images, fname, duration=2, true_image=False):
+    """Write frames [T, H, W, C] in [0, 1] as a looping GIF lasting `duration` seconds."""
+    frames = to_uint8(np.asarray(images))
+    if frames.shape[-1] == 1:
+        frames = frames[..., 0]
+    ms_per_frame = 1000.0 * duration / max(1, len(frames))
+    atomic_write(fname, lambda tmp: imageio.v2.mimsave(tmp, list(frames), format="GIF",
+                                                       duration=ms_per_frame, loop=0))
+    return fname
+
+
+# ----------------------------------------------------------------------------- sampling helpers
+
+def sample_z(rng, n, z_dim, truncation=None):
+    """Uniform noise z ~ U(-1, 1) as the handout (truncation is for BigGAN's normal z)."""
+    return rng.uniform(-1, 1, size=(n, z_dim)).astype(np.float32)
+
+
+def class_rows(num_classes, per_class=10):
+    """Labels for a grid with one class per row: [0]*per_class + [1]*per_class + ..."""
+    return np.repeat(np.arange(num_classes), per_class)
+
+
+def cycle_labels(n, num_classes):
+    """Labels 0, 1, ..., K-1, 0, 1, ... for n samples (the same class mix for every model)."""
+    return np.arange(n) % max(1, num_classes)
+
+
+def interpolation_frames(model, rng, steps=16):
+    """Frames of a GIF that walks in a straight line between two latent codes, a grid per frame.
+
+    Each grid holds one image per class for conditional models (so you see every class
+    morph at once), or 16 independent walks for unconditional ones.
+    """
+    n = model.num_classes if model.num_classes else 16
+    labels = np.arange(n) if model.num_classes else None
+    z0, z1 = model.sample_noise(rng, n), model.sample_noise(rng, n)
+    size = image_manifold_size(n)
+    frames = []
+    for t in np.linspace(0.0, 1.0, steps):
+        images = model.generate((1 - t) * z0 + t * z1, labels)
+        frames.append(merge(images, size))
+    return np.stack(frames)
+
+
+def visualize(model, config, option, rng=None):
+    """Test-mode pictures (handout utils.visualize); writes under config.sample_dir.
+
+    option 0: one random grid. 1: one grid per z dimension, that dimension swept over
+    [-1, 1] across the grid. 2: GIFs of random dimensions swept from a random z. 3: GIFs of
+    every dimension swept from z = 0. 4: as 3, plus all of them merged into one grid GIF.
+    Works for conditional models (labels cycle through the classes) and unconditional ones.
+    Returns the written paths.
+    """
+    rng = rng or np.random.RandomState(config.seed)
+    out, n = config.sample_dir, config.batch_size
+    labels = cycle_labels(n, model.num_classes) if model.num_classes else None
+    values = np.linspace(-1, 1, n, dtype=np.float32)
+    written = []
+    if option == 0:
+        images = model.generate(model.sample_noise(rng, n), labels)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        written.append(save_images(images, image_manifold_size(n),
+                                   os.path.join(out, f"test_{stamp}.png")))
+    elif option == 1:
+        base = model.sample_noise(rng, n)
+        for idx in range(model.z_dim):
+            z = base.copy()
+            z[:, idx] = values
+            written.append(save_images(model.generate(z, labels), image_manifold_size(n),
+                                       os.path.join(out, f"test_arange_{idx}.png")))
+    elif option in (2, 3, 4):
+        dims = rng.choice(model.z_dim, size=min(8, model.z_dim), replace=False) \
+            if option == 2 else range(model.z_dim)
+        base = model.sample_noise(rng, 1)
+        gifs = []
+        for idx in dims:
+            z = np.repeat(base if option == 2 else np.zeros_like(base), n, axis=0)
+            z[:, idx] = values
+            images = model.generate(z, labels)
+            gifs.append(images)
+            written.append(make_gif(images, os.path.join(out, f"test_gif_{idx}.gif")))
+        if option == 4:
+            stack = np.stack(gifs[:100])  # [dims, frames, H, W, C]
+            size = image_manifold_size(len(stack))
+            merged = [merge(stack[:, t], size) for t in range(stack.shape[1])]
+            written.append(make_gif(np.stack(merged), os.path.join(out, "test_gif_merged.gif"),
+                                    duration=8))
+    else:
+        raise LabError(f"--visualize {option} is not an option; use 0 (random grid), 1 (sweep "
+                       "each z dimension), 2 (random-dimension GIFs), 3 (GIFs from z=0), 4 (3 + merged GIF)")
+    return written
+
+
+def test_mode_outputs(model, config):
+    """Test mode's default pictures: a random grid, a per-class grid, an interpolation GIF."""
+    rng = np.random.RandomState(config.seed)
+    out = config.sample_dir
+    n = config.batch_size
+    labels = cycle_labels(n, model.num_classes) if model.num_classes else None
+    written = [save_images(model.generate(model.sample_noise(rng, n), labels),
+                           image_manifold_size(n), os.path.join(out, "test_random.png"))]
+    if model.num_classes:
+        labels = class_rows(model.num_classes, 10)
+        written.append(save_images(model.generate(model.sample_noise(rng, len(labels)), labels),
+                                   (model.num_classes, 10), os.path.join(out, "test_classes.png")))
+    written.append(make_gif(interpolation_frames(model, rng),
+                            os.path.join(out, "test_interpolation.gif"), duration=3))
+    return written
+
+
+def export_samples(model, n, path, seed=0, batch=500):
+    """Write n generated images (uint8 [N, H, W, C]) and their requested labels to an .npz."""
+    rng = np.random.RandomState(seed)
+    labels = cycle_labels(n, model.num_classes)
+    images = []
+    for start in range(0, n, batch):
+        part = labels[start:start + batch]
+        z = model.sample_noise(rng, len(part))
+        images.append(to_uint8(model.generate(z, part if model.num_classes else None)))
+    images = np.concatenate(images)
+    atomic_write(path, lambda tmp: np.savez_compressed(open(tmp, "wb"), images=images,
+                                                       labels=labels.astype(np.int64)))
+    return path
+
+
+# ----------------------------------------------------------------------------- run bookkeeping
+
+def write_json(path, data):
+    """Write a JSON file atomically (run configs and metrics)."""
+    atomic_write(path, lambda tmp: open(tmp, "w").write(json.dumps(data, indent=2, sort_keys=True)))
+
+
+def read_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+class Progress(object):
+    """Prints the handout's per-iteration line plus percentage done and an ETA."""
+
+    def __init__(self, total_iters, start_iter, every=1):
+        self.total, self.start_iter, self.every = total_iters, start_iter, every
+        self.start_time = time.time()
+
+    def line(self, epoch, epochs, idx, batch_idxs, counter, d_loss, g_loss):
+        elapsed = time.time() - self.start_time
+        done = max(1, counter - self.start_iter)
+        eta = elapsed / done * max(0, self.total - counter)
+        return (f"Epoch: [{epoch:2d}/{epochs:2d}] [{idx:4d}/{batch_idxs:4d}] time: {elapsed:4.1f}, "
+                f"d_loss: {d_loss:.8f}, g_loss: {g_loss:.8f}  "
+                f"({100.0 * counter / max(1, self.total):5.1f}%, ETA {format_seconds(eta)})")
+
+    def images_per_second(self, counter, batch_size):
+        elapsed = time.time() - self.start_time
+        return (counter - self.start_iter) * batch_size / max(elapsed, 1e-9)
+
+
+def format_seconds(seconds):
+    seconds = int(seconds)
+    return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+class LossLog(object):
+    """Appends one CSV row per iteration (step, epoch, d_loss, g_loss, seconds) for loss curves."""
+
+    FIELDS = ["step", "epoch", "d_loss", "g_loss", "seconds"]
+
+    def __init__(self, path):
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        new = not os.path.exists(path)
+        self.file = open(path, "a", newline="")
+        self.writer = csv.writer(self.file)
+        if new:
+            self.writer.writerow(self.FIELDS)
+
+    def write(self, step, epoch, d_loss, g_loss, seconds):
+        self.writer.writerow([step, epoch, f"{d_loss:.6f}", f"{g_loss:.6f}", f"{seconds:.3f}"])
+
+    def close(self):
+        self.file.close()
+
+
+def read_loss_log(path):
+    """The CSV written by LossLog as a dict of numpy arrays."""
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    return {k: np.array([float(r[k]) for r in rows]) for k in LossLog.FIELDS}
+
+
+class StopOnSigint(object):
+    """Context manager: Ctrl-C sets .requested instead of killing the loop mid-step,
+    so the training loop can save a checkpoint and exit cleanly."""
+
+    def __enter__(self):
+        self.requested = False
+        self.previous = signal.signal(signal.SIGINT, self.handle)
+        return self
+
+    def handle(self, signum, frame):
+        if self.requested:  # a second Ctrl-C: stop at once
+            raise KeyboardInterrupt
+        self.requested = True
+        print("\nCtrl-C: finishing this iteration, saving a checkpoint, then exiting "
+              "(press again to abort without saving)", flush=True)
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGINT, self.previous)
+        return False
+
+
+def check_writable(folder, what):
+    """Make folder (and parents) or fail with a one-line error naming it."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-")
+        probe.close()
+    except OSError as e:
+        raise LabError(f"cannot write to {what} {folder} ({e.strerror}); choose another "
+                       f"with --{what.replace(' ', '_')}")
