@@ -1,0 +1,172 @@
+"""Sample-quality metrics for GANs, computed from classifier outputs (numpy/scipy only, no TF).
+
+Every metric works on arrays a classifier already produced (see biggan/classifier.py):
+  features [N, d] (the classifier's penultimate layer) -> FID and KID,
+  softmax probabilities [N, K]                          -> Inception Score and class accuracy.
+Keeping the maths apart from the network means it can be tested on hand-made numbers.
+
+FID  (Frechet distance): fit a Gaussian to each feature set and compare them; 0 = identical.
+KID  (kernel inception distance): unbiased MMD^2 with a cubic polynomial kernel; 0 = same
+     distribution, and unlike FID it has no bias that depends on the number of samples.
+IS   (inception score): exp(E_x KL(p(y|x) || p(y))); high when every image is classified
+     confidently AND the classes are used evenly. Between 1 and K (the number of classes).
+"""
+import warnings
+
+import numpy as np
+import scipy.linalg
+
+from utils import LabError
+
+SQRTM_EPS = 1e-6  # added to the covariance diagonals when sqrtm fails on a singular product
+
+
+# ----------------------------------------------------------------------------- FID
+
+def feature_stats(feats):
+    """Mean [d] and unbiased covariance [d, d] (np.cov with ddof=1) of features [N, d], float64.
+
+    Computing these once for the real data lets you compare many generators against them
+    (frechet_from_stats). Raises LabError when N < d: the covariance would be singular and
+    the FID meaningless.
+    """
+    feats = np.asarray(feats, dtype=np.float64)
+    if feats.ndim != 2:
+        raise ValueError(f"features must be a 2-D array [N, d], got shape {feats.shape}")
+    n, d = feats.shape
+    if n < max(d, 2):
+        raise LabError(f"FID needs at least as many samples as feature dimensions, got N={n} "
+                       f"samples of d={d} features; pass more samples (e.g. --num_samples "
+                       f"{max(d, 2)} or more)")
+    mu = feats.mean(axis=0)             # [d]
+    sigma = np.cov(feats, rowvar=False)  # [d, d], divides by N - 1
+    return mu, np.atleast_2d(sigma)
+
+
+def frechet_from_stats(mu1, sigma1, mu2, sigma2):
+    """Frechet distance between N(mu1, sigma1) and N(mu2, sigma2):
+
+        ||mu1 - mu2||^2 + Tr(sigma1 + sigma2 - 2 (sigma1 sigma2)^(1/2))
+    """
+    mu1, mu2 = np.asarray(mu1, np.float64), np.asarray(mu2, np.float64)
+    sigma1, sigma2 = np.atleast_2d(sigma1).astype(np.float64), np.atleast_2d(sigma2).astype(np.float64)
+    if mu1.shape != mu2.shape or sigma1.shape != sigma2.shape:
+        raise ValueError(f"feature statistics differ in shape: {mu1.shape} vs {mu2.shape}")
+    covmean = sqrtm_of_product(sigma1, sigma2)
+    diff = mu1 - mu2
+    return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * np.trace(covmean))
+
+
+def sqrtm_of_product(sigma1, sigma2):
+    """(sigma1 sigma2)^(1/2) as a real matrix.
+
+    The product of two covariances can be singular (e.g. a feature that never varies), and
+    then sqrtm may return inf/nan: retry with a tiny epsilon on both diagonals. Rounding
+    gives the result a tiny imaginary part, which we drop; a large one means a real problem.
+    """
+    covmean = quiet_sqrtm(sigma1 @ sigma2)
+    if not np.isfinite(covmean).all():
+        offset = np.eye(len(sigma1)) * SQRTM_EPS
+        covmean = quiet_sqrtm((sigma1 + offset) @ (sigma2 + offset))
+    if np.iscomplexobj(covmean):
+        if not np.allclose(np.diagonal(covmean).imag, 0, atol=1e-3):
+            raise ValueError(f"sqrtm has a large imaginary part "
+                             f"({np.max(np.abs(covmean.imag)):.3g}); the covariances are broken")
+        covmean = covmean.real
+    return covmean
+
+
+def quiet_sqrtm(matrix):
+    """scipy.linalg.sqrtm without its "matrix is singular" warning: we check the result ourselves."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+        return scipy.linalg.sqrtm(matrix)
+
+
+def frechet_distance(feats1, feats2):
+    """FID between two feature sets [N1, d] and [N2, d] (e.g. real and generated)."""
+    return frechet_from_stats(*feature_stats(feats1), *feature_stats(feats2))
+
+
+# ----------------------------------------------------------------------------- KID
+
+def polynomial_kernel(x, y):
+    """k(x, y) = (x.y / d + 1)^3 for all pairs: [n, d], [m, d] -> [n, m]."""
+    d = x.shape[1]
+    return (x @ y.T / d + 1.0) ** 3
+
+
+def mmd2_unbiased(x, y):
+    """Unbiased MMD^2 between equal-size samples x, y [m, d] with the polynomial kernel.
+
+    Mean of k(x_i, x_j) and k(y_i, y_j) over i != j (the diagonal k(x_i, x_i) would bias it
+    upwards), minus twice the mean of k(x_i, y_j) over all pairs.
+    """
+    m = len(x)
+    k_xx, k_yy, k_xy = polynomial_kernel(x, x), polynomial_kernel(y, y), polynomial_kernel(x, y)
+    off_diagonal = (k_xx.sum() - np.trace(k_xx) + k_yy.sum() - np.trace(k_yy)) / (m * (m - 1))
+    return off_diagonal - 2.0 * k_xy.mean()
+
+
+def kid(feats1, feats2, num_subsets=100, subset_size=1000, seed=0):
+    """Kernel inception distance: (mean, std) of mmd2_unbiased over random subsets.
+
+    Each subset draws subset_size rows (capped at the smaller set) without replacement
+    from each feature set; the fixed seed makes the number reproducible.
+    """
+    feats1, feats2 = np.asarray(feats1, np.float64), np.asarray(feats2, np.float64)
+    if feats1.ndim != 2 or feats1.shape[1:] != feats2.shape[1:]:
+        raise ValueError(f"features must be [N, d] with the same d, got {feats1.shape} and {feats2.shape}")
+    m = min(subset_size, len(feats1), len(feats2))
+    if m < 2:
+        raise LabError(f"KID needs at least 2 samples in each set, got {len(feats1)} and "
+                       f"{len(feats2)}; pass more samples (e.g. --num_samples)")
+    rng = np.random.RandomState(seed)
+    values = [mmd2_unbiased(feats1[rng.choice(len(feats1), m, replace=False)],
+                            feats2[rng.choice(len(feats2), m, replace=False)])
+              for _ in range(num_subsets)]
+    return float(np.mean(values)), float(np.std(values))
+
+
+# ----------------------------------------------------------------------------- IS and accuracy
+
+def inception_score(probs, eps=1e-12):
+    """exp(mean over images of KL(p(y|x) || p(y))) from softmax rows probs [N, K].
+
+    p(y) is the mean row. Identical rows give 1 (no diversity); confident one-hot rows spread
+    evenly over K classes give K (the maximum).
+    """
+    probs = np.asarray(probs, dtype=np.float64)
+    if probs.ndim != 2 or len(probs) == 0:
+        raise ValueError(f"probs must be a non-empty [N, K] array, got shape {probs.shape}")
+    marginal = probs.mean(axis=0, keepdims=True)                          # p(y), [1, K]
+    kl = (probs * (np.log(probs + eps) - np.log(marginal + eps))).sum(axis=1)  # [N]
+    return float(np.exp(kl.mean()))
+
+
+def inception_score_splits(probs, splits=10, eps=1e-12):
+    """The paper's variant: (mean, std) of inception_score over `splits` equal chunks."""
+    scores = [inception_score(part, eps) for part in np.array_split(np.asarray(probs), splits)]
+    return float(np.mean(scores)), float(np.std(scores))
+
+
+def class_accuracy(probs, requested_labels, num_classes):
+    """How often the classifier recognises the class a conditional generator was asked for.
+
+    probs [N, K] from the classifier, requested_labels [N] given to the generator. Returns
+    {overall, per_class (a list of K floats, nan for a class never requested),
+     worst_class (its index), worst (its accuracy)}.
+    """
+    predicted = np.argmax(np.asarray(probs), axis=1)     # [N]
+    requested = np.asarray(requested_labels).astype(np.int64)
+    if len(predicted) != len(requested) or len(requested) == 0:
+        raise ValueError(f"need one label per row of probs, got {len(requested)} labels "
+                         f"for {len(predicted)} rows")
+    if requested.min() < 0 or requested.max() >= num_classes:
+        raise ValueError(f"requested labels must lie in 0..{num_classes - 1}")
+    correct = predicted == requested
+    per_class = [float(correct[requested == k].mean()) if np.any(requested == k) else float("nan")
+                 for k in range(num_classes)]
+    worst_class = int(np.nanargmin(per_class))
+    return {"overall": float(correct.mean()), "per_class": per_class,
+            "worst_class": worst_class, "worst": per_class[worst_class]}

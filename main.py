@@ -1,0 +1,86 @@
+"""Entry point of the GAN lab's DCGAN (handout step 3): flags, then train or test.
+
+    python main.py --dataset mnist --train        # train the conditional DCGAN on MNIST
+    python main.py --dataset mnist                # test mode: grids + GIF from the checkpoint
+    python main.py --dataset mnist --visualize 1  # test mode plus a handout visualize option
+    python main.py --dataset mnist --export_samples 10000   # images + labels for evaluation
+    python main.py --dataset planes --train       # your own images in data/planes/ (64x64)
+    python main.py --dataset cifar10 --classes airplane,automobile --conditional --train
+
+The handout's command `python main.py --dataset mnist --input_height=28 --output_height=28
+--train` works unchanged; for MNIST those sizes are the defaults.
+"""
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's start-up chatter
+import tensorflow as tf  # noqa: E402
+
+import cli  # noqa: E402
+from model import DCGAN  # noqa: E402
+from utils import LabError, run_or_exit  # noqa: E402
+
+tf1 = tf.compat.v1
+flags = tf1.flags  # absl flags, the tf.app.flags of the handout
+cli.define_common_flags(flags)
+flags.DEFINE_float("learning_rate", 0.0002, "Adam learning rate")
+flags.DEFINE_float("beta1", 0.5, "Adam momentum term beta1")
+flags.DEFINE_integer("z_dim", 100, "Size of the noise vector z (the handout wrongly passed generate_test_images)")
+FLAGS = flags.FLAGS
+
+
+def make_dcgan(sess, FLAGS, c_dim, class_names):
+    """The handout's DCGAN(...) call; y_dim is the number of classes of a conditional model."""
+    return DCGAN(sess,
+                 input_width=FLAGS.input_width, input_height=FLAGS.input_height,
+                 output_width=FLAGS.output_width, output_height=FLAGS.output_height,
+                 batch_size=FLAGS.batch_size, sample_num=FLAGS.batch_size,
+                 y_dim=len(class_names) if FLAGS.conditional else None,
+                 z_dim=FLAGS.z_dim, c_dim=c_dim, dataset_name=FLAGS.dataset,
+                 input_fname_pattern=FLAGS.input_fname_pattern, crop=FLAGS.crop,
+                 checkpoint_dir=FLAGS.checkpoint_dir, sample_dir=FLAGS.sample_dir,
+                 data_dir=FLAGS.data_dir, log_dir=FLAGS.logs_dir, class_names=class_names,
+                 learning_rate=FLAGS.learning_rate, beta1=FLAGS.beta1,
+                 max_to_keep=FLAGS.max_to_keep, model_dir=cli.model_dir_name(FLAGS))
+
+
+def check_network_size(FLAGS):
+    """The conditional network halves the size twice, the unconditional one four times."""
+    size = FLAGS.output_height
+    if FLAGS.conditional and size % 4:
+        raise LabError(f"the conditional DCGAN needs an output size divisible by 4 (got {size}); "
+                       "try 28, 32, 48 or 64")
+    if not FLAGS.conditional and size < 16:
+        raise LabError(f"the unconditional DCGAN needs an output size of at least 16 (got {size})")
+
+
+def main(argv):
+    cli.resolve_defaults(FLAGS)
+    cli.validate(FLAGS, argv, "the DCGAN")
+    check_network_size(FLAGS)
+    tf1.disable_eager_execution()
+    tf1.logging.set_verbosity(tf1.logging.ERROR)  # our own lines say what was loaded
+    tf1.set_random_seed(FLAGS.seed)
+
+    run_config = tf1.ConfigProto()
+    run_config.gpu_options.allow_growth = True  # share the lab's GPU server politely
+    with tf1.Session(config=run_config) as sess:
+        if FLAGS.train:
+            data = cli.load_training_data(FLAGS)
+            dcgan = make_dcgan(sess, FLAGS, data.images.shape[-1], data.class_names)
+            dcgan.train(FLAGS, data)
+        else:
+            saved = cli.read_run_config(FLAGS, cli.model_dir_name(FLAGS), "main.py")
+            FLAGS.z_dim = saved["z_dim"]
+            dcgan = make_dcgan(sess, FLAGS, saved["c_dim"], saved["class_names"])
+            sess.run(tf1.global_variables_initializer())
+            found, counter = dcgan.load(FLAGS.checkpoint_dir)
+            if not found:
+                raise LabError(f"no checkpoint in {os.path.join(FLAGS.checkpoint_dir, dcgan.model_dir)}; "
+                               f"train first: python main.py --dataset {FLAGS.dataset} --train")
+            print(f" [*] Loaded {dcgan.model_dir} at iteration {counter}")
+            cli.run_test_mode(dcgan, FLAGS)
+
+
+if __name__ == "__main__":
+    tf1.app.run(lambda argv: run_or_exit(main, argv), argv=sys.argv)
