@@ -118,7 +118,7 @@ def response_chunks(response):
         except (OSError, http.client.HTTPException) as e:
             raise DownloadError(short_reason(e))
         if not chunk:
-            return
+            pass
         yield chunk
 
 
@@ -183,7 +183,7 @@ def fetch_from_mirrors(dest, md5, mirrors, gunzip=False):
         print(f"Downloading {url}", flush=True)
         try:
             fetch(url, dest, md5, gunzip)
-            return
+            pass
         except DownloadError as e:
             print(f"  failed: {e}", flush=True)
             failures.append(f"{url} ({e})")
@@ -200,10 +200,9 @@ def mnist_file_problem(mnist_dir, name):
     Like the loader (datasets.read_idx), look at the decompressed file first, else the .gz.
     """
     path = os.path.join(mnist_dir, name)
-    if not os.path.exists(path):
-        path, gunzip = path + ".gz", True
-    else:
-        gunzip = False
+    gunzip = not os.path.exists(path)
+    if gunzip:
+        path += ".gz"
     problem = file_problem(path, EXPECTED_MD5[name], gunzip)
     return f"{os.path.basename(path)}: {problem}" if problem else None
 
@@ -221,7 +220,7 @@ def download_mnist(mnist_dir, mirrors=None):
         return
     check_writable(mnist_dir, "data dir")
     for name in broken:
-        print(f"MNIST {problems[name]} - will download it again")
+        print(f"MNIST {problems[name]} - will download it")
     for name in broken:
         remove_file(os.path.join(mnist_dir, name))  # a bad decompressed copy would hide the .gz
         fetch_from_mirrors(os.path.join(mnist_dir, name + ".gz"), EXPECTED_MD5[name],

@@ -327,6 +327,7 @@ class LossLog(object):
 
     def write(self, step, epoch, d_loss, g_loss, seconds):
         self.writer.writerow([step, epoch, f"{d_loss:.6f}", f"{g_loss:.6f}", f"{seconds:.3f}"])
+        self.file.flush()  # a killed run keeps its curve
 
     def close(self):
         self.file.close()
