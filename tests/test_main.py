@@ -1,0 +1,191 @@
+"""main.py end to end, as a student runs it: train, resume, Ctrl-C, test mode, export, bad input.
+
+Tiny settings (batch 16, a few iterations) keep each run to seconds on a 2-core CPU.
+"""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(REPO, "data")
+TINY = ["--batch_size=16", "--train_size=64", "--print_freq=1"]
+
+
+def run_main(args, cwd, script="main.py"):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+    return subprocess.run([sys.executable, os.path.join(REPO, script)] + args, cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def train_mnist(cwd, *extra):
+    result = run_main(["--dataset=mnist", "--train", f"--data_dir={DATA}"] + TINY + list(extra), cwd)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """One tiny MNIST run shared by the tests that only read its outputs."""
+    cwd = tmp_path_factory.mktemp("run")
+    first = train_mnist(cwd, "--epoch=1", "--sample_freq=2", "--ckpt_freq=3")
+    return cwd, first
+
+
+def test_training_writes_grids_checkpoints_logs(trained):
+    cwd, result = trained
+    assert "Epoch: [ 0/ 1] [   3/   4]" in result.stdout and "ETA" in result.stdout
+    assert sorted(os.listdir(cwd / "samples")) == ["train_00_0000.png", "train_00_0002.png"]
+    grid = np.asarray(Image.open(cwd / "samples" / "train_00_0000.png"))
+    assert grid.shape == (4 * 28, 4 * 28)  # sample_num = batch_size = 16: a 4x4 grayscale grid
+    ckpt = os.listdir(cwd / "checkpoint" / "mnist_28_28")
+    assert "DCGAN.model-3.index" in ckpt and "DCGAN.model-4.index" in ckpt  # every 3 + final
+    assert "config.json" in ckpt
+    assert os.listdir(cwd / "logs" / "mnist_28_28")
+
+
+def test_resume_continues_from_the_saved_iteration(tmp_path):
+    train_mnist(tmp_path, "--epoch=1", "--sample_freq=100")
+    second = train_mnist(tmp_path, "--epoch=2", "--sample_freq=100")
+    assert "resuming at iteration 4" in second.stdout
+    assert "Epoch: [ 1/ 2] [   0/   4]" in second.stdout and "[ 0/ 2]" not in second.stdout
+    assert "DCGAN.model-8.index" in os.listdir(tmp_path / "checkpoint" / "mnist_28_28")
+    # grids follow the global counter (handout: counter % 100 == 1), so no new one at iteration 5
+    assert sorted(os.listdir(tmp_path / "samples")) == ["train_00_0000.png"]
+
+
+def test_the_same_seed_gives_the_same_first_grid(tmp_path):
+    grids = []
+    for name, seed in [("a", 1), ("b", 1), ("c", 2)]:
+        (tmp_path / name).mkdir()
+        train_mnist(tmp_path / name, "--epoch=1", "--train_size=16", f"--seed={seed}")
+        grids.append(np.asarray(Image.open(tmp_path / name / "samples" / "train_00_0000.png")))
+    np.testing.assert_array_equal(grids[0], grids[1])
+    assert not np.array_equal(grids[0], grids[2])
+
+
+def test_test_mode_writes_grids_and_reproduces_them(trained, tmp_path):
+    cwd, _ = trained
+    outputs = []
+    for run in range(2):
+        result = run_main(["--dataset=mnist", "--data_dir=/nonexistent", f"--sample_dir=test{run}",
+                           "--batch_size=25"], cwd)
+        assert result.returncode == 0, result.stderr
+        assert "Loaded mnist_28_28 at iteration 4" in result.stdout
+        files = sorted(os.listdir(cwd / f"test{run}"))
+        assert files == ["test_classes.png", "test_interpolation.gif", "test_random.png"]
+        outputs.append([open(cwd / f"test{run}" / f, "rb").read() for f in files])
+    assert outputs[0] == outputs[1]
+    classes = np.asarray(Image.open(cwd / "test0" / "test_classes.png"))
+    assert classes.shape == (10 * 28, 10 * 28)  # one row per digit
+    assert Image.open(cwd / "test0" / "test_interpolation.gif").n_frames > 1
+
+
+def test_export_samples_writes_images_and_labels(trained):
+    cwd, _ = trained
+    result = run_main(["--dataset=mnist", "--export_samples=30", "--sample_dir=export"], cwd)
+    assert result.returncode == 0, result.stderr
+    path = os.path.join("export", "generated_30.npz")
+    assert path in result.stdout
+    data = np.load(cwd / path)
+    assert data["images"].dtype == np.uint8 and data["images"].shape == (30, 28, 28, 1)
+    assert data["labels"].tolist() == [i % 10 for i in range(30)]
+
+
+@pytest.mark.parametrize("option,count", [(0, 1), (1, 100), (2, 8), (3, 100), (4, 101)])
+def test_visualize_options(trained, option, count):
+    cwd, _ = trained
+    out = f"vis{option}"
+    result = run_main(["--dataset=mnist", f"--visualize={option}", f"--sample_dir={out}",
+                       "--batch_size=8"], cwd)
+    assert result.returncode == 0, result.stderr
+    assert len(os.listdir(cwd / out)) == 3 + count
+
+
+def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, os.path.join(REPO, "main.py"), "--dataset=mnist",
+                             "--train", f"--data_dir={DATA}", "--batch_size=16", "--epoch=100"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    for line in proc.stdout:  # wait for training to run
+        if line.startswith("Epoch: [ 0/100] [   2/"):
+            break
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "Stopped at iteration" in out
+    saved = [f for f in os.listdir(tmp_path / "checkpoint" / "mnist_28_28") if f.endswith(".index")]
+    assert len(saved) == 1 and int(saved[0].split("-")[1].split(".")[0]) >= 3
+
+
+def folder_with_images(root, bad=False):
+    os.makedirs(root / "data" / "cars", exist_ok=True)
+    for i in range(4):
+        Image.fromarray(np.full((40, 40, 3), 40 * i, np.uint8)).save(root / "data" / "cars" / f"{i}.jpg")
+    if bad:
+        (root / "data" / "cars" / "broken.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+
+
+def truncated_mnist(root):
+    import shutil
+    folder = root / "data" / "mnist"
+    shutil.copytree(os.path.join(DATA, "mnist"), folder)
+    with open(folder / "t10k-labels-idx1-ubyte", "wb") as f:
+        f.write(b"\x00\x00\x08\x01\x00\x00\x27\x10" + bytes(100))  # header says 10000, 100 given
+    os.remove(folder / "t10k-labels-idx1-ubyte.gz")
+
+
+BAD_INPUTS = [
+    (["--epoch=0", "--train"], None, "--epoch must be positive"),
+    (["--train", "--batch_size=100", "--train_size=50", f"--data_dir={DATA}"], None,
+     "--batch_size 100 is larger than the 50 training images"),
+    (["--dataset=nosuch", "--train"], None, "unknown dataset 'nosuch'"),
+    (["--dataset=mnist"], None, "no checkpoint in checkpoint/mnist_28_28.*train first: python main.py"),
+    (["--train", "False"], None, "unexpected argument"),
+    (["--dataset=mnist", "--output_height=64", "--train"], None, "MNIST digits are 28x28"),
+    (["--visualize=7"], None, "--visualize 7 is not an option"),
+    (["--train", "--checkpoint_dir=blocker/ckpt"], "blocker", "cannot write to checkpoint dir"),
+    (["--train", "--data_dir=data"], "truncated", "t10k-labels-idx1-ubyte has 100 data bytes"),
+    (["--dataset=cars", "--train", "--data_dir=data", "--input_fname_pattern=*.png"], "folder",
+     "no file in data/cars matches"),
+    (["--dataset=cars", "--train", "--data_dir=data", "--batch_size=2"], "bad", "cannot read image .*broken.jpg"),
+    (["--dataset=cars", "--train", "--data_dir=data", "--output_height=8"], "folder",
+     "needs an output size of at least 16"),
+    (["--dataset=cars", "--train", "--data_dir=data", "--conditional", "--batch_size=2"], "flat",
+     "--conditional needs labels"),
+]
+
+
+@pytest.mark.parametrize("args,setup,message", BAD_INPUTS)
+def test_bad_input_is_one_line_and_exit_2(tmp_path, args, setup, message):
+    import re
+    if setup == "blocker":
+        (tmp_path / "blocker").write_text("a file where a folder should be")
+    elif setup == "truncated":
+        truncated_mnist(tmp_path)
+    elif setup in ("folder", "bad"):
+        folder_with_images(tmp_path, bad=setup == "bad")
+    elif setup == "flat":
+        os.makedirs(tmp_path / "data" / "cars")
+        for i in range(3):
+            Image.fromarray(np.zeros((20, 20, 3), np.uint8)).save(tmp_path / "data" / "cars" / f"{i}.jpg")
+    result = run_main(args, tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert re.search(message, lines[0]), lines[0]
+    assert not os.path.exists(tmp_path / "checkpoint" / "mnist_28_28")
+
+
+def test_resuming_with_another_architecture_is_refused(trained, tmp_path):
+    import shutil
+    shutil.copytree(trained[0] / "checkpoint", tmp_path / "checkpoint")
+    result = run_main(["--dataset=mnist", "--train", f"--data_dir={DATA}", "--z_dim=50"] + TINY, tmp_path)
+    assert result.returncode == 2
+    assert "trained with z_dim=100 (asked 50)" in result.stderr
