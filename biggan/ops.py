@@ -185,18 +185,18 @@ def self_attention(x, name="attention", update_sn=True):
 
 # ----------------------------------------------------------------------------- residual blocks
 
-def upsample(x):
+def upsample_nearest(x):
     """Nearest-neighbour 2x upsampling (every pixel becomes a 2x2 square): [B,H,W,C] -> [B,2H,2W,C]."""
     return tf.repeat(tf.repeat(x, 2, axis=1), 2, axis=2)
 
 
-def downsample(x):
+def avg_pool(x):
     """2x2 average pooling: [B, H, W, C] -> [B, H/2, W/2, C] ('SAME': odd sizes round up, 7 -> 4)."""
     return tf.nn.avg_pool2d(x, 2, 2, "SAME")
 
 
-def g_block(x, cond, out_ch, name="g_block", train=True, update_sn=True, upsample_=True):
-    """Generator residual block: [B, H, W, C_in] -> [B, 2H, 2W, out_ch] (2x only if upsample_).
+def g_block(x, cond, out_ch, name="g_block", train=True, update_sn=True, upsample=True):
+    """Generator residual block: [B, H, W, C_in] -> [B, 2H, 2W, out_ch] (2x only if upsample).
 
     main: CBN(cond) -> ReLU -> upsample -> 3x3 SN conv -> CBN(cond) -> ReLU -> 3x3 SN conv
     skip: upsample -> 1x1 SN conv (only when channels change or it upsamples)
@@ -204,41 +204,41 @@ def g_block(x, cond, out_ch, name="g_block", train=True, update_sn=True, upsampl
     with tf1.variable_scope(name):
         h = tf.nn.relu(conditional_batch_norm(x, cond, "bn1", train, update_sn))
         skip = x
-        if upsample_:
-            h, skip = upsample(h), upsample(skip)
+        if upsample:
+            h, skip = upsample_nearest(h), upsample_nearest(skip)
         h = snconv2d(h, out_ch, k=3, name="conv1", update=update_sn)
         h = tf.nn.relu(conditional_batch_norm(h, cond, "bn2", train, update_sn))
         h = snconv2d(h, out_ch, k=3, name="conv2", update=update_sn)
-        if upsample_ or x.get_shape()[-1] != out_ch:
+        if upsample or x.get_shape()[-1] != out_ch:
             skip = snconv2d(skip, out_ch, k=1, name="conv_sc", update=update_sn)
         return h + skip
 
 
-def d_block(x, out_ch, name="d_block", update_sn=True, downsample_=True, preactivation=True):
-    """Discriminator residual block: [B, H, W, C_in] -> [B, H/2, W/2, out_ch] (if downsample_).
+def d_block(x, out_ch, name="d_block", update_sn=True, downsample=True, preactivation=True):
+    """Discriminator residual block: [B, H, W, C_in] -> [B, H/2, W/2, out_ch] (if downsample).
 
     main: (ReLU if preactivation) -> 3x3 SN conv -> ReLU -> 3x3 SN conv -> avg-pool
     skip (1x1 SN conv only when channels change or it downsamples):
       preactivation=True:  conv -> avg-pool
       preactivation=False: avg-pool -> conv (the first block, which sees the image: no ReLU)
     """
-    learnable_skip = downsample_ or x.get_shape()[-1] != out_ch
+    learnable_skip = downsample or x.get_shape()[-1] != out_ch
     with tf1.variable_scope(name):
         h = tf.nn.relu(x) if preactivation else x
         h = snconv2d(h, out_ch, k=3, name="conv1", update=update_sn)
         h = snconv2d(tf.nn.relu(h), out_ch, k=3, name="conv2", update=update_sn)
-        if downsample_:
-            h = downsample(h)
+        if downsample:
+            h = avg_pool(h)
 
         skip = x
         if preactivation:
             if learnable_skip:
                 skip = snconv2d(skip, out_ch, k=1, name="conv_sc", update=update_sn)
-            if downsample_:
-                skip = downsample(skip)
+            if downsample:
+                skip = avg_pool(skip)
         else:
-            if downsample_:
-                skip = downsample(skip)
+            if downsample:
+                skip = avg_pool(skip)
             if learnable_skip:
                 skip = snconv2d(skip, out_ch, k=1, name="conv_sc", update=update_sn)
         return h + skip
@@ -293,12 +293,12 @@ def ema_update(var_list, decay=0.9999, scope="ema"):
     at the top level, outside any variable_scope), starting at the variable's initial value
     (initialise both in the same global_variables_initializer run).
     decay: a float or a scalar tensor (e.g. 0.0 before the EMA should start: then ema = var).
-    Returns (update_op, shadows, getter):
+    Returns (update_op, shadows, ema_getter):
       update_op  sets ema = decay * ema + (1 - decay) * var for every variable; run it after
                  each generator step.
       shadows    dict {variable name: shadow variable}.
-      getter     a custom getter: variables built under
-                 tf1.variable_scope(..., reuse=True, custom_getter=getter) read the shadow
+      ema_getter a custom getter: variables built under
+                 tf1.variable_scope(..., reuse=True, custom_getter=ema_getter) read the shadow
                  instead of the live weight (variables not in var_list are left alone).
     """
     shadows = {}
@@ -311,11 +311,11 @@ def ema_update(var_list, decay=0.9999, scope="ema"):
                for var in var_list]
     update_op = tf.group(*updates, name="ema_update")
 
-    def getter(next_getter, name, *args, **kwargs):
-        var = next_getter(name, *args, **kwargs)
+    def ema_getter(getter, name, *args, **kwargs):
+        var = getter(name, *args, **kwargs)  # the live variable, made or reused as usual
         return shadows.get(var.op.name, var)
 
-    return update_op, shadows, getter
+    return update_op, shadows, ema_getter
 
 
 # ----------------------------------------------------------------------------- truncation trick
