@@ -13,14 +13,12 @@ Differences from the handout's code, each fixing a known trap (see README):
   to them records the architecture so test mode needs no dataset.
 """
 import os
-import time
 
 import numpy as np
 import tensorflow as tf
 
 from ops import batch_norm, concat, conv2d, conv_cond_concat, conv_out_size_same, deconv2d, lrelu, linear
-from utils import (LabError, LossLog, Progress, StopOnSigint, cycle_labels, image_manifold_size,
-                   read_json, save_images, write_json)
+from utils import TrainingRun, load_checkpoint, save_checkpoint
 import datasets
 
 tf1 = tf.compat.v1
@@ -67,6 +65,10 @@ class DCGAN(object):
     @property
     def num_classes(self):
         return self.y_dim or 0
+
+    @property
+    def images_per_iteration(self):
+        return self.batch_size  # real images D sees per iteration
 
     @property
     def architecture(self):
@@ -235,123 +237,53 @@ class DCGAN(object):
     def train(self, config, data):
         """The handout's training loop: per batch one D step, then two G steps (step 6.2).
 
-        data: datasets.Dataset with images in [0, 1]. Resumes from the latest checkpoint at
-        the saved epoch/iteration; Ctrl-C saves a checkpoint before exiting.
+        data: datasets.Dataset with images in [0, 1]. utils.TrainingRun does the bookkeeping
+        (resume at the saved epoch/iteration, progress, grids, checkpoints, Ctrl-C).
         """
         batch_idxs = int(min(len(data.images), config.train_size)) // config.batch_size
-        total_iters = config.epoch * batch_idxs
         images = self.to_model_range(data.images)
         labels = self.one_hot(data.labels) if self.y_dim else None
+        run = TrainingRun(self, config, batch_idxs)
+        batch_rng = np.random.RandomState(config.seed + run.counter)  # new noise after a resume
+        for epoch, idx in run:
+            # MNIST was shuffled once when loaded (handout); folders are reshuffled every epoch.
+            order = np.arange(len(images)) if config.dataset == "mnist" \
+                else np.random.RandomState(config.seed + epoch).permutation(len(images))
+            batch = order[idx * config.batch_size:(idx + 1) * config.batch_size]
+            feed_g = {self.z: self.sample_noise(batch_rng, config.batch_size)}
+            if self.y_dim:
+                feed_g[self.y] = labels[batch]
+            feed_d = {**feed_g, self.inputs: images[batch]}
+            err_d, err_g = self.train_step(feed_d, feed_g, run)
+            run.record(epoch, idx, err_d, err_g)
+        return run.finish()
 
-        self.sess.run(tf1.global_variables_initializer())
-        could_load, counter = self.load(self.checkpoint_dir)
-        print(" [*] Load SUCCESS, resuming at iteration %d" % counter if could_load
-              else " [!] No checkpoint yet: training from scratch")
-        self.writer = tf1.summary.FileWriter(os.path.join(self.log_dir, self.model_dir), self.sess.graph)
-        loss_log = LossLog(os.path.join(self.log_dir, self.model_dir, "losses.csv"))
-
-        # Fixed noise and labels, so the grids show the same "people" getting better over time.
-        sample_rng = np.random.RandomState(config.seed)
-        sample_z = self.sample_noise(sample_rng, self.sample_num)
-        sample_labels = cycle_labels(self.sample_num, self.num_classes) if self.y_dim else None
-        batch_rng = np.random.RandomState(config.seed + counter)  # differs after a resume
-
-        progress = Progress(total_iters, counter)
-        start_time, start_counter = time.time(), counter
-        with StopOnSigint() as stop:
-            while counter < total_iters and not stop.requested:
-                epoch, idx = divmod(counter, batch_idxs)
-                order = np.random.RandomState(config.seed + epoch).permutation(len(images)) \
-                    if config.dataset != "mnist" else np.arange(len(images))
-                batch = order[idx * config.batch_size:(idx + 1) * config.batch_size]
-                batch_z = self.sample_noise(batch_rng, config.batch_size)
-                feed_g = {self.z: batch_z}
-                if self.y_dim:
-                    feed_g[self.y] = labels[batch]
-                feed_d = {**feed_g, self.inputs: images[batch]}
-
-                write_summary = counter % config.log_freq == 0
-                err_d, err_g = self.train_step(feed_d, feed_g, counter, write_summary)
-                counter += 1
-                loss_log.write(counter, epoch, err_d, err_g, time.time() - start_time)
-                if counter % config.print_freq == 0 or counter == total_iters:
-                    print(progress.line(epoch, config.epoch, idx, batch_idxs, counter, err_d, err_g),
-                          flush=True)
-                if (counter - 1) % config.sample_freq == 0:  # handout: counter % 100 == 1
-                    path = os.path.join(config.sample_dir, "train_{:02d}_{:04d}.png".format(epoch, idx))
-                    save_images(self.generate(sample_z, sample_labels),
-                                image_manifold_size(self.sample_num), path)
-                    print("[Sample] d_loss: %.8f, g_loss: %.8f -> %s" % (err_d, err_g, path))
-                if counter % config.ckpt_freq == 0:
-                    self.save(self.checkpoint_dir, counter, time.time() - start_time, counter - start_counter)
-                    start_time, start_counter = time.time(), counter
-        self.save(self.checkpoint_dir, counter, time.time() - start_time, counter - start_counter)
-        loss_log.close()
-        self.writer.close()
-        if stop.requested:
-            print(" [*] Stopped at iteration %d; run the same command to resume" % counter)
-        print(" [*] %.1f images/s over this run" % progress.images_per_second(counter, config.batch_size))
-        return counter
-
-    def train_step(self, feed_d, feed_g, counter, write_summary):
+    def train_step(self, feed_d, feed_g, run):
         """One D update then two G updates (handout: so d_loss does not go to zero).
 
         The losses are fetched from the same session runs as the updates (computed on the
         forward pass before each update) instead of three extra evaluations: same numbers
         within one step's change, and about a fifth less compute per iteration.
         """
+        write_summary = run.write_summary_now()
         d_fetch = [self.d_optim, self.d_loss] + ([self.d_sum] if write_summary else [])
         d_out = self.sess.run(d_fetch, feed_dict=feed_d)
         self.sess.run(self.g_optim, feed_dict=feed_g)
         g_fetch = [self.g_optim, self.g_loss] + ([self.g_sum] if write_summary else [])
         g_out = self.sess.run(g_fetch, feed_dict=feed_g)
         if write_summary:
-            self.writer.add_summary(d_out[2], counter)
-            self.writer.add_summary(g_out[2], counter)
+            run.writer.add_summary(d_out[2], run.counter)
+            run.writer.add_summary(g_out[2], run.counter)
         return float(d_out[1]), float(g_out[1])
 
     # ------------------------------------------------------------------ checkpoints
 
     def save(self, checkpoint_dir, step, seconds=0.0, iterations=0):
-        """Save DCGAN.model-<step> and config.json (architecture + how long it trained)."""
-        folder = os.path.join(checkpoint_dir, self.model_dir)
-        os.makedirs(folder, exist_ok=True)
-        config_path = os.path.join(folder, "config.json")
-        previous = read_json(config_path).get("training", {}) if os.path.exists(config_path) else {}
-        total_seconds = previous.get("seconds", 0.0) + seconds
-        self.saver.save(self.sess, os.path.join(folder, "DCGAN.model"), global_step=step,
-                        write_meta_graph=False)
-        training = {"iterations": int(step), "seconds": round(total_seconds, 2),
-                    "batch_size": self.batch_size,
-                    "images_per_second": round(
-                        (previous.get("images_per_second", 0.0) * previous.get("seconds", 0.0)
-                         + iterations * self.batch_size) / max(total_seconds, 1e-9), 2)}
-        write_json(config_path, dict(self.architecture, training=training))
-        print(" [*] Saved checkpoint %s-%d" % (os.path.join(folder, "DCGAN.model"), step))
+        """Save DCGAN.model-<step> and config.json in checkpoint_dir/model_dir."""
+        self.checkpoint_dir = checkpoint_dir
+        save_checkpoint(self, step, seconds, iterations)
 
     def load(self, checkpoint_dir):
         """Restore the latest checkpoint; returns (found, iteration counter)."""
-        folder = os.path.join(checkpoint_dir, self.model_dir)
-        ckpt = tf1.train.get_checkpoint_state(folder)
-        if not ckpt or not ckpt.model_checkpoint_path:
-            return False, 0
-        path = os.path.join(folder, os.path.basename(ckpt.model_checkpoint_path))
-        check_architecture(os.path.join(folder, "config.json"), self.architecture)
-        try:
-            self.saver.restore(self.sess, path)
-        except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError, tf.errors.DataLossError) as e:
-            raise LabError(f"checkpoint {path} does not fit this network ({type(e).__name__}); "
-                           "it was made with other settings: use another --checkpoint_dir")
-        return True, int(path.rsplit("-", 1)[-1])
-
-
-def check_architecture(config_path, architecture):
-    """Refuse a checkpoint whose saved architecture differs from the requested one."""
-    if not os.path.exists(config_path):
-        return
-    saved = read_json(config_path)
-    diffs = [f"{k}={saved.get(k)} (asked {v})" for k, v in architecture.items()
-             if k in saved and saved[k] != v]
-    if diffs:
-        raise LabError(f"checkpoint in {os.path.dirname(config_path)} was trained with "
-                       f"{', '.join(diffs)}; use the same flags or another --checkpoint_dir")
+        self.checkpoint_dir = checkpoint_dir
+        return load_checkpoint(self)

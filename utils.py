@@ -162,11 +162,6 @@ def make_gif(images, fname, duration=2, true_image=False):
 
 # ----------------------------------------------------------------------------- sampling helpers
 
-def sample_z(rng, n, z_dim, truncation=None):
-    """Uniform noise z ~ U(-1, 1) as the handout (truncation is for BigGAN's normal z)."""
-    return rng.uniform(-1, 1, size=(n, z_dim)).astype(np.float32)
-
-
 def class_rows(num_classes, per_class=10):
     """Labels for a grid with one class per row: [0]*per_class + [1]*per_class + ..."""
     return np.repeat(np.arange(num_classes), per_class)
@@ -359,6 +354,137 @@ class StopOnSigint(object):
     def __exit__(self, *exc):
         signal.signal(signal.SIGINT, self.previous)
         return False
+
+
+# ----------------------------------------------------------------------------- checkpoints
+
+def save_checkpoint(model, step, seconds, iterations):
+    """Save <Model>.model-<step> and config.json (architecture + total training time, images/s).
+
+    The TensorFlow Saver writes to temporary files and renames them, and config.json is
+    written atomically, so an interrupted save never leaves a half checkpoint behind.
+    """
+    folder = os.path.join(model.checkpoint_dir, model.model_dir)
+    os.makedirs(folder, exist_ok=True)
+    config_path = os.path.join(folder, "config.json")
+    previous = read_json(config_path).get("training", {}) if os.path.exists(config_path) else {}
+    total_seconds = previous.get("seconds", 0.0) + seconds
+    images = previous.get("images_per_second", 0.0) * previous.get("seconds", 0.0) \
+        + iterations * model.images_per_iteration
+    prefix = os.path.join(folder, model.architecture["model"] + ".model")
+    model.saver.save(model.sess, prefix, global_step=step, write_meta_graph=False)
+    training = {"iterations": int(step), "seconds": round(total_seconds, 2),
+                "batch_size": model.batch_size,
+                "images_per_second": round(images / max(total_seconds, 1e-9), 2)}
+    write_json(config_path, dict(model.architecture, training=training))
+    print(" [*] Saved checkpoint %s-%d" % (prefix, step))
+
+
+def load_checkpoint(model):
+    """Restore the latest checkpoint of model.model_dir; returns (found, iteration counter)."""
+    import tensorflow as tf  # only here: utils stays importable without building graphs
+    folder = os.path.join(model.checkpoint_dir, model.model_dir)
+    ckpt = tf.compat.v1.train.get_checkpoint_state(folder)
+    if not ckpt or not ckpt.model_checkpoint_path:
+        return False, 0
+    path = os.path.join(folder, os.path.basename(ckpt.model_checkpoint_path))
+    check_architecture(os.path.join(folder, "config.json"), model.architecture)
+    try:
+        model.saver.restore(model.sess, path)
+    except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError, tf.errors.DataLossError) as e:
+        raise LabError(f"checkpoint {path} does not fit this network ({type(e).__name__}); "
+                       "it was made with other settings: use another --checkpoint_dir")
+    return True, int(path.rsplit("-", 1)[-1])
+
+
+def check_architecture(config_path, architecture):
+    """Refuse a checkpoint whose saved architecture differs from the requested one."""
+    if not os.path.exists(config_path):
+        return
+    saved = read_json(config_path)
+    diffs = [f"{k}={saved.get(k)} (asked {v})" for k, v in architecture.items()
+             if k in saved and saved[k] != v]
+    if diffs:
+        raise LabError(f"checkpoint in {os.path.dirname(config_path)} was trained with "
+                       f"{', '.join(diffs)}; use the same flags or another --checkpoint_dir")
+
+
+# ----------------------------------------------------------------------------- the training loop's bookkeeping
+
+class TrainingRun(object):
+    """Everything around a GAN's update steps, shared by the DCGAN and BigGAN train():
+    resume from the latest checkpoint, progress line with ETA, losses.csv, TensorBoard
+    writer, sample grids every sample_freq, checkpoints every ckpt_freq and at the end,
+    and Ctrl-C (finish the step, save, exit).
+
+        run = TrainingRun(model, config, batch_idxs)
+        for epoch, idx in run:            # resumes at the saved epoch and iteration
+            d_loss, g_loss = ...one training step...
+            run.record(epoch, idx, d_loss, g_loss)
+        run.finish()
+    """
+
+    def __init__(self, model, config, batch_idxs):
+        import tensorflow as tf
+        self.model, self.config, self.batch_idxs = model, config, batch_idxs
+        self.total = config.epoch * batch_idxs
+        model.sess.run(tf.compat.v1.global_variables_initializer())
+        found, self.counter = load_checkpoint(model)
+        print(" [*] Load SUCCESS, resuming at iteration %d" % self.counter if found
+              else " [!] No checkpoint yet: training from scratch")
+        log_folder = os.path.join(model.log_dir, model.model_dir)
+        self.writer = tf.compat.v1.summary.FileWriter(log_folder, model.sess.graph)
+        self.loss_log = LossLog(os.path.join(log_folder, "losses.csv"))
+        # Fixed noise and labels, so the grids show the same samples getting better over time.
+        rng = np.random.RandomState(config.seed)
+        self.sample_z = model.sample_noise(rng, model.sample_num)
+        self.sample_labels = cycle_labels(model.sample_num, model.num_classes) \
+            if model.num_classes else None
+        self.progress = Progress(self.total, self.counter)
+        self.start_time, self.start_counter = time.time(), self.counter
+        self.stop = StopOnSigint().__enter__()
+
+    def __iter__(self):
+        while self.counter < self.total and not self.stop.requested:
+            yield divmod(self.counter, self.batch_idxs)  # (epoch, idx)
+
+    def write_summary_now(self):
+        return self.counter % self.config.log_freq == 0
+
+    def record(self, epoch, idx, d_loss, g_loss):
+        """After a step: log, print, and save grids/checkpoints when they are due."""
+        config, model = self.config, self.model
+        self.counter += 1
+        self.loss_log.write(self.counter, epoch, d_loss, g_loss, time.time() - self.progress.start_time)
+        if self.counter % config.print_freq == 0 or self.counter == self.total:
+            print(self.progress.line(epoch, config.epoch, idx, self.batch_idxs, self.counter,
+                                     d_loss, g_loss), flush=True)
+        if (self.counter - 1) % config.sample_freq == 0:  # handout: counter % 100 == 1
+            path = os.path.join(config.sample_dir, "train_{:02d}_{:04d}.png".format(epoch, idx))
+            save_images(model.generate(self.sample_z, self.sample_labels),
+                        image_manifold_size(model.sample_num), path)
+            print("[Sample] d_loss: %.8f, g_loss: %.8f -> %s" % (d_loss, g_loss, path), flush=True)
+        if self.counter % config.ckpt_freq == 0:
+            self.checkpoint()
+
+    def checkpoint(self):
+        save_checkpoint(self.model, self.counter, time.time() - self.start_time,
+                        self.counter - self.start_counter)
+        self.start_time, self.start_counter = time.time(), self.counter
+
+    def finish(self):
+        """Final checkpoint, close the logs; returns the iteration counter."""
+        self.stop.__exit__()
+        if self.counter > self.start_counter or not os.path.exists(
+                os.path.join(self.model.checkpoint_dir, self.model.model_dir, "config.json")):
+            self.checkpoint()
+        self.loss_log.close()
+        self.writer.close()
+        if self.stop.requested:
+            print(" [*] Stopped at iteration %d; run the same command to resume" % self.counter)
+        print(" [*] %.1f images/s over this run" % self.progress.images_per_second(
+            self.counter, self.model.images_per_iteration))
+        return self.counter
 
 
 def check_writable(folder, what):
