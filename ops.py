@@ -16,12 +16,34 @@ import tensorflow as tf
 tf1 = tf.compat.v1
 
 
+def normalize(x, train=True, momentum=0.9, epsilon=1e-5):
+    """The heart of batch norm, without gain and bias: (x - mean) / sqrt(var + eps) per channel.
+
+    train=True: mean/var of this batch, and the moving averages (variables `moving_mean`,
+    `moving_variance` in the current scope) move 10% towards them whenever the output is
+    computed (the handout's `updates_collections=None`). train=False: the moving averages.
+    Shared by batch_norm below and BigGAN's conditional batch norm.
+    """
+    channels = x.get_shape()[-1]
+    moving_mean = tf1.get_variable("moving_mean", [channels], trainable=False,
+                                   initializer=tf1.zeros_initializer())
+    moving_variance = tf1.get_variable("moving_variance", [channels], trainable=False,
+                                       initializer=tf1.ones_initializer())
+    if not train:
+        return tf.nn.batch_normalization(x, moving_mean, moving_variance, None, None, epsilon)
+    mean, variance = tf.nn.moments(x, list(range(len(x.get_shape()) - 1)))  # all axes but channels
+    update_mean = tf1.assign(moving_mean, momentum * moving_mean + (1.0 - momentum) * mean)
+    update_variance = tf1.assign(moving_variance,
+                                 momentum * moving_variance + (1.0 - momentum) * variance)
+    with tf.control_dependencies([update_mean, update_variance]):
+        return tf.nn.batch_normalization(x, mean, variance, None, None, epsilon)
+
+
 class batch_norm(object):
     """Batch normalisation with moving averages (decay 0.9, eps 1e-5), as tf.contrib's.
 
-    train=True: normalise with the batch's own mean/variance and update the moving
-    averages in place (the handout's `updates_collections=None`: the update runs whenever
-    the output is computed). train=False: normalise with the moving averages (sampling).
+    train=True normalises with the batch's statistics and updates the moving averages;
+    train=False (sampling) uses the moving averages. Then a learned gain (gamma) and bias (beta).
     """
 
     def __init__(self, epsilon=1e-5, momentum=0.9, name="batch_norm"):
@@ -31,24 +53,10 @@ class batch_norm(object):
 
     def __call__(self, x, train=True):
         channels = x.get_shape()[-1]
-        axes = list(range(len(x.get_shape()) - 1))  # every axis but the channels
         with tf1.variable_scope(self.name, reuse=tf1.AUTO_REUSE):
             beta = tf1.get_variable("beta", [channels], initializer=tf1.zeros_initializer())
             gamma = tf1.get_variable("gamma", [channels], initializer=tf1.ones_initializer())
-            moving_mean = tf1.get_variable("moving_mean", [channels], trainable=False,
-                                           initializer=tf1.zeros_initializer())
-            moving_variance = tf1.get_variable("moving_variance", [channels], trainable=False,
-                                               initializer=tf1.ones_initializer())
-            if not train:
-                return tf.nn.batch_normalization(x, moving_mean, moving_variance,
-                                                 beta, gamma, self.epsilon)
-            mean, variance = tf.nn.moments(x, axes)
-            update_mean = tf1.assign(moving_mean, self.momentum * moving_mean
-                                     + (1.0 - self.momentum) * mean)
-            update_variance = tf1.assign(moving_variance, self.momentum * moving_variance
-                                         + (1.0 - self.momentum) * variance)
-            with tf.control_dependencies([update_mean, update_variance]):
-                return tf.nn.batch_normalization(x, mean, variance, beta, gamma, self.epsilon)
+            return normalize(x, train, self.momentum, self.epsilon) * gamma + beta
 
 
 def concat(tensors, axis):

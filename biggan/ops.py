@@ -120,34 +120,17 @@ def conditional_batch_norm(x, cond, name="cbn", train=True, update_sn=True, sn_a
       init (so the gain starts near 1 + O(|cond|), not exactly 1); update_sn is used only here.
     """
     channels = x.get_shape().as_list()[-1]
-    axes = list(range(len(x.get_shape()) - 1))  # every axis but the channels
     with tf1.variable_scope(name):
-        moving_mean = tf1.get_variable("moving_mean", [channels], trainable=False,
-                                       initializer=tf1.zeros_initializer())
-        moving_variance = tf1.get_variable("moving_variance", [channels], trainable=False,
-                                           initializer=tf1.ones_initializer())
         if sn_affine:
             gain = 1.0 + snlinear(cond, channels, name="gain", update=update_sn, use_bias=False)
             bias = snlinear(cond, channels, name="bias", update=update_sn, use_bias=False)
         else:
             gain = 1.0 + ops.linear(cond, channels, scope="gain", stddev=0.0)  # [B, C], zero init
             bias = ops.linear(cond, channels, scope="bias", stddev=0.0)
-        if len(axes) == 3:  # [B, C] -> [B, 1, 1, C], to broadcast over the pixels
+        if len(x.get_shape()) == 4:  # [B, C] -> [B, 1, 1, C], to broadcast over the pixels
             gain = gain[:, None, None, :]
             bias = bias[:, None, None, :]
-
-        if train:
-            mean, variance = tf.nn.moments(x, axes)
-            update_mean = tf1.assign(moving_mean, BN_MOMENTUM * moving_mean
-                                     + (1.0 - BN_MOMENTUM) * mean)
-            update_variance = tf1.assign(moving_variance, BN_MOMENTUM * moving_variance
-                                         + (1.0 - BN_MOMENTUM) * variance)
-            with tf.control_dependencies([update_mean, update_variance]):
-                normed = tf.nn.batch_normalization(x, mean, variance, None, None, BN_EPSILON)
-        else:
-            normed = tf.nn.batch_normalization(x, moving_mean, moving_variance, None, None,
-                                               BN_EPSILON)
-        return normed * gain + bias
+        return ops.normalize(x, train, BN_MOMENTUM, BN_EPSILON) * gain + bias
 
 
 # ----------------------------------------------------------------------------- attention
