@@ -1,0 +1,127 @@
+"""Entry point of the BigGAN scripts (extension experiment 2): the same flags as main.py.
+
+    python biggan/main.py --dataset mnist --train                      # lab GPU defaults (ch 64)
+    python biggan/main.py --dataset mnist --train --ch 16 --epoch 1    # CPU-friendly
+    python biggan/main.py --dataset mnist                              # test mode (EMA weights)
+    python biggan/main.py --dataset mnist --export_samples 10000       # for biggan/compare.py
+    python biggan/main.py --dataset cifar10 --classes airplane,automobile --conditional --train
+
+Outputs: grids in samples/biggan/, checkpoints in checkpoint/biggan_<dataset>_<size>_<size>/,
+TensorBoard logs and losses.csv in logs/biggan_.../.
+"""
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's start-up chatter
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repo root
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import cli  # noqa: E402
+from biggan.model import ARCHITECTURES, BigGAN  # noqa: E402
+from utils import LabError, run_or_exit, save_images  # noqa: E402
+
+tf1 = tf.compat.v1
+flags = tf1.flags
+cli.define_common_flags(flags)
+flags.DEFINE_integer("z_dim", 120, "Noise size; split into one chunk per G block + 1 (hierarchical z)")
+flags.DEFINE_integer("ch", 64, "Channel width (64 = the paper's CIFAR width; 16-32 on a CPU)")
+flags.DEFINE_integer("shared_dim", 128, "Size of G's shared class embedding")
+flags.DEFINE_integer("attention_res", 0, "Self-attention at this resolution (0: none)")
+flags.DEFINE_float("G_lr", 2e-4, "Generator learning rate")
+flags.DEFINE_float("D_lr", 2e-4, "Discriminator learning rate")
+flags.DEFINE_integer("num_D_steps", 2, "D updates per G update")
+flags.DEFINE_float("ema_decay", 0.999, "Decay of the EMA of G's weights used for sampling")
+flags.DEFINE_integer("ema_start", 1000, "G step from which the EMA averages (before: a plain copy)")
+flags.DEFINE_float("G_ortho", 0.0, "Orthogonal regularisation strength for G (0: off)")
+flags.DEFINE_float("truncation", 0.0, "Sampling: redraw |z| above this threshold (0: off)")
+flags.FLAGS.set_default("sample_dir", os.path.join("samples", "biggan"))
+FLAGS = flags.FLAGS
+
+
+def check_biggan_flags(FLAGS):
+    """BigGAN-only settings that cannot work, as one-line errors."""
+    size = FLAGS.output_height
+    if size not in ARCHITECTURES:
+        raise LabError(f"BigGAN has networks for {', '.join(map(str, sorted(ARCHITECTURES)))} pixels, "
+                       f"not {size}; set --output_height accordingly")
+    bottom, g_mults, _ = ARCHITECTURES[size]
+    sizes = [bottom * 2 ** (i + 1) for i in range(len(g_mults) - 1)]
+    if FLAGS.attention_res and FLAGS.attention_res not in sizes:
+        raise LabError(f"--attention_res {FLAGS.attention_res} is not a resolution of the "
+                       f"{size}x{size} network; use one of {', '.join(map(str, sizes))} (or 0)")
+    if FLAGS.z_dim % len(g_mults):
+        raise LabError(f"--z_dim must be divisible by {len(g_mults)} at {size}x{size} "
+                       "(one chunk per G block + 1), e.g. 120")
+    for name in ("ch", "num_D_steps", "shared_dim"):
+        if getattr(FLAGS, name) <= 0:
+            raise LabError(f"--{name} must be positive (got {getattr(FLAGS, name)})")
+    if FLAGS.truncation < 0:
+        raise LabError("--truncation must be >= 0 (0 turns it off)")
+
+
+def make_biggan(sess, FLAGS, c_dim, class_names):
+    return BigGAN(sess, output_size=FLAGS.output_height, c_dim=c_dim,
+                  num_classes=len(class_names) if FLAGS.conditional else 0,
+                  class_names=class_names if FLAGS.conditional else [], z_dim=FLAGS.z_dim,
+                  ch=FLAGS.ch, shared_dim=FLAGS.shared_dim, attention_res=FLAGS.attention_res,
+                  batch_size=FLAGS.batch_size, G_lr=FLAGS.G_lr, D_lr=FLAGS.D_lr,
+                  num_D_steps=FLAGS.num_D_steps, ema_decay=FLAGS.ema_decay,
+                  ema_start=FLAGS.ema_start, G_ortho=FLAGS.G_ortho,
+                  truncation=FLAGS.truncation or None, dataset_name=FLAGS.dataset,
+                  checkpoint_dir=FLAGS.checkpoint_dir, log_dir=FLAGS.logs_dir,
+                  model_dir="biggan_" + cli.model_dir_name(FLAGS))
+
+
+def truncation_sweep(model, FLAGS, thresholds=(0.25, 0.5, 1.0, 1.5, 2.0, None)):
+    """One row per truncation threshold (the same classes in every column): less variety,
+    cleaner images as the threshold shrinks."""
+    columns = 10
+    labels = np.arange(columns) % max(1, model.num_classes) if model.num_classes else None
+    rows = []
+    for t in thresholds:
+        model.truncation = t
+        rows.append(model.generate(model.sample_noise(np.random.RandomState(FLAGS.seed), columns), labels))
+    model.truncation = FLAGS.truncation or None
+    path = os.path.join(FLAGS.sample_dir, "test_truncation.png")
+    save_images(np.concatenate(rows), (len(thresholds), columns), path)
+    return path
+
+
+def main(argv):
+    cli.resolve_defaults(FLAGS)
+    cli.validate(FLAGS, argv, "BigGAN")
+    check_biggan_flags(FLAGS)
+    tf1.disable_eager_execution()
+    tf1.logging.set_verbosity(tf1.logging.ERROR)
+    tf1.set_random_seed(FLAGS.seed)
+    run_config = tf1.ConfigProto()
+    run_config.gpu_options.allow_growth = True
+    with tf1.Session(config=run_config) as sess:
+        if FLAGS.train:
+            data = cli.load_training_data(FLAGS)
+            if FLAGS.batch_size * FLAGS.num_D_steps > min(len(data.images), FLAGS.train_size):
+                raise LabError(f"one iteration needs batch_size x num_D_steps = "
+                               f"{FLAGS.batch_size * FLAGS.num_D_steps} images, more than the "
+                               f"training set: lower --batch_size or --num_D_steps")
+            biggan = make_biggan(sess, FLAGS, data.images.shape[-1], data.class_names)
+            biggan.train(FLAGS, data)
+        else:
+            model_dir = "biggan_" + cli.model_dir_name(FLAGS)
+            saved = cli.read_run_config(FLAGS, model_dir, "biggan/main.py")
+            for name in ("z_dim", "ch", "shared_dim", "attention_res"):
+                setattr(FLAGS, name, saved[name])
+            biggan = make_biggan(sess, FLAGS, saved["c_dim"], saved["class_names"])
+            sess.run(tf1.global_variables_initializer())
+            found, counter = biggan.load()
+            if not found:
+                raise LabError(f"no checkpoint in {os.path.join(FLAGS.checkpoint_dir, model_dir)}; "
+                               f"train first: python biggan/main.py --dataset {FLAGS.dataset} --train")
+            print(f" [*] Loaded {model_dir} at iteration {counter} (EMA generator)")
+            cli.run_test_mode(biggan, FLAGS)
+            print(" [*] wrote", truncation_sweep(biggan, FLAGS))
+
+
+if __name__ == "__main__":
+    tf1.app.run(lambda argv: run_or_exit(main, argv), argv=sys.argv)
