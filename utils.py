@@ -128,6 +128,9 @@ def atomic_write(path, write_function, suffix=""):
     os.close(fd)
     try:
         write_function(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
