@@ -213,7 +213,10 @@ def extract_cifar10(archive, cifar_dir):
             members = [m for m in tar.getmembers()
                        if m.isfile() and m.name.startswith("cifar-10-batches-py/")
                        and ".." not in m.name]
-            tar.extractall(cifar_dir, members=members)
+            if hasattr(tarfile, "data_filter"):  # Python 3.12+: refuse links and odd permissions
+                tar.extractall(cifar_dir, members=members, filter="data")
+            else:
+                tar.extractall(cifar_dir, members=members)
     except (tarfile.TarError, OSError, EOFError) as e:
         raise LabError(f"{archive} is not a valid CIFAR-10 archive ({e}); "
                        "delete it and run: python download.py cifar10")

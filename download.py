@@ -118,7 +118,7 @@ def response_chunks(response):
         except (OSError, http.client.HTTPException) as e:
             raise DownloadError(short_reason(e))
         if not chunk:
-            pass
+            return
         yield chunk
 
 
@@ -183,7 +183,7 @@ def fetch_from_mirrors(dest, md5, mirrors, gunzip=False):
         print(f"Downloading {url}", flush=True)
         try:
             fetch(url, dest, md5, gunzip)
-            pass
+            return
         except DownloadError as e:
             print(f"  failed: {e}", flush=True)
             failures.append(f"{url} ({e})")

@@ -16,7 +16,7 @@ import time
 
 import imageio
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 
 class LabError(Exception):
@@ -152,6 +152,23 @@ def save_images(images, size, image_path):
     return imsave(images, size, image_path)
 
 
+def save_class_grid(images, class_names, per_class, path):
+    """Save a grid with one row per class and the class name written left of its row."""
+    rows = to_uint8(merge(images, (len(class_names), per_class)))
+    grid = Image.fromarray(rows[..., 0] if rows.shape[-1] == 1 else rows).convert("RGB")
+    font = ImageFont.load_default()
+    draw = ImageDraw.Draw(grid)
+    margin = int(max(draw.textlength(str(name), font=font) for name in class_names)) + 8
+    canvas = Image.new("RGB", (grid.width + margin, grid.height), "white")
+    canvas.paste(grid, (margin, 0))
+    draw = ImageDraw.Draw(canvas)
+    row_height = images.shape[1]
+    for i, name in enumerate(class_names):
+        draw.text((4, i * row_height + row_height // 2 - 6), str(name), fill="black", font=font)
+    atomic_write(path, lambda tmp: canvas.save(tmp, format="PNG"))
+    return path
+
+
 def make_gif(images, fname, duration=2, true_image=False):
     """Write frames [T, H, W, C] in [0, 1] as a looping GIF lasting `duration` seconds."""
     frames = to_uint8(np.asarray(images))
@@ -251,8 +268,8 @@ def test_mode_outputs(model, config):
                            image_manifold_size(n), os.path.join(out, "test_random.png"))]
     if model.num_classes:
         labels = class_rows(model.num_classes, 10)
-        written.append(save_images(model.generate(model.sample_noise(rng, len(labels)), labels),
-                                   (model.num_classes, 10), os.path.join(out, "test_classes.png")))
+        written.append(save_class_grid(model.generate(model.sample_noise(rng, len(labels)), labels),
+                                       model.class_names, 10, os.path.join(out, "test_classes.png")))
     written.append(make_gif(interpolation_frames(model, rng),
                             os.path.join(out, "test_interpolation.gif"), duration=3))
     return written

@@ -143,7 +143,7 @@ def test_biggan_main_on_a_colour_folder(tmp_path):
     test = run_main(args, tmp_path, os.path.join("biggan", "main.py"))
     assert test.returncode == 0, test.stderr
     classes = np.asarray(Image.open(tmp_path / "samples" / "biggan" / "test_classes.png"))
-    assert classes.shape == (2 * 32, 10 * 32, 3)  # one row per class
+    assert classes.shape[0] == 2 * 32 and classes.shape[1] > 10 * 32  # one row per class + names
 
 
 @pytest.mark.parametrize("args,message", [

@@ -31,7 +31,11 @@ MNIST_COUNT = 3  # images per synthetic MNIST file
 # ----------------------------------------------------------------------------- local server
 
 class Server(object):
-    """A ThreadingHTTPServer on 127.0.0.1 serving `root`; remembers the paths requested."""
+    """A ThreadingHTTPServer on 127.0.0.1 serving `root`; remembers the paths requested.
+
+    Files under a folder named "short" are sent with a Content-Length 100 bytes too big,
+    like a connection that drops before the end of the file.
+    """
 
     def __init__(self, root):
         self.root, self.requests = root, []
@@ -40,7 +44,16 @@ class Server(object):
         class Handler(http.server.SimpleHTTPRequestHandler):
             def do_GET(self):
                 server.requests.append(self.path)
+                if self.path.startswith("/short/"):
+                    return self.send_short_body()
                 super().do_GET()
+
+            def send_short_body(self):
+                body = (server.root / self.path.lstrip("/")).read_bytes()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body) + 100))
+                self.end_headers()
+                self.wfile.write(body)
 
             def log_message(self, *args):  # keep the test output quiet
                 pass
@@ -93,9 +106,10 @@ def run_main(argv):
 
 def idx_bytes(name, seed=0):
     """Content of a small valid idx file: 3 images of 28x28 (magic 2051) or 3 labels (2049)."""
-    values = np.random.RandomState(seed).randint(0, 10 if "labels" in name else 256,
-                                                 size=MNIST_COUNT * (1 if "labels" in name else 784))
-    dims = [2049, MNIST_COUNT] if "labels" in name else [2051, MNIST_COUNT, 28, 28]
+    is_labels = "labels" in name
+    values = np.random.RandomState(seed).randint(0, 10 if is_labels else 256,
+                                                 size=MNIST_COUNT * (1 if is_labels else 784))
+    dims = [2049, MNIST_COUNT] if is_labels else [2051, MNIST_COUNT, 28, 28]
     return np.array(dims, dtype=">u4").tobytes() + values.astype(np.uint8).tobytes()
 
 
@@ -164,6 +178,15 @@ def test_bad_copy_on_first_mirror_is_rejected(server, mnist, tmp_path, capsys, b
     assert f"/good/{name}.gz" in server.requests
     out = capsys.readouterr().out
     assert ("md5 mismatch" if bad_copy == "corrupt" else "not a complete gzip file") in out
+
+
+def test_connection_dropped_mid_file_is_rejected(server, mnist, tmp_path, capsys):
+    short = serve_mnist(server, "short", mnist)
+    good = serve_mnist(server, "good", mnist)
+    mnist_dir = str(tmp_path / "mnist")
+    download.download_mnist(mnist_dir, mirrors=[short, good])
+    assert_mnist_valid(mnist_dir, mnist)
+    assert "connection closed after" in capsys.readouterr().out
 
 
 def test_dead_first_mirror_falls_through(server, mnist, tmp_path, capsys):

@@ -81,7 +81,8 @@ def test_test_mode_writes_grids_and_reproduces_them(trained, tmp_path):
         outputs.append([open(cwd / f"test{run}" / f, "rb").read() for f in files])
     assert outputs[0] == outputs[1]
     classes = np.asarray(Image.open(cwd / "test0" / "test_classes.png"))
-    assert classes.shape == (10 * 28, 10 * 28)  # one row per digit
+    assert classes.shape[0] == 10 * 28 and classes.shape[1] > 10 * 28  # a row per digit + names
+    assert (classes[:, :3] == 255).all()  # the white margin where the class names are written
     assert Image.open(cwd / "test0" / "test_interpolation.gif").n_frames > 1
 
 
@@ -188,3 +189,73 @@ def test_resuming_with_another_architecture_is_refused(trained, tmp_path):
     result = run_main(["--dataset=mnist", "--train", f"--data_dir={DATA}", "--z_dim=50"] + TINY, tmp_path)
     assert result.returncode == 2
     assert "trained with z_dim=100 (asked 50)" in result.stderr
+
+
+def colour_folder(root, classes=("cars", "planes"), n=6, size=40):
+    """Class sub-folders with a mix of RGB, grayscale and RGBA images."""
+    rng = np.random.RandomState(0)
+    for c in classes:
+        os.makedirs(root / c)
+        for i in range(n):
+            mode, channels = [("RGB", 3), ("L", 1), ("RGBA", 4)][i % 3]
+            pixels = rng.randint(0, 255, (size, size, channels)).astype(np.uint8)
+            Image.fromarray(pixels.squeeze(), mode).save(root / c / f"{i}.png")
+
+
+def test_unconditional_dcgan_on_an_image_folder(tmp_path):
+    colour_folder(tmp_path / "data" / "toys")
+    args = ["--dataset=toys", "--data_dir=data", "--input_fname_pattern=*.png", "--output_height=32",
+            "--batch_size=4"]
+    result = run_main(args + ["--train", "--epoch=1"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Loaded 12 images" in result.stdout and "decoded once" in result.stdout
+    assert "DCGAN.model-3.index" in os.listdir(tmp_path / "checkpoint" / "toys_32_32")
+    assert np.asarray(Image.open(tmp_path / "samples" / "train_00_0000.png")).shape == (64, 64, 3)
+    test = run_main(args + ["--visualize=0"], tmp_path)
+    assert test.returncode == 0, test.stderr
+    files = os.listdir(tmp_path / "samples")
+    assert "test_random.png" in files and "test_interpolation.gif" in files
+    assert "test_classes.png" not in files and any(f.startswith("test_2") for f in files)
+
+
+def test_conditional_dcgan_on_class_folders_at_48(tmp_path):
+    colour_folder(tmp_path / "data" / "toys")
+    args = ["--dataset=toys", "--data_dir=data", "--input_fname_pattern=*.png", "--output_height=48",
+            "--conditional", "--batch_size=4", "--crop"]
+    result = run_main(args + ["--train", "--epoch=1"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    config = open(tmp_path / "checkpoint" / "toys_48_48_cond" / "config.json").read()
+    assert '"cars"' in config and '"planes"' in config
+    test = run_main(args, tmp_path)
+    assert test.returncode == 0, test.stderr
+    classes = np.asarray(Image.open(tmp_path / "samples" / "test_classes.png"))
+    assert classes.shape[0] == 2 * 48
+
+
+def fake_cifar(root):
+    """A CIFAR-10 python-version folder with 4 images per class in each batch."""
+    import pickle
+    folder = root / "data" / "cifar10" / "cifar-10-batches-py"
+    os.makedirs(folder)
+    rng = np.random.RandomState(0)
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        labels = list(range(10)) * 4
+        batch = {b"data": rng.randint(0, 255, (40, 3072)).astype(np.uint8), b"labels": labels}
+        with open(folder / name, "wb") as f:
+            pickle.dump(batch, f)
+
+
+def test_cifar10_classes_train_and_test(tmp_path):
+    fake_cifar(tmp_path)
+    args = ["--dataset=cifar10", "--data_dir=data", "--classes=airplane,automobile", "--conditional",
+            "--batch_size=8"]
+    result = run_main(args + ["--train", "--epoch=1", "--train_size=16"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "DCGAN.model-2.index" in os.listdir(tmp_path / "checkpoint" / "cifar10-airplane-automobile_32_32_cond")
+    test = run_main(args + ["--export_samples=4"], tmp_path)
+    assert test.returncode == 0, test.stderr
+    data = np.load(tmp_path / "samples" / "generated_4.npz")
+    assert data["images"].shape == (4, 32, 32, 3) and data["labels"].tolist() == [0, 1, 0, 1]
+    bad = run_main(["--dataset=cifar10", "--data_dir=data", "--classes=airplane,boat", "--conditional",
+                    "--train"], tmp_path)
+    assert bad.returncode == 2 and "unknown CIFAR-10 class(es) boat; valid: airplane, automobile" in bad.stderr
