@@ -17,7 +17,6 @@ Sizes (G: bottom -> blocks; D: blocks), ch = --ch:
     32x32:          4 -> 8 -> 16 -> 32   channels 4ch, 4ch, 4ch, 4ch
     64x64:          4 -> 8 -> ... -> 64  channels 16ch, 8ch, 4ch, 2ch, 1ch
 """
-import os
 
 import numpy as np
 import tensorflow as tf
@@ -133,8 +132,9 @@ class BigGAN(object):
             chunks = tf.split(z, self.num_chunks, axis=1)                  # num_chunks x [B, z_dim/n]
             if self.num_classes:
                 with tf1.variable_scope("shared"):  # the class embedding every block shares
+                    # orthogonal rows of norm 1 (as the reference): the class is heard from step 0
                     table = tf1.get_variable("embedding", [self.num_classes, self.shared_dim],
-                                             initializer=tf1.random_normal_initializer(stddev=0.02))
+                                             initializer=tf1.orthogonal_initializer())
                 shared = tf.gather(table, y)                               # [B, shared_dim]
                 conds = [tf.concat([c, shared], 1) for c in chunks[1:]]
             else:
