@@ -93,7 +93,8 @@ def frechet_distance(feats1, feats2):
 def polynomial_kernel(x, y):
     """k(x, y) = (x.y / d + 1)^3 for all pairs: [n, d], [m, d] -> [n, m]."""
     d = x.shape[1]
-    return (x @ y.T / d + 1.0) ** 3
+    k = x @ y.T / d + 1.0
+    return k * k * k  # the cube; much faster than ** 3 on large matrices
 
 
 def mmd2_unbiased(x, y):
