@@ -37,7 +37,7 @@ def run_or_exit(main_function, *args):
 def imread(path, grayscale=False, mode=None):
     """Read an image file as a Pillow image: 'L' for grayscale files, 'RGB' otherwise.
 
-    RGBA and palette images are composited onto black and become RGB. Raises LabError
+    RGBA and palette images become RGB (the alpha channel is dropped). Raises LabError
     naming the file when it cannot be decoded.
     """
     try:
@@ -47,7 +47,7 @@ def imread(path, grayscale=False, mode=None):
                 return image.convert("L")
             if image.mode in ("L", "LA", "I", "I;16", "1", "F"):
                 return image.convert("L")
-            if image.mode in ("RGBA", "LA", "P", "PA"):
+            if image.mode in ("RGBA", "P", "PA"):
                 return image.convert("RGBA").convert("RGB")
             return image.convert("RGB")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
