@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from biggan import compare
+from test_main import our_stderr_lines
 from utils import LabError, read_loss_log
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -95,7 +96,7 @@ def test_metrics_are_finite_and_real_data_beats_both_models(report):
 
 
 def one_line_error(rc, stderr):
-    lines = stderr.strip().splitlines()
+    lines = our_stderr_lines(stderr)
     assert rc == 2 and len(lines) == 1 and lines[0].startswith("error: "), stderr
     return lines[0]
 
