@@ -8,7 +8,8 @@ import os
 import numpy as np
 
 import datasets
-from utils import LabError, check_writable, export_samples, read_json, test_mode_outputs, visualize
+from errors import LabError
+from utils import check_writable, export_samples, read_json, test_mode_outputs, visualize
 
 DEFAULT_SIZES = {"mnist": 28, "cifar10": 32}
 

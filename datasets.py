@@ -2,7 +2,7 @@
 
 Every loader returns a `Dataset`: images as float32 in [0, 1], shape [N, H, W, C], and
 integer labels (or None for an unconditional folder). Models rescale to their own range
-(the DCGAN's tanh generator works in [-1, 1]). Bad files raise utils.LabError with a
+(the DCGAN's tanh generator works in [-1, 1]). Bad files raise errors.LabError with a
 one-line message that names the file and the fix.
 """
 import glob
@@ -14,7 +14,8 @@ from typing import List, NamedTuple, Optional
 
 import numpy as np
 
-from utils import LabError, imread, transform
+from errors import LabError
+from utils import imread, transform
 
 MNIST_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 60000),
@@ -77,6 +78,28 @@ def read_mnist_split(mnist_dir, split="train"):
         raise LabError(f"{os.path.join(mnist_dir, label_name)} has labels above 9; "
                        "run: python download.py mnist")
     return images, labels
+
+
+def mnist_split(mnist_dir, split):
+    """One official MNIST split as a Dataset ([N, 28, 28, 1] in [0, 1]): 'train' 60k, 'test' 10k."""
+    images, labels = read_mnist_split(mnist_dir, split)
+    return Dataset(images.astype(np.float32)[..., None] / 255.0, labels.astype(np.int64),
+                   [str(d) for d in range(10)])
+
+
+def select_classes(data, classes, source="dataset"):
+    """Keep only the images of `classes` (names), relabelled 0..len(classes)-1 in that order."""
+    if not classes:
+        return data
+    unknown = [c for c in classes if c not in data.class_names]
+    if unknown:
+        raise LabError(f"unknown {source} class(es) {', '.join(unknown)}; valid: "
+                       f"{', '.join(data.class_names)}")
+    wanted = [data.class_names.index(c) for c in classes]
+    keep = np.isin(data.labels, wanted)
+    new_label = {old: new for new, old in enumerate(wanted)}
+    labels = np.array([new_label[l] for l in data.labels[keep]], dtype=np.int64)
+    return Dataset(data.images[keep], labels, list(classes))
 
 
 def load_mnist(mnist_dir, seed=547):
@@ -191,19 +214,8 @@ def load_cifar10(cifar_dir, classes=None, split="train"):
             raise LabError(f"CIFAR-10 batch {path} is missing or corrupt ({type(e).__name__}); "
                            "run: python download.py cifar10")
     images = np.concatenate(xs).transpose(0, 2, 3, 1)  # NCHW -> NHWC
-    labels = np.concatenate(ys)
-    class_names = list(CIFAR10_CLASSES)
-    if classes:
-        unknown = [c for c in classes if c not in CIFAR10_CLASSES]
-        if unknown:
-            raise LabError(f"unknown CIFAR-10 class(es) {', '.join(unknown)}; valid: "
-                           f"{', '.join(CIFAR10_CLASSES)}")
-        wanted = [CIFAR10_CLASSES.index(c) for c in classes]
-        keep = np.isin(labels, wanted)
-        images, labels = images[keep], labels[keep]
-        labels = np.array([wanted.index(l) for l in labels], dtype=np.int64)
-        class_names = list(classes)
-    return Dataset(images.astype(np.float32) / 255.0, labels, class_names)
+    data = Dataset(images.astype(np.float32) / 255.0, np.concatenate(ys), list(CIFAR10_CLASSES))
+    return select_classes(data, classes, "CIFAR-10")
 
 
 def extract_cifar10(archive, cifar_dir):
@@ -239,26 +251,14 @@ def load_dataset(name, data_dir="./data", pattern="*.jpg", output_size=64, input
                  crop=False, classes=None, skip_bad_images=False, split="train", log=print):
     """Pick the loader for --dataset: 'mnist', 'cifar10', or an image folder data_dir/name."""
     folder = os.path.join(data_dir, name)
-    if name == "mnist":
-        if split == "test":
-            x, y = read_mnist_split(folder, "test")
-            return Dataset(x.astype(np.float32)[..., None] / 255.0, y.astype(np.int64),
-                           [str(d) for d in range(10)])
-        data = load_mnist(folder)
-    elif name == "cifar10":
-        data = load_cifar10(folder, classes, split)
-    else:
-        if not os.path.isdir(folder):
-            raise LabError(f"unknown dataset '{name}': no folder {folder}; use mnist, cifar10, "
-                           f"or put images in {folder}/")
-        data = load_image_folder(folder, pattern, output_size, input_size, crop,
-                                 classes=classes, skip_bad_images=skip_bad_images, log=log)
-        return holdout_split(data, split)
-    if classes and name == "mnist":
-        wanted = [data.class_names.index(c) if c in data.class_names else None for c in classes]
-        if None in wanted:
-            raise LabError(f"unknown MNIST class(es) in {classes}; valid: 0..9")
-        keep = np.isin(data.labels, wanted)
-        labels = np.array([wanted.index(l) for l in data.labels[keep]], dtype=np.int64)
-        data = Dataset(data.images[keep], labels, list(classes))
-    return data
+    if name == "mnist":  # training uses the handout's 70k digits, the test split t10k alone
+        data = mnist_split(folder, "test") if split == "test" else load_mnist(folder)
+        return select_classes(data, classes, "MNIST")
+    if name == "cifar10":
+        return load_cifar10(folder, classes, split)
+    if not os.path.isdir(folder):
+        raise LabError(f"unknown dataset '{name}': no folder {folder}; use mnist, cifar10, "
+                       f"or put images in {folder}/")
+    data = load_image_folder(folder, pattern, output_size, input_size, crop,
+                             classes=classes, skip_bad_images=skip_bad_images, log=log)
+    return holdout_split(data, split)

@@ -30,7 +30,8 @@ import urllib.error
 import urllib.request
 
 from datasets import MNIST_FILES, extract_cifar10
-from utils import LabError, atomic_write, check_writable, run_or_exit
+from errors import LabError, run_or_exit
+from utils import atomic_write, check_writable
 
 # The four MNIST files, by their decompressed names (train images, train labels, test ...).
 MNIST_NAMES = [name for images, labels, _ in MNIST_FILES.values() for name in (images, labels)]

@@ -18,7 +18,7 @@ import tensorflow as tf  # noqa: E402
 
 import cli  # noqa: E402
 from model import DCGAN  # noqa: E402
-from utils import LabError, run_or_exit  # noqa: E402
+from errors import LabError, run_or_exit  # noqa: E402
 
 tf1 = tf.compat.v1
 flags = tf1.flags  # absl flags, the tf.app.flags of the handout

@@ -18,18 +18,7 @@ import imageio
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
-
-class LabError(Exception):
-    """A problem with the user's input: main() prints it as one line and exits with code 2."""
-
-
-def run_or_exit(main_function, *args):
-    """Call main_function(*args); turn a LabError into `error: ...` on stderr and exit code 2."""
-    try:
-        return main_function(*args)
-    except LabError as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+from errors import LabError
 
 
 # ----------------------------------------------------------------------------- image I/O
@@ -305,8 +294,8 @@ def read_json(path):
 class Progress(object):
     """Prints the handout's per-iteration line plus percentage done and an ETA."""
 
-    def __init__(self, total_iters, start_iter, every=1):
-        self.total, self.start_iter, self.every = total_iters, start_iter, every
+    def __init__(self, total_iters, start_iter):
+        self.total, self.start_iter = total_iters, start_iter
         self.start_time = time.time()
 
     def line(self, epoch, epochs, idx, batch_idxs, counter, d_loss, g_loss):

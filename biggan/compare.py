@@ -17,7 +17,7 @@ is trained on the same two classes first:
 
 What it does: loads the latest checkpoint of each model, draws --num_samples images from each
 (the same class mix, a fixed seed, saved as uint8 like --export_samples), and scores them
-against the real TEST split with the shipped classifier (biggan/classifier.py): FID and KID
+against the real TEST split with the shipped classifier (evaluation/classifier.py): FID and KID
 on its features, an Inception-style score and class accuracy on its softmax. A "real" row
 scores real TRAIN images the same way: the best a generator could hope for at this N.
 With InceptionV3 weights (--inception_weights PATH, or Keras' cached download) it also
@@ -48,13 +48,14 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import cli  # noqa: E402
-from biggan import metrics  # noqa: E402
-from biggan.classifier import FEATURE_DIM, Classifier, default_path  # noqa: E402
+from evaluation import metrics  # noqa: E402
+from evaluation.classifier import FEATURE_DIM, Classifier, default_path  # noqa: E402
 from biggan.model import BigGAN  # noqa: E402
 from biggan.train_classifier import load_splits  # noqa: E402
 from model import DCGAN  # noqa: E402
-from utils import (LabError, atomic_write, class_rows, cycle_labels, format_seconds,  # noqa: E402
-                   load_checkpoint, merge, read_json, read_loss_log, run_or_exit, to_uint8, write_json)
+from errors import LabError, run_or_exit  # noqa: E402
+from utils import (atomic_write, class_rows, cycle_labels, format_seconds,  # noqa: E402
+                   load_checkpoint, merge, read_json, read_loss_log, to_uint8, write_json)
 
 tf1 = tf.compat.v1
 
@@ -86,7 +87,7 @@ def parse_args(argv=None):
     parser.add_argument("--input_fname_pattern", default="*.jpg", help="glob of a folder's images")
     parser.add_argument("--num_samples", type=int, default=10000, help="images per model (N)")
     parser.add_argument("--report_dir", default="report")
-    parser.add_argument("--classifier", default=None, help="[biggan/classifiers/<dataset>.npz]")
+    parser.add_argument("--classifier", default=None, help="[evaluation/classifiers/<dataset>.npz]")
     parser.add_argument("--inception_weights", default=None,
                         help="InceptionV3 no-top .h5 weights: adds the usual Inception FID "
                         f"[$KERAS_HOME or ~/.keras, models/{INCEPTION_FILE}, if there]")

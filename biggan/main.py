@@ -20,7 +20,8 @@ import tensorflow as tf  # noqa: E402
 
 import cli  # noqa: E402
 from biggan.model import ARCHITECTURES, BigGAN  # noqa: E402
-from utils import LabError, run_or_exit, save_images  # noqa: E402
+from errors import LabError, run_or_exit  # noqa: E402
+from utils import save_images  # noqa: E402
 
 tf1 = tf.compat.v1
 flags = tf1.flags

@@ -7,7 +7,7 @@
 It trains on the dataset's TRAIN split only and reports accuracy on its TEST split, so the
 classifier has never seen the images it is judged on (MNIST: the official 60k / 10k;
 CIFAR-10: data_batch_* / test_batch; image folders: every 10th image is held out, see
-datasets.holdout_split). The result goes to biggan/classifiers/<dataset>.npz + .json,
+datasets.holdout_split). The result goes to evaluation/classifiers/<dataset>.npz + .json,
 or to --out PATH. The folder needs one sub-folder per class: the classifier learns labels.
 """
 import os
@@ -22,9 +22,10 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from biggan.classifier import Classifier, default_path  # noqa: E402
-from datasets import Dataset, holdout_split, load_dataset, read_mnist_split  # noqa: E402
-from utils import LabError, check_writable, run_or_exit  # noqa: E402
+from evaluation.classifier import Classifier, default_path  # noqa: E402
+from datasets import holdout_split, load_dataset, mnist_split, select_classes  # noqa: E402
+from errors import LabError, run_or_exit  # noqa: E402
+from utils import check_writable  # noqa: E402
 
 SPLITS = ("train", "test")
 
@@ -40,41 +41,18 @@ def parse_args(argv=None):
     parser.add_argument("--batch_size", type=int, default=128)
     parser.add_argument("--learning_rate", type=float, default=1e-3, help="Adam's, first epoch")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default=None, help="weights path (default biggan/classifiers/<dataset>.npz)")
+    parser.add_argument("--out", default=None, help="weights path (default evaluation/classifiers/<dataset>.npz)")
     return parser.parse_args(argv)
 
 
 # ----------------------------------------------------------------------------- data
-
-def mnist_split(mnist_dir, split):
-    """One official MNIST split as a Dataset ([N, 28, 28, 1] in [0, 1]).
-
-    Not load_dataset(split='train'): that returns all 70k digits, test set included."""
-    images, labels = read_mnist_split(mnist_dir, split)
-    return Dataset(images.astype(np.float32)[..., None] / 255.0, labels.astype(np.int64),
-                   [str(d) for d in range(10)])
-
-
-def select_classes(data, classes):
-    """Keep only `classes` (names), relabelled 0..len(classes)-1 in the given order."""
-    if not classes:
-        return data
-    unknown = [c for c in classes if c not in data.class_names]
-    if unknown:
-        raise LabError(f"unknown class(es) {', '.join(unknown)}; valid: {', '.join(data.class_names)}")
-    wanted = np.array([data.class_names.index(c) for c in classes])
-    keep = np.isin(data.labels, wanted)
-    new_label = {old: new for new, old in enumerate(wanted)}
-    labels = np.array([new_label[l] for l in data.labels[keep]], dtype=np.int64)
-    return Dataset(data.images[keep], labels, list(classes))
-
 
 def load_splits(args):
     """(train, test) Datasets for --dataset, each with labels."""
     classes = args.classes.split(",") if args.classes else None
     if args.dataset == "mnist":
         folder = os.path.join(args.data_dir, "mnist")
-        train_set, test_set = (select_classes(mnist_split(folder, s), classes) for s in SPLITS)
+        train_set, test_set = (select_classes(mnist_split(folder, s), classes, "MNIST") for s in SPLITS)
     elif args.dataset == "cifar10":
         train_set, test_set = (load_dataset("cifar10", args.data_dir, classes=classes, split=s)
                                for s in SPLITS)

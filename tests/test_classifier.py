@@ -8,9 +8,10 @@ import pytest
 from PIL import Image
 
 from biggan import train_classifier
-from biggan.classifier import Classifier, default_path
+from evaluation.classifier import Classifier, default_path
+import datasets
 from datasets import Dataset, read_mnist_split
-from utils import LabError
+from errors import LabError
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MNIST_DIR = os.path.join(REPO_ROOT, "data", "mnist")
@@ -90,7 +91,7 @@ def test_tiny_training_run_saves_and_loads_identically(tmp_path):
 
 def test_select_classes_relabels_in_the_given_order():
     data = Dataset(np.zeros((6, 1, 1, 1)), np.array([0, 1, 2, 0, 1, 2]), ["0", "1", "2"])
-    picked = train_classifier.select_classes(data, ["2", "0"])
+    picked = datasets.select_classes(data, ["2", "0"])
     assert picked.labels.tolist() == [1, 0, 1, 0] and picked.class_names == ["2", "0"]
 
 

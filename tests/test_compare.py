@@ -17,7 +17,8 @@ from PIL import Image
 
 from biggan import compare
 from test_main import our_stderr_lines
-from utils import LabError, read_loss_log
+from errors import LabError
+from utils import read_loss_log
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(REPO, "data")
@@ -131,7 +132,7 @@ def test_default_folders_follow_the_training_scripts():
         ["--dataset=cifar10", "--classes=airplane,automobile", "--conditional"]))
     assert args.dcgan_dir == os.path.join("checkpoint", "cifar10-airplane-automobile_32_32_cond")
     assert args.biggan_dir == os.path.join("checkpoint", "biggan_cifar10-airplane-automobile_32_32_cond")
-    assert args.classifier.endswith(os.path.join("biggan", "classifiers", "cifar10.npz"))
+    assert args.classifier.endswith(os.path.join("evaluation", "classifiers", "cifar10.npz"))
 
 
 def test_a_missing_loss_log_skips_its_curve(trained, tmp_path):

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 import datasets
-from utils import LabError
+from errors import LabError
 
 MNIST_DIR = "data/mnist"
 

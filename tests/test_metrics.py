@@ -1,9 +1,9 @@
-"""Known answers for biggan/metrics.py (FID, KID, Inception Score, class accuracy)."""
+"""Known answers for evaluation/metrics.py (FID, KID, Inception Score, class accuracy)."""
 import numpy as np
 import pytest
 
-from biggan import metrics
-from utils import LabError
+from evaluation import metrics
+from errors import LabError
 
 
 def two_point_sets():

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import errors
 import utils
 
 
@@ -65,7 +66,7 @@ def test_visualize_options_for_conditional_and_unconditional_models(tmp_path, op
 
 def test_visualize_rejects_an_unknown_option(tmp_path):
     config = types.SimpleNamespace(sample_dir=str(tmp_path), batch_size=4, seed=0)
-    with pytest.raises(utils.LabError, match="--visualize 9 is not an option"):
+    with pytest.raises(errors.LabError, match="--visualize 9 is not an option"):
         utils.visualize(FakeModel(), config, 9)
 
 

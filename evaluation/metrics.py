@@ -1,6 +1,6 @@
 """Sample-quality metrics for GANs, computed from classifier outputs (numpy/scipy only, no TF).
 
-Every metric works on arrays a classifier already produced (see biggan/classifier.py):
+Every metric works on arrays a classifier already produced (see evaluation/classifier.py):
   features [N, d] (the classifier's penultimate layer) -> FID and KID,
   softmax probabilities [N, K]                          -> Inception Score and class accuracy.
 Keeping the maths apart from the network means it can be tested on hand-made numbers.
@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 import scipy.linalg
 
-from utils import LabError
+from errors import LabError
 
 SQRTM_EPS = 1e-6  # added to the covariance diagonals when sqrtm fails on a singular product
 

@@ -1,4 +1,4 @@
-"""The evaluation classifier: a small CNN whose outputs feed biggan/metrics.py.
+"""The evaluation classifier: a small CNN whose outputs feed evaluation/metrics.py.
 
 FID/KID compare the classifier's penultimate-layer "features" of real and generated images;
 the Inception Score and class accuracy use its softmax probabilities. The published
@@ -23,7 +23,8 @@ import numpy as np
 import tensorflow as tf
 
 from ops import linear
-from utils import LabError, atomic_write, read_json, write_json
+from errors import LabError
+from utils import atomic_write, read_json, write_json
 
 tf1 = tf.compat.v1
 
@@ -34,7 +35,7 @@ CLASSIFIER_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "class
 
 
 def default_path(dataset):
-    """Where the shipped classifier of a dataset lives: biggan/classifiers/<dataset>.npz."""
+    """Where the shipped classifier of a dataset lives: evaluation/classifiers/<dataset>.npz."""
     return os.path.join(CLASSIFIER_DIR, f"{dataset}.npz")
 
 
