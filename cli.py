@@ -91,6 +91,14 @@ def validate(FLAGS, argv, model_name):
         check_writable(getattr(FLAGS, what), what.replace("_", " "))
 
 
+def first_line(model_name, FLAGS):
+    """The first line a run prints: what it is about to do (before TensorFlow starts)."""
+    what = "training" if FLAGS.train else "test mode"
+    kind = "conditional" if FLAGS.conditional else "unconditional"
+    return (f"GAN lab {model_name}: {what} on {FLAGS.dataset}, {FLAGS.output_height}x"
+            f"{FLAGS.output_width}, {kind} (--help lists the flags)")
+
+
 def load_training_data(FLAGS, log=print):
     """The training images as a datasets.Dataset, checked against the batch size."""
     data = datasets.load_dataset(FLAGS.dataset, FLAGS.data_dir, FLAGS.input_fname_pattern,

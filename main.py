@@ -13,15 +13,12 @@ The handout's command `python main.py --dataset mnist --input_height=28 --output
 import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's start-up chatter
-import tensorflow as tf  # noqa: E402
+from absl import app, flags  # the handout's tf.app.flags: TensorFlow re-exports absl's flags
 
-import cli  # noqa: E402
-from model import DCGAN  # noqa: E402
-from errors import LabError, run_or_exit  # noqa: E402
+import cli
+import tfstart
+from errors import LabError, run_or_exit
 
-tf1 = tf.compat.v1
-flags = tf1.flags  # absl flags, the tf.app.flags of the handout
 cli.define_common_flags(flags)
 flags.DEFINE_float("learning_rate", 0.0002, "Adam learning rate")
 flags.DEFINE_float("beta1", 0.5, "Adam momentum term beta1")
@@ -31,6 +28,7 @@ FLAGS = flags.FLAGS
 
 def make_dcgan(sess, FLAGS, c_dim, class_names):
     """The handout's DCGAN(...) call; y_dim is the number of classes of a conditional model."""
+    from model import DCGAN  # imported once TensorFlow has started (model.py builds on it)
     return DCGAN(sess,
                  input_width=FLAGS.input_width, input_height=FLAGS.input_height,
                  output_width=FLAGS.output_width, output_height=FLAGS.output_height,
@@ -56,15 +54,12 @@ def check_network_size(FLAGS):
 
 def main(argv):
     cli.resolve_defaults(FLAGS)
-    cli.validate(FLAGS, argv, "the DCGAN")
+    cli.validate(FLAGS, argv, "the DCGAN")  # bad flags fail here, before TensorFlow starts
     check_network_size(FLAGS)
-    tf1.disable_eager_execution()
-    tf1.logging.set_verbosity(tf1.logging.ERROR)  # our own lines say what was loaded
-    tf1.set_random_seed(FLAGS.seed)
+    print(cli.first_line("DCGAN", FLAGS), flush=True)
+    tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
 
-    run_config = tf1.ConfigProto()
-    run_config.gpu_options.allow_growth = True  # share the lab's GPU server politely
-    with tf1.Session(config=run_config) as sess:
+    with tf1.Session(config=tfstart.session_config(tf1)) as sess:
         if FLAGS.train:
             data = cli.load_training_data(FLAGS)
             dcgan = make_dcgan(sess, FLAGS, data.images.shape[-1], data.class_names)
@@ -83,4 +78,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    tf1.app.run(lambda argv: run_or_exit(main, argv), argv=sys.argv)
+    app.run(lambda argv: run_or_exit(main, argv), argv=sys.argv)

@@ -15,12 +15,12 @@ import sys
 import time
 import types
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repo root
 
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import tfstart  # noqa: E402
 
+tf = tfstart.import_tensorflow()  # start-up chatter hidden
 import datasets  # noqa: E402
 from biggan.model import BigGAN  # noqa: E402
 from model import DCGAN  # noqa: E402

@@ -39,14 +39,14 @@ import argparse  # noqa: E402  (after the sys.path line on purpose)
 import time  # noqa: E402
 from types import SimpleNamespace  # noqa: E402
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's start-up chatter
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")  # draw into files; no window (works on a server without a display)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import tfstart  # noqa: E402
 
+tf = tfstart.import_tensorflow()  # before the modules below import it: start-up chatter hidden
 import cli  # noqa: E402
 from evaluation import metrics  # noqa: E402
 from evaluation.classifier import FEATURE_DIM, Classifier, default_path  # noqa: E402

@@ -12,19 +12,17 @@ TensorBoard logs and losses.csv in logs/biggan_.../.
 import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's start-up chatter
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repo root
 
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+from absl import app, flags  # noqa: E402  (the handout's tf.app.flags)
 
 import cli  # noqa: E402
-from biggan.model import ARCHITECTURES, BigGAN  # noqa: E402
+import tfstart  # noqa: E402
+from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions  # noqa: E402
 from errors import LabError, run_or_exit  # noqa: E402
 from utils import save_images  # noqa: E402
 
-tf1 = tf.compat.v1
-flags = tf1.flags
 cli.define_common_flags(flags)
 flags.DEFINE_integer("z_dim", 120, "Noise size; split into one chunk per G block + 1 (hierarchical z)")
 flags.DEFINE_integer("ch", 64, "Channel width (64 = the paper's CIFAR width; 16-32 on a CPU)")
@@ -47,8 +45,8 @@ def check_biggan_flags(FLAGS):
     if size not in ARCHITECTURES:
         raise LabError(f"BigGAN has networks for {', '.join(map(str, sorted(ARCHITECTURES)))} pixels, "
                        f"not {size}; set --output_height accordingly")
-    bottom, g_mults, _ = ARCHITECTURES[size]
-    sizes = [bottom * 2 ** (i + 1) for i in range(len(g_mults) - 1)]
+    g_mults = ARCHITECTURES[size][1]
+    sizes = block_resolutions(size)
     if FLAGS.attention_res and FLAGS.attention_res not in sizes:
         raise LabError(f"--attention_res {FLAGS.attention_res} is not a resolution of the "
                        f"{size}x{size} network; use one of {', '.join(map(str, sizes))} (or 0)")
@@ -58,11 +56,16 @@ def check_biggan_flags(FLAGS):
     for name in ("ch", "num_D_steps", "shared_dim"):
         if getattr(FLAGS, name) <= 0:
             raise LabError(f"--{name} must be positive (got {getattr(FLAGS, name)})")
+    problem = attention_problem(size, FLAGS.ch, FLAGS.attention_res)
+    if problem:
+        raise LabError(problem)
     if FLAGS.truncation < 0:
         raise LabError("--truncation must be >= 0 (0 turns it off)")
 
 
 def make_biggan(sess, FLAGS, c_dim, class_names):
+    """The BigGAN(...) call, as make_dcgan in main.py; num_classes 0 for an unconditional model."""
+    from biggan.model import BigGAN  # imported once TensorFlow has started (it builds on it)
     return BigGAN(sess, output_size=FLAGS.output_height, c_dim=c_dim,
                   num_classes=len(class_names) if FLAGS.conditional else 0,
                   class_names=class_names if FLAGS.conditional else [], z_dim=FLAGS.z_dim,
@@ -93,13 +96,10 @@ def truncation_sweep(model, FLAGS, thresholds=(0.25, 0.5, 1.0, 1.5, 2.0, None)):
 def main(argv):
     cli.resolve_defaults(FLAGS)
     cli.validate(FLAGS, argv, "BigGAN")
-    check_biggan_flags(FLAGS)
-    tf1.disable_eager_execution()
-    tf1.logging.set_verbosity(tf1.logging.ERROR)
-    tf1.set_random_seed(FLAGS.seed)
-    run_config = tf1.ConfigProto()
-    run_config.gpu_options.allow_growth = True
-    with tf1.Session(config=run_config) as sess:
+    check_biggan_flags(FLAGS)  # bad flags fail here, before TensorFlow starts
+    print(cli.first_line("BigGAN", FLAGS), flush=True)
+    tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
+    with tf1.Session(config=tfstart.session_config(tf1)) as sess:
         if FLAGS.train:
             data = cli.load_training_data(FLAGS)
             if FLAGS.batch_size * FLAGS.num_D_steps > min(len(data.images), FLAGS.train_size):
@@ -125,4 +125,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    tf1.app.run(lambda argv: run_or_exit(main, argv), argv=sys.argv)
+    app.run(lambda argv: run_or_exit(main, argv), argv=sys.argv)

@@ -23,17 +23,10 @@ import tensorflow as tf
 
 import ops
 from biggan import ops as bops
+from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions
 from utils import TrainingRun, load_checkpoint, save_checkpoint
 
 tf1 = tf.compat.v1
-
-# resolution: (bottom size, G channel multipliers (first = bottom), D (multiplier, downsample) per block)
-ARCHITECTURES = {
-    28: (7, [4, 2, 1], [(2, True), (4, True), (4, False)]),
-    32: (4, [4, 4, 4, 4], [(4, True), (4, True), (4, False), (4, False)]),
-    64: (4, [16, 8, 4, 2, 1], [(1, True), (2, True), (4, True), (8, True), (16, False)]),
-}
-
 
 class BigGAN(object):
     def __init__(self, sess, output_size=32, c_dim=3, num_classes=0, class_names=None,
@@ -54,6 +47,9 @@ class BigGAN(object):
         self.num_chunks = len(self.g_mults)  # one z chunk for the linear layer + one per block
         if z_dim % self.num_chunks:
             raise ValueError(f"z_dim must be divisible by {self.num_chunks} at {output_size}x{output_size}")
+        problem = attention_problem(output_size, ch, attention_res)
+        if problem:
+            raise ValueError(problem)
         self.z_dim = z_dim
         self.batch_size = self.sample_num = batch_size
         self.G_lr, self.D_lr, self.beta1, self.beta2 = G_lr, D_lr, beta1, beta2
@@ -79,7 +75,7 @@ class BigGAN(object):
 
     def resolutions(self):
         """Spatial size after each G block, e.g. [14, 28] for MNIST."""
-        return [self.bottom * 2 ** (i + 1) for i in range(len(self.g_mults) - 1)]
+        return block_resolutions(self.output_size)
 
     # ------------------------------------------------------------------ the graph
 

@@ -22,6 +22,9 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+import tfstart  # noqa: E402
+
+tfstart.import_tensorflow()  # before evaluation.classifier imports it: start-up chatter hidden
 from evaluation.classifier import Classifier, default_path  # noqa: E402
 from datasets import holdout_split, load_dataset, mnist_split, select_classes  # noqa: E402
 from errors import LabError, run_or_exit  # noqa: E402

@@ -8,6 +8,7 @@ import tensorflow as tf
 from PIL import Image
 
 import datasets
+from biggan.architecture import attention_channel_mults, attention_problem
 from biggan.model import BigGAN
 from test_main import DATA, assert_one_line_error, run_main
 
@@ -28,10 +29,12 @@ def sess():
         yield session
 
 
-@pytest.mark.parametrize("size,c_dim,blocks,attention", [(28, 1, [14, 28], 14), (32, 3, [8, 16, 32], 16),
-                                                         (64, 3, [8, 16, 32, 64], 32)])
-def test_shapes_at_every_resolution(sess, size, c_dim, blocks, attention):
-    model = build(sess, output_size=size, c_dim=c_dim, attention_res=attention, z_dim=60)
+# ch is the smallest width whose attention layers have >= 8 channels (D's first 64 px block has 1 ch).
+@pytest.mark.parametrize("size,c_dim,blocks,attention,ch", [(28, 1, [14, 28], 14, 4),
+                                                            (32, 3, [8, 16, 32], 16, 4),
+                                                            (64, 3, [8, 16, 32, 64], 32, 8)])
+def test_shapes_at_every_resolution(sess, size, c_dim, blocks, attention, ch):
+    model = build(sess, output_size=size, c_dim=c_dim, attention_res=attention, z_dim=60, ch=ch)
     assert model.resolutions() == blocks
     assert model.G.get_shape().as_list() == [None, size, size, c_dim]
     assert model.samples.get_shape().as_list() == [None, size, size, c_dim]
@@ -43,6 +46,16 @@ def test_shapes_at_every_resolution(sess, size, c_dim, blocks, attention):
                                        model.y: [0, 1, 2]})
     assert logits.shape == (3,)
     assert model.generate(z, [0, 1, 2]).shape == (3, size, size, c_dim)
+
+
+def test_attention_needs_eight_channels_in_g_and_d():
+    # 64 px, attention at 32: G's block there has 2 ch channels, D's first block 1 ch.
+    assert attention_channel_mults(64, 32) == [2, 1]
+    assert attention_problem(64, 8, 32) is None and attention_problem(64, 8, 0) is None
+    problem = attention_problem(64, 4, 32)
+    assert "--ch 8 or more" in problem and "gives 4" in problem and "--attention_res 8 or 16" in problem
+    with pytest.raises(ValueError, match="needs at least 8 channels"):
+        build(None, output_size=64, c_dim=3, ch=4, attention_res=32, z_dim=60)
 
 
 def test_every_weight_of_g_and_d_is_spectrally_normalised(sess):
@@ -152,6 +165,8 @@ def test_biggan_main_on_a_colour_folder(tmp_path):
     (["--dataset=cifar10", "--output_height=48", "--train"], "BigGAN has networks for 28, 32, 64 pixels"),
     (["--dataset=mnist"], "no checkpoint in checkpoint/biggan_mnist_28_28"),
     (["--dataset=mnist", "--z_dim=100", "--train"], "--z_dim must be divisible by 3"),
+    (["--dataset=cifar10", "--output_height=64", "--ch=4", "--attention_res=32", "--train"],
+     "self-attention at 32x32 needs at least 8 channels there, but --ch 4 gives 4; use --ch 8 or more"),
 ])
 def test_biggan_bad_input(tmp_path, args, message):
     assert_one_line_error(run_main(args, tmp_path, os.path.join("biggan", "main.py")), re.escape(message))

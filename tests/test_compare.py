@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from biggan import compare
-from test_main import our_stderr_lines
+from test_main import our_stderr_lines, quiet_env
 from errors import LabError
 from utils import read_loss_log
 
@@ -29,7 +29,7 @@ BIGGAN_TINY = ["--ch=4", "--shared_dim=8", "--z_dim=12", "--batch_size=8", "--tr
 def environment(cwd):
     """No Keras cache in cwd (so no Inception FID), and one BLAS thread: on two busy cores
     OpenBLAS's spinning threads make KID's small matrix products many times slower."""
-    return dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
+    return dict(quiet_env(),
                 KERAS_HOME=str(cwd / "keras"), OPENBLAS_NUM_THREADS="1")
 
 

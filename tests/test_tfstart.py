@@ -1,0 +1,36 @@
+"""tfstart.py: TensorFlow's start-up chatter is hidden, real messages are kept."""
+import subprocess
+import sys
+
+import tfstart
+
+CHATTER = """WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
+I0000 00:00:1795911106.915033    4603 port.cc:153] oneDNN custom operations are on. You may see slightly different numerical results.
+I0000 00:00:1795911106.915319    4603 cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU will not be used.
+E0000 00:00:1795911109.189822    4603 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error: Failed call to cuInit: UNKNOWN ERROR (303)
+I0000 00:00:1795911127.785393    4666 cpu_feature_guard.cc:227] This TensorFlow binary is optimized to use available CPU instructions in performance-critical operations.
+To enable the following instructions: AVX2 AVX512F FMA, in other operations, rebuild TensorFlow with the appropriate compiler flags.
+"""
+REAL = ("E0000 00:00:1795911109.189822    4603 some_kernel.cc:12] Out of memory while allocating\n"
+        "UserWarning: something a student should see\n")
+
+
+def test_known_chatter_is_dropped_and_real_messages_kept():
+    assert tfstart.without_chatter(CHATTER) == ""
+    assert tfstart.without_chatter(CHATTER + REAL) == REAL
+
+
+def test_captured_stderr_catches_what_cpp_code_writes_to_descriptor_2():
+    code = ("import os, tfstart\n"
+            "with tfstart.CapturedStderr() as c:\n"
+            "    os.write(2, b'from C\\n')\n"
+            "print(repr(c.text))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tfstart.__file__.rsplit("/", 1)[0])
+    assert out.stdout.strip() == repr("from C\n") and out.stderr == ""
+
+
+def test_device_line_names_the_device():
+    import tensorflow as tf
+    line = tfstart.device_line(tf)
+    assert line.startswith("device: CPU (no GPU found)") or line.startswith("device: GPU 0 (")
