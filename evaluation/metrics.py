@@ -190,7 +190,7 @@ def class_accuracy(probs, requested_labels, num_classes):
 # Precision/recall and density/coverage all ask one question: "which points lie inside which
 # balls?", where each ball is centred on a feature and reaches its k-th nearest neighbour.
 # 10,000 x 10,000 Inception features would make a 10,000 x 10,000 x 2048 difference tensor
-# (1.3 TB), so distances are computed a block of rows at a time, from dot products.
+# (1.6 TB of float64), so distances are computed a block of rows at a time, from dot products.
 
 def distance_blocks(points, others):
     """Yield (start, block): Euclidean distances from points[start:start + rows] to every row of
