@@ -10,6 +10,17 @@ KID  (kernel inception distance): unbiased MMD^2 with a cubic polynomial kernel;
      distribution, and unlike FID it has no bias that depends on the number of samples.
 IS   (inception score): exp(E_x KL(p(y|x) || p(y))); high when every image is classified
      confidently AND the classes are used evenly. Between 1 and K (the number of classes).
+
+FID mixes quality and diversity into one number; these separate them (all in [0, 1] except
+density, k = 3 nearest neighbours; each real feature owns a "ball" reaching its k-th nearest
+real neighbour):
+precision / recall (Kynkaanniemi et al. 2019): share of fakes inside some real ball (are the
+     fakes realistic?) / share of reals inside some fake ball (is the real variety reproduced?).
+density / coverage (Naeem et al. 2020): how many real balls hold a fake on average, divided
+     by k (about 1 when fakes look like reals; above 1 when they crowd dense regions) / share
+     of real balls that hold at least one fake (robust to outliers, unlike recall).
+Intra-class FID: the FID of each class separately, averaged (a conditional model must get
+     every class right, not just the mixture).
 """
 import warnings
 
@@ -19,6 +30,8 @@ import scipy.linalg
 from errors import LabError
 
 SQRTM_EPS = 1e-6  # added to the covariance diagonals when sqrtm fails on a singular product
+NEAREST_K = 3     # neighbours that set a ball's radius (both papers' default)
+BLOCK_ELEMENTS = 2 ** 22  # distances held at once (32 MB of float64); see distance_blocks
 
 
 # ----------------------------------------------------------------------------- FID
@@ -171,3 +184,130 @@ def class_accuracy(probs, requested_labels, num_classes):
     worst_class = int(np.nanargmin(per_class))
     return {"overall": float(correct.mean()), "per_class": per_class,
             "worst_class": worst_class, "worst": per_class[worst_class]}
+
+
+# ----------------------------------------------------------------------------- nearest neighbours
+# Precision/recall and density/coverage all ask one question: "which points lie inside which
+# balls?", where each ball is centred on a feature and reaches its k-th nearest neighbour.
+# 10,000 x 10,000 Inception features would make a 10,000 x 10,000 x 2048 difference tensor
+# (1.6 TB of float64), so distances are computed a block of rows at a time, from dot products.
+
+def distance_blocks(points, others):
+    """Yield (start, block): Euclidean distances from points[start:start + rows] to every row of
+    others, block [rows, M] float64, with rows chosen so a block holds ~BLOCK_ELEMENTS numbers.
+
+    Uses |a - b|^2 = |a|^2 + |b|^2 - 2 a.b, which needs only a [rows, M] matrix product;
+    rounding can make a tiny squared distance negative, so it is clipped at 0.
+    """
+    others_sq = (others * others).sum(axis=1)                    # [M]
+    rows = max(1, BLOCK_ELEMENTS // max(1, len(others)))
+    for start in range(0, len(points), rows):
+        chunk = points[start:start + rows]                       # [rows, d]
+        squared = (chunk * chunk).sum(axis=1)[:, None] + others_sq[None, :] - 2.0 * chunk @ others.T
+        yield start, np.sqrt(np.maximum(squared, 0.0))           # [rows, M]
+
+
+def kth_nearest_distances(points, others, k, exclude_self=False):
+    """Distance [P] from each point to its k-th nearest row of others (k = 1: the nearest).
+
+    exclude_self=True when points IS others: a point's zero distance to itself does not count
+    as a neighbour (a duplicate of it still does).
+    """
+    result = np.empty(len(points))
+    for start, block in distance_blocks(points, others):
+        if exclude_self:
+            rows = np.arange(len(block))
+            block[rows, start + rows] = np.inf
+        result[start:start + len(block)] = np.partition(block, k - 1, axis=1)[:, k - 1]
+    return result
+
+
+def knn_radii(feats, k=NEAREST_K):
+    """Radius [N] of each feature's ball: the distance to its k-th nearest OTHER feature."""
+    return kth_nearest_distances(feats, feats, k, exclude_self=True)
+
+
+def ball_counts(points, centres, radii):
+    """How many balls (centres [M, d], radii [M]) contain each point: ints [P].
+
+    A point on a ball's boundary counts as inside (distance <= radius).
+    """
+    counts = np.empty(len(points), dtype=np.int64)
+    for start, block in distance_blocks(points, centres):
+        counts[start:start + len(block)] = (block <= radii[None, :]).sum(axis=1)
+    return counts
+
+
+def check_feature_pair(real_feats, fake_feats, k):
+    """Both sets as float64 [N, d] and [M, d]; LabError unless each has more than k rows."""
+    real, fake = np.asarray(real_feats, np.float64), np.asarray(fake_feats, np.float64)
+    if real.ndim != 2 or fake.ndim != 2 or real.shape[1] != fake.shape[1]:
+        raise ValueError(f"features must be [N, d] with the same d, got {real.shape} and {fake.shape}")
+    if min(len(real), len(fake)) <= k:
+        raise LabError(f"k-nearest-neighbour metrics with k={k} need more than {k} samples in "
+                       f"each set, got {len(real)} real and {len(fake)} generated; pass more "
+                       f"samples (e.g. --num_samples)")
+    return real, fake
+
+
+# ----------------------------------------------------------------------------- fidelity vs diversity
+
+def precision_recall(real_feats, fake_feats, k=NEAREST_K):
+    """Improved precision and recall (Kynkaanniemi et al. 2019) -> (precision, recall).
+
+    precision: share of fake features inside at least one real ball (radii from the real set);
+    recall:    share of real features inside at least one fake ball (radii from the fake set).
+    Identical sets give (1, 1); a generator that draws half of the real modes well gives
+    precision ~1 and recall ~0.5.
+    """
+    real, fake = check_feature_pair(real_feats, fake_feats, k)
+    precision = np.mean(ball_counts(fake, real, knn_radii(real, k)) > 0)
+    recall = np.mean(ball_counts(real, fake, knn_radii(fake, k)) > 0)
+    return float(precision), float(recall)
+
+
+def density_coverage(real_feats, fake_feats, k=NEAREST_K):
+    """Density and coverage (Naeem et al. 2020) -> (density, coverage); only real balls are used.
+
+    density  = (1 / (k M)) * sum over the M fakes of the number of real balls containing it;
+    coverage = share of real features whose ball contains at least one fake, i.e. whose
+               nearest fake is within its radius.
+    """
+    real, fake = check_feature_pair(real_feats, fake_feats, k)
+    radii = knn_radii(real, k)                                           # [N]
+    density = ball_counts(fake, real, radii).sum() / (k * len(fake))
+    coverage = np.mean(kth_nearest_distances(real, fake, 1) <= radii)
+    return float(density), float(coverage)
+
+
+# ----------------------------------------------------------------------------- intra-class FID
+
+def intra_class_fid(real_feats, real_labels, fake_feats, fake_labels):
+    """FID of each class's real features against the generated features of that class, averaged
+    over every class that appears in either label set -> (mean, {class: fid}).
+
+    A class with too few samples is an error, not skipped: dropping it would silently reward a
+    generator that never draws that class. "Too few" means N <= d in either set: with N samples
+    the covariance has rank at most N - 1, so a full-rank d x d covariance needs N >= d + 1.
+    (128-d classifier features need 129 per class; 2048-d Inception features need 2049, more
+    than a class of the CIFAR-10 test split holds.)
+    """
+    real, fake = np.asarray(real_feats, np.float64), np.asarray(fake_feats, np.float64)
+    real_labels, fake_labels = np.asarray(real_labels).ravel(), np.asarray(fake_labels).ravel()
+    if len(real_labels) != len(real) or len(fake_labels) != len(fake):
+        raise ValueError(f"need one label per feature row, got {len(real_labels)} labels for "
+                         f"{len(real)} real rows and {len(fake_labels)} for {len(fake)} generated")
+    classes = sorted(set(real_labels.tolist()) | set(fake_labels.tolist()))
+    check_class_sizes(classes, real_labels, fake_labels, dim=real.shape[1])
+    fids = {c: frechet_distance(real[real_labels == c], fake[fake_labels == c]) for c in classes}
+    return float(np.mean(list(fids.values()))), fids
+
+
+def check_class_sizes(classes, real_labels, fake_labels, dim):
+    """LabError naming every class with N <= dim real or generated samples (see intra_class_fid)."""
+    short = [f"class {c}: {np.sum(real_labels == c)} real, {np.sum(fake_labels == c)} generated"
+             for c in classes if min(np.sum(real_labels == c), np.sum(fake_labels == c)) <= dim]
+    if short:
+        raise LabError(f"intra-class FID needs at least {dim + 1} samples per class in each set "
+                       f"(d={dim} features), but {'; '.join(short)}; pass more samples per class "
+                       f"(e.g. a larger --num_samples)")

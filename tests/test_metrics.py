@@ -108,3 +108,137 @@ def test_class_accuracy_per_class_and_worst():
 def test_class_accuracy_marks_unrequested_classes_nan():
     result = metrics.class_accuracy(np.eye(3)[[0, 1]], [0, 1], num_classes=3)
     assert np.isnan(result["per_class"][2]) and result["worst"] == 1.0
+
+
+# ----------------------------------------------------------------------------- nearest neighbours
+
+def brute_force_distances(x, y):
+    """All Euclidean distances [n, m] through the full [n, m, d] difference tensor (tiny inputs only)."""
+    return np.sqrt(((x[:, None, :] - y[None, :, :]) ** 2).sum(axis=2))
+
+
+def test_distance_blocks_match_brute_force_with_an_uneven_last_block(monkeypatch):
+    monkeypatch.setattr(metrics, "BLOCK_ELEMENTS", 20)  # 20 // 6 others = 3 rows: blocks 3, 3, 3, 1
+    rng = np.random.RandomState(4)
+    x, y = rng.randn(10, 5), rng.randn(6, 5)
+    blocks = list(metrics.distance_blocks(x, y))
+    assert [start for start, _ in blocks] == [0, 3, 6, 9]
+    assert all(block.size <= 20 for _, block in blocks)  # memory stays bounded
+    assert np.allclose(np.concatenate([b for _, b in blocks]), brute_force_distances(x, y), atol=1e-12)
+
+
+def test_kth_nearest_and_ball_counts_match_brute_force(monkeypatch):
+    monkeypatch.setattr(metrics, "BLOCK_ELEMENTS", 50)  # 50 // 23 = 2 rows per block
+    rng = np.random.RandomState(5)
+    x, y = rng.randn(23, 4), rng.randn(17, 4)
+    d_xx, d_yx = brute_force_distances(x, x), brute_force_distances(y, x)
+    # Sorted row of d_xx: [0 (itself), 1st, 2nd, 3rd neighbour, ...].
+    assert np.allclose(metrics.knn_radii(x, k=3), np.sort(d_xx, axis=1)[:, 3])
+    assert np.allclose(metrics.kth_nearest_distances(y, x, k=1), d_yx.min(axis=1))
+    radii = metrics.knn_radii(x, k=3)
+    assert np.array_equal(metrics.ball_counts(y, x, radii), (d_yx <= radii[None, :]).sum(axis=1))
+
+
+def test_blocking_does_not_change_the_metrics(monkeypatch):
+    rng = np.random.RandomState(6)
+    real, fake = rng.randn(60, 3), rng.randn(50, 3) + 0.3
+    whole = metrics.precision_recall(real, fake) + metrics.density_coverage(real, fake)
+    monkeypatch.setattr(metrics, "BLOCK_ELEMENTS", 1)  # one row per block
+    assert metrics.precision_recall(real, fake) + metrics.density_coverage(real, fake) == whole
+
+
+# ----------------------------------------------------------------------------- fidelity vs diversity
+
+def test_identical_sets_have_full_precision_recall_and_coverage():
+    feats = np.random.RandomState(7).randn(300, 8)
+    assert metrics.precision_recall(feats, feats) == (1.0, 1.0)
+    density, coverage = metrics.density_coverage(feats, feats)
+    assert coverage == 1.0
+    # Each fake lies in its twin's ball and in the balls of the k reals it is a neighbour of:
+    # (k + 1) / k = 4/3 exactly, up to a boundary case that rounding may flip.
+    assert density == pytest.approx(4 / 3, abs=0.01)
+
+
+def test_two_samples_of_one_distribution_have_density_near_one():
+    rng = np.random.RandomState(8)
+    real, fake = rng.randn(2000, 8), rng.randn(2000, 8)
+    density, coverage = metrics.density_coverage(real, fake)
+    assert density == pytest.approx(1.0, abs=0.05)
+    assert coverage > 0.8
+
+
+def test_far_apart_clusters_score_zero_everywhere():
+    rng = np.random.RandomState(9)
+    real, fake = rng.randn(200, 8), rng.randn(200, 8) + 100.0
+    assert metrics.precision_recall(real, fake) == (0.0, 0.0)
+    assert metrics.density_coverage(real, fake) == (0.0, 0.0)
+
+
+def four_blobs_and_two(seed=10):
+    """Real: 100 points around each of 4 far-apart centres; fake: 100 around each of the first 2."""
+    rng = np.random.RandomState(seed)
+    centres = np.array([[0.0, 0.0], [50.0, 0.0], [0.0, 50.0], [50.0, 50.0]])
+    real = np.concatenate([c + rng.randn(100, 2) for c in centres])
+    fake = np.concatenate([c + rng.randn(100, 2) for c in centres[:2]])
+    return real, fake
+
+
+def test_a_generator_that_covers_half_the_modes_has_half_the_recall():
+    real, fake = four_blobs_and_two()
+    precision, recall = metrics.precision_recall(real, fake)
+    density, coverage = metrics.density_coverage(real, fake)
+    assert precision > 0.9                       # every fake looks real...
+    assert recall == pytest.approx(0.5, abs=0.05)  # ...but half of the real modes are missing
+    assert coverage == pytest.approx(0.5, abs=0.07)
+    assert recall <= 0.5 and coverage <= 0.5      # the missing blobs can never be reached
+
+
+def test_precision_and_recall_swap_with_the_sets():
+    real, fake = four_blobs_and_two()
+    precision, recall = metrics.precision_recall(real, fake)
+    assert metrics.precision_recall(fake, real) == (recall, precision)
+
+
+def test_too_few_samples_for_k_neighbours_is_a_lab_error():
+    feats = np.random.RandomState(11).randn(3, 2)
+    with pytest.raises(LabError, match="k=3 need more than 3 samples.*--num_samples"):
+        metrics.precision_recall(feats, feats)
+
+
+# ----------------------------------------------------------------------------- intra-class FID
+
+def labelled_features(seed=12):
+    """3 classes of 2-d features (40, 50, 60 real; 45 generated each), rows in shuffled order."""
+    rng = np.random.RandomState(seed)
+    real_labels = rng.permutation(np.repeat([0, 1, 2], [40, 50, 60]))
+    fake_labels = rng.permutation(np.repeat([0, 1, 2], 45))
+    real = rng.randn(len(real_labels), 2) + real_labels[:, None]
+    fake = rng.randn(len(fake_labels), 2) * 1.5 + 0.8 * fake_labels[:, None]
+    return real, real_labels, fake, fake_labels
+
+
+def test_intra_class_fid_is_the_mean_of_per_class_fids():
+    real, real_labels, fake, fake_labels = labelled_features()
+    by_hand = {c: metrics.frechet_distance(real[real_labels == c], fake[fake_labels == c])
+               for c in (0, 1, 2)}
+    mean, per_class = metrics.intra_class_fid(real, real_labels, fake, fake_labels)
+    assert per_class == pytest.approx(by_hand, rel=1e-12)
+    assert mean == pytest.approx(np.mean(list(by_hand.values())), rel=1e-12)
+    # Not the FID of the pooled sets: per class, the class means are compared with each other.
+    assert abs(mean - metrics.frechet_distance(real, fake)) > 0.1
+
+
+def test_intra_class_fid_names_every_class_with_too_few_samples():
+    real, real_labels, fake, fake_labels = labelled_features()
+    # Keep all 45 generated rows of class 0, 2 of class 1 (d = 2 is too few) and none of class 2.
+    keep = np.concatenate([np.flatnonzero(fake_labels == 0), np.flatnonzero(fake_labels == 1)[:2]])
+    with pytest.raises(LabError, match=r"at least 3 samples per class.*d=2.*"
+                                       r"class 1: 50 real, 2 generated; class 2: 60 real, 0 generated"):
+        metrics.intra_class_fid(real, real_labels, fake[keep], fake_labels[keep])
+
+
+def test_intra_class_fid_accepts_d_plus_one_samples_per_class():
+    real, real_labels, fake, fake_labels = labelled_features()
+    keep = np.concatenate([np.flatnonzero(fake_labels == c)[:3] for c in (0, 1, 2)])
+    mean, per_class = metrics.intra_class_fid(real, real_labels, fake[keep], fake_labels[keep])
+    assert sorted(per_class) == [0, 1, 2] and np.isfinite(mean)
