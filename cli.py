@@ -1,15 +1,21 @@
 """Command-line plumbing shared by main.py (DCGAN) and biggan/main.py (BigGAN).
 
 Both programs take the same flags for data, folders, seeds and test mode, check them the
-same way and write test-mode outputs the same way, so this lives once, here.
+same way (before TensorFlow starts, so a typo costs no start-up time), turn them into the
+plain values the library takes (training.TrainConfig, a run name) and run test mode the same
+way, so this lives once, here. Only this file and the two mains read absl FLAGS.
 """
 import os
+import sys
 
 import numpy as np
+from absl import flags as absl_flags
 
+import checkpoints
 import datasets
+import training
 from errors import LabError
-from utils import check_writable, export_samples, read_json, test_mode_outputs, visualize
+from utils import check_writable, export_samples, test_mode_outputs, visualize
 
 DEFAULT_SIZES = {"mnist": 28, "cifar10": 32}
 
@@ -27,7 +33,7 @@ def define_common_flags(flags):
     flags.DEFINE_string("input_fname_pattern", "*.jpg", "Glob for the images of a folder dataset")
     flags.DEFINE_string("data_dir", "./data", "Folder that holds the datasets")
     flags.DEFINE_string("checkpoint_dir", "checkpoint", "Where checkpoints are saved")
-    flags.DEFINE_string("sample_dir", "samples", "Where sample grids are saved")
+    flags.DEFINE_string("sample_dir", "samples", "Where sample grids are saved (a sub-folder per run)")
     flags.DEFINE_string("logs_dir", "logs", "TensorBoard summaries and the losses.csv log")
     flags.DEFINE_boolean("train", False, "Train (--train); without it: test mode")
     flags.DEFINE_boolean("crop", False, "Centre-crop images before resizing (--crop)")
@@ -42,6 +48,19 @@ def define_common_flags(flags):
     flags.DEFINE_boolean("conditional", False, "Folder/CIFAR datasets: train the class-conditional model")
     flags.DEFINE_string("classes", "", "Comma-separated classes to keep (e.g. airplane,automobile)")
     flags.DEFINE_boolean("skip_bad_images", False, "Skip unreadable images with a warning")
+    flags.DEFINE_enum("mnist_split", "all", ["all", "train"],
+                      "MNIST digits to train on: all (the handout's 70k: train + t10k) or train (the "
+                      "60k train digits, so t10k stays held out for biggan/compare.py)")
+
+
+def parse_flags(argv):
+    """absl's flag parsing with a one-line error (e.g. --epoch abc) instead of its usage dump.
+    Pass it to app.run as flags_parser."""
+    try:
+        return absl_flags.FLAGS(argv)
+    except absl_flags.Error as e:
+        print(f"error: {e}; see --help for the flags", file=sys.stderr)
+        sys.exit(2)
 
 
 def resolve_defaults(FLAGS):
@@ -87,8 +106,29 @@ def validate(FLAGS, argv, model_name):
             not os.path.isdir(os.path.join(FLAGS.data_dir, FLAGS.dataset)):
         raise LabError(f"unknown dataset '{FLAGS.dataset}': use mnist, cifar10, or put images "
                        f"in {os.path.join(FLAGS.data_dir, FLAGS.dataset)}/")
-    for what in ("checkpoint_dir", "sample_dir") + (("logs_dir",) if FLAGS.train else ()):
-        check_writable(getattr(FLAGS, what), what.replace("_", " "))
+    if FLAGS.dataset in DEFAULT_SIZES and (FLAGS.crop or FLAGS.input_height or FLAGS.input_width):
+        raise LabError(f"--crop, --input_height and --input_width apply to image folders; {FLAGS.dataset} "
+                       "images are used at their own size: leave them out")
+    if FLAGS.mnist_split != "all" and FLAGS.dataset != "mnist":
+        raise LabError("--mnist_split applies to --dataset mnist only")
+
+
+def run_name(FLAGS, prefix=""):
+    """A run's name, the sub-folder of checkpoint/, samples/ and logs/: [prefix]dataset[-classes]
+    _H_W[_cond][_train60k], e.g. mnist_28_28 or biggan_cifar10-airplane-automobile_32_32_cond."""
+    name = "-".join([FLAGS.dataset] + class_list(FLAGS))
+    cond = "_cond" if FLAGS.conditional and FLAGS.dataset != "mnist" else ""
+    split = "_train60k" if FLAGS.mnist_split == "train" else ""
+    return f"{prefix}{name}_{FLAGS.output_height}_{FLAGS.output_width}{cond}{split}"
+
+
+def check_run_folders(FLAGS, name):
+    """Every folder the run will write to, made and tested now, not after hours of training."""
+    folders = [("checkpoint_dir", FLAGS.checkpoint_dir), ("sample_dir", FLAGS.sample_dir)]
+    if FLAGS.train:
+        folders.append(("logs_dir", FLAGS.logs_dir))
+    for flag, base in folders:
+        check_writable(checkpoints.run_folder(base, name), flag.replace("_", " "))
 
 
 def first_line(model_name, FLAGS):
@@ -99,47 +139,81 @@ def first_line(model_name, FLAGS):
             f"{FLAGS.output_width}, {kind} (--help lists the flags)")
 
 
-def load_training_data(FLAGS, log=print):
-    """The training images as a datasets.Dataset, checked against the batch size."""
+def load_training_data(FLAGS, images_per_iteration, log=print):
+    """The training images as a datasets.Dataset, checked against what one iteration needs."""
     data = datasets.load_dataset(FLAGS.dataset, FLAGS.data_dir, FLAGS.input_fname_pattern,
                                  FLAGS.output_height, FLAGS.input_height, FLAGS.crop,
-                                 class_list(FLAGS), FLAGS.skip_bad_images, split="train", log=log)
+                                 class_list(FLAGS), FLAGS.skip_bad_images, split="train", log=log,
+                                 mnist_with_test=FLAGS.mnist_split == "all")
     usable = int(min(len(data.images), FLAGS.train_size))
     if FLAGS.batch_size > usable:
         raise LabError(f"--batch_size {FLAGS.batch_size} is larger than the {usable} training "
                        "images: lower --batch_size or add images")
+    if images_per_iteration > usable:  # BigGAN: a fresh real batch for each of its D steps
+        raise LabError(f"one iteration needs batch_size x num_D_steps = {images_per_iteration} images, "
+                       "more than the training set: lower --batch_size or --num_D_steps")
     if FLAGS.conditional and data.labels is None:
         raise LabError(f"--conditional needs labels: put the images of "
                        f"{os.path.join(FLAGS.data_dir, FLAGS.dataset)} in one sub-folder per class")
     return data
 
 
-def model_dir_name(FLAGS):
-    """Checkpoint sub-folder of a run: dataset[-classes]_H_W[_cond]."""
-    name = "-".join([FLAGS.dataset] + class_list(FLAGS))
-    cond = "_cond" if FLAGS.conditional and FLAGS.dataset != "mnist" else ""
-    return f"{name}_{FLAGS.output_height}_{FLAGS.output_width}{cond}"
+def data_record(FLAGS, data):
+    """What a run trains on, saved in its config.json, so a comparison knows what is held out."""
+    split = FLAGS.mnist_split if FLAGS.dataset == "mnist" else "train"
+    return {"dataset": FLAGS.dataset, "split": split, "classes": class_list(FLAGS),
+            "num_images": int(min(len(data.images), FLAGS.train_size))}
 
 
-def read_run_config(FLAGS, model_dir, program):
-    """Test mode: the architecture saved next to the checkpoint, or a clear error saying how to train."""
-    folder = os.path.join(FLAGS.checkpoint_dir, model_dir)
-    path = os.path.join(folder, "config.json")
-    if not os.path.exists(path):
-        found = sorted(os.listdir(FLAGS.checkpoint_dir)) if os.path.isdir(FLAGS.checkpoint_dir) else []
-        hint = f" (found there: {', '.join(found)}; pass the flags used for training)" if found else ""
-        raise LabError(f"no checkpoint in {folder}{hint}; train first: python {program} "
-                       f"--dataset {FLAGS.dataset} --train")
-    return read_json(path)
+def train_config(FLAGS, reshuffle):
+    """The flags train() uses, as a plain record (the handout passes FLAGS as `config`)."""
+    return training.TrainConfig(
+        epoch=FLAGS.epoch, train_size=FLAGS.train_size, seed=FLAGS.seed, reshuffle=reshuffle,
+        sample_freq=FLAGS.sample_freq, ckpt_freq=FLAGS.ckpt_freq, print_freq=FLAGS.print_freq,
+        log_freq=FLAGS.log_freq, checkpoint_dir=FLAGS.checkpoint_dir, sample_dir=FLAGS.sample_dir,
+        logs_dir=FLAGS.logs_dir)
 
 
-def run_test_mode(model, FLAGS):
-    """Handout step 7.4: pictures from the trained model, optional visualize option and export."""
-    for path in test_mode_outputs(model, FLAGS):
+def train(model, data, config):
+    """model.train with the run's folder locked; exit code 130 when Ctrl-C stopped it, so a
+    script can tell a finished run from an interrupted one (both saved a checkpoint)."""
+    with checkpoints.RunLock(checkpoints.run_folder(config.checkpoint_dir, model.model_dir)):
+        _, stopped = model.train(config, data)
+    if stopped:
+        sys.exit(130)
+
+
+def saved_architecture(FLAGS, name, program, keys):
+    """Test mode: the architecture values saved next to the run's checkpoint."""
+    return checkpoints.saved_architecture(checkpoints.run_folder(FLAGS.checkpoint_dir, name),
+                                          program, FLAGS.dataset, keys)
+
+
+def check_export_size(FLAGS, image_shape):
+    """--export_samples N keeps N images in memory and in one file: refuse what cannot fit."""
+    nbytes = FLAGS.export_samples * int(np.prod(image_shape))
+    available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    if nbytes > available // 2:
+        raise LabError(f"--export_samples {FLAGS.export_samples} needs {nbytes / 2**30:.1f} GiB of "
+                       f"memory, more than half of the {available / 2**30:.1f} GiB available; "
+                       "50,000 is the most papers use")
+
+
+def test_mode(model, FLAGS, program):
+    """Handout step 7.4: load the checkpoint (the handout's load), then the pictures, the
+    optional visualize option and the optional export, all in samples/<run name>/."""
+    found, counter = model.load(FLAGS.checkpoint_dir)
+    if not found:
+        raise LabError(f"no checkpoint in {checkpoints.run_folder(FLAGS.checkpoint_dir, model.model_dir)}; "
+                       f"{checkpoints.train_first(program, FLAGS.dataset)}")
+    print(f" [*] Loaded {model.model_dir} at iteration {counter}{model.sampler_note}")
+    out = checkpoints.run_folder(FLAGS.sample_dir, model.model_dir)
+    for path in test_mode_outputs(model, out, FLAGS.batch_size, FLAGS.seed):
         print(" [*] wrote", path)
     if FLAGS.visualize >= 0:
-        written = visualize(model, FLAGS, FLAGS.visualize)
+        written = visualize(model, FLAGS.visualize, out, FLAGS.batch_size, FLAGS.seed)
         print(f" [*] visualize option {FLAGS.visualize}: wrote {len(written)} file(s), e.g. {written[0]}")
     if FLAGS.export_samples:
-        path = os.path.join(FLAGS.sample_dir, f"generated_{FLAGS.export_samples}.npz")
+        check_export_size(FLAGS, model.samples.get_shape().as_list()[1:])
+        path = os.path.join(out, f"generated_{FLAGS.export_samples}.npz")
         print(export_samples(model, FLAGS.export_samples, path, seed=FLAGS.seed))

@@ -33,6 +33,13 @@ class Dataset(NamedTuple):
 
 # ----------------------------------------------------------------------------- MNIST
 
+def to_float(images):
+    """A batch of images -> float32 in [0, 1] (converted per batch, never the whole dataset)."""
+    if images.dtype == np.uint8:
+        return images.astype(np.float32) / 255.0
+    return np.asarray(images, dtype=np.float32)
+
+
 def open_maybe_gz(path):
     """Read `path`, or `path.gz` decompressed, whichever exists (the handout unzips, we need not)."""
     if os.path.exists(path):
@@ -102,15 +109,16 @@ def select_classes(data, classes, source="dataset"):
     return Dataset(data.images[keep], labels, list(classes))
 
 
-def load_mnist(mnist_dir, seed=547):
+def load_mnist(mnist_dir, seed=547, with_test=True):
     """The handout's load_mnist: train + t10k (70,000 digits), shuffled with seed 547.
 
-    Returns a Dataset with images [70000, 28, 28, 1] in [0, 1] and labels [70000].
+    with_test=False keeps the 60,000 train digits only (--mnist_split train), so that t10k
+    stays a truly held-out reference for the comparison. Returns a Dataset with images
+    [N, 28, 28, 1] and labels [N].
     """
-    train_x, train_y = read_mnist_split(mnist_dir, "train")
-    test_x, test_y = read_mnist_split(mnist_dir, "test")
-    images = np.concatenate([train_x, test_x]).astype(np.float32)[..., None] / 255.0
-    labels = np.concatenate([train_y, test_y]).astype(np.int64)
+    parts = [read_mnist_split(mnist_dir, "train")] + ([read_mnist_split(mnist_dir, "test")] if with_test else [])
+    images = np.concatenate([x for x, _ in parts]).astype(np.float32)[..., None] / 255.0
+    labels = np.concatenate([y for _, y in parts]).astype(np.int64)
     order = np.random.RandomState(seed).permutation(len(images))  # one shuffle for both
     return Dataset(images[order], labels[order], [str(d) for d in range(10)])
 
@@ -248,11 +256,15 @@ def holdout_split(data, split):
 
 
 def load_dataset(name, data_dir="./data", pattern="*.jpg", output_size=64, input_size=None,
-                 crop=False, classes=None, skip_bad_images=False, split="train", log=print):
-    """Pick the loader for --dataset: 'mnist', 'cifar10', or an image folder data_dir/name."""
+                 crop=False, classes=None, skip_bad_images=False, split="train", log=print,
+                 mnist_with_test=True):
+    """Pick the loader for --dataset: 'mnist', 'cifar10', or an image folder data_dir/name.
+
+    MNIST's 'train' split is the handout's 70k digits (train + t10k), or the 60k train digits
+    alone with mnist_with_test=False; its 'test' split is t10k."""
     folder = os.path.join(data_dir, name)
-    if name == "mnist":  # training uses the handout's 70k digits, the test split t10k alone
-        data = mnist_split(folder, "test") if split == "test" else load_mnist(folder)
+    if name == "mnist":
+        data = mnist_split(folder, "test") if split == "test" else load_mnist(folder, with_test=mnist_with_test)
         return select_classes(data, classes, "MNIST")
     if name == "cifar10":
         return load_cifar10(folder, classes, split)

@@ -26,20 +26,16 @@ flags.DEFINE_integer("z_dim", 100, "Size of the noise vector z (the handout wron
 FLAGS = flags.FLAGS
 
 
-def make_dcgan(sess, FLAGS, c_dim, class_names):
+def make_dcgan(sess, FLAGS, c_dim, class_names, data_record=None):
     """The handout's DCGAN(...) call; y_dim is the number of classes of a conditional model."""
     from model import DCGAN  # imported once TensorFlow has started (model.py builds on it)
     return DCGAN(sess,
-                 input_width=FLAGS.input_width, input_height=FLAGS.input_height,
                  output_width=FLAGS.output_width, output_height=FLAGS.output_height,
                  batch_size=FLAGS.batch_size, sample_num=FLAGS.batch_size,
                  y_dim=len(class_names) if FLAGS.conditional else None,
-                 z_dim=FLAGS.z_dim, c_dim=c_dim, dataset_name=FLAGS.dataset,
-                 input_fname_pattern=FLAGS.input_fname_pattern, crop=FLAGS.crop,
-                 checkpoint_dir=FLAGS.checkpoint_dir, sample_dir=FLAGS.sample_dir,
-                 data_dir=FLAGS.data_dir, log_dir=FLAGS.logs_dir, class_names=class_names,
+                 z_dim=FLAGS.z_dim, c_dim=c_dim, dataset_name=FLAGS.dataset, class_names=class_names,
                  learning_rate=FLAGS.learning_rate, beta1=FLAGS.beta1,
-                 max_to_keep=FLAGS.max_to_keep, model_dir=cli.model_dir_name(FLAGS))
+                 max_to_keep=FLAGS.max_to_keep, model_dir=cli.run_name(FLAGS), data_record=data_record)
 
 
 def check_network_size(FLAGS):
@@ -56,26 +52,24 @@ def main(argv):
     cli.resolve_defaults(FLAGS)
     cli.validate(FLAGS, argv, "the DCGAN")  # bad flags fail here, before TensorFlow starts
     check_network_size(FLAGS)
+    cli.check_run_folders(FLAGS, cli.run_name(FLAGS))
     print(cli.first_line("DCGAN", FLAGS), flush=True)
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
 
     with tf1.Session(config=tfstart.session_config(tf1)) as sess:
         if FLAGS.train:
-            data = cli.load_training_data(FLAGS)
-            dcgan = make_dcgan(sess, FLAGS, data.images.shape[-1], data.class_names)
-            dcgan.train(FLAGS, data)
+            data = cli.load_training_data(FLAGS, FLAGS.batch_size)
+            dcgan = make_dcgan(sess, FLAGS, data.images.shape[-1], data.class_names,
+                               cli.data_record(FLAGS, data))
+            # MNIST keeps the order the handout's load_mnist shuffled it into; folders reshuffle.
+            cli.train(dcgan, data, cli.train_config(FLAGS, reshuffle=FLAGS.dataset != "mnist"))
         else:
-            saved = cli.read_run_config(FLAGS, cli.model_dir_name(FLAGS), "main.py")
+            saved = cli.saved_architecture(FLAGS, cli.run_name(FLAGS), "main.py",
+                                           ["z_dim", "c_dim", "class_names"])
             FLAGS.z_dim = saved["z_dim"]
             dcgan = make_dcgan(sess, FLAGS, saved["c_dim"], saved["class_names"])
-            sess.run(tf1.global_variables_initializer())
-            found, counter = dcgan.load(FLAGS.checkpoint_dir)
-            if not found:
-                raise LabError(f"no checkpoint in {os.path.join(FLAGS.checkpoint_dir, dcgan.model_dir)}; "
-                               f"train first: python main.py --dataset {FLAGS.dataset} --train")
-            print(f" [*] Loaded {dcgan.model_dir} at iteration {counter}")
-            cli.run_test_mode(dcgan, FLAGS)
+            cli.test_mode(dcgan, FLAGS, "main.py")
 
 
 if __name__ == "__main__":
-    app.run(lambda argv: run_or_exit(main, argv), argv=sys.argv)
+    app.run(lambda argv: run_or_exit(main, argv), argv=sys.argv, flags_parser=cli.parse_flags)

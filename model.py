@@ -17,39 +17,41 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from ops import batch_norm, concat, conv2d, conv_cond_concat, conv_out_size_same, deconv2d, lrelu, linear
-from utils import TrainingRun, load_checkpoint, save_checkpoint
+import checkpoints
 import datasets
+import training
+from ops import batch_norm, concat, conv2d, conv_cond_concat, conv_out_size_same, deconv2d, lrelu, linear
+from utils import cycle_labels, generate_images, image_manifold_size, save_images
 
 tf1 = tf.compat.v1
 
 
 class DCGAN(object):
-    def __init__(self, sess, input_height=108, input_width=108, crop=True, batch_size=64,
-                 sample_num=64, output_height=64, output_width=64, y_dim=None, z_dim=100,
-                 gf_dim=64, df_dim=64, gfc_dim=1024, dfc_dim=1024, c_dim=3, dataset_name="default",
-                 input_fname_pattern="*.jpg", checkpoint_dir="checkpoint", sample_dir="samples",
-                 data_dir="./data", log_dir="logs", class_names=None, learning_rate=0.0002,
-                 beta1=0.5, max_to_keep=5, model_dir=None):
+    sampler_note = ""  # test mode samples from G itself
+    def __init__(self, sess, batch_size=64, sample_num=64, output_height=64, output_width=64,
+                 y_dim=None, z_dim=100, gf_dim=64, df_dim=64, gfc_dim=1024, dfc_dim=1024, c_dim=3,
+                 dataset_name="default", class_names=None, learning_rate=0.0002, beta1=0.5,
+                 max_to_keep=5, model_dir=None, data_record=None):
         """Store the hyper-parameters and build the graph (handout step 6).
 
         y_dim: number of classes for the conditional network (10 for MNIST), None otherwise.
         c_dim: image channels (1 for MNIST's grayscale, 3 for colour).
+        model_dir: the run's name, the sub-folder of checkpoint/, samples/ and logs/.
+        data_record: what the run trains on (dataset, split, classes, images), for config.json.
+        The handout's input_height/width, crop, data_dir, ... describe the data: datasets.py
+        reads them, the network never does.
         """
         self.sess = sess
-        self.crop = crop
         self.batch_size, self.sample_num = batch_size, sample_num
-        self.input_height, self.input_width = input_height, input_width
         self.output_height, self.output_width = output_height, output_width
         self.y_dim, self.z_dim, self.c_dim = y_dim, z_dim, c_dim
         self.gf_dim, self.df_dim = gf_dim, df_dim      # conv filters of G / D
         self.gfc_dim, self.dfc_dim = gfc_dim, dfc_dim  # fully connected units (conditional net)
-        self.dataset_name, self.input_fname_pattern = dataset_name, input_fname_pattern
-        self.checkpoint_dir, self.sample_dir = checkpoint_dir, sample_dir
-        self.data_dir, self.log_dir = data_dir, log_dir
+        self.dataset_name = dataset_name
         self.class_names = list(class_names or ([str(i) for i in range(y_dim)] if y_dim else []))
         self.learning_rate, self.beta1, self.max_to_keep = learning_rate, beta1, max_to_keep
-        self._model_dir = model_dir or f"{dataset_name}_{output_height}_{output_width}"
+        self.model_dir = model_dir or f"{dataset_name}_{output_height}_{output_width}"
+        self.data_record = data_record or {}
 
         # Batch norm layers (handout: d_bn1.. and g_bn0..). The conditional D has two, the
         # unconditional one three; the conditional G three, the unconditional G four.
@@ -70,6 +72,11 @@ class DCGAN(object):
     def images_per_iteration(self):
         return self.batch_size  # real images D sees per iteration
 
+    def run_config(self, training_record=None):
+        """config.json next to the checkpoints: architecture, training data, training time."""
+        return dict(self.architecture, data=self.data_record, training=training_record or {},
+                    batch_size=self.batch_size)
+
     @property
     def architecture(self):
         """Everything needed to rebuild this network without the dataset (saved in config.json)."""
@@ -78,11 +85,6 @@ class DCGAN(object):
                 "output_width": self.output_width, "gf_dim": self.gf_dim, "df_dim": self.df_dim,
                 "gfc_dim": self.gfc_dim, "dfc_dim": self.dfc_dim, "class_names": self.class_names,
                 "output_activation": "sigmoid" if self.y_dim else "tanh"}
-
-    @property
-    def model_dir(self):
-        """Checkpoint sub-folder, e.g. mnist_28_28 (no batch size in it, so test mode may differ)."""
-        return self._model_dir
 
     def to_model_range(self, images):
         """[0, 1] data -> the generator's output range ([0, 1] sigmoid or [-1, 1] tanh)."""
@@ -213,77 +215,97 @@ class DCGAN(object):
         """z ~ U(-1, 1), the handout's prior."""
         return rng.uniform(-1, 1, size=(n, self.z_dim)).astype(np.float32)
 
-    def one_hot(self, labels):
+    def label_feed(self, labels):
+        """Class indices -> what the placeholder y takes: one-hot rows (the handout's y)."""
         return np.eye(self.y_dim, dtype=np.float32)[np.asarray(labels, dtype=np.int64)]
 
-    def generate(self, z, labels=None, batch=500):
+    def generate(self, z, labels=None):
         """Images in [0, 1], [N, H, W, c_dim], for noise z [N, z_dim] (and class indices)."""
-        out = []
-        for start in range(0, len(z), batch):
-            feed = {self.z: z[start:start + batch]}
-            if self.y_dim:
-                feed[self.y] = self.one_hot(labels[start:start + batch])
-            out.append(self.sess.run(self.samples, feed))
-        return self.from_model_range(np.concatenate(out))
-
-    # ------------------------------------------------------------------ data
-
-    def load_mnist(self):
-        """The handout's MNIST loader: 70,000 digits in [0, 1], shuffled with seed 547."""
-        return datasets.load_mnist(os.path.join(self.data_dir, "mnist"))
+        return generate_images(self, z, labels)
 
     # ------------------------------------------------------------------ training
 
     def train(self, config, data):
-        """The handout's training loop: per batch one D step, then two G steps (step 6.2).
+        """The handout's training loop (step 6.2): for every epoch, for every batch, one D
+        update and two G updates; a sample grid every config.sample_freq iterations and a
+        checkpoint every config.ckpt_freq. Returns (iterations done, stopped by Ctrl-C).
 
-        data: datasets.Dataset with images in [0, 1]. utils.TrainingRun does the bookkeeping
-        (resume at the saved epoch/iteration, progress, grids, checkpoints, Ctrl-C).
+        config: training.TrainConfig; data: datasets.Dataset (uint8 images, labels).
         """
-        batch_idxs = int(min(len(data.images), config.train_size)) // config.batch_size
-        images = self.to_model_range(data.images)
-        labels = self.one_hot(data.labels) if self.y_dim else None
-        run = TrainingRun(self, config, batch_idxs)
-        batch_rng = np.random.RandomState(config.seed + run.counter)  # new noise after a resume
-        for epoch, idx in run:
-            # MNIST was shuffled once when loaded (handout); folders are reshuffled every epoch.
-            order = np.arange(len(images)) if config.dataset == "mnist" \
-                else np.random.RandomState(config.seed + epoch).permutation(len(images))
-            batch = order[idx * config.batch_size:(idx + 1) * config.batch_size]
-            feed_g = {self.z: self.sample_noise(batch_rng, config.batch_size)}
-            if self.y_dim:
-                feed_g[self.y] = labels[batch]
-            feed_d = {**feed_g, self.inputs: images[batch]}
-            err_d, err_g = self.train_step(feed_d, feed_g, run)
-            run.record(epoch, idx, err_d, err_g)
-        return run.finish()
+        batch_idxs = training.batches_per_epoch(len(data.images), config.train_size, self.batch_size)
+        counter, previous = self.start_training(config.checkpoint_dir)
+        log = training.RunLog(checkpoints.run_folder(config.logs_dir, self.model_dir), self.sess.graph,
+                              counter, batch_idxs, config, self.images_per_iteration, previous)
+        sample_dir = checkpoints.run_folder(config.sample_dir, self.model_dir)
+        # Fixed noise and labels: the grids show the same samples getting better over time.
+        sample_z = self.sample_noise(np.random.RandomState(config.seed), self.sample_num)
+        sample_labels = cycle_labels(self.sample_num, self.y_dim) if self.y_dim else None
+        batch_rng = np.random.RandomState(config.seed + counter)  # new noise after a resume
+        start_epoch, start_idx = divmod(counter, batch_idxs)
 
-    def train_step(self, feed_d, feed_g, run):
-        """One D update then two G updates (handout: so d_loss does not go to zero).
+        with training.StopOnSigint() as stop:
+            for epoch in range(start_epoch, config.epoch):
+                order = training.epoch_order(len(data.images), epoch, config)
+                for idx in range(start_idx if epoch == start_epoch else 0, batch_idxs):
+                    batch = order[idx * self.batch_size:(idx + 1) * self.batch_size]
+                    batch_images = self.to_model_range(datasets.to_float(data.images[batch]))  # [B, H, W, c]
+                    batch_labels = self.label_feed(data.labels[batch]) if self.y_dim else None
+                    batch_z = self.sample_noise(batch_rng, self.batch_size)       # [B, z_dim]
 
-        The losses are fetched from the same session runs as the updates (computed on the
-        forward pass before each update) instead of three extra evaluations: same numbers
-        within one step's change, and about a fifth less compute per iteration.
+                    errD, errG, summaries = self.train_step(batch_images, batch_z, batch_labels,
+                                                            log.summary_due(counter))
+                    counter += 1
+                    log.add_summaries(summaries, counter)
+                    log.iteration(counter, epoch, idx, errD, errG)
+
+                    if np.mod(counter - 1, config.sample_freq) == 0:  # handout: counter % 100 == 1
+                        path = os.path.join(sample_dir, "train_{:02d}_{:04d}.png".format(epoch, idx))
+                        save_images(self.generate(sample_z, sample_labels),
+                                    image_manifold_size(self.sample_num), path)
+                        print("[Sample] d_loss: %.8f, g_loss: %.8f -> %s" % (errD, errG, path), flush=True)
+                    if np.mod(counter, config.ckpt_freq) == 0:  # handout: counter % 500 == 2
+                        self.save(config.checkpoint_dir, counter, log.training_record(counter))
+                    if stop.requested:
+                        break
+                if stop.requested:
+                    break
+        self.save(config.checkpoint_dir, counter, log.training_record(counter))  # the end, always
+        log.close(counter, stop.requested)
+        return counter, stop.requested
+
+    def start_training(self, checkpoint_dir):
+        """Initialise the variables, then resume from the run's newest checkpoint if there is one.
+        Returns (iteration counter, the checkpoint's training record)."""
+        self.sess.run(tf1.global_variables_initializer())
+        found, counter = self.load(checkpoint_dir)
+        print(" [*] Load SUCCESS, resuming at iteration %d" % counter if found
+              else " [!] No checkpoint yet: training from scratch", flush=True)
+        return counter, checkpoints.training_record(checkpoints.run_folder(checkpoint_dir, self.model_dir))
+
+    def train_step(self, batch_images, batch_z, batch_labels, with_summaries):
+        """Update D once, then G twice (handout: "so that d_loss does not go to zero").
+
+        Returns (d_loss, g_loss, TensorBoard summaries). The losses come from the same session
+        runs as the updates (the forward pass before each update) instead of the handout's three
+        extra evaluations: the same numbers within one step's change, a fifth less compute.
         """
-        write_summary = run.write_summary_now()
-        d_fetch = [self.d_optim, self.d_loss] + ([self.d_sum] if write_summary else [])
-        d_out = self.sess.run(d_fetch, feed_dict=feed_d)
+        feed_g = {self.z: batch_z}
+        if self.y_dim:
+            feed_g[self.y] = batch_labels
+        feed_d = {**feed_g, self.inputs: batch_images}
+        d_out = self.sess.run([self.d_optim, self.d_loss] + ([self.d_sum] if with_summaries else []), feed_d)
         self.sess.run(self.g_optim, feed_dict=feed_g)
-        g_fetch = [self.g_optim, self.g_loss] + ([self.g_sum] if write_summary else [])
-        g_out = self.sess.run(g_fetch, feed_dict=feed_g)
-        if write_summary:
-            run.writer.add_summary(d_out[2], run.counter)
-            run.writer.add_summary(g_out[2], run.counter)
-        return float(d_out[1]), float(g_out[1])
+        g_out = self.sess.run([self.g_optim, self.g_loss] + ([self.g_sum] if with_summaries else []), feed_g)
+        return float(d_out[1]), float(g_out[1]), d_out[2:] + g_out[2:]
 
     # ------------------------------------------------------------------ checkpoints
 
-    def save(self, checkpoint_dir, step, seconds=0.0, iterations=0):
-        """Save DCGAN.model-<step> and config.json in checkpoint_dir/model_dir."""
-        self.checkpoint_dir = checkpoint_dir
-        save_checkpoint(self, step, seconds, iterations)
+    def save(self, checkpoint_dir, step, training_record=None):
+        """Save DCGAN.model-<step> and config.json in checkpoint_dir/model_dir (all or nothing)."""
+        checkpoints.save(self.sess, self.saver, checkpoints.run_folder(checkpoint_dir, self.model_dir),
+                         "DCGAN", step, self.run_config(training_record), self.max_to_keep)
 
     def load(self, checkpoint_dir):
-        """Restore the latest checkpoint; returns (found, iteration counter)."""
-        self.checkpoint_dir = checkpoint_dir
-        return load_checkpoint(self)
+        """Restore the newest checkpoint of this run; returns (found, iteration counter)."""
+        return checkpoints.load(self.sess, self.saver, checkpoints.run_folder(checkpoint_dir, self.model_dir),
+                                "DCGAN", self.architecture)

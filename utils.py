@@ -1,16 +1,14 @@
-"""Helpers shared by the DCGAN and BigGAN: image I/O, grids, GIFs, visualize, run bookkeeping.
+"""The handout's helpers (step 4): image I/O, grids, GIFs, visualize, test-mode pictures.
 
 The handout's utils.py used scipy.misc.imread/imsave/imresize, removed from SciPy; Pillow
 and imageio do the same work here. Convention: every image handed to the grid and GIF
 writers is a float array in [0, 1] (true intensities; nothing is min-max rescaled, so a
-washed-out grid really is washed out).
+washed-out grid really is washed out). Every file is written atomically (atomic_write).
+Training bookkeeping lives in training.py, checkpoints in checkpoints.py, errors in errors.py.
 """
-import csv
 import json
 import math
 import os
-import signal
-import sys
 import tempfile
 import time
 
@@ -66,20 +64,6 @@ def transform(image, channels, output_size, input_size=None, crop=False):
         image = image.resize((output_size, output_size), Image.BICUBIC)
     array = np.asarray(image, dtype=np.uint8)
     return array.reshape(output_size, output_size, channels)
-
-
-def get_image(image_path, input_height, input_width=None, resize_height=64, resize_width=64,
-              crop=True, grayscale=False):
-    """The handout's get_image: read, optionally centre-crop, resize; returns values in [-1, 1]."""
-    image = imread(image_path, grayscale)
-    channels = 1 if image.mode == "L" else 3
-    array = transform(image, channels, resize_height, input_height, crop)
-    return array.astype(np.float32) / 127.5 - 1.0
-
-
-def inverse_transform(images):
-    """[-1, 1] (a tanh generator's range) -> [0, 1]."""
-    return (images + 1.0) / 2.0
 
 
 def to_uint8(images):
@@ -158,7 +142,7 @@ def save_class_grid(images, class_names, per_class, path):
     return path
 
 
-def make_gif(images, fname, duration=2, true_image=False):
+def make_gif(images, fname, duration=2):
     """Write frames [T, H, W, C] in [0, 1] as a looping GIF lasting `duration` seconds."""
     frames = to_uint8(np.asarray(images))
     if frames.shape[-1] == 1:
@@ -170,6 +154,18 @@ def make_gif(images, fname, duration=2, true_image=False):
 
 
 # ----------------------------------------------------------------------------- sampling helpers
+
+def generate_images(model, z, labels=None, batch=500):
+    """Run the model's sampler (G in inference mode) on noise z [N, z_dim] (and class indices
+    for a conditional model) in batches; returns images [N, H, W, C] in [0, 1]."""
+    out = []
+    for start in range(0, len(z), batch):
+        feed = {model.z: z[start:start + batch]}
+        if model.num_classes:
+            feed[model.y] = model.label_feed(labels[start:start + batch])
+        out.append(model.sess.run(model.samples, feed))
+    return model.from_model_range(np.concatenate(out))
+
 
 def class_rows(num_classes, per_class=10):
     """Labels for a grid with one class per row: [0]*per_class + [1]*per_class + ..."""
@@ -198,8 +194,8 @@ def interpolation_frames(model, rng, steps=16):
     return np.stack(frames)
 
 
-def visualize(model, config, option, rng=None):
-    """Test-mode pictures (handout utils.visualize); writes under config.sample_dir.
+def visualize(model, option, out, n, seed=0):
+    """Test-mode pictures (handout utils.visualize): n images per grid or GIF, written to out.
 
     option 0: one random grid. 1: one grid per z dimension, that dimension swept over
     [-1, 1] across the grid. 2: GIFs of random dimensions swept from a random z. 3: GIFs of
@@ -207,8 +203,7 @@ def visualize(model, config, option, rng=None):
     Works for conditional models (labels cycle through the classes) and unconditional ones.
     Returns the written paths.
     """
-    rng = rng or np.random.RandomState(config.seed)
-    out, n = config.sample_dir, config.batch_size
+    rng = np.random.RandomState(seed)
     labels = cycle_labels(n, model.num_classes) if model.num_classes else None
     values = np.linspace(-1, 1, n, dtype=np.float32)
     written = []
@@ -247,11 +242,10 @@ def visualize(model, config, option, rng=None):
     return written
 
 
-def test_mode_outputs(model, config):
-    """Test mode's default pictures: a random grid, a per-class grid, an interpolation GIF."""
-    rng = np.random.RandomState(config.seed)
-    out = config.sample_dir
-    n = config.batch_size
+def test_mode_outputs(model, out, n, seed=0):
+    """Test mode's default pictures in out: a grid of n random images, a per-class grid, an
+    interpolation GIF. Returns the written paths."""
+    rng = np.random.RandomState(seed)
     labels = cycle_labels(n, model.num_classes) if model.num_classes else None
     written = [save_images(model.generate(model.sample_noise(rng, n), labels),
                            image_manifold_size(n), os.path.join(out, "test_random.png"))]
@@ -279,7 +273,7 @@ def export_samples(model, n, path, seed=0, batch=500):
     return path
 
 
-# ----------------------------------------------------------------------------- run bookkeeping
+# ----------------------------------------------------------------------------- files
 
 def write_json(path, data):
     """Write a JSON file atomically (run configs and metrics)."""
@@ -291,213 +285,15 @@ def read_json(path):
         return json.load(f)
 
 
-class Progress(object):
-    """Prints the handout's per-iteration line plus percentage done and an ETA."""
-
-    def __init__(self, total_iters, start_iter):
-        self.total, self.start_iter = total_iters, start_iter
-        self.start_time = time.time()
-
-    def line(self, epoch, epochs, idx, batch_idxs, counter, d_loss, g_loss):
-        elapsed = time.time() - self.start_time
-        done = max(1, counter - self.start_iter)
-        eta = elapsed / done * max(0, self.total - counter)
-        return (f"Epoch: [{epoch:2d}/{epochs:2d}] [{idx:4d}/{batch_idxs:4d}] time: {elapsed:4.1f}, "
-                f"d_loss: {d_loss:.8f}, g_loss: {g_loss:.8f}  "
-                f"({100.0 * counter / max(1, self.total):5.1f}%, ETA {format_seconds(eta)})")
-
-    def images_per_second(self, counter, batch_size):
-        elapsed = time.time() - self.start_time
-        return (counter - self.start_iter) * batch_size / max(elapsed, 1e-9)
-
-
-def format_seconds(seconds):
-    seconds = int(seconds)
-    return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
-class LossLog(object):
-    """Appends one CSV row per iteration (step, epoch, d_loss, g_loss, seconds) for loss curves."""
-
-    FIELDS = ["step", "epoch", "d_loss", "g_loss", "seconds"]
-
-    def __init__(self, path):
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        new = not os.path.exists(path)
-        self.file = open(path, "a", newline="")
-        self.writer = csv.writer(self.file)
-        if new:
-            self.writer.writerow(self.FIELDS)
-
-    def write(self, step, epoch, d_loss, g_loss, seconds):
-        self.writer.writerow([step, epoch, f"{d_loss:.6f}", f"{g_loss:.6f}", f"{seconds:.3f}"])
-        self.file.flush()  # a killed run keeps its curve
-
-    def close(self):
-        self.file.close()
-
-
-def read_loss_log(path):
-    """The CSV written by LossLog as a dict of numpy arrays."""
-    with open(path) as f:
-        rows = list(csv.DictReader(f))
-    return {k: np.array([float(r[k]) for r in rows]) for k in LossLog.FIELDS}
-
-
-class StopOnSigint(object):
-    """Context manager: Ctrl-C sets .requested instead of killing the loop mid-step,
-    so the training loop can save a checkpoint and exit cleanly."""
-
-    def __enter__(self):
-        self.requested = False
-        self.previous = signal.signal(signal.SIGINT, self.handle)
-        return self
-
-    def handle(self, signum, frame):
-        if self.requested:  # a second Ctrl-C: stop at once
-            raise KeyboardInterrupt
-        self.requested = True
-        print("\nCtrl-C: finishing this iteration, saving a checkpoint, then exiting "
-              "(press again to abort without saving)", flush=True)
-
-    def __exit__(self, *exc):
-        signal.signal(signal.SIGINT, self.previous)
-        return False
-
-
-# ----------------------------------------------------------------------------- checkpoints
-
-def save_checkpoint(model, step, seconds, iterations):
-    """Save <Model>.model-<step> and config.json (architecture + total training time, images/s).
-
-    The TensorFlow Saver writes to temporary files and renames them, and config.json is
-    written atomically, so an interrupted save never leaves a half checkpoint behind.
-    """
-    folder = os.path.join(model.checkpoint_dir, model.model_dir)
-    os.makedirs(folder, exist_ok=True)
-    config_path = os.path.join(folder, "config.json")
-    previous = read_json(config_path).get("training", {}) if os.path.exists(config_path) else {}
-    total_seconds = previous.get("seconds", 0.0) + seconds
-    images = previous.get("images_per_second", 0.0) * previous.get("seconds", 0.0) \
-        + iterations * model.images_per_iteration
-    prefix = os.path.join(folder, model.architecture["model"] + ".model")
-    model.saver.save(model.sess, prefix, global_step=step, write_meta_graph=False)
-    training = {"iterations": int(step), "seconds": round(total_seconds, 2),
-                "batch_size": model.batch_size,
-                "images_per_second": round(images / max(total_seconds, 1e-9), 2)}
-    write_json(config_path, dict(model.architecture, training=training))
-    print(" [*] Saved checkpoint %s-%d" % (prefix, step))
-
-
-def load_checkpoint(model):
-    """Restore the latest checkpoint of model.model_dir; returns (found, iteration counter)."""
-    import tensorflow as tf  # only here: utils stays importable without building graphs
-    folder = os.path.join(model.checkpoint_dir, model.model_dir)
-    ckpt = tf.compat.v1.train.get_checkpoint_state(folder)
-    if not ckpt or not ckpt.model_checkpoint_path:
-        return False, 0
-    path = os.path.join(folder, os.path.basename(ckpt.model_checkpoint_path))
-    check_architecture(os.path.join(folder, "config.json"), model.architecture)
-    try:
-        model.saver.restore(model.sess, path)
-    except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError, tf.errors.DataLossError) as e:
-        raise LabError(f"checkpoint {path} does not fit this network ({type(e).__name__}); "
-                       "it was made with other settings: use another --checkpoint_dir")
-    return True, int(path.rsplit("-", 1)[-1])
-
-
-def check_architecture(config_path, architecture):
-    """Refuse a checkpoint whose saved architecture differs from the requested one."""
-    if not os.path.exists(config_path):
-        return
-    saved = read_json(config_path)
-    diffs = [f"{k}={saved.get(k)} (asked {v})" for k, v in architecture.items()
-             if k in saved and saved[k] != v]
-    if diffs:
-        raise LabError(f"checkpoint in {os.path.dirname(config_path)} was trained with "
-                       f"{', '.join(diffs)}; use the same flags or another --checkpoint_dir")
-
-
-# ----------------------------------------------------------------------------- the training loop's bookkeeping
-
-class TrainingRun(object):
-    """Everything around a GAN's update steps, shared by the DCGAN and BigGAN train():
-    resume from the latest checkpoint, progress line with ETA, losses.csv, TensorBoard
-    writer, sample grids every sample_freq, checkpoints every ckpt_freq and at the end,
-    and Ctrl-C (finish the step, save, exit).
-
-        run = TrainingRun(model, config, batch_idxs)
-        for epoch, idx in run:            # resumes at the saved epoch and iteration
-            d_loss, g_loss = ...one training step...
-            run.record(epoch, idx, d_loss, g_loss)
-        run.finish()
-    """
-
-    def __init__(self, model, config, batch_idxs):
-        import tensorflow as tf
-        self.model, self.config, self.batch_idxs = model, config, batch_idxs
-        self.total = config.epoch * batch_idxs
-        model.sess.run(tf.compat.v1.global_variables_initializer())
-        found, self.counter = load_checkpoint(model)
-        print(" [*] Load SUCCESS, resuming at iteration %d" % self.counter if found
-              else " [!] No checkpoint yet: training from scratch")
-        log_folder = os.path.join(model.log_dir, model.model_dir)
-        self.writer = tf.compat.v1.summary.FileWriter(log_folder, model.sess.graph)
-        self.loss_log = LossLog(os.path.join(log_folder, "losses.csv"))
-        # Fixed noise and labels, so the grids show the same samples getting better over time.
-        rng = np.random.RandomState(config.seed)
-        self.sample_z = model.sample_noise(rng, model.sample_num)
-        self.sample_labels = cycle_labels(model.sample_num, model.num_classes) \
-            if model.num_classes else None
-        self.progress = Progress(self.total, self.counter)
-        self.start_time, self.start_counter = time.time(), self.counter
-        self.stop = StopOnSigint().__enter__()
-
-    def __iter__(self):
-        while self.counter < self.total and not self.stop.requested:
-            yield divmod(self.counter, self.batch_idxs)  # (epoch, idx)
-
-    def write_summary_now(self):
-        return self.counter % self.config.log_freq == 0
-
-    def record(self, epoch, idx, d_loss, g_loss):
-        """After a step: log, print, and save grids/checkpoints when they are due."""
-        config, model = self.config, self.model
-        self.counter += 1
-        self.loss_log.write(self.counter, epoch, d_loss, g_loss, time.time() - self.progress.start_time)
-        if self.counter % config.print_freq == 0 or self.counter == self.total:
-            print(self.progress.line(epoch, config.epoch, idx, self.batch_idxs, self.counter,
-                                     d_loss, g_loss), flush=True)
-        if (self.counter - 1) % config.sample_freq == 0:  # handout: counter % 100 == 1
-            path = os.path.join(config.sample_dir, "train_{:02d}_{:04d}.png".format(epoch, idx))
-            save_images(model.generate(self.sample_z, self.sample_labels),
-                        image_manifold_size(model.sample_num), path)
-            print("[Sample] d_loss: %.8f, g_loss: %.8f -> %s" % (d_loss, g_loss, path), flush=True)
-        if self.counter % config.ckpt_freq == 0:
-            self.checkpoint()
-
-    def checkpoint(self):
-        save_checkpoint(self.model, self.counter, time.time() - self.start_time,
-                        self.counter - self.start_counter)
-        self.start_time, self.start_counter = time.time(), self.counter
-
-    def finish(self):
-        """Final checkpoint, close the logs; returns the iteration counter."""
-        self.stop.__exit__()
-        if self.counter > self.start_counter or not os.path.exists(
-                os.path.join(self.model.checkpoint_dir, self.model.model_dir, "config.json")):
-            self.checkpoint()
-        self.loss_log.close()
-        self.writer.close()
-        if self.stop.requested:
-            print(" [*] Stopped at iteration %d; run the same command to resume" % self.counter)
-        print(" [*] %.1f images/s over this run" % self.progress.images_per_second(
-            self.counter, self.model.images_per_iteration))
-        return self.counter
-
-
 def check_writable(folder, what):
-    """Make folder (and parents) or fail with a one-line error naming it."""
+    """Fail with a one-line error naming folder unless files can be written in it.
+
+    Folders that do not exist yet are made for the test and removed again, so a run that
+    then stops on another bad input leaves nothing behind."""
+    missing, path = [], os.path.abspath(folder)
+    while not os.path.exists(path):
+        missing.append(path)
+        path = os.path.dirname(path)
     try:
         os.makedirs(folder, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-")
@@ -505,3 +301,7 @@ def check_writable(folder, what):
     except OSError as e:
         raise LabError(f"cannot write to {what} {folder} ({e.strerror}); choose another "
                        f"with --{what.replace(' ', '_')}")
+    finally:
+        for made in missing:  # deepest first
+            if os.path.isdir(made) and not os.listdir(made):
+                os.rmdir(made)

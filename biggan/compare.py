@@ -54,8 +54,8 @@ from biggan.model import BigGAN  # noqa: E402
 from biggan.train_classifier import load_splits  # noqa: E402
 from model import DCGAN  # noqa: E402
 from errors import LabError, run_or_exit  # noqa: E402
-from utils import (atomic_write, class_rows, cycle_labels, format_seconds,  # noqa: E402
-                   load_checkpoint, merge, read_json, read_loss_log, to_uint8, write_json)
+from training import format_seconds, read_loss_log  # noqa: E402
+from utils import atomic_write, class_rows, cycle_labels, merge, read_json, to_uint8, write_json  # noqa: E402
 
 tf1 = tf.compat.v1
 
@@ -97,7 +97,7 @@ def parse_args(argv=None):
 
 def resolve_defaults(args):
     """Fill the defaults that depend on --dataset, naming folders as the training scripts do
-    (cli.model_dir_name), so `--dataset mnist` alone finds both MNIST runs."""
+    (cli.run_name), so `--dataset mnist` alone finds both MNIST runs."""
     if args.dataset not in cli.DEFAULT_SIZES and not os.path.isdir(os.path.join(args.data_dir, args.dataset)):
         raise LabError(f"unknown dataset '{args.dataset}': use mnist, cifar10, or a folder of "
                        f"images in {os.path.join(args.data_dir, args.dataset)}/")
@@ -105,8 +105,9 @@ def resolve_defaults(args):
         raise LabError(f"--num_samples must be at least 2 (got {args.num_samples})")
     args.output_size = args.output_size or cli.DEFAULT_SIZES.get(args.dataset, 64)
     flags = SimpleNamespace(dataset=args.dataset, classes=args.classes, conditional=args.conditional,
-                            output_height=args.output_size, output_width=args.output_size)
-    run_name = cli.model_dir_name(flags)
+                            output_height=args.output_size, output_width=args.output_size,
+                            mnist_split=getattr(args, "mnist_split", "all"))
+    run_name = cli.run_name(flags)
     args.dcgan_dir = args.dcgan_dir or os.path.join("checkpoint", run_name)
     args.biggan_dir = args.biggan_dir or os.path.join("checkpoint", "biggan_" + run_name)
     args.classifier = args.classifier or default_path(args.dataset)
@@ -180,11 +181,10 @@ def load_generator(folder, kind, args):
     with graph.as_default():
         sess = tf1.Session(graph=graph)
         settings = {key: config[key] for key in CONSTRUCTOR_KEYS[kind]}
-        place = dict(dataset_name=config["dataset"], checkpoint_dir=os.path.dirname(os.path.abspath(folder)),
-                     model_dir=os.path.basename(os.path.abspath(folder)))
+        place = dict(dataset_name=config["dataset"], model_dir=os.path.basename(os.path.abspath(folder)))
         model = (DCGAN if kind == "DCGAN" else BigGAN)(sess, **settings, **place)
         sess.run(tf1.global_variables_initializer())
-        found, iteration = load_checkpoint(model)
+        found, iteration = model.load(os.path.dirname(os.path.abspath(folder)))
     if not found:
         raise LabError(f"{folder} has a config.json but no checkpoint; train it: {train_command(kind, args)}")
     print(f" [*] Loaded the {kind} of {folder} at iteration {iteration}")

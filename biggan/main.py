@@ -6,8 +6,8 @@
     python biggan/main.py --dataset mnist --export_samples 10000       # for biggan/compare.py
     python biggan/main.py --dataset cifar10 --classes airplane,automobile --conditional --train
 
-Outputs: grids in samples/biggan/, checkpoints in checkpoint/biggan_<dataset>_<size>_<size>/,
-TensorBoard logs and losses.csv in logs/biggan_.../.
+Outputs: grids in samples/biggan_<dataset>_<size>_<size>/, checkpoints in
+checkpoint/biggan_<dataset>_<size>_<size>/, TensorBoard logs and losses.csv in logs/biggan_.../.
 """
 import os
 import sys
@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 import numpy as np  # noqa: E402
 from absl import app, flags  # noqa: E402  (the handout's tf.app.flags)
 
+import checkpoints  # noqa: E402
 import cli  # noqa: E402
 import tfstart  # noqa: E402
 from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions  # noqa: E402
@@ -35,7 +36,6 @@ flags.DEFINE_float("ema_decay", 0.999, "Decay of the EMA of G's weights used for
 flags.DEFINE_integer("ema_start", 1000, "G step from which the EMA averages (before: a plain copy)")
 flags.DEFINE_float("G_ortho", 0.0, "Orthogonal regularisation strength for G (0: off)")
 flags.DEFINE_float("truncation", 0.0, "Sampling: redraw |z| above this threshold (0: off)")
-flags.FLAGS.set_default("sample_dir", os.path.join("samples", "biggan"))
 FLAGS = flags.FLAGS
 
 
@@ -63,7 +63,7 @@ def check_biggan_flags(FLAGS):
         raise LabError("--truncation must be >= 0 (0 turns it off)")
 
 
-def make_biggan(sess, FLAGS, c_dim, class_names):
+def make_biggan(sess, FLAGS, c_dim, class_names, data_record=None):
     """The BigGAN(...) call, as make_dcgan in main.py; num_classes 0 for an unconditional model."""
     from biggan.model import BigGAN  # imported once TensorFlow has started (it builds on it)
     return BigGAN(sess, output_size=FLAGS.output_height, c_dim=c_dim,
@@ -74,8 +74,8 @@ def make_biggan(sess, FLAGS, c_dim, class_names):
                   num_D_steps=FLAGS.num_D_steps, ema_decay=FLAGS.ema_decay,
                   ema_start=FLAGS.ema_start, G_ortho=FLAGS.G_ortho,
                   truncation=FLAGS.truncation or None, dataset_name=FLAGS.dataset,
-                  checkpoint_dir=FLAGS.checkpoint_dir, log_dir=FLAGS.logs_dir,
-                  model_dir="biggan_" + cli.model_dir_name(FLAGS))
+                  max_to_keep=FLAGS.max_to_keep, model_dir=cli.run_name(FLAGS, "biggan_"),
+                  data_record=data_record)
 
 
 def truncation_sweep(model, FLAGS, thresholds=(0.25, 0.5, 1.0, 1.5, 2.0, None)):
@@ -88,7 +88,7 @@ def truncation_sweep(model, FLAGS, thresholds=(0.25, 0.5, 1.0, 1.5, 2.0, None)):
         model.truncation = t
         rows.append(model.generate(model.sample_noise(np.random.RandomState(FLAGS.seed), columns), labels))
     model.truncation = FLAGS.truncation or None
-    path = os.path.join(FLAGS.sample_dir, "test_truncation.png")
+    path = os.path.join(checkpoints.run_folder(FLAGS.sample_dir, model.model_dir), "test_truncation.png")
     save_images(np.concatenate(rows), (len(thresholds), columns), path)
     return path
 
@@ -97,32 +97,26 @@ def main(argv):
     cli.resolve_defaults(FLAGS)
     cli.validate(FLAGS, argv, "BigGAN")
     check_biggan_flags(FLAGS)  # bad flags fail here, before TensorFlow starts
+    cli.check_run_folders(FLAGS, cli.run_name(FLAGS, "biggan_"))
     print(cli.first_line("BigGAN", FLAGS), flush=True)
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
+
     with tf1.Session(config=tfstart.session_config(tf1)) as sess:
         if FLAGS.train:
-            data = cli.load_training_data(FLAGS)
-            if FLAGS.batch_size * FLAGS.num_D_steps > min(len(data.images), FLAGS.train_size):
-                raise LabError(f"one iteration needs batch_size x num_D_steps = "
-                               f"{FLAGS.batch_size * FLAGS.num_D_steps} images, more than the "
-                               f"training set: lower --batch_size or --num_D_steps")
-            biggan = make_biggan(sess, FLAGS, data.images.shape[-1], data.class_names)
-            biggan.train(FLAGS, data)
+            data = cli.load_training_data(FLAGS, FLAGS.batch_size * FLAGS.num_D_steps)
+            biggan = make_biggan(sess, FLAGS, data.images.shape[-1], data.class_names,
+                                 cli.data_record(FLAGS, data))
+            cli.train(biggan, data, cli.train_config(FLAGS, reshuffle=True))
         else:
-            model_dir = "biggan_" + cli.model_dir_name(FLAGS)
-            saved = cli.read_run_config(FLAGS, model_dir, "biggan/main.py")
+            saved = cli.saved_architecture(FLAGS, cli.run_name(FLAGS, "biggan_"), "biggan/main.py",
+                                           ["z_dim", "ch", "shared_dim", "attention_res", "c_dim",
+                                            "class_names"])
             for name in ("z_dim", "ch", "shared_dim", "attention_res"):
                 setattr(FLAGS, name, saved[name])
             biggan = make_biggan(sess, FLAGS, saved["c_dim"], saved["class_names"])
-            sess.run(tf1.global_variables_initializer())
-            found, counter = biggan.load()
-            if not found:
-                raise LabError(f"no checkpoint in {os.path.join(FLAGS.checkpoint_dir, model_dir)}; "
-                               f"train first: python biggan/main.py --dataset {FLAGS.dataset} --train")
-            print(f" [*] Loaded {model_dir} at iteration {counter} (EMA generator)")
-            cli.run_test_mode(biggan, FLAGS)
+            cli.test_mode(biggan, FLAGS, "biggan/main.py")  # with the EMA generator
             print(" [*] wrote", truncation_sweep(biggan, FLAGS))
 
 
 if __name__ == "__main__":
-    app.run(lambda argv: run_or_exit(main, argv), argv=sys.argv)
+    app.run(lambda argv: run_or_exit(main, argv), argv=sys.argv, flags_parser=cli.parse_flags)

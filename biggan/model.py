@@ -18,22 +18,28 @@ Sizes (G: bottom -> blocks; D: blocks), ch = --ch:
     64x64:          4 -> 8 -> ... -> 64  channels 16ch, 8ch, 4ch, 2ch, 1ch
 """
 
+import os
+
 import numpy as np
 import tensorflow as tf
 
 import ops
 from biggan import ops as bops
+import checkpoints
+import datasets
+import training
 from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions
-from utils import TrainingRun, load_checkpoint, save_checkpoint
+from utils import cycle_labels, generate_images, image_manifold_size, save_images
 
 tf1 = tf.compat.v1
 
 class BigGAN(object):
+    sampler_note = " (EMA generator)"  # test mode samples from the moving average of G's weights
     def __init__(self, sess, output_size=32, c_dim=3, num_classes=0, class_names=None,
                  z_dim=120, ch=32, shared_dim=128, attention_res=0, batch_size=64,
                  G_lr=2e-4, D_lr=2e-4, beta1=0.0, beta2=0.999, num_D_steps=2, ema_decay=0.999,
                  ema_start=1000, G_ortho=0.0, truncation=None, dataset_name="default",
-                 checkpoint_dir="checkpoint", log_dir="logs", model_dir=None):
+                 max_to_keep=5, model_dir=None, data_record=None):
         """Hyper-parameters (defaults of the BigGAN paper / BigGAN-PyTorch's CIFAR recipe,
         with a narrower ch and a faster EMA for lab-sized runs), then build the graph."""
         if output_size not in ARCHITECTURES:
@@ -55,8 +61,9 @@ class BigGAN(object):
         self.G_lr, self.D_lr, self.beta1, self.beta2 = G_lr, D_lr, beta1, beta2
         self.num_D_steps, self.G_ortho = num_D_steps, G_ortho
         self.ema_decay, self.ema_start, self.truncation = ema_decay, ema_start, truncation
-        self.dataset_name, self.checkpoint_dir, self.log_dir = dataset_name, checkpoint_dir, log_dir
+        self.dataset_name, self.max_to_keep = dataset_name, max_to_keep
         self.model_dir = model_dir or f"biggan_{dataset_name}_{output_size}_{output_size}"
+        self.data_record = data_record or {}
         self.build_model()
 
     # ------------------------------------------------------------------ facts about the model
@@ -72,6 +79,15 @@ class BigGAN(object):
                 "c_dim": self.c_dim, "num_classes": self.num_classes, "class_names": self.class_names,
                 "z_dim": self.z_dim, "ch": self.ch, "shared_dim": self.shared_dim,
                 "attention_res": self.attention_res}
+
+    def run_config(self, training_record=None):
+        """config.json next to the checkpoints: architecture, training data, training time."""
+        return dict(self.architecture, data=self.data_record, training=training_record or {},
+                    batch_size=self.batch_size)
+
+    def from_model_range(self, images):
+        """The generator's tanh range [-1, 1] -> [0, 1]."""
+        return (images + 1.0) / 2.0
 
     def resolutions(self):
         """Spatial size after each G block, e.g. [14, 28] for MNIST."""
@@ -119,7 +135,7 @@ class BigGAN(object):
             tf1.summary.scalar("d_loss", self.d_loss), tf1.summary.scalar("d_loss_real", self.d_loss_real),
             tf1.summary.scalar("d_loss_fake", self.d_loss_fake), tf1.summary.scalar("g_loss", self.g_loss),
             tf1.summary.histogram("d_logits_real", self.D_logits), tf1.summary.image("G", self.G, 4)])
-        self.saver = tf1.train.Saver(max_to_keep=5)
+        self.saver = tf1.train.Saver()  # checkpoints.save keeps the newest max_to_keep
 
     def generator(self, z, y=None, train=True, reuse=False, custom_getter=None):
         """G(z, y) -> images [B, S, S, c_dim] in [-1, 1] (tanh)."""
@@ -175,44 +191,87 @@ class BigGAN(object):
         """z ~ N(0, 1), truncated to |z| <= truncation when --truncation is set."""
         return bops.truncated_noise(rng, n, self.z_dim, self.truncation)
 
-    def generate(self, z, labels=None, batch=500):
+    def label_feed(self, labels):
+        """Class indices, as the placeholder y takes them (BigGAN embeds them; no one-hot)."""
+        return np.asarray(labels, dtype=np.int64)
+
+    def generate(self, z, labels=None):
         """Images in [0, 1], [N, S, S, c_dim], from the EMA generator."""
-        out = []
-        for start in range(0, len(z), batch):
-            feed = {self.z: z[start:start + batch]}
-            if self.num_classes:
-                feed[self.y] = np.asarray(labels[start:start + batch], dtype=np.int64)
-            out.append(self.sess.run(self.samples, feed))
-        return (np.concatenate(out) + 1.0) / 2.0
+        return generate_images(self, z, labels)
 
     # ------------------------------------------------------------------ training
 
     def train(self, config, data):
-        """num_D_steps D updates (each on a fresh real batch), then one G update + EMA."""
-        images = data.images * 2.0 - 1.0  # [0, 1] -> [-1, 1], tanh's range
-        per_iteration = self.batch_size * self.num_D_steps
-        batch_idxs = int(min(len(images), config.train_size)) // per_iteration
-        run = TrainingRun(self, config, batch_idxs)
-        rng = np.random.RandomState(config.seed + run.counter)
-        for epoch, idx in run:
-            order = np.random.RandomState(config.seed + epoch).permutation(len(images))
-            for k in range(self.num_D_steps):
-                start = idx * per_iteration + k * self.batch_size
-                batch = order[start:start + self.batch_size]
-                feed = {self.inputs: images[batch], self.z: self.sample_noise_train(rng)}
-                if self.num_classes:
-                    feed[self.y] = data.labels[batch]
-                summarise = k == self.num_D_steps - 1 and run.write_summary_now()
-                out = self.sess.run([self.d_optim, self.d_loss]
-                                    + ([self.summaries] if summarise else []), feed)
-                if summarise:
-                    run.writer.add_summary(out[2], run.counter)
-            feed = {self.z: self.sample_noise_train(rng)}
-            if self.num_classes:  # G practises on uniformly drawn classes
-                feed[self.y] = rng.randint(0, self.num_classes, self.batch_size)
-            _, err_g = self.sess.run([self.g_optim, self.g_loss], feed)
-            run.record(epoch, idx, float(out[1]), float(err_g))
-        return run.finish()
+        """The handout's loop with BigGAN's step: for every epoch, for every iteration,
+        num_D_steps D updates (each on a fresh real batch), then one G update and the EMA; a
+        sample grid every config.sample_freq iterations, a checkpoint every config.ckpt_freq.
+        Returns (iterations done, stopped by Ctrl-C)."""
+        per_iteration = self.batch_size * self.num_D_steps  # real images per iteration
+        batch_idxs = training.batches_per_epoch(len(data.images), config.train_size, per_iteration)
+        counter, previous = self.start_training(config.checkpoint_dir)
+        log = training.RunLog(checkpoints.run_folder(config.logs_dir, self.model_dir), self.sess.graph,
+                              counter, batch_idxs, config, self.images_per_iteration, previous)
+        sample_dir = checkpoints.run_folder(config.sample_dir, self.model_dir)
+        sample_z = self.sample_noise(np.random.RandomState(config.seed), self.sample_num)
+        sample_labels = cycle_labels(self.sample_num, self.num_classes) if self.num_classes else None
+        rng = np.random.RandomState(config.seed + counter)  # new noise after a resume
+        start_epoch, start_idx = divmod(counter, batch_idxs)
+
+        with training.StopOnSigint() as stop:
+            for epoch in range(start_epoch, config.epoch):
+                order = training.epoch_order(len(data.images), epoch, config)
+                for idx in range(start_idx if epoch == start_epoch else 0, batch_idxs):
+                    batches = order[idx * per_iteration:(idx + 1) * per_iteration] \
+                        .reshape(self.num_D_steps, self.batch_size)  # one real batch per D step
+                    errD, summaries = self.train_discriminator(data, batches, rng, log.summary_due(counter))
+                    errG = self.train_generator(rng)
+                    counter += 1
+                    log.add_summaries(summaries, counter)
+                    log.iteration(counter, epoch, idx, errD, errG)
+
+                    if np.mod(counter - 1, config.sample_freq) == 0:  # handout: counter % 100 == 1
+                        path = os.path.join(sample_dir, "train_{:02d}_{:04d}.png".format(epoch, idx))
+                        save_images(self.generate(sample_z, sample_labels),
+                                    image_manifold_size(self.sample_num), path)
+                        print("[Sample] d_loss: %.8f, g_loss: %.8f -> %s" % (errD, errG, path), flush=True)
+                    if np.mod(counter, config.ckpt_freq) == 0:
+                        self.save(config.checkpoint_dir, counter, log.training_record(counter))
+                    if stop.requested:
+                        break
+                if stop.requested:
+                    break
+        self.save(config.checkpoint_dir, counter, log.training_record(counter))  # the end, always
+        log.close(counter, stop.requested)
+        return counter, stop.requested
+
+    def start_training(self, checkpoint_dir):
+        """Initialise the variables, then resume from the run's newest checkpoint if there is one.
+        Returns (iteration counter, the checkpoint's training record)."""
+        self.sess.run(tf1.global_variables_initializer())
+        found, counter = self.load(checkpoint_dir)
+        print(" [*] Load SUCCESS, resuming at iteration %d" % counter if found
+              else " [!] No checkpoint yet: training from scratch", flush=True)
+        return counter, checkpoints.training_record(checkpoints.run_folder(checkpoint_dir, self.model_dir))
+
+    def train_discriminator(self, data, batches, rng, with_summaries):
+        """num_D_steps D updates, one per row of `batches` (image indices); returns the last
+        D loss and the TensorBoard summaries of the last step."""
+        for k, batch in enumerate(batches):
+            feed = {self.inputs: datasets.to_float(data.images[batch]) * 2.0 - 1.0,  # tanh's [-1, 1]
+                    self.z: self.sample_noise_train(rng)}
+            if self.num_classes:
+                feed[self.y] = data.labels[batch]
+            summarise = with_summaries and k == len(batches) - 1
+            out = self.sess.run([self.d_optim, self.d_loss] + ([self.summaries] if summarise else []), feed)
+        return float(out[1]), out[2:]
+
+    def train_generator(self, rng):
+        """One G update (then the EMA of G's weights); G practises on uniformly drawn classes."""
+        feed = {self.z: self.sample_noise_train(rng)}
+        if self.num_classes:
+            feed[self.y] = rng.randint(0, self.num_classes, self.batch_size)
+        _, err_g = self.sess.run([self.g_optim, self.g_loss], feed)
+        return float(err_g)
 
     def sample_noise_train(self, rng):
         """Training always uses untruncated z ~ N(0, 1)."""
@@ -220,9 +279,12 @@ class BigGAN(object):
 
     # ------------------------------------------------------------------ checkpoints
 
-    def save(self, step, seconds=0.0, iterations=0):
-        save_checkpoint(self, step, seconds, iterations)
+    def save(self, checkpoint_dir, step, training_record=None):
+        """Save BigGAN.model-<step> (EMA weights included) and config.json, all or nothing."""
+        checkpoints.save(self.sess, self.saver, checkpoints.run_folder(checkpoint_dir, self.model_dir),
+                         "BigGAN", step, self.run_config(training_record), self.max_to_keep)
 
-    def load(self):
-        """Restore the latest checkpoint (EMA weights included); returns (found, iteration)."""
-        return load_checkpoint(self)
+    def load(self, checkpoint_dir):
+        """Restore the newest checkpoint of this run; returns (found, iteration counter)."""
+        return checkpoints.load(self.sess, self.saver, checkpoints.run_folder(checkpoint_dir, self.model_dir),
+                                "BigGAN", self.architecture)

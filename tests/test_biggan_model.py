@@ -17,7 +17,7 @@ tf1 = tf.compat.v1
 
 def build(sess, **kw):
     args = dict(output_size=28, c_dim=1, num_classes=10, ch=4, shared_dim=8, z_dim=12,
-                batch_size=4, checkpoint_dir="unused", log_dir="unused")
+                batch_size=4)
     args.update(kw)
     return BigGAN(sess, **args)
 
@@ -119,7 +119,7 @@ def test_biggan_main_trains_resumes_and_tests_on_mnist(tmp_path):
     common = ["--dataset=mnist", f"--data_dir={DATA}"] + BIGGAN_TINY
     first = run_main(common + ["--train", "--epoch=1", "--sample_freq=2"], tmp_path, script)
     assert first.returncode == 0, first.stderr
-    assert sorted(os.listdir(tmp_path / "samples" / "biggan")) == ["train_00_0000.png", "train_00_0002.png"]
+    assert sorted(os.listdir(tmp_path / "samples" / "biggan_mnist_28_28")) == ["train_00_0000.png", "train_00_0002.png"]
     assert "BigGAN.model-4.index" in os.listdir(tmp_path / "checkpoint" / "biggan_mnist_28_28")
     second = run_main(common + ["--train", "--epoch=2", "--sample_freq=100"], tmp_path, script)
     assert "resuming at iteration 4" in second.stdout and "BigGAN.model-8.index" in \
@@ -129,13 +129,13 @@ def test_biggan_main_trains_resumes_and_tests_on_mnist(tmp_path):
         result = run_main(["--dataset=mnist", f"--sample_dir=t{run}", "--export_samples=20"], tmp_path, script)
         assert result.returncode == 0, result.stderr
         assert "at iteration 8 (EMA generator)" in result.stdout
-        files = sorted(os.listdir(tmp_path / f"t{run}"))
+        files = sorted(os.listdir(tmp_path / f"t{run}" / "biggan_mnist_28_28"))
         assert files == ["generated_20.npz", "test_classes.png", "test_interpolation.gif",
                          "test_random.png", "test_truncation.png"]
-        outputs.append(np.load(tmp_path / f"t{run}" / "generated_20.npz")["images"])
+        outputs.append(np.load(tmp_path / f"t{run}" / "biggan_mnist_28_28" / "generated_20.npz")["images"])
     np.testing.assert_array_equal(outputs[0], outputs[1])
     assert outputs[0].shape == (20, 28, 28, 1) and outputs[0].dtype == np.uint8
-    truncation = np.asarray(Image.open(tmp_path / "t0" / "test_truncation.png"))
+    truncation = np.asarray(Image.open(tmp_path / "t0" / "biggan_mnist_28_28" / "test_truncation.png"))
     assert truncation.shape == (6 * 28, 10 * 28)
 
 
@@ -152,11 +152,11 @@ def test_biggan_main_on_a_colour_folder(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "classes: cars, planes" in result.stdout
     assert os.listdir(tmp_path / "checkpoint" / "biggan_toys_32_32_cond")
-    grid = np.asarray(Image.open(tmp_path / "samples" / "biggan" / "train_00_0000.png"))
+    grid = np.asarray(Image.open(tmp_path / "samples" / "biggan_toys_32_32_cond" / "train_00_0000.png"))
     assert grid.shape == (2 * 32, 2 * 32, 3)
     test = run_main(args, tmp_path, os.path.join("biggan", "main.py"))
     assert test.returncode == 0, test.stderr
-    classes = np.asarray(Image.open(tmp_path / "samples" / "biggan" / "test_classes.png"))
+    classes = np.asarray(Image.open(tmp_path / "samples" / "biggan_toys_32_32_cond" / "test_classes.png"))
     assert classes.shape[0] == 2 * 32 and classes.shape[1] > 10 * 32  # one row per class + names
 
 

@@ -18,7 +18,7 @@ from PIL import Image
 from biggan import compare
 from test_main import our_stderr_lines, quiet_env
 from errors import LabError
-from utils import read_loss_log
+from training import read_loss_log
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(REPO, "data")

@@ -84,8 +84,9 @@ def test_tensorboard_reads_the_handouts_summaries(trained):
 def test_training_writes_grids_checkpoints_logs(trained):
     cwd, result = trained
     assert "Epoch: [ 0/ 1] [   3/   4]" in result.stdout and "ETA" in result.stdout
-    assert sorted(os.listdir(cwd / "samples")) == ["train_00_0000.png", "train_00_0002.png"]
-    grid = np.asarray(Image.open(cwd / "samples" / "train_00_0000.png"))
+    # grids belong to their run: samples/<run name>/, as checkpoints and logs
+    assert sorted(os.listdir(cwd / "samples" / "mnist_28_28")) == ["train_00_0000.png", "train_00_0002.png"]
+    grid = np.asarray(Image.open(cwd / "samples" / "mnist_28_28" / "train_00_0000.png"))
     assert grid.shape == (4 * 28, 4 * 28)  # sample_num = batch_size = 16: a 4x4 grayscale grid
     ckpt = os.listdir(cwd / "checkpoint" / "mnist_28_28")
     assert "DCGAN.model-3.index" in ckpt and "DCGAN.model-4.index" in ckpt  # every 3 + final
@@ -100,7 +101,7 @@ def test_resume_continues_from_the_saved_iteration(tmp_path):
     assert "Epoch: [ 1/ 2] [   0/   4]" in second.stdout and "[ 0/ 2]" not in second.stdout
     assert "DCGAN.model-8.index" in os.listdir(tmp_path / "checkpoint" / "mnist_28_28")
     # grids follow the global counter (handout: counter % 100 == 1), so no new one at iteration 5
-    assert sorted(os.listdir(tmp_path / "samples")) == ["train_00_0000.png"]
+    assert sorted(os.listdir(tmp_path / "samples" / "mnist_28_28")) == ["train_00_0000.png"]
 
 
 def test_the_same_seed_gives_the_same_first_grid(tmp_path):
@@ -108,7 +109,7 @@ def test_the_same_seed_gives_the_same_first_grid(tmp_path):
     for name, seed in [("a", 1), ("b", 1), ("c", 2)]:
         (tmp_path / name).mkdir()
         train_mnist(tmp_path / name, "--epoch=1", "--train_size=16", f"--seed={seed}")
-        grids.append(np.asarray(Image.open(tmp_path / name / "samples" / "train_00_0000.png")))
+        grids.append(np.asarray(Image.open(tmp_path / name / "samples" / "mnist_28_28" / "train_00_0000.png")))
     np.testing.assert_array_equal(grids[0], grids[1])
     assert not np.array_equal(grids[0], grids[2])
 
@@ -121,21 +122,21 @@ def test_test_mode_writes_grids_and_reproduces_them(trained, tmp_path):
                            "--batch_size=25"], cwd)
         assert result.returncode == 0, result.stderr
         assert "Loaded mnist_28_28 at iteration 4" in result.stdout
-        files = sorted(os.listdir(cwd / f"test{run}"))
+        files = sorted(os.listdir(cwd / f"test{run}" / "mnist_28_28"))
         assert files == ["test_classes.png", "test_interpolation.gif", "test_random.png"]
-        outputs.append([open(cwd / f"test{run}" / f, "rb").read() for f in files])
+        outputs.append([open(cwd / f"test{run}" / "mnist_28_28" / f, "rb").read() for f in files])
     assert outputs[0] == outputs[1]
-    classes = np.asarray(Image.open(cwd / "test0" / "test_classes.png"))
+    classes = np.asarray(Image.open(cwd / "test0" / "mnist_28_28" / "test_classes.png"))
     assert classes.shape[0] == 10 * 28 and classes.shape[1] > 10 * 28  # a row per digit + names
     assert (classes[:, :3] == 255).all()  # the white margin where the class names are written
-    assert Image.open(cwd / "test0" / "test_interpolation.gif").n_frames > 1
+    assert Image.open(cwd / "test0" / "mnist_28_28" / "test_interpolation.gif").n_frames > 1
 
 
 def test_export_samples_writes_images_and_labels(trained):
     cwd, _ = trained
     result = run_main(["--dataset=mnist", "--export_samples=30", "--sample_dir=export"], cwd)
     assert result.returncode == 0, result.stderr
-    path = os.path.join("export", "generated_30.npz")
+    path = os.path.join("export", "mnist_28_28", "generated_30.npz")
     assert path in result.stdout
     data = np.load(cwd / path)
     assert data["images"].dtype == np.uint8 and data["images"].shape == (30, 28, 28, 1)
@@ -149,7 +150,7 @@ def test_visualize_options(trained, option, count):
     result = run_main(["--dataset=mnist", f"--visualize={option}", f"--sample_dir={out}",
                        "--batch_size=8"], cwd)
     assert result.returncode == 0, result.stderr
-    assert len(os.listdir(cwd / out)) == 3 + count
+    assert len(os.listdir(cwd / out / "mnist_28_28")) == 3 + count
 
 
 def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path):
@@ -163,7 +164,7 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path):
             break
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
+    assert proc.returncode == 130, err  # saved, but not finished: a script can tell
     assert "Stopped at iteration" in out
     saved = [f for f in os.listdir(tmp_path / "checkpoint" / "mnist_28_28") if f.endswith(".index")]
     assert len(saved) == 1 and int(saved[0].split("-")[1].split(".")[0]) >= 3
@@ -250,10 +251,10 @@ def test_unconditional_dcgan_on_an_image_folder(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Loaded 12 images" in result.stdout and "decoded once" in result.stdout
     assert "DCGAN.model-3.index" in os.listdir(tmp_path / "checkpoint" / "toys_32_32")
-    assert np.asarray(Image.open(tmp_path / "samples" / "train_00_0000.png")).shape == (64, 64, 3)
+    assert np.asarray(Image.open(tmp_path / "samples" / "toys_32_32" / "train_00_0000.png")).shape == (64, 64, 3)
     test = run_main(args + ["--visualize=0"], tmp_path)
     assert test.returncode == 0, test.stderr
-    files = os.listdir(tmp_path / "samples")
+    files = os.listdir(tmp_path / "samples" / "toys_32_32")
     assert "test_random.png" in files and "test_interpolation.gif" in files
     assert "test_classes.png" not in files and any(f.startswith("test_2") for f in files)
 
@@ -268,7 +269,7 @@ def test_conditional_dcgan_on_class_folders_at_48(tmp_path):
     assert '"cars"' in config and '"planes"' in config
     test = run_main(args, tmp_path)
     assert test.returncode == 0, test.stderr
-    classes = np.asarray(Image.open(tmp_path / "samples" / "test_classes.png"))
+    classes = np.asarray(Image.open(tmp_path / "samples" / "toys_48_48_cond" / "test_classes.png"))
     assert classes.shape[0] == 2 * 48
 
 
@@ -294,7 +295,7 @@ def test_cifar10_classes_train_and_test(tmp_path):
     assert "DCGAN.model-2.index" in os.listdir(tmp_path / "checkpoint" / "cifar10-airplane-automobile_32_32_cond")
     test = run_main(args + ["--export_samples=4"], tmp_path)
     assert test.returncode == 0, test.stderr
-    data = np.load(tmp_path / "samples" / "generated_4.npz")
+    data = np.load(tmp_path / "samples" / "cifar10-airplane-automobile_32_32_cond" / "generated_4.npz")
     assert data["images"].shape == (4, 32, 32, 3) and data["labels"].tolist() == [0, 1, 0, 1]
     bad = run_main(["--dataset=cifar10", "--data_dir=data", "--classes=airplane,boat", "--conditional",
                     "--train"], tmp_path)

@@ -1,18 +1,18 @@
 """The DCGAN graph: every layer shape of both networks, shared sampler, training and checkpoints."""
-import types
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
 import datasets
+import training
 from model import DCGAN
 
 tf1 = tf.compat.v1
 
 
 def build(sess, **kwargs):
-    args = dict(batch_size=8, sample_num=8, checkpoint_dir="unused", sample_dir="unused")
+    args = dict(batch_size=8, sample_num=8)
     args.update(kwargs)
     return DCGAN(sess, **args)
 
@@ -72,16 +72,15 @@ def mnist_subset(n=64):
 
 
 def config(tmp_path, **kw):
-    base = dict(epoch=1, batch_size=8, train_size=np.inf, seed=0, dataset="mnist",
-                sample_dir=str(tmp_path / "samples"), log_freq=2, print_freq=100,
-                sample_freq=1000, ckpt_freq=1000)
+    base = dict(epoch=1, train_size=np.inf, seed=0, reshuffle=False, checkpoint_dir=str(tmp_path / "ckpt"),
+                sample_dir=str(tmp_path / "samples"), logs_dir=str(tmp_path / "logs"), log_freq=2,
+                print_freq=100, sample_freq=1000, ckpt_freq=1000)
     base.update(kw)
-    return types.SimpleNamespace(**base)
+    return training.TrainConfig(**base)
 
 
 def make(sess, tmp_path):
-    return build(sess, output_height=28, output_width=28, y_dim=10, c_dim=1, dataset_name="mnist",
-                 checkpoint_dir=str(tmp_path / "ckpt"), log_dir=str(tmp_path / "logs"))
+    return build(sess, output_height=28, output_width=28, y_dim=10, c_dim=1, dataset_name="mnist")
 
 
 def test_discriminator_steps_lower_its_loss(sess, tmp_path):
@@ -89,7 +88,7 @@ def test_discriminator_steps_lower_its_loss(sess, tmp_path):
     sess.run(tf1.global_variables_initializer())
     data = mnist_subset(8)
     rng = np.random.RandomState(0)
-    feed = {dcgan.inputs: data.images, dcgan.y: dcgan.one_hot(data.labels),
+    feed = {dcgan.inputs: data.images, dcgan.y: dcgan.label_feed(data.labels),
             dcgan.z: dcgan.sample_noise(rng, 8)}
     first = sess.run(dcgan.d_loss, feed)
     for _ in range(30):
@@ -102,8 +101,8 @@ def test_checkpoint_round_trip_gives_identical_samples(tmp_path):
     labels = np.arange(10)
     with tf.Graph().as_default(), tf1.Session() as sess:
         dcgan = make(sess, tmp_path)
-        counter = dcgan.train(config(tmp_path), mnist_subset(32))  # 4 iterations, final save
-        assert counter == 4
+        counter, stopped = dcgan.train(config(tmp_path), mnist_subset(32))  # 4 iterations, final save
+        assert (counter, stopped) == (4, False)
         before = dcgan.generate(z, labels)
     with tf.Graph().as_default(), tf1.Session() as sess:
         tf1.set_random_seed(99)  # other initial weights, overwritten by the checkpoint

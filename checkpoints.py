@@ -1,0 +1,214 @@
+"""Checkpoints of both GANs (the handout's save/load, step 6), made so that nothing is lost.
+
+A run's checkpoint folder (checkpoint/<run name>/) holds:
+  <Model>.model-<step>.index / .data-*   what tf.train.Saver writes, for the newest few steps
+  checkpoint                             TensorFlow's list of them (newest first)
+  config.json                            the architecture, the training data and time, so test
+                                         mode rebuilds the network without the dataset
+  .lock                                  held while a training run writes here
+
+Why not a plain saver.save(): it writes into the folder directly, so a full disk or a killed
+process leaves a half-written `.tempstate` file of tens of MB; after a resume it forgets older
+checkpoints, so they pile up past max_to_keep. Here a save goes to a temporary sub-folder
+first and is moved into place only when complete; the list is rebuilt from the files on disk.
+"""
+import fcntl
+import glob
+import json
+import os
+import shutil
+import socket
+
+from errors import LabError
+from utils import write_json
+
+TEMP_PREFIX = ".saving-"
+
+
+def run_folder(base_dir, run_name):
+    """The one place that names a run's folder: <base>/<run name> (checkpoint, samples, logs)."""
+    return os.path.join(base_dir, run_name)
+
+
+def train_first(program, dataset):
+    """The hint every 'nothing to load' error ends with."""
+    return f"train first: python {program} --dataset {dataset} --train"
+
+
+# ----------------------------------------------------------------------------- one run at a time
+
+class RunLock(object):
+    """An exclusive lock on a run's checkpoint folder while a training run writes to it.
+
+    fcntl.flock is released by the operating system when the process ends, however it ends,
+    so a crashed or killed run never leaves the folder locked; the file only says who holds it.
+    """
+
+    def __init__(self, folder):
+        self.path = os.path.join(folder, ".lock")
+        self.file = None
+
+    def __enter__(self):
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        self.file = open(self.path, "a+")
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.file.seek(0)
+            holder = self.file.read().strip() or "another process"
+            self.file.close()
+            raise LabError(f"another training run ({holder}) is writing to {os.path.dirname(self.path)}; "
+                           "wait for it to finish, stop it, or use another --checkpoint_dir")
+        self.file.truncate(0)
+        self.file.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
+        self.file.flush()
+        return self
+
+    def __exit__(self, *exc):
+        self.file.close()  # closing releases the lock
+        return False
+
+
+# ----------------------------------------------------------------------------- save
+
+def checkpoint_steps(folder, model_name):
+    """Steps of the complete checkpoints in folder, oldest first (complete = .index present)."""
+    steps = []
+    for index in glob.glob(os.path.join(folder, f"{model_name}.model-*.index")):
+        step = index[:-len(".index")].rsplit("-", 1)[-1]
+        if step.isdigit():
+            steps.append(int(step))
+    return sorted(steps)
+
+
+def remove_checkpoint(folder, model_name, step):
+    for path in glob.glob(os.path.join(folder, f"{model_name}.model-{step}.*")):
+        os.remove(path)
+
+
+def clean_temporary_files(folder):
+    """Remove what an interrupted save left: our temporary folders and Saver's .tempstate files."""
+    for path in glob.glob(os.path.join(folder, TEMP_PREFIX + "*")):
+        shutil.rmtree(path, ignore_errors=True)
+    for path in glob.glob(os.path.join(folder, "*.tempstate*")):
+        os.remove(path)
+
+
+def write_checkpoint_list(folder, model_name, steps):
+    """TensorFlow's `checkpoint` file, newest last in the list and as the current one."""
+    import tensorflow as tf
+    paths = [f"{model_name}.model-{s}" for s in steps]
+    tf.compat.v1.train.update_checkpoint_state(folder, paths[-1], all_model_checkpoint_paths=paths)
+
+
+def save(sess, saver, folder, model_name, step, run_config, max_to_keep):
+    """Save <model_name>.model-<step> and config.json into folder, all or nothing.
+
+    The Saver writes into a temporary sub-folder; the files are then renamed into place (data
+    first, index last: a checkpoint counts only once its .index exists), config.json is written
+    atomically, and checkpoints beyond the newest max_to_keep are deleted. On a failure (a full
+    disk, say) the temporary files are removed and the previous checkpoint is left as it was.
+    """
+    os.makedirs(folder, exist_ok=True)
+    temp = os.path.join(folder, f"{TEMP_PREFIX}{step}")
+    prefix = f"{model_name}.model-{step}"
+    try:
+        os.makedirs(temp, exist_ok=True)
+        saver.save(sess, os.path.join(temp, prefix), write_meta_graph=False, write_state=False)
+        saved = sorted(os.listdir(temp), key=lambda name: name.endswith(".index"))  # index last
+        for name in saved:
+            os.replace(os.path.join(temp, name), os.path.join(folder, name))
+        write_json(os.path.join(folder, "config.json"), run_config)
+        steps = checkpoint_steps(folder, model_name)
+        for old in steps[:-max_to_keep]:
+            remove_checkpoint(folder, model_name, old)
+        write_checkpoint_list(folder, model_name, steps[-max_to_keep:])
+    except Exception as e:
+        reason = getattr(e, "strerror", None) or getattr(e, "message", None) or type(e).__name__
+        raise LabError(f"could not save checkpoint {os.path.join(folder, prefix)} ({reason}); "
+                       "the previous checkpoint is intact: free disk space and run the same "
+                       "command to resume")
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    print(" [*] Saved checkpoint %s" % os.path.join(folder, prefix), flush=True)
+
+
+# ----------------------------------------------------------------------------- load
+
+def read_run_config(folder, program, dataset):
+    """config.json of a run folder, or a one-line error saying what is wrong and what to do."""
+    path = os.path.join(folder, "config.json")
+    if not os.path.exists(path):
+        parent = os.path.dirname(folder)
+        found = sorted(d for d in os.listdir(parent) if not d.startswith(".")) if os.path.isdir(parent) else []
+        hint = f" (found there: {', '.join(found)}; pass the flags used for training)" if found else ""
+        raise LabError(f"no checkpoint in {folder}{hint}; {train_first(program, dataset)}")
+    try:
+        with open(path) as f:
+            config = json.load(f)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise LabError(f"{path} is not valid JSON ({e}); restore it from a backup or "
+                       f"{train_first(program, dataset)} with a new --checkpoint_dir")
+    if not isinstance(config, dict) or "model" not in config:
+        raise LabError(f"{path} is not a GAN lab run config (no 'model' key); "
+                       f"{train_first(program, dataset)} with a new --checkpoint_dir")
+    return config
+
+
+def training_record(folder):
+    """The "training" block (iterations, seconds, images/s) of a run's config.json, or {}."""
+    path = os.path.join(folder, "config.json")
+    try:
+        with open(path) as f:
+            return dict(json.load(f).get("training", {}))
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def saved_architecture(folder, program, dataset, keys):
+    """The values of `keys` from a run's config.json, or one line naming the missing ones."""
+    config = read_run_config(folder, program, dataset)
+    missing = [k for k in keys if k not in config]
+    if missing:
+        raise LabError(f"{os.path.join(folder, 'config.json')} lacks {', '.join(missing)}; "
+                       f"it was not written by this lab's {program}: {train_first(program, dataset)}")
+    return {k: config[k] for k in keys}
+
+
+def check_architecture(folder, architecture):
+    """Refuse a checkpoint whose saved architecture differs from the requested one."""
+    path = os.path.join(folder, "config.json")
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        saved = json.load(f)
+    diffs = [f"{k}={saved.get(k)} (asked {v})" for k, v in architecture.items()
+             if k in saved and saved[k] != v]
+    if diffs:
+        raise LabError(f"checkpoint in {folder} was trained with {', '.join(diffs)}; "
+                       "use the same flags or another --checkpoint_dir")
+
+
+def load(sess, saver, folder, model_name, architecture):
+    """Restore the newest readable checkpoint in folder; returns (found, step).
+
+    A damaged newest checkpoint (truncated, corrupt) is reported and the one before it is
+    tried, so a bad file costs the steps since the previous save, not the whole run.
+    """
+    import tensorflow as tf
+    check_architecture(folder, architecture)
+    steps = checkpoint_steps(folder, model_name) if os.path.isdir(folder) else []
+    for step in reversed(steps):
+        path = os.path.join(folder, f"{model_name}.model-{step}")
+        try:
+            saver.restore(sess, path)
+            return True, step
+        except (tf.errors.DataLossError, tf.errors.OutOfRangeError) as e:
+            print(f"warning: checkpoint {path} is damaged ({type(e).__name__}); trying the one before",
+                  flush=True)
+        except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as e:
+            raise LabError(f"checkpoint {path} does not fit this network ({type(e).__name__}): it "
+                           "was made with other settings; use those flags or another --checkpoint_dir")
+    if steps:
+        raise LabError(f"every checkpoint in {folder} is damaged; delete the folder to start over")
+    return False, 0
