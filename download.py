@@ -1,30 +1,33 @@
-"""Download the lab's datasets, check them, and keep them only when they are complete.
+"""Download the lab's datasets (and the Inception graph of the standard FID), check them, and
+keep them only when they are complete.
 
 Run from the repository root:
 
     python download.py mnist                  # the handout's step 2 -> data/mnist/
     python download.py cifar10                # -> data/cifar10/ (archive + extracted batches)
     python download.py celebA                 # faces -> data/celebA/ (202,599 JPEGs + attributes)
+    python download.py inception              # FID's Inception graph -> data/inception/
     python download.py mnist cifar10          # several at once
     python download.py mnist --data_dir /scratch/data
     python download.py mnist --mirror https://example.org/mnist/   # try only this mirror
                                                                    # (repeat --mirror for more)
 
-Every file is checked against its official md5 checksum. A download goes to a temporary file
-in the target folder and is renamed into place only once it checks out, so an interrupted or
-corrupt download never looks like a real file. Running the script again re-downloads only what
-is missing or broken, and prints "Found MNIST - skip" (or celebA, ...) when there is nothing to
-do. When every mirror fails you get one `error: ...` line and exit code 2; you can then copy
-the file by hand into the folder the message names and run it again to check it. A mirror can
-also be a local folder: --mirror file:///path/to/folder/
+Every file is checked against its official md5 checksum (the Inception graph, which has none
+published, by its content). A download goes to a temporary file in the target folder and is
+renamed into place only once it checks out, so an interrupted or corrupt download never looks
+like a real file. Running the script again re-downloads only what is missing or broken, and
+prints "Found MNIST - skip" (or celebA, ...) when there is nothing to do. When every mirror
+fails you get one `error: ...` line and exit code 2; you can then copy the file by hand into
+the folder the message names and run it again to check it. A mirror can also be a local
+folder: --mirror file:///path/to/folder/
 
-The big download (celebA's 1.4 GB zip) is kept as `<name>.part` while it arrives; an
-interrupted run continues where it stopped when the server allows it (HTTP Range), else starts
-over. CelebA comes from the authors' Google Drive: a mirror whose path ends in /uc (like the
-default https://docs.google.com/uc?export=download) gets the file's Drive id, and Drive's
-confirmation steps for large files are followed. An HTML answer (e.g. Drive's "quota
-exceeded") is never saved as the file, and a server that sends nothing, or only a trickle, for
-a minute is given up on.
+The big downloads (celebA's 1.4 GB zip, the Inception archive) are kept as `<name>.part` while
+they arrive; an interrupted run continues where it stopped when the server allows it (HTTP
+Range), else starts over. CelebA comes from the authors' Google Drive: a mirror whose path ends
+in /uc (like the default https://docs.google.com/uc?export=download) gets the file's Drive id,
+and Drive's confirmation steps for large files are followed. An HTML answer (e.g. Drive's
+"quota exceeded") is never saved as the file, and a server that sends nothing, or only a
+trickle, for a minute is given up on.
 """
 import argparse
 import gzip
@@ -75,6 +78,15 @@ DRIVE_URL = "https://docs.google.com/uc?export=download"  # Google Drive's downl
 DRIVE_IDS = {CELEBA_ZIP: "0B7EVK8r0v71pZjFTYXZWM3FlRnM",
              CELEBA_ATTRIBUTES: "0B7EVK8r0v71pblRyaVFSWGxPY0U"}
 CELEBA_MIRRORS = [DRIVE_URL]  # the authors' Drive copy; add others with --mirror
+
+# The Inception graph that the standard FID (Heusel et al., TTUR's fid.py) is defined on.
+# TTUR's fid.py and TensorFlow's classify_image.py / retrain.py download it with no checksum,
+# and none was found published, so the extracted graph is checked instead: it must parse as a
+# GraphDef with the nodes FID uses (input ExpandDims, features pool_3) and softmax.
+INCEPTION_ARCHIVE = "inception-2015-12-05.tgz"
+INCEPTION_GRAPH = "classify_image_graph_def.pb"
+INCEPTION_NODES = ["ExpandDims", "pool_3", "softmax"]
+INCEPTION_MIRRORS = ["http://download.tensorflow.org/models/image/imagenet/"]
 
 # Official md5 checksums. For MNIST they are of the DECOMPRESSED files, so a mirror that
 # recompressed the .gz files still checks out; for the others it is of the file itself.
@@ -621,10 +633,76 @@ def download_celeba(celeba_dir, mirrors=None):
           "verified)")
 
 
+# ----------------------------------------------------------------------------- Inception (FID)
+
+def graph_problem(data):
+    """Why the bytes `data` are not the Inception graph FID needs (a phrase), or None: they
+    must parse as a TensorFlow GraphDef holding the nodes INCEPTION_NODES."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf  # here, not at the top: only this check needs TensorFlow (slow)
+    from google.protobuf.message import DecodeError
+    graph_def = tf.compat.v1.GraphDef()
+    try:
+        graph_def.ParseFromString(data)
+    except (DecodeError, ValueError):
+        return "not a TensorFlow GraphDef"
+    missing = sorted(set(INCEPTION_NODES) - {node.name for node in graph_def.node})
+    return f"not the Inception graph (no node {', '.join(missing)})" if missing else None
+
+
+def graph_member(tar):
+    """The classify_image_graph_def.pb member of the open Inception archive, or None."""
+    return next((m for m in tar.getmembers()
+                 if m.isfile() and os.path.basename(m.name) == INCEPTION_GRAPH), None)
+
+
+def inception_archive_problem(archive):
+    """Why `archive` is not a usable inception-2015-12-05.tgz (a phrase), or None."""
+    if not os.path.exists(archive):
+        return "missing"
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            member = graph_member(tar)
+            if member is None:
+                return f"no {INCEPTION_GRAPH} in it"
+            problem = graph_problem(tar.extractfile(member).read())
+    except (tarfile.TarError, OSError, EOFError, zlib.error):
+        return "not a complete .tgz archive (interrupted download?)"
+    return f"its {INCEPTION_GRAPH} is {problem}" if problem else None
+
+
+def inception_graph_problem(path):
+    """Why `path` is not a usable classify_image_graph_def.pb (a phrase), or None."""
+    if not os.path.exists(path):
+        return "missing"
+    with open(path, "rb") as f:
+        return graph_problem(f.read())
+
+
+def download_inception(inception_dir, mirrors=None):
+    """Make sure `inception_dir` holds classify_image_graph_def.pb, the Inception graph of the
+    standard FID, from the first good copy of inception-2015-12-05.tgz on `mirrors`."""
+    graph = os.path.join(inception_dir, INCEPTION_GRAPH)
+    problem = inception_graph_problem(graph)
+    if not problem:
+        print("Found inception - skip")
+        return
+    if os.path.exists(graph):
+        print(f"{graph}: {problem} - downloading it again")
+    check_writable(inception_dir, "data dir")
+    archive = os.path.join(inception_dir, INCEPTION_ARCHIVE)
+    fetch_unless_valid(archive, inception_archive_problem, mirrors or INCEPTION_MIRRORS,
+                       resume=True)
+    with tarfile.open(archive, "r:gz") as tar:
+        atomic_write(graph, lambda tmp: copy_to_file(tar.extractfile(graph_member(tar)), tmp))
+    os.remove(archive)
+    print(f"Inception graph ready: {graph}")
+
+
 # ----------------------------------------------------------------------------- command line
 
 DOWNLOADERS = {"mnist": download_mnist, "cifar10": download_cifar10,
-               "celebA": download_celeba}
+               "celebA": download_celeba, "inception": download_inception}
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -1,9 +1,9 @@
 """Tests for download.py against a local HTTP server serving small synthetic files.
 
 No internet: each test starts a server on 127.0.0.1 that serves folders of tiny MNIST-,
-CIFAR-10- and CelebA-format files, imitates Google Drive's
-confirmation steps, byte ranges, quota pages and slow servers, and patches
-download.EXPECTED_MD5 (and the CelebA image count) to match.
+CIFAR-10- and CelebA-format files and a tiny Inception-like graph; it imitates Google Drive's
+confirmation steps, byte ranges, quota pages and slow servers. download.EXPECTED_MD5 (and the
+CelebA image count) are patched to match.
 """
 import errno
 import functools
@@ -282,7 +282,7 @@ def test_decompressed_files_count_and_a_corrupt_one_is_replaced(server, mnist, t
 def test_bad_command_lines_exit_2_with_one_line(capsys):
     assert run_main(["mnist", "svhn"]) == 2
     assert capsys.readouterr().err == ("error: unknown dataset svhn; "
-                                       "valid names: mnist, cifar10, celebA\n")
+                                       "valid names: mnist, cifar10, celebA, inception\n")
     assert run_main([]) == 2
     assert capsys.readouterr().err.count("\n") == 1
 
@@ -763,3 +763,84 @@ def test_mirror_that_is_not_a_url_is_one_line(tmp_path, capsys, mirror):
     assert_one_error_line(capsys, f"--mirror {mirror} is not a URL", "file:///")
     assert not (tmp_path / "data").exists()
 
+
+# ----------------------------------------------------------------------------- Inception graph
+
+def tiny_graph(names=("ExpandDims", "pool_3", "softmax")):
+    """The serialised GraphDef of a three-op graph whose nodes carry the given names (the real
+    Inception graph's input, 2048-d features and class probabilities)."""
+    import tensorflow as tf
+    graph = tf.Graph()
+    with graph.as_default():
+        images = tf.compat.v1.placeholder(tf.float32, [None, 4], name=names[0])
+        features = tf.identity(images, name=names[1])
+        tf.nn.softmax(features, name=names[2])
+    return graph.as_graph_def().SerializeToString()
+
+
+def inception_tgz(files):
+    """The bytes of an inception-2015-12-05.tgz holding `files` {name: bytes} at its top."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, body in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+    return buffer.getvalue()
+
+
+def test_inception_download_extract_then_skip(server, tmp_path, capsys):
+    graph = tiny_graph()
+    archive = inception_tgz({"LICENSE": b"Apache 2.0", "./classify_image_graph_def.pb": graph})
+    mirror = serve_folder(server, "models", {download.INCEPTION_ARCHIVE: archive})
+    data_dir = tmp_path / "data"
+    argv = ["inception", "--data_dir", str(data_dir), "--mirror", mirror]
+    assert run_main(argv) == 0
+    out = capsys.readouterr().out
+    assert "inception-2015-12-05.tgz: missing - downloading it" in out
+    assert "Inception graph ready" in out
+    assert os.listdir(data_dir / "inception") == ["classify_image_graph_def.pb"]  # no archive
+    assert (data_dir / "inception" / "classify_image_graph_def.pb").read_bytes() == graph
+
+    server.close()
+    assert run_main(argv) == 0
+    assert capsys.readouterr().out.strip() == "Found inception - skip"
+
+
+@pytest.mark.parametrize("bad", ["no pool_3", "no graph", "not a graph", "truncated"])
+def test_inception_bad_archive_is_one_line_and_leaves_nothing(server, tmp_path, capsys, bad):
+    graph = {"no pool_3": tiny_graph(("ExpandDims", "pool_2", "softmax")),
+             "not a graph": b"\xff" * 64}.get(bad, tiny_graph())
+    archive = inception_tgz({"LICENSE": b"x"} if bad == "no graph" else
+                            {"classify_image_graph_def.pb": graph})
+    if bad == "truncated":
+        archive = archive[:len(archive) // 2]
+    mirror = serve_folder(server, "models", {download.INCEPTION_ARCHIVE: archive})
+    data_dir = tmp_path / "data"
+    assert run_main(["inception", "--data_dir", str(data_dir), "--mirror", mirror]) == 2
+    reason = {"no pool_3": "not the Inception graph (no node pool_3)",
+              "no graph": "no classify_image_graph_def.pb in it",
+              "not a graph": "not a TensorFlow GraphDef",
+              "truncated": "not a complete .tgz archive"}[bad]
+    assert_one_error_line(capsys, download.INCEPTION_ARCHIVE, reason, mirror)
+    assert os.listdir(data_dir / "inception") == []
+
+
+def test_inception_broken_graph_on_disk_is_downloaded_again(server, tmp_path, capsys):
+    graph = tiny_graph()
+    mirror = serve_folder(server, "models", {download.INCEPTION_ARCHIVE: inception_tgz(
+        {"classify_image_graph_def.pb": graph})})
+    folder = tmp_path / "data" / "inception"
+    folder.mkdir(parents=True)
+    (folder / "classify_image_graph_def.pb").write_bytes(tiny_graph(("a", "b", "c")))
+    assert run_main(["inception", "--data_dir", str(tmp_path / "data"), "--mirror", mirror]) == 0
+    assert "not the Inception graph (no node ExpandDims, pool_3, softmax) - downloading it again" \
+        in capsys.readouterr().out
+    assert (folder / "classify_image_graph_def.pb").read_bytes() == graph
+
+
+def test_importing_download_does_not_import_tensorflow():
+    code = "import sys, download; print('tensorflow' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                            text=True, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr
