@@ -1,8 +1,11 @@
 """Tests for download.py against a local HTTP server serving small synthetic files.
 
-No internet: each test starts a server on 127.0.0.1 that serves folders of tiny MNIST-
-and CIFAR-10-format files, and patches download.EXPECTED_MD5 to their checksums.
+No internet: each test starts a server on 127.0.0.1 that serves folders of tiny MNIST-,
+CIFAR-10- and CelebA-format files and a tiny Inception-like graph; it imitates Google Drive's
+confirmation steps, byte ranges, quota pages and slow servers. download.EXPECTED_MD5 (and the
+CelebA image count) are patched to match.
 """
+import errno
 import functools
 import gzip
 import hashlib
@@ -10,11 +13,16 @@ import http.server
 import io
 import os
 import pickle
+import re
 import socket
+import stat
 import subprocess
 import sys
 import tarfile
 import threading
+import time
+import urllib.parse
+import zipfile
 
 import numpy as np
 import pytest
@@ -34,16 +42,21 @@ class Server(object):
     """A ThreadingHTTPServer on 127.0.0.1 serving `root`; remembers the paths requested.
 
     Files under a folder named "short" are sent with a Content-Length 100 bytes too big,
-    like a connection that drops before the end of the file.
+    like a connection that drops before the end of the file. `routes` maps a path (without
+    the query) to a function(handler, query) that answers it instead: fake Drive and friends.
+    `ranges` lists the Range header of each file body sent by send_file(), `sent` its bytes.
     """
 
     def __init__(self, root):
-        self.root, self.requests = root, []
+        self.root, self.requests, self.routes, self.ranges, self.sent = root, [], {}, [], 0
         server = self
 
         class Handler(http.server.SimpleHTTPRequestHandler):
             def do_GET(self):
                 server.requests.append(self.path)
+                url = urllib.parse.urlsplit(self.path)
+                if url.path in server.routes:
+                    return server.routes[url.path](self, dict(urllib.parse.parse_qsl(url.query)))
                 if self.path.startswith("/short/"):
                     return self.send_short_body()
                 super().do_GET()
@@ -67,6 +80,27 @@ class Server(object):
     def url(self, folder):
         """Base URL of one served sub-folder (a 'mirror')."""
         return f"http://127.0.0.1:{self.httpd.server_address[1]}/{folder}/"
+
+    def send_file(self, handler, body):
+        """Answer with the bytes `body` like a file host: 'Range: bytes=N-' gets 206 and only
+        the bytes from N on (416 when there are none)."""
+        wanted = handler.headers.get("Range")
+        self.ranges.append(wanted)
+        start = int(re.fullmatch(r"bytes=(\d+)-", wanted).group(1)) if wanted else 0
+        if start and start >= len(body):
+            handler.send_response(416)
+            handler.send_header("Content-Range", f"bytes */{len(body)}")
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        handler.send_response(206 if start else 200)
+        if start:
+            handler.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+        handler.send_header("Content-Type", "application/octet-stream")
+        handler.send_header("Content-Length", str(len(body) - start))
+        handler.end_headers()
+        self.sent += len(body) - start  # counted before sending: the client may check it at once
+        handler.wfile.write(body[start:])
 
     def close(self):
         self.httpd.shutdown()
@@ -247,7 +281,8 @@ def test_decompressed_files_count_and_a_corrupt_one_is_replaced(server, mnist, t
 
 def test_bad_command_lines_exit_2_with_one_line(capsys):
     assert run_main(["mnist", "svhn"]) == 2
-    assert capsys.readouterr().err == "error: unknown dataset svhn; valid names: mnist, cifar10\n"
+    assert capsys.readouterr().err == ("error: unknown dataset svhn; "
+                                       "valid names: mnist, cifar10, celebA, inception\n")
     assert run_main([]) == 2
     assert capsys.readouterr().err.count("\n") == 1
 
@@ -327,3 +362,485 @@ def test_cifar10_wrong_checksum_exit_2(server, tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cifar-10-python.tar.gz" in err and "md5 mismatch" in err
     assert os.listdir(data_dir / "cifar10") == []
+
+
+def test_progress_line_shows_megabytes_rate_and_time_left(capsys):
+    progress = download.Progress(0, 100 * 2**20)
+    progress.start -= 10  # as if started 10 s ago
+    progress.done = 25 * 2**20
+    progress.print_line()
+    assert capsys.readouterr().out == "  25.0 / 100.0 MB (25%), 2.5 MB/s, 0:00:30 left\n"
+
+
+# ----------------------------------------------------------------------------- fake Google Drive
+
+DRIVE_TOKEN = "Xy9z"        # the confirm token the old Drive endpoint hands out in a cookie
+DRIVE_UUID = "0f1e2d3c-uuid"
+
+
+def send_html(handler, html, status=200, headers=()):
+    """Answer with an HTML page (plus any extra headers, e.g. Set-Cookie)."""
+    body = html.encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    for name, value in headers:
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+QUOTA_PAGE = ("<html><head><title>Google Drive - Quota exceeded</title></head><body>Too many "
+              "users have viewed or downloaded this file recently.</body></html>")
+SIGN_IN_PAGE = "<html><head><title>Sign in - Google Accounts</title></head><body></body></html>"
+
+
+def serve_drive(server, style, files, page=QUOTA_PAGE):
+    """Imitate Google Drive's download endpoint at /<style>/uc for `files` {drive id: bytes};
+    returns the mirror URL to pass as --mirror.
+
+    'cookie': the old endpoint: a download_warning cookie holding a token, then the same URL
+    with confirm=TOKEN (and the cookie sent back) gets the file. 'form': today's answer, an
+    HTML form (hidden id, export, confirm, uuid) to /<style>/download, which gets the file.
+    'error': always the HTML `page` (quota exceeded, sign-in, ...).
+    """
+    base = server.url(style)
+
+    def uc(handler, query):
+        body = files.get(query.get("id"))
+        cookie = f"download_warning_13058876669334088843_{query.get('id')}"
+        if style == "error" or body is None:
+            return send_html(handler, page, 200 if style == "error" else 404)
+        if style == "cookie":
+            if (query.get("confirm") == DRIVE_TOKEN
+                    and f"{cookie}={DRIVE_TOKEN}" in handler.headers.get("Cookie", "")):
+                return server.send_file(handler, body)
+            return send_html(handler, "<html><title>Google Drive - Virus scan warning</title>"
+                             "</html>", headers=[("Set-Cookie", f"{cookie}={DRIVE_TOKEN}; Path=/")])
+        fields = {"id": query["id"], "export": "download", "confirm": "t", "uuid": DRIVE_UUID}
+        inputs = "".join(f'<input type="hidden" name="{k}" value="{v}">' for k, v in fields.items())
+        send_html(handler, f'<html><title>Google Drive - Virus scan warning</title><form '
+                           f'id="download-form" action="{base}download" method="get">'
+                           f'<input type="submit" value="Download anyway">{inputs}</form></html>')
+
+    def usercontent(handler, query):
+        if query.get("confirm") == "t" and query.get("uuid") == DRIVE_UUID and query["id"] in files:
+            return server.send_file(handler, files[query["id"]])
+        send_html(handler, SIGN_IN_PAGE, 400)
+
+    server.routes[f"/{style}/uc"] = uc
+    server.routes[f"/{style}/download"] = usercontent
+    return base + "uc?export=download"
+
+
+# ----------------------------------------------------------------------------- synthetic CelebA
+
+CELEBA_COUNT = 3  # faces in the synthetic zip (download.CELEBA_IMAGES is patched to this)
+
+
+def tiny_jpeg(seed):
+    """The bytes of an 8x8 random colour JPEG."""
+    from PIL import Image
+    pixels = np.random.RandomState(seed).randint(0, 256, size=(8, 8, 3)).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def celeba_zip(faces):
+    """The bytes of an img_align_celeba.zip holding `faces` {name: jpeg bytes}, in its folder."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("img_align_celeba/", b"")
+        for name, data in faces.items():
+            zf.writestr(f"img_align_celeba/{name}", data)
+    return buffer.getvalue()
+
+
+class CelebA(object):
+    """The synthetic CelebA files: faces {name: bytes}, zip and attributes bytes."""
+
+    def __init__(self):
+        self.faces = {f"{i:06d}.jpg": tiny_jpeg(i) for i in range(1, CELEBA_COUNT + 1)}
+        self.zip = celeba_zip(self.faces)
+        self.attributes = (f"{CELEBA_COUNT}\nMale Smiling\n" + "".join(
+            f"{name}  {1 - 2 * (i % 2)}  1\n" for i, name in enumerate(self.faces))).encode()
+
+    def drive_files(self):
+        """{Drive id: bytes}, as the fake Drive serves them."""
+        return {download.DRIVE_IDS[download.CELEBA_ZIP]: self.zip,
+                download.DRIVE_IDS[download.CELEBA_ATTRIBUTES]: self.attributes}
+
+    def folder_files(self):
+        """{file name: bytes}, as a plain mirror folder holds them."""
+        return {download.CELEBA_ZIP: self.zip, download.CELEBA_ATTRIBUTES: self.attributes}
+
+
+@pytest.fixture
+def celeba(monkeypatch):
+    """The synthetic CelebA; the expected image count and md5s patched to match it."""
+    data = CelebA()
+    monkeypatch.setattr(download, "CELEBA_IMAGES", CELEBA_COUNT)
+    monkeypatch.setitem(download.EXPECTED_MD5, download.CELEBA_ZIP, md5(data.zip))
+    monkeypatch.setitem(download.EXPECTED_MD5, download.CELEBA_ATTRIBUTES, md5(data.attributes))
+    return data
+
+
+def serve_folder(server, folder, files):
+    """A plain mirror: the served `folder` holding `files` {name: bytes}; returns its URL."""
+    (server.root / folder).mkdir()
+    for name, data in files.items():
+        (server.root / folder / name).write_bytes(data)
+    return server.url(folder)
+
+
+def assert_celeba_valid(data_dir, celeba):
+    """data_dir holds exactly celebA/ (the faces, flat, and the attributes file): no zip, no
+    .part, no temporary folder left."""
+    assert os.listdir(data_dir) == ["celebA"]
+    folder = data_dir / "celebA"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o777 & ~umask  # not mkdtemp's 0700
+    assert sorted(os.listdir(folder)) == sorted(celeba.faces) + [download.CELEBA_ATTRIBUTES]
+    for name, data in celeba.faces.items():
+        assert (folder / name).read_bytes() == data
+    assert (folder / download.CELEBA_ATTRIBUTES).read_bytes() == celeba.attributes
+    images = datasets.load_dataset("celebA", str(data_dir), output_size=8, split="all",
+                                   log=lambda *a: None).images
+    assert images.shape == (CELEBA_COUNT, 8, 8, 3)
+
+
+def celeba_argv(data_dir, *mirrors):
+    return ["celebA", "--data_dir", str(data_dir)] + [a for m in mirrors for a in ("--mirror", m)]
+
+
+def assert_one_error_line(capsys, *parts):
+    """The run printed exactly one line on stderr, `error: ...`, containing every part."""
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: "), err
+    for part in parts:
+        assert part in err, (part, err)
+    return err
+
+
+# ----------------------------------------------------------------------------- CelebA tests
+
+@pytest.mark.parametrize("style", ["cookie", "form"])
+def test_celeba_through_drive_handshake_then_skip(server, celeba, tmp_path, capsys, style):
+    mirror = serve_drive(server, style, celeba.drive_files())
+    data_dir = tmp_path / "data"
+    assert run_main(celeba_argv(data_dir, mirror)) == 0
+    assert_celeba_valid(data_dir, celeba)
+    out = capsys.readouterr().out
+    assert "celebA ready" in out and re.search(r"\d+\.\d / \d+\.\d MB \(100%\), [\d.]+ MB/s", out)
+    zip_id = download.DRIVE_IDS[download.CELEBA_ZIP]
+    confirmed = {"cookie": f"/cookie/uc?export=download&id={zip_id}&confirm={DRIVE_TOKEN}",
+                 "form": f"/form/download?id={zip_id}&export=download&confirm=t&uuid={DRIVE_UUID}"}
+    assert confirmed[style] in server.requests
+
+    server.close()  # a second run must not need the network at all
+    assert run_main(celeba_argv(data_dir, mirror)) == 0
+    assert capsys.readouterr().out.strip() == "Found celebA - skip"
+
+
+def test_celeba_from_a_local_folder_mirror(celeba, tmp_path, capsys):
+    mirror = tmp_path / "copy"
+    mirror.mkdir()
+    for name, data in celeba.folder_files().items():
+        (mirror / name).write_bytes(data)
+    data_dir = tmp_path / "data"
+    assert run_main(celeba_argv(data_dir, mirror.as_uri() + "/")) == 0
+    assert_celeba_valid(data_dir, celeba)
+
+
+def test_celeba_zip_copied_by_hand_is_checked_and_unpacked(celeba, tmp_path, capsys):
+    data_dir = tmp_path / "data"
+    stale = data_dir / ".tmp-celebA-k1lled"  # a run killed while unpacking
+    stale.mkdir(parents=True)
+    (stale / "000001.jpg").write_bytes(b"half")
+    (data_dir / "img_align_celeba.zip").write_bytes(celeba.zip)
+    (data_dir / "celebA").mkdir()
+    (data_dir / "celebA" / download.CELEBA_ATTRIBUTES).write_bytes(celeba.attributes)
+    assert run_main(celeba_argv(data_dir, dead_mirror())) == 0  # no download needed
+    assert_celeba_valid(data_dir, celeba)
+    assert "Removing .tmp-celebA-k1lled" in capsys.readouterr().out
+
+
+def test_celeba_resumes_a_partial_download(server, celeba, tmp_path, capsys):
+    mirror = serve_drive(server, "form", celeba.drive_files())
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    done = len(celeba.zip) // 3
+    (data_dir / "img_align_celeba.zip.part").write_bytes(celeba.zip[:done])  # a killed run
+    assert run_main(celeba_argv(data_dir, mirror)) == 0
+    assert_celeba_valid(data_dir, celeba)
+    assert "continuing from" in capsys.readouterr().out
+    assert server.ranges == [f"bytes={done}-", None]  # the zip's rest, then the attributes
+    assert server.sent == len(celeba.zip) - done + len(celeba.attributes)
+
+
+def test_celeba_part_that_is_already_whole_is_checked_not_downloaded(server, celeba, tmp_path,
+                                                                     capsys):
+    mirror = serve_drive(server, "form", celeba.drive_files())
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "img_align_celeba.zip.part").write_bytes(celeba.zip)  # killed before the check
+    assert run_main(celeba_argv(data_dir, mirror)) == 0
+    assert_celeba_valid(data_dir, celeba)
+    assert "nothing after the partial file" in capsys.readouterr().out
+    assert server.sent == len(celeba.attributes)
+
+
+def test_celeba_starts_over_when_the_server_cannot_resume(server, celeba, tmp_path, capsys):
+    mirror = serve_folder(server, "plain", celeba.folder_files())  # http.server ignores Range
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "img_align_celeba.zip.part").write_bytes(b"junk from another file" * 10)
+    assert run_main(celeba_argv(data_dir, mirror)) == 0
+    assert_celeba_valid(data_dir, celeba)
+    assert "starting over" in capsys.readouterr().out
+
+
+def test_celeba_wrong_content_range_fails_that_mirror_and_keeps_the_part(server, celeba,
+                                                                          tmp_path, capsys):
+    def wrong_range(handler, query):  # answers from byte 0 while claiming a partial answer
+        handler.send_response(206)
+        handler.send_header("Content-Range", f"bytes 0-{len(celeba.zip) - 1}/{len(celeba.zip)}")
+        handler.send_header("Content-Length", str(len(celeba.zip)))
+        handler.end_headers()
+        handler.wfile.write(celeba.zip)
+
+    server.routes["/wrong/img_align_celeba.zip"] = wrong_range
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    part = data_dir / "img_align_celeba.zip.part"
+    part.write_bytes(celeba.zip[:100])
+    assert run_main(celeba_argv(data_dir, server.url("wrong"))) == 2
+    assert_one_error_line(capsys, "answered bytes 'bytes 0-", "asked from byte 100")
+    assert part.read_bytes() == celeba.zip[:100]  # kept for the next run, nothing else made
+    assert os.listdir(data_dir) == [part.name]
+
+
+@pytest.mark.parametrize("page, reason", [
+    (QUOTA_PAGE, "quota exceeded: Google Drive sent an HTML page"),
+    (SIGN_IN_PAGE, "an HTML page, not the file")])
+def test_celeba_drive_html_answer_is_never_saved(server, celeba, tmp_path, capsys, page, reason):
+    drive = serve_drive(server, "error", celeba.drive_files(), page)
+    dead = dead_mirror()
+    data_dir = tmp_path / "data"
+    assert run_main(celeba_argv(data_dir, drive, dead)) == 2
+    assert_one_error_line(capsys, "img_align_celeba.zip", reason, drive, dead,
+                          "connection refused", f"by hand into {data_dir}/")
+    assert os.listdir(data_dir) == []
+
+
+def test_celeba_md5_mismatch_is_an_error_and_leaves_nothing(server, celeba, tmp_path, capsys,
+                                                            monkeypatch):
+    monkeypatch.setitem(download.EXPECTED_MD5, download.CELEBA_ZIP, "0" * 32)
+    mirror = serve_drive(server, "form", celeba.drive_files())
+    data_dir = tmp_path / "data"
+    assert run_main(celeba_argv(data_dir, mirror)) == 2
+    assert_one_error_line(capsys, "img_align_celeba.zip", "md5 mismatch")
+    assert os.listdir(data_dir) == []  # the bad copy (and its .part) is gone
+
+
+@pytest.mark.parametrize("bad", ["not a zip", "a face missing"])
+def test_celeba_bad_zip_is_an_error_and_unpacks_nothing(server, celeba, tmp_path, capsys,
+                                                        monkeypatch, bad):
+    body = (b"PK\x03\x04 but not really a zip" if bad == "not a zip"
+            else celeba_zip(dict(list(celeba.faces.items())[:-1])))
+    monkeypatch.setitem(download.EXPECTED_MD5, download.CELEBA_ZIP, md5(body))
+    mirror = serve_drive(server, "cookie", {download.DRIVE_IDS[download.CELEBA_ZIP]: body})
+    data_dir = tmp_path / "data"
+    assert run_main(celeba_argv(data_dir, mirror)) == 2
+    assert_one_error_line(capsys, "img_align_celeba.zip", "delete it and run again",
+                          "not a valid zip file" if bad == "not a zip" else "1 of 3 images missing")
+    assert os.listdir(data_dir) == ["img_align_celeba.zip"]  # no celebA/, no temporary folder
+
+
+@pytest.mark.parametrize("kind", ["trickle", "silent"])
+def test_celeba_stalled_server_fails_instead_of_hanging(server, celeba, tmp_path, capsys,
+                                                        monkeypatch, kind):
+    def slow(handler, query):
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(celeba.zip)))
+        handler.end_headers()
+        for i in range(100):  # at most 2 s; the client gives up long before
+            try:
+                if kind == "trickle":
+                    handler.wfile.write(celeba.zip[i:i + 1])
+            except OSError:
+                return
+            time.sleep(0.02)
+
+    server.routes["/slow/img_align_celeba.zip"] = slow
+    monkeypatch.setattr(download, "STALL_S", 0.3)
+    monkeypatch.setattr(download, "TIMEOUT_S", 0.3)
+    data_dir = tmp_path / "data"
+    start = time.monotonic()
+    assert run_main(celeba_argv(data_dir, server.url("slow"))) == 2
+    assert time.monotonic() - start < 1.5
+    assert_one_error_line(capsys, "stalled: only" if kind == "trickle" else "timed out")
+    assert set(os.listdir(data_dir)) <= {"img_align_celeba.zip.part"}  # only the partial file
+
+
+class FullDisk(object):
+    """A file opened for writing on a disk that is full: every write fails with ENOSPC."""
+
+    def __init__(self, f):
+        self.f = f
+
+    def write(self, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.f.close()
+
+
+@pytest.mark.parametrize("when", ["downloading", "unpacking"])
+def test_celeba_disk_full_is_one_line_and_leaves_no_temp_file(server, celeba, tmp_path, capsys,
+                                                              monkeypatch, when):
+    def open_on_full_disk(path, mode="r", *args, **kwargs):
+        f = open(path, mode, *args, **kwargs)
+        full = "r" not in mode and str(path).endswith(".part" if when == "downloading" else ".jpg")
+        return FullDisk(f) if full else f
+
+    monkeypatch.setattr(download, "open", open_on_full_disk, raising=False)
+    mirror = serve_drive(server, "form", celeba.drive_files())
+    data_dir = tmp_path / "data"
+    assert run_main(celeba_argv(data_dir, mirror)) == 2
+    assert_one_error_line(capsys, "cannot write", "No space left on device", "free some disk space")
+    left = ["img_align_celeba.zip"] if when == "unpacking" else []  # the verified zip stays
+    assert os.listdir(data_dir) == left
+
+
+def make_celeba_folder(data_dir, celeba):
+    """A complete data_dir/celebA, as a finished download leaves it."""
+    folder = data_dir / "celebA"
+    folder.mkdir(parents=True)
+    for name, data in celeba.faces.items():
+        (folder / name).write_bytes(data)
+    (folder / download.CELEBA_ATTRIBUTES).write_bytes(celeba.attributes)
+    return folder
+
+
+def test_celeba_folder_with_missing_or_extra_images_is_an_error(celeba, tmp_path, capsys):
+    data_dir = tmp_path / "data"
+    folder = make_celeba_folder(data_dir, celeba)
+    argv = celeba_argv(data_dir, dead_mirror())
+    assert run_main(argv) == 0
+    assert capsys.readouterr().out.strip() == "Found celebA - skip"
+
+    (folder / "000002.jpg").unlink()
+    assert run_main(argv) == 2
+    assert_one_error_line(capsys, f"{folder} is not the complete CelebA folder",
+                          "1 of 3 images missing (e.g. 000002.jpg)", f"remove {folder}")
+    (folder / "000002.jpg").write_bytes(celeba.faces["000002.jpg"])
+    (folder / "nested").mkdir()
+    (folder / "nested" / "me.jpg").write_bytes(tiny_jpeg(9))
+    assert run_main(argv) == 2
+    assert_one_error_line(capsys, "1 unexpected image file(s) (e.g. nested/me.jpg)")
+
+
+def test_celeba_only_the_broken_attributes_file_is_downloaded(server, celeba, tmp_path, capsys):
+    mirror = serve_drive(server, "form", celeba.drive_files())
+    data_dir = tmp_path / "data"
+    folder = make_celeba_folder(data_dir, celeba)
+    (folder / download.CELEBA_ATTRIBUTES).write_bytes(b"3\ntruncated")
+    assert run_main(celeba_argv(data_dir, mirror)) == 0
+    assert_celeba_valid(data_dir, celeba)
+    assert "list_attr_celeba.txt: md5 mismatch" in capsys.readouterr().out
+    assert server.ranges == [None] and server.sent == len(celeba.attributes)
+
+
+@pytest.mark.parametrize("mirror", ["data/faces", "ftp://example.org/x/", "http:///nohost"])
+def test_mirror_that_is_not_a_url_is_one_line(tmp_path, capsys, mirror):
+    assert run_main(celeba_argv(tmp_path / "data", mirror)) == 2
+    assert_one_error_line(capsys, f"--mirror {mirror} is not a URL", "file:///")
+    assert not (tmp_path / "data").exists()
+
+
+# ----------------------------------------------------------------------------- Inception graph
+
+def tiny_graph(names=("ExpandDims", "pool_3", "softmax")):
+    """The serialised GraphDef of a three-op graph whose nodes carry the given names (the real
+    Inception graph's input, 2048-d features and class probabilities)."""
+    import tensorflow as tf
+    graph = tf.Graph()
+    with graph.as_default():
+        images = tf.compat.v1.placeholder(tf.float32, [None, 4], name=names[0])
+        features = tf.identity(images, name=names[1])
+        tf.nn.softmax(features, name=names[2])
+    return graph.as_graph_def().SerializeToString()
+
+
+def inception_tgz(files):
+    """The bytes of an inception-2015-12-05.tgz holding `files` {name: bytes} at its top."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, body in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+    return buffer.getvalue()
+
+
+def test_inception_download_extract_then_skip(server, tmp_path, capsys):
+    graph = tiny_graph()
+    archive = inception_tgz({"LICENSE": b"Apache 2.0", "./classify_image_graph_def.pb": graph})
+    mirror = serve_folder(server, "models", {download.INCEPTION_ARCHIVE: archive})
+    data_dir = tmp_path / "data"
+    argv = ["inception", "--data_dir", str(data_dir), "--mirror", mirror]
+    assert run_main(argv) == 0
+    out = capsys.readouterr().out
+    assert "inception-2015-12-05.tgz: missing - downloading it" in out
+    assert "Inception graph ready" in out
+    assert os.listdir(data_dir / "inception") == ["classify_image_graph_def.pb"]  # no archive
+    assert (data_dir / "inception" / "classify_image_graph_def.pb").read_bytes() == graph
+
+    server.close()
+    assert run_main(argv) == 0
+    assert capsys.readouterr().out.strip() == "Found inception - skip"
+
+
+@pytest.mark.parametrize("bad", ["no pool_3", "no graph", "not a graph", "truncated"])
+def test_inception_bad_archive_is_one_line_and_leaves_nothing(server, tmp_path, capsys, bad):
+    graph = {"no pool_3": tiny_graph(("ExpandDims", "pool_2", "softmax")),
+             "not a graph": b"\xff" * 64}.get(bad, tiny_graph())
+    archive = inception_tgz({"LICENSE": b"x"} if bad == "no graph" else
+                            {"classify_image_graph_def.pb": graph})
+    if bad == "truncated":
+        archive = archive[:len(archive) // 2]
+    mirror = serve_folder(server, "models", {download.INCEPTION_ARCHIVE: archive})
+    data_dir = tmp_path / "data"
+    assert run_main(["inception", "--data_dir", str(data_dir), "--mirror", mirror]) == 2
+    reason = {"no pool_3": "not the Inception graph (no node pool_3)",
+              "no graph": "no classify_image_graph_def.pb in it",
+              "not a graph": "not a TensorFlow GraphDef",
+              "truncated": "not a complete .tgz archive"}[bad]
+    assert_one_error_line(capsys, download.INCEPTION_ARCHIVE, reason, mirror)
+    assert os.listdir(data_dir / "inception") == []
+
+
+def test_inception_broken_graph_on_disk_is_downloaded_again(server, tmp_path, capsys):
+    graph = tiny_graph()
+    mirror = serve_folder(server, "models", {download.INCEPTION_ARCHIVE: inception_tgz(
+        {"classify_image_graph_def.pb": graph})})
+    folder = tmp_path / "data" / "inception"
+    folder.mkdir(parents=True)
+    (folder / "classify_image_graph_def.pb").write_bytes(tiny_graph(("a", "b", "c")))
+    assert run_main(["inception", "--data_dir", str(tmp_path / "data"), "--mirror", mirror]) == 0
+    assert "not the Inception graph (no node ExpandDims, pool_3, softmax) - downloading it again" \
+        in capsys.readouterr().out
+    assert (folder / "classify_image_graph_def.pb").read_bytes() == graph
+
+
+def test_importing_download_does_not_import_tensorflow():
+    code = "import sys, download; print('tensorflow' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                            text=True, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr
