@@ -21,7 +21,7 @@ import checkpoints
 import datasets
 import training
 from ops import batch_norm, concat, conv2d, conv_cond_concat, conv_out_size_same, deconv2d, lrelu, linear
-from utils import cycle_labels, generate_images, image_manifold_size, save_images
+from utils import cycle_labels, generate_images, save_training_grid
 
 tf1 = tf.compat.v1
 
@@ -233,7 +233,7 @@ class DCGAN(object):
         config: training.TrainConfig; data: datasets.Dataset (uint8 images, labels).
         """
         batch_idxs = training.batches_per_epoch(len(data.images), config.train_size, self.batch_size)
-        counter, previous = self.start_training(config.checkpoint_dir)
+        counter, previous = training.resume(self, config.checkpoint_dir)  # or start at 0
         log = training.RunLog(checkpoints.run_folder(config.logs_dir, self.model_dir), self.sess.graph,
                               counter, batch_idxs, config, self.images_per_iteration, previous)
         sample_dir = checkpoints.run_folder(config.sample_dir, self.model_dir)
@@ -255,14 +255,10 @@ class DCGAN(object):
                     errD, errG, summaries = self.train_step(batch_images, batch_z, batch_labels,
                                                             log.summary_due(counter))
                     counter += 1
-                    log.add_summaries(summaries, counter)
-                    log.iteration(counter, epoch, idx, errD, errG)
+                    log.iteration(counter, epoch, idx, errD, errG, summaries)
 
                     if np.mod(counter - 1, config.sample_freq) == 0:  # handout: counter % 100 == 1
-                        path = os.path.join(sample_dir, "train_{:02d}_{:04d}.png".format(epoch, idx))
-                        save_images(self.generate(sample_z, sample_labels),
-                                    image_manifold_size(self.sample_num), path)
-                        print("[Sample] d_loss: %.8f, g_loss: %.8f -> %s" % (errD, errG, path), flush=True)
+                        save_training_grid(self, sample_z, sample_labels, sample_dir, epoch, idx, errD, errG)
                     if np.mod(counter, config.ckpt_freq) == 0:  # handout: counter % 500 == 2
                         self.save(config.checkpoint_dir, counter, log.training_record(counter))
                     if stop.requested:
@@ -272,15 +268,6 @@ class DCGAN(object):
         self.save(config.checkpoint_dir, counter, log.training_record(counter))  # the end, always
         log.close(counter, stop.requested)
         return counter, stop.requested
-
-    def start_training(self, checkpoint_dir):
-        """Initialise the variables, then resume from the run's newest checkpoint if there is one.
-        Returns (iteration counter, the checkpoint's training record)."""
-        self.sess.run(tf1.global_variables_initializer())
-        found, counter = self.load(checkpoint_dir)
-        print(" [*] Load SUCCESS, resuming at iteration %d" % counter if found
-              else " [!] No checkpoint yet: training from scratch", flush=True)
-        return counter, checkpoints.training_record(checkpoints.run_folder(checkpoint_dir, self.model_dir))
 
     def train_step(self, batch_images, batch_z, batch_labels, with_summaries):
         """Update D once, then G twice (handout: "so that d_loss does not go to zero").

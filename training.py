@@ -53,6 +53,18 @@ def epoch_order(num_images, epoch, config):
     return np.random.RandomState(config.seed + 1 + epoch).permutation(subset)
 
 
+def resume(model, checkpoint_dir):
+    """Initialise the model's variables, then restore the run's newest checkpoint if there is
+    one. Returns (iteration counter, the checkpoint's training record: seconds and speed)."""
+    import tensorflow as tf
+    import checkpoints
+    model.sess.run(tf.compat.v1.global_variables_initializer())
+    found, counter = model.load(checkpoint_dir)
+    print(" [*] Load SUCCESS, resuming at iteration %d" % counter if found
+          else " [!] No checkpoint yet: training from scratch", flush=True)
+    return counter, checkpoints.training_record(checkpoints.run_folder(checkpoint_dir, model.model_dir))
+
+
 def format_seconds(seconds):
     seconds = int(seconds)
     return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
@@ -133,12 +145,11 @@ class RunLog(object):
         """TensorBoard summaries every log_freq iterations (they cost a little time)."""
         return counter % self.config.log_freq == 0
 
-    def add_summaries(self, summaries, counter):
+    def iteration(self, counter, epoch, idx, d_loss, g_loss, summaries=()):
+        """After an iteration: TensorBoard summaries, a row in losses.csv, and the progress
+        line every print_freq iterations."""
         for summary in summaries:
             self.writer.add_summary(summary, counter)
-
-    def iteration(self, counter, epoch, idx, d_loss, g_loss):
-        """After an iteration: a row in losses.csv; the progress line every print_freq."""
         elapsed = time.time() - self.start_time
         self.losses.writerow([counter, epoch, f"{d_loss:.6f}", f"{g_loss:.6f}", f"{elapsed:.3f}"])
         self.loss_file.flush()  # a killed run keeps its curve

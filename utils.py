@@ -167,6 +167,14 @@ def generate_images(model, z, labels=None, batch=500):
     return model.from_model_range(np.concatenate(out))
 
 
+def save_training_grid(model, z, labels, folder, epoch, idx, d_loss, g_loss):
+    """The handout's grid during training: the fixed noise's images as
+    folder/train_<epoch>_<idx>.png, and the [Sample] line."""
+    path = os.path.join(folder, "train_{:02d}_{:04d}.png".format(epoch, idx))
+    save_images(model.generate(z, labels), image_manifold_size(len(z)), path)
+    print("[Sample] d_loss: %.8f, g_loss: %.8f -> %s" % (d_loss, g_loss, path), flush=True)
+
+
 def class_rows(num_classes, per_class=10):
     """Labels for a grid with one class per row: [0]*per_class + [1]*per_class + ..."""
     return np.repeat(np.arange(num_classes), per_class)

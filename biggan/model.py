@@ -29,7 +29,7 @@ import checkpoints
 import datasets
 import training
 from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions
-from utils import cycle_labels, generate_images, image_manifold_size, save_images
+from utils import cycle_labels, generate_images, save_training_grid
 
 tf1 = tf.compat.v1
 
@@ -208,7 +208,7 @@ class BigGAN(object):
         Returns (iterations done, stopped by Ctrl-C)."""
         per_iteration = self.batch_size * self.num_D_steps  # real images per iteration
         batch_idxs = training.batches_per_epoch(len(data.images), config.train_size, per_iteration)
-        counter, previous = self.start_training(config.checkpoint_dir)
+        counter, previous = training.resume(self, config.checkpoint_dir)  # or start at 0
         log = training.RunLog(checkpoints.run_folder(config.logs_dir, self.model_dir), self.sess.graph,
                               counter, batch_idxs, config, self.images_per_iteration, previous)
         sample_dir = checkpoints.run_folder(config.sample_dir, self.model_dir)
@@ -226,14 +226,10 @@ class BigGAN(object):
                     errD, summaries = self.train_discriminator(data, batches, rng, log.summary_due(counter))
                     errG = self.train_generator(rng)
                     counter += 1
-                    log.add_summaries(summaries, counter)
-                    log.iteration(counter, epoch, idx, errD, errG)
+                    log.iteration(counter, epoch, idx, errD, errG, summaries)
 
                     if np.mod(counter - 1, config.sample_freq) == 0:  # handout: counter % 100 == 1
-                        path = os.path.join(sample_dir, "train_{:02d}_{:04d}.png".format(epoch, idx))
-                        save_images(self.generate(sample_z, sample_labels),
-                                    image_manifold_size(self.sample_num), path)
-                        print("[Sample] d_loss: %.8f, g_loss: %.8f -> %s" % (errD, errG, path), flush=True)
+                        save_training_grid(self, sample_z, sample_labels, sample_dir, epoch, idx, errD, errG)
                     if np.mod(counter, config.ckpt_freq) == 0:
                         self.save(config.checkpoint_dir, counter, log.training_record(counter))
                     if stop.requested:
@@ -243,15 +239,6 @@ class BigGAN(object):
         self.save(config.checkpoint_dir, counter, log.training_record(counter))  # the end, always
         log.close(counter, stop.requested)
         return counter, stop.requested
-
-    def start_training(self, checkpoint_dir):
-        """Initialise the variables, then resume from the run's newest checkpoint if there is one.
-        Returns (iteration counter, the checkpoint's training record)."""
-        self.sess.run(tf1.global_variables_initializer())
-        found, counter = self.load(checkpoint_dir)
-        print(" [*] Load SUCCESS, resuming at iteration %d" % counter if found
-              else " [!] No checkpoint yet: training from scratch", flush=True)
-        return counter, checkpoints.training_record(checkpoints.run_folder(checkpoint_dir, self.model_dir))
 
     def train_discriminator(self, data, batches, rng, with_summaries):
         """num_D_steps D updates, one per row of `batches` (image indices); returns the last
