@@ -177,7 +177,9 @@ def train_config(FLAGS, reshuffle):
 def train(model, data, config):
     """model.train with the run's folder locked; exit code 130 when Ctrl-C stopped it, so a
     script can tell a finished run from an interrupted one (both saved a checkpoint)."""
-    with checkpoints.RunLock(checkpoints.run_folder(config.checkpoint_dir, model.model_dir)):
+    folder = checkpoints.run_folder(config.checkpoint_dir, model.model_dir)
+    with checkpoints.RunLock(folder):
+        checkpoints.clean_temporary_files(folder)  # what a killed save left behind
         _, stopped = model.train(config, data)
     if stopped:
         sys.exit(130)

@@ -300,3 +300,69 @@ def test_cifar10_classes_train_and_test(tmp_path):
     bad = run_main(["--dataset=cifar10", "--data_dir=data", "--classes=airplane,boat", "--conditional",
                     "--train"], tmp_path)
     assert bad.returncode == 2 and "unknown CIFAR-10 class(es) boat; valid: airplane, automobile" in bad.stderr
+
+
+def start_training(cwd, *extra):
+    return subprocess.Popen([sys.executable, os.path.join(REPO, "main.py"), "--dataset=mnist", "--train",
+                             f"--data_dir={DATA}", "--batch_size=16", "--epoch=100"] + list(extra),
+                            cwd=cwd, env=quiet_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def wait_for_iteration(proc, idx):
+    for line in proc.stdout:
+        if f"] [{idx:4d}/" in line:
+            return
+    raise AssertionError(proc.stderr.read())
+
+
+def test_a_second_run_on_the_same_folder_is_refused(tmp_path):
+    first = start_training(tmp_path)
+    try:
+        wait_for_iteration(first, 1)
+        second = run_main(["--dataset=mnist", "--train", f"--data_dir={DATA}"] + TINY, tmp_path)
+        assert_one_line_error(second, rf"another training run \(pid {first.pid} on .*\) is writing to "
+                                      r"checkpoint/mnist_28_28")
+    finally:
+        first.kill()
+        first.communicate()
+
+
+def test_sigkill_at_random_moments_always_resumes_cleanly(tmp_path):
+    """Killed three times at random moments (saving every iteration, so some kills land in a
+    save), the run resumes each time: a continuous loss log, at most --max_to_keep
+    checkpoints and no temporary files. bench/kill_resume.py repeats this 20 times."""
+    rng = np.random.RandomState(0)
+    extra = ["--ckpt_freq=1", "--max_to_keep=2", "--sample_freq=1000"]
+    for _ in range(3):
+        proc = start_training(tmp_path, *extra)
+        wait_for_iteration(proc, 1)
+        import time
+        time.sleep(rng.uniform(0.0, 1.5))
+        proc.kill()
+        proc.communicate()
+    final = run_main(["--dataset=mnist", "--train", f"--data_dir={DATA}", "--batch_size=16",
+                      "--train_size=64", "--epoch=3"] + extra, tmp_path)
+    assert final.returncode == 0, final.stderr
+    folder = tmp_path / "checkpoint" / "mnist_28_28"
+    steps = [int(s) for s in np.loadtxt(tmp_path / "logs" / "mnist_28_28" / "losses.csv", delimiter=",",
+                                        skiprows=1, usecols=0, ndmin=1)]
+    assert steps == list(range(1, steps[-1] + 1))  # every step once, in order
+    assert len([f for f in os.listdir(folder) if f.endswith(".index")]) <= 2
+    assert not [f for f in os.listdir(folder) if f.startswith(".saving-") or "tempstate" in f]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--epoch=abc"], "error: flag --epoch=abc: invalid literal"),
+    (["--mnist_split=test"], "error: flag --mnist_split=test: value should be one of"),
+])
+def test_invalid_flag_values_are_one_line(tmp_path, args, message):
+    assert_one_line_error(run_main(["--dataset=mnist", "--train"] + args, tmp_path), re.escape(message))
+
+
+def test_an_unwritable_run_folder_is_found_before_training(tmp_path):
+    os.makedirs(tmp_path / "checkpoint")
+    (tmp_path / "checkpoint" / "mnist_28_28").write_text("a file where the run's folder should be")
+    result = run_main(["--dataset=mnist", "--train", f"--data_dir={DATA}"] + TINY, tmp_path)
+    assert_one_line_error(result, "cannot write to checkpoint dir checkpoint/mnist_28_28")
+    assert "Epoch" not in result.stdout
