@@ -160,7 +160,7 @@ def load_image_folder(folder, pattern="*.jpg", output_size=64, input_size=None, 
     images, kept_names, bad = [], [], []
     for path, name in zip(paths, names):
         try:
-            image = imread(path, mode=None)
+            image = imread(path)
         except LabError:
             if not skip_bad_images:
                 raise

@@ -1,4 +1,5 @@
-"""Data loaders: the real MNIST files, synthetic idx files, image folders, bad input."""
+"""Data loaders: the real MNIST files, synthetic idx files, image folders, every Pillow mode,
+bad input (each as a real file)."""
 import gzip
 import hashlib
 import os
@@ -8,6 +9,7 @@ import pytest
 from PIL import Image
 
 import datasets
+import utils
 from errors import LabError
 
 MNIST_DIR = "data/mnist"
@@ -149,3 +151,104 @@ def test_holdout_split_is_every_tenth_image(tmp_path):
     test = datasets.load_dataset(tmp_path.name, str(tmp_path.parent), "*.png", 8, split="test",
                                  log=lambda m: None)
     assert len(train.images) == 27 and len(test.images) == 3
+
+
+# ----------------------------------------------------------------------------- every Pillow mode (utils.imread)
+
+def saved(tmp_path, image, name, **kwargs):
+    path = str(tmp_path / name)
+    image.save(path, **kwargs)
+    return path
+
+
+def pixels(image):
+    return np.asarray(image).tolist()
+
+
+@pytest.mark.parametrize("name,dtype", [("g16.png", np.uint16), ("g16b.tif", ">u2"), ("g16.tif", np.uint16)])
+def test_16_bit_grayscale_is_scaled_by_its_range_not_clipped(tmp_path, name, dtype):
+    values = np.array([[0, 257, 32896, 65535]], dtype=dtype)
+    image = utils.imread(saved(tmp_path, Image.fromarray(values), name))
+    assert image.mode == "L" and pixels(image) == [[0, 1, 128, 255]]
+
+
+def test_32_bit_integer_images_in_16_bit_range_or_refused(tmp_path):
+    ok = saved(tmp_path, Image.fromarray(np.array([[0, 65535]], np.int32)), "i.tif")
+    assert Image.open(ok).mode == "I" and pixels(utils.imread(ok)) == [[0, 255]]
+    bad = saved(tmp_path, Image.fromarray(np.array([[0, 70000]], np.int32)), "big.tif")
+    with pytest.raises(LabError, match="values from 0 to 70000, outside 16 bits.*--skip_bad_images"):
+        utils.imread(bad)
+
+
+def test_float_images_in_0_1_or_0_255_or_refused(tmp_path):
+    unit = saved(tmp_path, Image.fromarray(np.array([[0, 0.5, 1.0]], np.float32)), "u.tif")
+    assert pixels(utils.imread(unit)) == [[0, 128, 255]]
+    byte = saved(tmp_path, Image.fromarray(np.array([[0, 100.4, 200]], np.float32)), "b.tif")
+    assert pixels(utils.imread(byte)) == [[0, 100, 200]]
+    negative = saved(tmp_path, Image.fromarray(np.array([[-1, 0.5]], np.float32)), "n.tif")
+    with pytest.raises(LabError, match="float values outside .*range is unknown"):
+        utils.imread(negative)
+
+
+def test_one_bit_images_are_black_and_white(tmp_path):
+    image = Image.fromarray(np.array([[0, 255]], np.uint8)).convert("1")
+    decoded = utils.imread(saved(tmp_path, image, "bw.png"))
+    assert decoded.mode == "L" and pixels(decoded) == [[0, 255]]
+
+
+def test_transparency_is_composited_on_white(tmp_path):
+    la = Image.fromarray(np.array([[[50, 0], [50, 255], [50, 128]]], np.uint8), "LA")
+    decoded = utils.imread(saved(tmp_path, la, "la.png"))
+    assert decoded.mode == "L" and pixels(decoded) == [[255, 50, 152]]
+    rgba = Image.fromarray(np.array([[[200, 0, 0, 0], [200, 0, 0, 255]]], np.uint8), "RGBA")
+    assert pixels(utils.imread(saved(tmp_path, rgba, "rgba.png"))) == [[[255, 255, 255], [200, 0, 0]]]
+    palette = Image.new("P", (2, 1))
+    palette.putpalette([10, 20, 30, 40, 50, 60])
+    palette.putpixel((1, 0), 1)
+    decoded = utils.imread(saved(tmp_path, palette, "p.png", transparency=0))
+    assert decoded.mode == "RGB" and pixels(decoded) == [[[255, 255, 255], [40, 50, 60]]]
+    gray_key = saved(tmp_path, Image.fromarray(np.array([[7, 8]], np.uint8)), "lt.png", transparency=7)
+    assert pixels(utils.imread(gray_key)) == [[255, 8]]
+    pa = palette.convert("PA")  # no file format keeps PA: convert in memory
+    pa.putpixel((0, 0), (1, 0))
+    assert pixels(utils.to_8bit(pa, "pa")) == [[[255, 255, 255], [40, 50, 60]]]
+
+
+def test_other_colour_spaces_become_rgb(tmp_path):
+    colour = Image.new("RGB", (4, 4), (200, 30, 60))
+    cmyk = utils.imread(saved(tmp_path, colour.convert("CMYK"), "c.tif"))
+    lab = utils.imread(saved(tmp_path, colour.convert("LAB"), "lab.tif"))
+    for image in (cmyk, lab, utils.to_8bit(colour.convert("YCbCr"), "y"),
+                  utils.to_8bit(colour.convert("HSV"), "h")):
+        assert image.mode == "RGB"
+        assert np.abs(np.asarray(image, np.int16) - [200, 30, 60]).max() <= 2
+
+
+def test_exif_orientation_turns_phone_photos_upright(tmp_path):
+    stored = np.zeros((20, 40, 3), np.uint8)  # stored sideways: 40 wide, 20 high
+    stored[:, :20] = 255                      # left half white
+    exif = Image.Exif()
+    exif[0x0112] = 6                          # "rotate 90 degrees clockwise to view"
+    path = saved(tmp_path, Image.fromarray(stored), "phone.jpg", exif=exif, quality=95)
+    upright = np.asarray(utils.imread(path))
+    assert upright.shape == (40, 20, 3)
+    assert upright[:15].mean() > 240 and upright[-15:].mean() < 15  # white on top after turning
+
+
+def test_a_truncated_jpeg_is_a_clear_error(tmp_path):
+    path = saved(tmp_path, Image.fromarray(np.random.RandomState(0).randint(
+        0, 256, (64, 64, 3)).astype(np.uint8)), "cut.jpg")
+    with open(path, "r+b") as f:
+        f.truncate(os.path.getsize(path) // 2)
+    with pytest.raises(LabError, match=r"cannot read image .*cut.jpg \(OSError\).*--skip_bad_images"):
+        utils.imread(path)
+
+
+@pytest.mark.parametrize("side", [12, 20])  # 144 pixels: Pillow's warning; 400: its error
+def test_an_image_too_large_to_decode_is_one_line(tmp_path, monkeypatch, side):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    big = saved(tmp_path, Image.new("RGB", (side, side)), "big.png")
+    with pytest.raises(LabError) as error:
+        utils.imread(big)
+    assert str(error.value).startswith(f"image {big} is too large to decode safely (Image size "
+                                       f"({side * side} pixels) exceeds limit of")
