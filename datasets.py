@@ -1,11 +1,17 @@
-"""Data loaders shared by the DCGAN (model.py) and BigGAN (biggan/): MNIST, image folders, CIFAR-10.
+"""Data loaders shared by the DCGAN (model.py) and BigGAN (biggan/): MNIST, CIFAR-10, image
+folders (your own photos).
 
-Every loader returns a `Dataset`: images as float32 in [0, 1], shape [N, H, W, C], and
-integer labels (or None for an unconditional folder). Models rescale to their own range
-(the DCGAN's tanh generator works in [-1, 1]). Bad files raise errors.LabError with a
-one-line message that names the file and the fix.
+Every loader returns a `Dataset`: images as uint8 [N, H, W, C] and integer labels (or None for
+an unconditional folder). MNIST and CIFAR-10 are small arrays in memory; an image folder is a
+read-only memory map of its decoded-image cache on disk (folder_cache.py), so a folder larger
+than the memory works. Training converts one batch at a time with `to_float`:
+
+    images = datasets.to_float(data.images[batch_indices])   # float32 [B, H, W, C] in [0, 1]
+
+Models rescale to their own range (the DCGAN's tanh generator works in [-1, 1]). Bad files
+raise errors.LabError with a one-line message that names the file and the fix.
 """
-import glob
+import fnmatch
 import gzip
 import os
 import pickle
@@ -14,8 +20,9 @@ from typing import List, NamedTuple, Optional
 
 import numpy as np
 
+import folder_cache
 from errors import LabError
-from utils import imread, transform
+from folder_cache import ImageFile
 
 MNIST_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 60000),
@@ -25,10 +32,19 @@ CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
                    "dog", "frog", "horse", "ship", "truck"]
 
 
+HOLDOUT_EVERY, MIN_SPLIT = 10, 20  # a folder's test split: every 10th image (>= 20 images)
+
+
 class Dataset(NamedTuple):
-    images: np.ndarray            # [N, H, W, C] float32 in [0, 1]
+    images: np.ndarray            # [N, H, W, C] uint8 (a read-only memory map for folders)
     labels: Optional[np.ndarray]  # [N] int64 class indices, or None
     class_names: List[str]        # names of the label indices ([] when unlabelled)
+
+
+def to_float(images):
+    """uint8 images (any shape) -> float32 in [0, 1], what the networks take. Call it per batch
+    (to_float(data.images[batch])): a whole folder as floats would not fit in memory."""
+    return images.astype(np.float32) / 255.0
 
 
 # ----------------------------------------------------------------------------- MNIST
@@ -81,35 +97,41 @@ def read_mnist_split(mnist_dir, split="train"):
 
 
 def mnist_split(mnist_dir, split):
-    """One official MNIST split as a Dataset ([N, 28, 28, 1] in [0, 1]): 'train' 60k, 'test' 10k."""
+    """One official MNIST split as a Dataset (uint8 [N, 28, 28, 1]): 'train' 60k, 'test' 10k."""
     images, labels = read_mnist_split(mnist_dir, split)
-    return Dataset(images.astype(np.float32)[..., None] / 255.0, labels.astype(np.int64),
-                   [str(d) for d in range(10)])
+    return Dataset(images[..., None], labels.astype(np.int64), [str(d) for d in range(10)])
+
+
+def class_filter(labels, class_names, classes, source):
+    """Which items to keep for `classes` (names) and their new labels 0..len(classes)-1 in that
+    order: (indices [M], labels [M]). An unknown name is a LabError listing the valid ones."""
+    unknown = [c for c in classes if c not in class_names]
+    if unknown:
+        raise LabError(f"unknown {source} class(es) {', '.join(unknown)}; valid: "
+                       f"{', '.join(class_names)}")
+    wanted = [class_names.index(c) for c in classes]
+    keep = np.flatnonzero(np.isin(labels, wanted))
+    new_label = np.zeros(len(class_names), np.int64)
+    new_label[wanted] = np.arange(len(wanted))
+    return keep, new_label[labels[keep]]
 
 
 def select_classes(data, classes, source="dataset"):
     """Keep only the images of `classes` (names), relabelled 0..len(classes)-1 in that order."""
     if not classes:
         return data
-    unknown = [c for c in classes if c not in data.class_names]
-    if unknown:
-        raise LabError(f"unknown {source} class(es) {', '.join(unknown)}; valid: "
-                       f"{', '.join(data.class_names)}")
-    wanted = [data.class_names.index(c) for c in classes]
-    keep = np.isin(data.labels, wanted)
-    new_label = {old: new for new, old in enumerate(wanted)}
-    labels = np.array([new_label[l] for l in data.labels[keep]], dtype=np.int64)
+    keep, labels = class_filter(data.labels, data.class_names, classes, source)
     return Dataset(data.images[keep], labels, list(classes))
 
 
 def load_mnist(mnist_dir, seed=547):
     """The handout's load_mnist: train + t10k (70,000 digits), shuffled with seed 547.
 
-    Returns a Dataset with images [70000, 28, 28, 1] in [0, 1] and labels [70000].
+    Returns a Dataset with images uint8 [70000, 28, 28, 1] and labels [70000].
     """
     train_x, train_y = read_mnist_split(mnist_dir, "train")
     test_x, test_y = read_mnist_split(mnist_dir, "test")
-    images = np.concatenate([train_x, test_x]).astype(np.float32)[..., None] / 255.0
+    images = np.concatenate([train_x, test_x])[..., None]
     labels = np.concatenate([train_y, test_y]).astype(np.int64)
     order = np.random.RandomState(seed).permutation(len(images))  # one shuffle for both
     return Dataset(images[order], labels[order], [str(d) for d in range(10)])
@@ -117,74 +139,152 @@ def load_mnist(mnist_dir, seed=547):
 
 # ----------------------------------------------------------------------------- image folders
 
-def find_images(folder, pattern):
-    """Files under `folder` (recursively) whose name matches the glob `pattern`, sorted."""
+def matches(rel, name, pattern):
+    """glob-style match of one file: on its name ('*.jpg'), or on its path under the dataset
+    folder at any depth when the pattern has a '/' ('cars/*.jpg')."""
+    if "/" not in pattern:
+        return fnmatch.fnmatchcase(name, pattern)
+    return fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel, "*/" + pattern)
+
+
+def scan_images(folder, pattern):
+    """ImageFiles under `folder` (recursively, following symbolic links) whose name matches the
+    glob `pattern`, sorted by path. Hidden files and folders ('.cache', ...) are skipped, as glob
+    skips them. A folder reached twice (a link to a parent folder: a loop) is walked once, and a
+    file reached twice (a link to an image, a hard link) counts once, under its first path."""
     if not os.path.isdir(folder):
         raise LabError(f"dataset folder {folder} does not exist; put your images in it "
                        "(one sub-folder per class for a conditional model)")
-    paths = sorted(glob.glob(os.path.join(folder, "**", pattern), recursive=True))
-    paths = [p for p in paths if os.path.isfile(p)]
-    if not paths:
+    seen_folders, found = set(), []
+    for here, subfolders, names in os.walk(folder, followlinks=True):
+        stat = os.stat(here)
+        subfolders[:] = sorted(s for s in subfolders if not s.startswith("."))
+        if (stat.st_dev, stat.st_ino) in seen_folders:
+            subfolders[:] = []  # been here: do not follow the link again
+            continue
+        seen_folders.add((stat.st_dev, stat.st_ino))
+        prefix = os.path.relpath(here, folder).replace(os.sep, "/") + "/"
+        for name in names:
+            rel = name if prefix == "./" else prefix + name
+            if name.startswith(".") or not matches(rel, name, pattern):
+                continue
+            try:
+                stat = os.stat(os.path.join(here, name))  # follows links; a broken one fails
+            except OSError:
+                continue
+            if os.path.isfile(os.path.join(here, name)):
+                found.append((os.path.join(here, name), rel, stat))
+    files, seen_files = [], set()
+    for path, rel, stat in sorted(found):
+        if (stat.st_dev, stat.st_ino) not in seen_files:
+            seen_files.add((stat.st_dev, stat.st_ino))
+            files.append(ImageFile(path, rel, stat.st_size, stat.st_mtime_ns))
+    if not files:
         raise LabError(f"no file in {folder} matches --input_fname_pattern '{pattern}'; "
                        "check the pattern (e.g. '*.jpg' or '*.png')")
-    return paths
+    return files
+
+
+def find_images(folder, pattern):
+    """Paths of the files under `folder` (recursively) whose name matches the glob `pattern`,
+    sorted, each image once (see scan_images)."""
+    return [f.path for f in scan_images(folder, pattern)]
+
+
+def top_folder(rel):
+    """'cars/a.jpg' -> 'cars'; 'a.jpg' -> '' (an image at the top has no class folder)."""
+    parts = rel.split("/")
+    return parts[0] if len(parts) > 1 else ""
 
 
 def class_of(path, folder):
     """The class of an image is its top-level sub-folder under `folder` ('' when at the top)."""
-    parts = os.path.relpath(path, folder).split(os.sep)
-    return parts[0] if len(parts) > 1 else ""
+    return top_folder(os.path.relpath(path, folder).replace(os.sep, "/"))
+
+
+def folder_labels(folder, files, classes):
+    """(labels [N] int64, sorted class names) from the class sub-folders, or (None, []) when
+    some image is not in one (an unconditional folder)."""
+    names = [top_folder(f.rel) for f in files]
+    if not all(names):
+        if classes:
+            raise LabError(f"--classes needs one sub-folder per class in {folder}")
+        return None, []
+    class_names = sorted(set(names))
+    index = {n: i for i, n in enumerate(class_names)}
+    return np.array([index[n] for n in names], dtype=np.int64), class_names
+
+
+def holdout_order(n):
+    """(row order, number of train rows) of a folder of n images: the train images (all but
+    every 10th) first, then the test images (every 10th), so that each split is one slice of
+    the cache's memory map (a slice costs no memory; picking rows would copy them). Folders
+    under 20 images are not split (both splits are the whole folder)."""
+    index = np.arange(n)
+    if n < MIN_SPLIT:
+        return index, n
+    test = index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1
+    return np.concatenate([index[~test], index[test]]), int(np.sum(~test))
+
+
+def report_bad(files, bad, skip_bad_images, log):
+    """Images that could not be decoded (bad: [(file index, message)]): with skip_bad_images
+    one warning line naming them, else a LabError with the first one's message."""
+    if not bad:
+        return
+    if not skip_bad_images:
+        more = f"{len(bad)} images cannot be used, the first: " if len(bad) > 1 else ""
+        raise LabError(more + bad[0][1])
+    names = [files[i].rel for i, _ in bad]
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    log(f"warning: skipped {len(bad)} unreadable image(s): {shown}")
+
+
+def split_rows(split, train_rows, small):
+    """The rows of a split in the cache (train rows first, then test rows) as a slice."""
+    if split not in ("train", "test", "all"):
+        raise ValueError(f"split must be train, test or all, not {split!r}")
+    if split == "all" or small:
+        return slice(None)
+    return slice(0, train_rows) if split == "train" else slice(train_rows, None)
 
 
 def load_image_folder(folder, pattern="*.jpg", output_size=64, input_size=None, crop=False,
-                      channels=None, classes=None, skip_bad_images=False, log=print):
-    """Decode every matching image once into one array (epochs then never re-decode JPEGs).
+                      channels=None, classes=None, skip_bad_images=False, split="all",
+                      cache_dir=None, workers=None, log=print):
+    """The images of a folder, decoded once into a cache on disk (folder_cache.py) and returned
+    as a read-only uint8 memory map [N, output_size, output_size, C]: start-up after the first
+    run is a look at the files' sizes and dates, and memory holds a batch, not the dataset.
 
     Labels come from the class sub-folders `folder/<class>/...` when every image is in one;
-    `classes` keeps only those (in the given order). `channels` forces 1 or 3 channels;
-    by default grayscale folders stay 1-channel and anything with colour becomes RGB.
+    `classes` keeps only those (in the given order). `channels` forces 1 or 3 channels; by
+    default grayscale folders stay 1-channel and anything with colour becomes RGB. `split`:
+    'train' (all but every 10th image), 'test' (every 10th) or 'all'. `cache_dir`: where the
+    cache goes [data/.cache, or ~/.cache/gan-lab when the data folder cannot be written];
+    `workers`: decoding processes [all cores].
     """
-    paths = find_images(folder, pattern)
-    names = [class_of(p, folder) for p in paths]
-    labelled = all(names)
-    class_names = sorted(set(names)) if labelled else []
+    files = scan_images(folder, pattern)
+    labels, class_names = folder_labels(folder, files, classes)
     if classes:
-        if not labelled:
-            raise LabError(f"--classes needs one sub-folder per class in {folder}")
-        unknown = [c for c in classes if c not in class_names]
-        if unknown:
-            raise LabError(f"unknown class(es) {', '.join(unknown)}; valid classes in "
-                           f"{folder}: {', '.join(class_names)}")
-        keep = [i for i, n in enumerate(names) if n in classes]
-        paths, names, class_names = [paths[i] for i in keep], [names[i] for i in keep], list(classes)
-    images, kept_names, bad = [], [], []
-    for path, name in zip(paths, names):
-        try:
-            image = imread(path)
-        except LabError:
-            if not skip_bad_images:
-                raise
-            bad.append(path)
-            continue
-        images.append(image)
-        kept_names.append(name)
-    if bad:
-        log(f"warning: skipped {len(bad)} unreadable image(s), first: {bad[0]}")
-    if not images:
+        keep, labels = class_filter(labels, class_names, classes, os.path.basename(folder))
+        files, class_names = [files[i] for i in keep], list(classes)
+    order, train_files = holdout_order(len(files))
+    files = [files[i] for i in order]
+    labels = labels[order] if labels is not None else None
+    settings = dict(folder=os.path.realpath(folder), pattern=pattern, classes=list(classes or []),
+                    output_size=output_size, crop=bool(crop), input_size=input_size if crop else None,
+                    channels=channels)
+    images, bad, path = folder_cache.cached_images(folder, files, settings, cache_dir, workers, log)
+    report_bad(files, bad, skip_bad_images, log)
+    rows = np.delete(np.arange(len(files)), [i for i, _ in bad])  # file index of each cache row
+    if not len(rows):
         raise LabError(f"no readable image in {folder}")
-    if channels is None:
-        channels = 1 if all(im.mode == "L" for im in images) else 3
-    arrays = [transform(im, channels, output_size, input_size, crop) for im in images]
-    data = np.stack(arrays).astype(np.float32) / 255.0
-    labels = None
-    if labelled:
-        index = {n: i for i, n in enumerate(class_names)}
-        labels = np.array([index[n] for n in kept_names], dtype=np.int64)
-    log(f"Loaded {len(data)} images from {folder} into memory "
-        f"({data.nbytes / 2**20:.0f} MiB, {data.shape[1]}x{data.shape[2]}x{data.shape[3]}"
-        f"{', classes: ' + ', '.join(class_names) if class_names else ''}); "
-        "they are decoded once, not every epoch")
-    return Dataset(data, labels, class_names)
+    part = split_rows(split, int(np.searchsorted(rows, train_files)), len(files) < MIN_SPLIT)
+    images, labels = images[part], (labels[rows][part] if labels is not None else None)
+    log(f"Loaded {len(images)} images from {folder} ({'x'.join(map(str, images.shape[1:]))}"
+        f"{', classes: ' + ', '.join(class_names) if class_names else ''}) from the cache {path}: "
+        "decoded once, read per batch")
+    return Dataset(images, labels, class_names)
 
 
 # ----------------------------------------------------------------------------- CIFAR-10
@@ -213,8 +313,8 @@ def load_cifar10(cifar_dir, classes=None, split="train"):
         except (OSError, pickle.UnpicklingError, KeyError, ValueError, EOFError) as e:
             raise LabError(f"CIFAR-10 batch {path} is missing or corrupt ({type(e).__name__}); "
                            "run: python download.py cifar10")
-    images = np.concatenate(xs).transpose(0, 2, 3, 1)  # NCHW -> NHWC
-    data = Dataset(images.astype(np.float32) / 255.0, np.concatenate(ys), list(CIFAR10_CLASSES))
+    images = np.concatenate(xs).transpose(0, 2, 3, 1)  # NCHW -> NHWC, uint8
+    data = Dataset(np.ascontiguousarray(images), np.concatenate(ys), list(CIFAR10_CLASSES))
     return select_classes(data, classes, "CIFAR-10")
 
 
@@ -236,20 +336,11 @@ def extract_cifar10(archive, cifar_dir):
 
 # ----------------------------------------------------------------------------- one entry point
 
-def holdout_split(data, split):
-    """Every 10th image of a folder is held out as its 'test' split (for metrics), the rest is
-    'train'; 'all' keeps everything. Folders under 20 images are too small to split."""
-    if split == "all" or len(data.images) < 20:
-        return data
-    test = np.arange(len(data.images)) % 10 == 9
-    keep = test if split == "test" else ~test
-    labels = data.labels[keep] if data.labels is not None else None
-    return Dataset(data.images[keep], labels, data.class_names)
-
-
 def load_dataset(name, data_dir="./data", pattern="*.jpg", output_size=64, input_size=None,
-                 crop=False, classes=None, skip_bad_images=False, split="train", log=print):
-    """Pick the loader for --dataset: 'mnist', 'cifar10', or an image folder data_dir/name."""
+                 crop=False, classes=None, skip_bad_images=False, split="train", cache_dir=None,
+                 log=print):
+    """Pick the loader for --dataset: 'mnist', 'cifar10', or an image folder data_dir/name.
+    split: 'train', 'test' or 'all'."""
     folder = os.path.join(data_dir, name)
     if name == "mnist":  # training uses the handout's 70k digits, the test split t10k alone
         data = mnist_split(folder, "test") if split == "test" else load_mnist(folder)
@@ -259,6 +350,6 @@ def load_dataset(name, data_dir="./data", pattern="*.jpg", output_size=64, input
     if not os.path.isdir(folder):
         raise LabError(f"unknown dataset '{name}': no folder {folder}; use mnist, cifar10, "
                        f"or put images in {folder}/")
-    data = load_image_folder(folder, pattern, output_size, input_size, crop,
-                             classes=classes, skip_bad_images=skip_bad_images, log=log)
-    return holdout_split(data, split)
+    return load_image_folder(folder, pattern, output_size, input_size, crop, classes=classes,
+                             skip_bad_images=skip_bad_images, split=split, cache_dir=cache_dir,
+                             log=log)
