@@ -42,6 +42,8 @@ def define_common_flags(flags):
     flags.DEFINE_boolean("conditional", False, "Folder/CIFAR datasets: train the class-conditional model")
     flags.DEFINE_string("classes", "", "Comma-separated classes to keep (e.g. airplane,automobile)")
     flags.DEFINE_boolean("skip_bad_images", False, "Skip unreadable images with a warning")
+    flags.DEFINE_string("attribute", "", "celebA: two classes, without and with this attribute "
+                        "(e.g. Smiling, Male, Eyeglasses), for --conditional")
 
 
 def resolve_defaults(FLAGS):
@@ -85,8 +87,15 @@ def validate(FLAGS, argv, model_name):
         raise LabError("MNIST digits are 28x28: use --output_height=28 (the default for mnist)")
     if FLAGS.dataset not in DEFAULT_SIZES and FLAGS.train and \
             not os.path.isdir(os.path.join(FLAGS.data_dir, FLAGS.dataset)):
+        if FLAGS.dataset == datasets.CELEBA:
+            raise LabError(f"CelebA not found in {os.path.join(FLAGS.data_dir, FLAGS.dataset)}; "
+                           "run: python download.py celebA")
         raise LabError(f"unknown dataset '{FLAGS.dataset}': use mnist, cifar10, or put images "
                        f"in {os.path.join(FLAGS.data_dir, FLAGS.dataset)}/")
+    datasets.check_attribute(FLAGS.dataset, FLAGS.attribute)
+    if FLAGS.conditional and FLAGS.dataset == datasets.CELEBA and not FLAGS.attribute:
+        raise LabError("--conditional on celebA needs --attribute NAME (e.g. --attribute Smiling): "
+                       "the two classes are faces without and with it")
     for what in ("checkpoint_dir", "sample_dir") + (("logs_dir",) if FLAGS.train else ()):
         check_writable(getattr(FLAGS, what), what.replace("_", " "))
 
@@ -95,7 +104,8 @@ def load_training_data(FLAGS, log=print):
     """The training images as a datasets.Dataset, checked against the batch size."""
     data = datasets.load_dataset(FLAGS.dataset, FLAGS.data_dir, FLAGS.input_fname_pattern,
                                  FLAGS.output_height, FLAGS.input_height, FLAGS.crop,
-                                 class_list(FLAGS), FLAGS.skip_bad_images, split="train", log=log)
+                                 class_list(FLAGS), FLAGS.skip_bad_images, split="train",
+                                 attribute=FLAGS.attribute or None, log=log)
     usable = int(min(len(data.images), FLAGS.train_size))
     if FLAGS.batch_size > usable:
         raise LabError(f"--batch_size {FLAGS.batch_size} is larger than the {usable} training "
@@ -107,8 +117,9 @@ def load_training_data(FLAGS, log=print):
 
 
 def model_dir_name(FLAGS):
-    """Checkpoint sub-folder of a run: dataset[-classes]_H_W[_cond]."""
-    name = "-".join([FLAGS.dataset] + class_list(FLAGS))
+    """Checkpoint sub-folder of a run: dataset[-attribute][-classes]_H_W[_cond]."""
+    attribute = getattr(FLAGS, "attribute", "")  # compare.py's flags have none
+    name = "-".join([FLAGS.dataset] + ([attribute] if attribute else []) + class_list(FLAGS))
     cond = "_cond" if FLAGS.conditional and FLAGS.dataset != "mnist" else ""
     return f"{name}_{FLAGS.output_height}_{FLAGS.output_width}{cond}"
 

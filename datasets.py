@@ -1,5 +1,5 @@
 """Data loaders shared by the DCGAN (model.py) and BigGAN (biggan/): MNIST, CIFAR-10, image
-folders (your own photos).
+folders (your own photos, CelebA).
 
 Every loader returns a `Dataset`: images as uint8 [N, H, W, C] and integer labels (or None for
 an unconditional folder). MNIST and CIFAR-10 are small arrays in memory; an image folder is a
@@ -32,7 +32,9 @@ CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
                    "dog", "frog", "horse", "ship", "truck"]
 
 
-HOLDOUT_EVERY, MIN_SPLIT = 10, 20  # a folder's test split: every 10th image (>= 20 images)
+CELEBA = "celebA"                          # python download.py celebA: a flat folder of JPEGs
+CELEBA_ATTRIBUTES = "list_attr_celeba.txt"  # in that folder: 40 attributes of +1/-1 per image
+HOLDOUT_EVERY, MIN_SPLIT = 10, 20           # a folder's test split: every 10th image (>= 20 images)
 
 
 class Dataset(NamedTuple):
@@ -215,6 +217,48 @@ def folder_labels(folder, files, classes):
     return np.array([index[n] for n in names], dtype=np.int64), class_names
 
 
+def read_celeba_attribute(path, attribute):
+    """{image file name: 1 with `attribute`, 0 without} from CelebA's list_attr_celeba.txt
+    (line 1: the image count; line 2: the 40 attribute names; then 'name  v1 ... v40', v = +-1)."""
+    fix = "run: python download.py celebA"
+    try:
+        with open(path) as f:
+            lines = [line for line in f.read().splitlines() if line.strip()]
+    except FileNotFoundError:
+        raise LabError(f"CelebA attributes file {path} not found; {fix}")
+    except (OSError, UnicodeDecodeError) as e:
+        raise LabError(f"cannot read the CelebA attributes file {path} ({type(e).__name__}); {fix}")
+    names = lines[1].split() if len(lines) > 1 else []
+    if len(names) != 40 or not lines[0].strip().isdigit():
+        raise LabError(f"CelebA attributes file {path} is malformed (lines 1-2 must be the image "
+                       f"count and the 40 attribute names); {fix}")
+    if attribute not in names:
+        raise LabError(f"unknown CelebA attribute '{attribute}'; valid: {', '.join(names)}")
+    column, values = names.index(attribute) + 1, {}
+    for number, line in enumerate(lines[2:], start=3):
+        parts = line.split()
+        if len(parts) != 41 or parts[column] not in ("1", "-1"):
+            raise LabError(f"CelebA attributes file {path} is malformed (line {number}: expected "
+                           f"an image name and 40 values of 1 or -1); {fix}")
+        values[parts[0]] = int(parts[column] == "1")
+    if len(values) != int(lines[0]):
+        raise LabError(f"CelebA attributes file {path} lists {len(values)} images but says "
+                       f"{int(lines[0])} (truncated?); {fix}")
+    return values
+
+
+def celeba_labels(folder, files, attribute):
+    """(labels [N]: 1 with `attribute`, 0 without; class names ['not_<attribute>', '<attribute>'])
+    for the CelebA images `files`, from the attributes file in `folder`."""
+    values = read_celeba_attribute(os.path.join(folder, CELEBA_ATTRIBUTES), attribute)
+    names = [f.rel.rsplit("/", 1)[-1] for f in files]
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise LabError(f"{len(missing)} image(s) in {folder} are not in {CELEBA_ATTRIBUTES} "
+                       f"(first: {missing[0]}); remove them, or run: python download.py celebA")
+    return np.array([values[n] for n in names], dtype=np.int64), [f"not_{attribute}", attribute]
+
+
 def holdout_order(n):
     """(row order, number of train rows) of a folder of n images: the train images (all but
     every 10th) first, then the test images (every 10th), so that each split is one slice of
@@ -250,13 +294,14 @@ def split_rows(split, train_rows, small):
 
 
 def load_image_folder(folder, pattern="*.jpg", output_size=64, input_size=None, crop=False,
-                      channels=None, classes=None, skip_bad_images=False, split="all",
-                      cache_dir=None, workers=None, log=print):
+                      channels=None, classes=None, skip_bad_images=False, attribute=None,
+                      split="all", cache_dir=None, workers=None, log=print):
     """The images of a folder, decoded once into a cache on disk (folder_cache.py) and returned
     as a read-only uint8 memory map [N, output_size, output_size, C]: start-up after the first
     run is a look at the files' sizes and dates, and memory holds a batch, not the dataset.
 
-    Labels come from the class sub-folders `folder/<class>/...` when every image is in one;
+    Labels come from the class sub-folders `folder/<class>/...` when every image is in one, or
+    with `attribute` from CelebA's attributes file (classes not_<attribute>, <attribute>);
     `classes` keeps only those (in the given order). `channels` forces 1 or 3 channels; by
     default grayscale folders stay 1-channel and anything with colour becomes RGB. `split`:
     'train' (all but every 10th image), 'test' (every 10th) or 'all'. `cache_dir`: where the
@@ -264,7 +309,10 @@ def load_image_folder(folder, pattern="*.jpg", output_size=64, input_size=None, 
     `workers`: decoding processes [all cores].
     """
     files = scan_images(folder, pattern)
-    labels, class_names = folder_labels(folder, files, classes)
+    if attribute:
+        labels, class_names = celeba_labels(folder, files, attribute)
+    else:
+        labels, class_names = folder_labels(folder, files, classes)
     if classes:
         keep, labels = class_filter(labels, class_names, classes, os.path.basename(folder))
         files, class_names = [files[i] for i in keep], list(classes)
@@ -336,20 +384,30 @@ def extract_cifar10(archive, cifar_dir):
 
 # ----------------------------------------------------------------------------- one entry point
 
+def check_attribute(name, attribute):
+    """--attribute needs CelebA's attributes file: refuse it for any other dataset."""
+    if attribute and name != CELEBA:
+        raise LabError(f"--attribute works only with --dataset {CELEBA} (its attributes file), not "
+                       f"with '{name}'; for classes of your own, use one sub-folder per class")
+
+
 def load_dataset(name, data_dir="./data", pattern="*.jpg", output_size=64, input_size=None,
-                 crop=False, classes=None, skip_bad_images=False, split="train", cache_dir=None,
-                 log=print):
-    """Pick the loader for --dataset: 'mnist', 'cifar10', or an image folder data_dir/name.
-    split: 'train', 'test' or 'all'."""
+                 crop=False, classes=None, skip_bad_images=False, split="train", attribute=None,
+                 cache_dir=None, log=print):
+    """Pick the loader for --dataset: 'mnist', 'cifar10', or an image folder data_dir/name
+    ('celebA' is one; `attribute` makes it two classes). split: 'train', 'test' or 'all'."""
     folder = os.path.join(data_dir, name)
+    check_attribute(name, attribute)
     if name == "mnist":  # training uses the handout's 70k digits, the test split t10k alone
         data = mnist_split(folder, "test") if split == "test" else load_mnist(folder)
         return select_classes(data, classes, "MNIST")
     if name == "cifar10":
         return load_cifar10(folder, classes, split)
     if not os.path.isdir(folder):
+        if name == CELEBA:
+            raise LabError(f"CelebA not found in {folder}; run: python download.py celebA")
         raise LabError(f"unknown dataset '{name}': no folder {folder}; use mnist, cifar10, "
                        f"or put images in {folder}/")
     return load_image_folder(folder, pattern, output_size, input_size, crop, classes=classes,
-                             skip_bad_images=skip_bad_images, split=split, cache_dir=cache_dir,
-                             log=log)
+                             skip_bad_images=skip_bad_images, attribute=attribute, split=split,
+                             cache_dir=cache_dir, log=log)

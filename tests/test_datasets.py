@@ -1,5 +1,5 @@
 """Data loaders: the real MNIST files, synthetic idx files, image folders and their decoded-image
-cache, every Pillow mode, symbolic links, bad input (each as a real file)."""
+cache, CelebA attributes, every Pillow mode, symbolic links, bad input (each as a real file)."""
 import gzip
 import hashlib
 import os
@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import cli
 import datasets
 import folder_cache
 import utils
@@ -475,3 +476,109 @@ def test_an_image_too_large_to_decode_is_one_line_and_can_be_skipped(tmp_path, m
                                        f"({side * side} pixels) exceeds limit of")
     data, log = load(tmp_path / "toys", "*.png", 8, skip_bad_images=True)
     assert len(data.images) == 2 and "warning: skipped 1 unreadable image(s): cars/big.png" in log
+
+
+# ----------------------------------------------------------------------------- CelebA
+
+ATTRIBUTES = ("5_o_Clock_Shadow Arched_Eyebrows Attractive Bags_Under_Eyes Bald Bangs Big_Lips "
+              "Big_Nose Black_Hair Blond_Hair Blurry Brown_Hair Bushy_Eyebrows Chubby Double_Chin "
+              "Eyeglasses Goatee Gray_Hair Heavy_Makeup High_Cheekbones Male Mouth_Slightly_Open "
+              "Mustache Narrow_Eyes No_Beard Oval_Face Pale_Skin Pointy_Nose Receding_Hairline "
+              "Rosy_Cheeks Sideburns Smiling Straight_Hair Wavy_Hair Wearing_Earrings Wearing_Hat "
+              "Wearing_Lipstick Wearing_Necklace Wearing_Necktie Young").split()
+
+
+def fake_celeba(data_dir, smiling=(1, -1, 1), lines=None):
+    """data_dir/celebA: 3 small 'faces' (178x218 as the real ones) and list_attr_celeba.txt."""
+    folder = os.path.join(data_dir, "celebA")
+    os.makedirs(folder)
+    rng = np.random.RandomState(0)
+    for i in range(len(smiling)):
+        face = rng.randint(0, 256, (218, 178, 3)).astype(np.uint8)
+        Image.fromarray(face).save(os.path.join(folder, f"{i + 1:06d}.jpg"))
+    if lines is None:
+        column = ATTRIBUTES.index("Smiling")
+        rows = [[-1] * 40 for _ in smiling]
+        for row, value in zip(rows, smiling):
+            row[column] = value
+        lines = [str(len(smiling)), " ".join(ATTRIBUTES)] + [
+            f"{i + 1:06d}.jpg  " + " ".join(f"{v:2d}" for v in row) for i, row in enumerate(rows)]
+    with open(os.path.join(folder, datasets.CELEBA_ATTRIBUTES), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return folder
+
+
+def load_celeba(data_dir, attribute=None, **kwargs):
+    log = Log()
+    data = datasets.load_dataset("celebA", str(data_dir), "*.jpg", 64, 108, True,
+                                 attribute=attribute, log=log, **kwargs)
+    return data, log
+
+
+def test_celeba_is_an_unconditional_folder_with_the_handouts_crop(tmp_path):
+    folder = fake_celeba(tmp_path)
+    data, _ = load_celeba(tmp_path)
+    assert data.images.shape == (3, 64, 64, 3) and data.labels is None
+    paths = sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".jpg"))
+    np.testing.assert_array_equal(data.images, decode_directly(paths, 64, input_size=108, crop=True))
+
+
+def test_celeba_attribute_makes_two_classes_from_the_same_cache(tmp_path):
+    fake_celeba(tmp_path)
+    load_celeba(tmp_path)
+    data, log = load_celeba(tmp_path, "Smiling")
+    assert data.class_names == ["not_Smiling", "Smiling"] and data.labels.tolist() == [1, 0, 1]
+    assert not log.has("Decoding")  # the attribute changes labels, not pixels
+    smiling, _ = load_celeba(tmp_path, "Smiling", classes=["Smiling"])
+    assert len(smiling.images) == 2 and smiling.labels.tolist() == [0, 0]
+
+
+def test_celeba_bad_attribute_input_is_one_line_each(tmp_path):
+    fake_celeba(tmp_path)
+    with pytest.raises(LabError) as error:
+        load_celeba(tmp_path, "Smile")
+    assert str(error.value) == f"unknown CelebA attribute 'Smile'; valid: {', '.join(ATTRIBUTES)}"
+    make_folder(tmp_path / "toys")
+    with pytest.raises(LabError, match="^--attribute works only with --dataset celebA .*not with 'toys'"):
+        datasets.load_dataset("toys", str(tmp_path), "*.png", attribute="Smiling")
+    os.remove(tmp_path / "celebA" / datasets.CELEBA_ATTRIBUTES)
+    with pytest.raises(LabError, match="list_attr_celeba.txt not found; run: python download.py celebA$"):
+        load_celeba(tmp_path, "Smiling")
+
+
+@pytest.mark.parametrize("lines,problem", [
+    (["3", "Smiling Male"], "lines 1-2 must be the image count and the 40 attribute names"),
+    (["3", " ".join(ATTRIBUTES), "000001.jpg 1"], "line 3: expected an image name and 40 values"),
+    (["3", " ".join(ATTRIBUTES), "000001.jpg " + " 0" * 40], "line 3: expected"),
+    (["5", " ".join(ATTRIBUTES)] + [f"00000{i}.jpg" + " 1" * 40 for i in (1, 2, 3)],
+     "lists 3 images but says 5"),
+])
+def test_celeba_malformed_attributes_file(tmp_path, lines, problem):
+    fake_celeba(tmp_path, lines=lines)
+    with pytest.raises(LabError) as error:
+        load_celeba(tmp_path, "Smiling")
+    assert problem in str(error.value) and str(error.value).endswith("run: python download.py celebA")
+
+
+def test_celeba_images_missing_from_the_attributes_file(tmp_path):
+    fake_celeba(tmp_path)
+    Image.new("RGB", (178, 218)).save(tmp_path / "celebA" / "extra.jpg")
+    with pytest.raises(LabError, match=r"^1 image\(s\) in .*celebA are not in list_attr_celeba.txt "
+                                       r"\(first: extra.jpg\); remove them, or run: python download.py celebA"):
+        load_celeba(tmp_path, "Smiling")
+
+
+def test_celeba_missing_folder_says_how_to_download(tmp_path):
+    with pytest.raises(LabError, match="CelebA not found in .*; run: python download.py celebA"):
+        load_celeba(tmp_path)
+
+
+def test_cli_passes_the_attribute_and_names_the_run_after_it(tmp_path):
+    fake_celeba(tmp_path)
+    flags = types.SimpleNamespace(
+        dataset="celebA", data_dir=str(tmp_path), input_fname_pattern="*.jpg", output_height=64,
+        output_width=64, input_height=108, crop=True, classes="", skip_bad_images=False,
+        train_size=np.inf, batch_size=2, conditional=True, attribute="Male")
+    data = cli.load_training_data(flags, log=Log())
+    assert data.class_names == ["not_Male", "Male"] and len(data.images) == 3
+    assert cli.model_dir_name(flags) == "celebA-Male_64_64_cond"
