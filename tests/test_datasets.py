@@ -582,3 +582,26 @@ def test_cli_passes_the_attribute_and_names_the_run_after_it(tmp_path):
     data = cli.load_training_data(flags, log=Log())
     assert data.class_names == ["not_Male", "Male"] and len(data.images) == 3
     assert cli.model_dir_name(flags) == "celebA-Male_64_64_cond"
+
+
+@pytest.mark.parametrize("dataset,attribute,conditional,downloaded,problem", [
+    ("celebA", "", True, True, "--conditional on celebA needs --attribute NAME (e.g. --attribute Smiling)"),
+    ("mnist", "Smiling", True, True, "--attribute works only with --dataset celebA"),
+    ("celebA", "", False, False, "CelebA not found in "),
+])
+def test_cli_refuses_attribute_mistakes_before_loading_anything(tmp_path, dataset, attribute,
+                                                                conditional, downloaded, problem):
+    if downloaded:
+        fake_celeba(tmp_path / "data")
+    flags = types.SimpleNamespace(
+        epoch=1, batch_size=2, output_height=28 if dataset == "mnist" else 64, output_width=None,
+        sample_freq=1, ckpt_freq=1, print_freq=1, log_freq=1, max_to_keep=1, input_height=None,
+        input_width=None, visualize=-1, train_size=np.inf, export_samples=0, dataset=dataset,
+        train=True, data_dir=str(tmp_path / "data"), conditional=conditional, attribute=attribute,
+        checkpoint_dir=str(tmp_path / "ckpt"), sample_dir=str(tmp_path / "samples"),
+        logs_dir=str(tmp_path / "logs"))
+    flags.output_width = flags.output_height
+    with pytest.raises(LabError) as error:
+        cli.validate(flags, ["main.py"], "the DCGAN")
+    assert str(error.value).startswith(problem) and "\n" not in str(error.value)
+    assert not (tmp_path / "ckpt").exists()  # refused before any folder is made
