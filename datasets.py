@@ -16,6 +16,7 @@ import gzip
 import os
 import pickle
 import tarfile
+from stat import S_ISREG
 from typing import List, NamedTuple, Optional
 
 import numpy as np
@@ -159,23 +160,24 @@ def scan_images(folder, pattern):
                        "(one sub-folder per class for a conditional model)")
     seen_folders, found = set(), []
     for here, subfolders, names in os.walk(folder, followlinks=True):
-        stat = os.stat(here)
+        here_stat = os.stat(here)
         subfolders[:] = sorted(s for s in subfolders if not s.startswith("."))
-        if (stat.st_dev, stat.st_ino) in seen_folders:
+        if (here_stat.st_dev, here_stat.st_ino) in seen_folders:
             subfolders[:] = []  # been here: do not follow the link again
             continue
-        seen_folders.add((stat.st_dev, stat.st_ino))
+        seen_folders.add((here_stat.st_dev, here_stat.st_ino))
         prefix = os.path.relpath(here, folder).replace(os.sep, "/") + "/"
         for name in names:
             rel = name if prefix == "./" else prefix + name
             if name.startswith(".") or not matches(rel, name, pattern):
                 continue
+            path = os.path.join(here, name)
             try:
-                stat = os.stat(os.path.join(here, name))  # follows links; a broken one fails
+                stat = os.stat(path)  # follows links; a broken link or a link loop fails
             except OSError:
                 continue
-            if os.path.isfile(os.path.join(here, name)):
-                found.append((os.path.join(here, name), rel, stat))
+            if S_ISREG(stat.st_mode):
+                found.append((path, rel, stat))
     files, seen_files = [], set()
     for path, rel, stat in sorted(found):
         if (stat.st_dev, stat.st_ino) not in seen_files:
