@@ -15,6 +15,7 @@ import fnmatch
 import gzip
 import os
 import pickle
+import re
 import tarfile
 from stat import S_ISREG
 from typing import List, NamedTuple, Optional
@@ -142,12 +143,15 @@ def load_mnist(mnist_dir, seed=547):
 
 # ----------------------------------------------------------------------------- image folders
 
-def matches(rel, name, pattern):
-    """glob-style match of one file: on its name ('*.jpg'), or on its path under the dataset
-    folder at any depth when the pattern has a '/' ('cars/*.jpg')."""
+def name_matcher(pattern):
+    """A test (rel, name) -> bool for the glob `pattern`, as glob.glob(folder/**/pattern) matches:
+    on the file's name ('*.jpg'), or on its path at any depth when the pattern has a '/'
+    ('cars/*.jpg')."""
+    regex = re.compile(fnmatch.translate(pattern)).match
     if "/" not in pattern:
-        return fnmatch.fnmatchcase(name, pattern)
-    return fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel, "*/" + pattern)
+        return lambda rel, name: regex(name) is not None
+    anywhere = re.compile(fnmatch.translate("*/" + pattern)).match
+    return lambda rel, name: regex(rel) is not None or anywhere(rel) is not None
 
 
 def scan_images(folder, pattern):
@@ -158,31 +162,37 @@ def scan_images(folder, pattern):
     if not os.path.isdir(folder):
         raise LabError(f"dataset folder {folder} does not exist; put your images in it "
                        "(one sub-folder per class for a conditional model)")
-    seen_folders, found = set(), []
-    for here, subfolders, names in os.walk(folder, followlinks=True):
-        here_stat = os.stat(here)
-        subfolders[:] = sorted(s for s in subfolders if not s.startswith("."))
-        if (here_stat.st_dev, here_stat.st_ino) in seen_folders:
-            subfolders[:] = []  # been here: do not follow the link again
-            continue
-        seen_folders.add((here_stat.st_dev, here_stat.st_ino))
-        prefix = os.path.relpath(here, folder).replace(os.sep, "/") + "/"
-        for name in names:
-            rel = name if prefix == "./" else prefix + name
-            if name.startswith(".") or not matches(rel, name, pattern):
-                continue
-            path = os.path.join(here, name)
-            try:
-                stat = os.stat(path)  # follows links; a broken link or a link loop fails
-            except OSError:
-                continue
-            if S_ISREG(stat.st_mode):
-                found.append((path, rel, stat))
+    matches, found = name_matcher(pattern), []
+
+    def walk(path, prefix, parents):
+        """Add the matching files under one folder to `found`; parents: (device, inode) of the
+        folders above it, so that a link back to one of them is not followed (a loop)."""
+        stat = os.stat(path)
+        if (stat.st_dev, stat.st_ino) in parents:
+            return
+        parents = parents | {(stat.st_dev, stat.st_ino)}
+        with os.scandir(path) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                try:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir():  # follows links
+                        walk(entry.path, rel + "/", parents)
+                    elif matches(rel, entry.name):
+                        stat = entry.stat()  # follows links; a broken link or a link loop fails
+                        if S_ISREG(stat.st_mode):
+                            found.append((rel, stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns))
+                except OSError:
+                    continue
+
+    walk(folder, "", frozenset())
+    found.sort()
     files, seen_files = [], set()
-    for path, rel, stat in sorted(found):
-        if (stat.st_dev, stat.st_ino) not in seen_files:
-            seen_files.add((stat.st_dev, stat.st_ino))
-            files.append(ImageFile(path, rel, stat.st_size, stat.st_mtime_ns))
+    for rel, device, inode, size, mtime_ns in found:
+        if (device, inode) not in seen_files:  # the same file by another path (a link)
+            seen_files.add((device, inode))
+            files.append(ImageFile(rel, size, mtime_ns))
     if not files:
         raise LabError(f"no file in {folder} matches --input_fname_pattern '{pattern}'; "
                        "check the pattern (e.g. '*.jpg' or '*.png')")
@@ -192,7 +202,7 @@ def scan_images(folder, pattern):
 def find_images(folder, pattern):
     """Paths of the files under `folder` (recursively) whose name matches the glob `pattern`,
     sorted, each image once (see scan_images)."""
-    return [f.path for f in scan_images(folder, pattern)]
+    return [os.path.join(folder, f.rel) for f in scan_images(folder, pattern)]
 
 
 def top_folder(rel):

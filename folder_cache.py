@@ -21,6 +21,7 @@ build never leaves a key that vouches for a partial file. A key that does not ma
 or an .npy of another shape or size (truncated, replaced), means: rebuild, never use.
 """
 import contextlib
+import gc
 import glob
 import hashlib
 import json
@@ -43,8 +44,7 @@ SPARE_BYTES = 64 * 2**20  # free space left on the disk after the cache is writt
 
 
 class ImageFile(NamedTuple):
-    path: str       # as found (folder joined with rel)
-    rel: str        # relative to the dataset folder, '/'-separated on every system
+    rel: str        # path relative to the dataset folder, '/'-separated on every system
     size: int       # bytes
     mtime_ns: int   # modification time
 
@@ -208,12 +208,17 @@ def ordered_map(workers):
     """imap over `workers` processes (results in order), or the built-in map for one.
 
     'fork' starts the workers as copies of this process: nothing is imported again (a
-    spawned worker would re-import the training script and TensorFlow)."""
+    spawned worker would re-import the training script and TensorFlow). Their memory is
+    shared with this process until written; gc.freeze keeps it that way."""
     if workers <= 1:
         yield map
         return
-    with multiprocessing.get_context("fork").Pool(workers, initializer=ignore_sigint) as pool:
-        yield pool.imap
+    gc.freeze()  # the workers' garbage collector leaves the inherited objects alone: no copies
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=ignore_sigint) as pool:
+            yield pool.imap
+    finally:
+        gc.unfreeze()
 
 
 def chunk_jobs(paths, chunk, *extra):
@@ -299,14 +304,14 @@ def write_rows(f, paths, settings, channels, workers, what, log):
     return bad
 
 
-def build_cache(base, files, settings, wanted, workers, what, log):
+def build_cache(base, folder, files, settings, wanted, workers, what, log):
     """Decode `files` into base.npy and write base.json, never leaving a half-written cache."""
     where, name = os.path.split(base)
     for old in (base + ".json", base + ".npy"):  # key first: it must never vouch for a new .npy
         with contextlib.suppress(FileNotFoundError):
             os.remove(old)
     remove_debris(where, name)
-    paths = [f.path for f in files]
+    paths = [os.path.join(folder, f.rel) for f in files]
     channels = settings["channels"] or pick_channels(paths, workers, log, what)
     size = settings["output_size"]
     shape = [len(files), size, size, channels]
@@ -356,7 +361,7 @@ def cached_images(folder, files: List[ImageFile], settings, cache_dir=None, work
             log(f"The decoded-image cache {base}.npy is out of date ({key}): rebuilding it")
         workers = min(workers or default_workers(), max(1, len(files) // CHUNK))
         base = os.path.join(build_dir(folder, cache_dir, log), name)
-        build_cache(base, files, settings, wanted, workers, what, log)
+        build_cache(base, folder, files, settings, wanted, workers, what, log)
         images, key = open_cache(base, wanted)
         if images is None:
             raise LabError(f"the decoded-image cache {base}.npy changed while it was written "
