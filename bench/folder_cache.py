@@ -91,11 +91,18 @@ def peak_mib(who=resource.RUSAGE_SELF):
     return resource.getrusage(who).ru_maxrss / 1024.0
 
 
-def own_memory_mib():
-    """The process's own resident memory now (RssAnon: without the mapped cache), in MiB."""
+def resident_mib(kind="RssAnon"):
+    """Resident memory now, in MiB: RssAnon is the process's own, RssFile the mapped files'
+    pages (the cache's, shared with the OS page cache)."""
     with open("/proc/self/status") as f:
         fields = dict(line.split(":", 1) for line in f)
-    return int(fields["RssAnon"].split()[0]) / 1024.0
+    return int(fields[kind].split()[0]) / 1024.0
+
+
+def cpu_seconds():
+    """User + system CPU time of this process and its finished children (the decoding workers)."""
+    return sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
 
 
 def load(data_dir, log):
@@ -109,6 +116,7 @@ def build_phase(data_dir):
     seconds = time.perf_counter() - start
     total = len(datasets.find_images(os.path.join(data_dir, NAME), "*.jpg"))
     return {"build_s": seconds, "images_per_s": total / seconds, "train_images": len(data.images),
+            "cpu_ms_per_image": 1000 * cpu_seconds() / total,
             "peak_mib": peak_mib(), "workers_peak_mib": peak_mib(resource.RUSAGE_CHILDREN)}
 
 
@@ -119,13 +127,13 @@ def read_phase(data_dir, batches, batch_size):
     order = np.random.RandomState(0).permutation(len(data.images))
     first = datasets.to_float(data.images[np.sort(order[:batch_size])])
     to_first_batch = time.perf_counter() - start
-    start, own = time.perf_counter(), own_memory_mib()
+    start, own = time.perf_counter(), resident_mib()
     for b in range(batches):
         batch = datasets.to_float(data.images[order[b * batch_size:(b + 1) * batch_size]])
         assert batch.shape == first.shape and batch.dtype == np.float32
-        own = max(own, own_memory_mib())  # /proc keeps no peak of it: sample after every batch
+        own = max(own, resident_mib())  # /proc keeps no peak of it: sample after every batch
     return {"second_start_s": to_first_batch, "batch_ms": 1000 * (time.perf_counter() - start) / batches,
-            "peak_mib": peak_mib(), "own_peak_mib": own}
+            "peak_mib": peak_mib(), "own_peak_mib": own, "file_mib": resident_mib("RssFile")}
 
 
 def run_phase(phase, data_dir, args):
@@ -165,14 +173,16 @@ def main(argv=None):
                     for f in os.listdir(os.path.join(data_dir, ".cache")))
         print(f"cache: {cache / 2**20:,.0f} MiB on disk for {args.images:,} images at {SIZE}x{SIZE}x3")
         print(f"build (first start): {build['build_s']:.1f} s, {build['images_per_s']:,.0f} images/s, "
-              f"peak memory {build['peak_mib']:,.0f} MiB (each worker at most "
-              f"{build['workers_peak_mib']:,.0f} MiB)")
+              f"{build['cpu_ms_per_image']:.2f} ms of CPU per image, peak memory "
+              f"{build['peak_mib']:,.0f} MiB (each worker at most {build['workers_peak_mib']:,.0f} "
+              "MiB, mostly pages shared with the parent by fork)")
         print(f"second start: {read['second_start_s']:.2f} s to the first batch "
               f"({read['process_s']:.1f} s for the whole process with Python's start-up, "
               f"{args.batches} batches and numpy/Pillow imports, without TensorFlow)")
         print(f"reading: {read['batch_ms']:.2f} ms per random batch of {args.batch_size} as float32, "
-              f"peak memory {read['peak_mib']:,.0f} MiB, of which its own (RssAnon, without the "
-              f"mapped cache) at most {read['own_peak_mib']:,.0f} MiB")
+              f"peak memory {read['peak_mib']:,.0f} MiB: its own (RssAnon) at most "
+              f"{read['own_peak_mib']:,.0f} MiB, the rest pages of the mapped cache (RssFile "
+              f"{read['file_mib']:,.0f} MiB at the end)")
     finally:
         if not args.keep:
             shutil.rmtree(data_dir, ignore_errors=True)
