@@ -157,8 +157,8 @@ def name_matcher(pattern):
 def scan_images(folder, pattern):
     """ImageFiles under `folder` (recursively, following symbolic links) whose name matches the
     glob `pattern`, sorted by path. Hidden files and folders ('.cache', ...) are skipped, as glob
-    skips them. A folder reached twice (a link to a parent folder: a loop) is walked once, and a
-    file reached twice (a link to an image, a hard link) counts once, under its first path."""
+    skips them. A link back to a folder above is not followed (no loop), and a file reached
+    twice (a link to an image or to its folder, a hard link) counts once, under its first path."""
     if not os.path.isdir(folder):
         raise LabError(f"dataset folder {folder} does not exist; put your images in it "
                        "(one sub-folder per class for a conditional model)")
@@ -186,7 +186,10 @@ def scan_images(folder, pattern):
                 except OSError:
                     continue
 
-    walk(folder, "", frozenset())
+    try:
+        walk(folder, "", frozenset())
+    except OSError as e:
+        raise LabError(f"cannot read the dataset folder {folder} ({e.strerror}); check its permissions")
     found.sort()
     files, seen_files = [], set()
     for rel, device, inode, size, mtime_ns in found:

@@ -24,6 +24,7 @@ import contextlib
 import gc
 import glob
 import hashlib
+import io
 import json
 import multiprocessing
 import os
@@ -261,11 +262,13 @@ def pick_channels(paths, workers, log, what):
 
 # ----------------------------------------------------------------------------- writing a cache
 
-def write_header(f, shape):
-    """The .npy header (format 1.0) of a C-ordered uint8 array of `shape`, at the file's start."""
-    f.seek(0)
-    np.lib.format.write_array_header_1_0(f, {"descr": "|u1", "fortran_order": False,
-                                             "shape": tuple(int(s) for s in shape)})
+def npy_header(shape):
+    """The .npy header (format 1.0) of a C-ordered uint8 array of `shape`, as bytes. numpy pads
+    it so that the first dimension can change without changing its length."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "|u1", "fortran_order": False,
+                                                  "shape": tuple(int(s) for s in shape)})
+    return header.getvalue()
 
 
 def check_free_space(where, nbytes, what):
@@ -321,11 +324,14 @@ def build_cache(base, folder, files, settings, wanted, workers, what, log):
     tmp = os.path.join(where, f".tmp-{name}-{os.getpid()}.npy")
     try:
         with open(tmp, "wb") as f:
-            write_header(f, shape)
+            header = npy_header(shape)
+            f.write(header)
             bad = write_rows(f, paths, settings, channels, workers, what, log)
-            shape[0] = len(files) - len(bad)
-            write_header(f, shape)  # same header length (numpy pads it), fewer rows
-            f.truncate(f.seek(0, os.SEEK_END))
+            shape[0] = len(files) - len(bad)  # the bad files have no row: fix the header's count
+            if len(npy_header(shape)) != len(header):
+                raise RuntimeError("the .npy header changed length; the rows would shift")
+            f.seek(0)
+            f.write(npy_header(shape))
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, base + ".npy")

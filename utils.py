@@ -18,7 +18,7 @@ import warnings
 
 import imageio
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from errors import LabError
 
@@ -61,7 +61,9 @@ def imread(path, grayscale=False):
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise LabError(f"image {path} is too large to decode safely ({e.args[0].split(',')[0]}); "
                        "shrink it, remove it, or pass --skip_bad_images")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as e:
+    except LabError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a broken file makes Pillow raise almost anything
         raise LabError(f"cannot read image {path} ({type(e).__name__}); remove or replace it, "
                        "or pass --skip_bad_images")
     return image.convert("L") if grayscale else image
