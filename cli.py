@@ -48,6 +48,8 @@ def define_common_flags(flags):
     flags.DEFINE_boolean("conditional", False, "Folder/CIFAR datasets: train the class-conditional model")
     flags.DEFINE_string("classes", "", "Comma-separated classes to keep (e.g. airplane,automobile)")
     flags.DEFINE_boolean("skip_bad_images", False, "Skip unreadable images with a warning")
+    flags.DEFINE_string("attribute", "", "celebA: two classes, without and with this attribute "
+                        "(e.g. Smiling, Male, Eyeglasses), for --conditional")
     flags.DEFINE_enum("mnist_split", "all", ["all", "train"],
                       "MNIST digits to train on: all (the handout's 70k: train + t10k) or train (the "
                       "60k train digits, so t10k stays held out for biggan/compare.py)")
@@ -104,6 +106,9 @@ def validate(FLAGS, argv, model_name):
         raise LabError("MNIST digits are 28x28: use --output_height=28 (the default for mnist)")
     if FLAGS.dataset not in DEFAULT_SIZES and FLAGS.train and \
             not os.path.isdir(os.path.join(FLAGS.data_dir, FLAGS.dataset)):
+        if FLAGS.dataset == datasets.CELEBA:
+            raise LabError(f"CelebA not found in {os.path.join(FLAGS.data_dir, FLAGS.dataset)}; "
+                           "run: python download.py celebA")
         raise LabError(f"unknown dataset '{FLAGS.dataset}': use mnist, cifar10, or put images "
                        f"in {os.path.join(FLAGS.data_dir, FLAGS.dataset)}/")
     if FLAGS.dataset in DEFAULT_SIZES and (FLAGS.crop or FLAGS.input_height or FLAGS.input_width):
@@ -111,12 +116,17 @@ def validate(FLAGS, argv, model_name):
                        "images are used at their own size: leave them out")
     if FLAGS.mnist_split != "all" and FLAGS.dataset != "mnist":
         raise LabError("--mnist_split applies to --dataset mnist only")
+    datasets.check_attribute(FLAGS.dataset, FLAGS.attribute)
+    if FLAGS.conditional and FLAGS.dataset == datasets.CELEBA and not FLAGS.attribute:
+        raise LabError("--conditional on celebA needs --attribute NAME (e.g. --attribute Smiling): "
+                       "the two classes are faces without and with it")
 
 
 def run_name(FLAGS, prefix=""):
-    """A run's name, the sub-folder of checkpoint/, samples/ and logs/: [prefix]dataset[-classes]
+    """A run's name, the sub-folder of checkpoint/, samples/ and logs/: [prefix]dataset[-attribute][-classes]
     _H_W[_cond][_train60k], e.g. mnist_28_28 or biggan_cifar10-airplane-automobile_32_32_cond."""
-    name = "-".join([FLAGS.dataset] + class_list(FLAGS))
+    attribute = getattr(FLAGS, "attribute", "")  # compare.py's flags may have none
+    name = "-".join([FLAGS.dataset] + ([attribute] if attribute else []) + class_list(FLAGS))
     cond = "_cond" if FLAGS.conditional and FLAGS.dataset != "mnist" else ""
     split = "_train60k" if FLAGS.mnist_split == "train" else ""
     return f"{prefix}{name}_{FLAGS.output_height}_{FLAGS.output_width}{cond}{split}"
@@ -143,7 +153,8 @@ def load_training_data(FLAGS, images_per_iteration, log=print):
     """The training images as a datasets.Dataset, checked against what one iteration needs."""
     data = datasets.load_dataset(FLAGS.dataset, FLAGS.data_dir, FLAGS.input_fname_pattern,
                                  FLAGS.output_height, FLAGS.input_height, FLAGS.crop,
-                                 class_list(FLAGS), FLAGS.skip_bad_images, split="train", log=log,
+                                 class_list(FLAGS), FLAGS.skip_bad_images, split="train",
+                                 attribute=FLAGS.attribute or None, log=log,
                                  mnist_with_test=FLAGS.mnist_split == "all")
     usable = int(min(len(data.images), FLAGS.train_size))
     if FLAGS.batch_size > usable:
@@ -162,7 +173,7 @@ def data_record(FLAGS, data):
     """What a run trains on, saved in its config.json, so a comparison knows what is held out."""
     split = FLAGS.mnist_split if FLAGS.dataset == "mnist" else "train"
     return {"dataset": FLAGS.dataset, "split": split, "classes": class_list(FLAGS),
-            "num_images": int(min(len(data.images), FLAGS.train_size))}
+            "attribute": FLAGS.attribute or None, "num_images": int(min(len(data.images), FLAGS.train_size))}
 
 
 def train_config(FLAGS, reshuffle):

@@ -1,21 +1,30 @@
-"""Data loaders shared by the DCGAN (model.py) and BigGAN (biggan/): MNIST, image folders, CIFAR-10.
+"""Data loaders shared by the DCGAN (model.py) and BigGAN (biggan/): MNIST, CIFAR-10, image
+folders (your own photos, CelebA).
 
-Every loader returns a `Dataset`: images as float32 in [0, 1], shape [N, H, W, C], and
-integer labels (or None for an unconditional folder). Models rescale to their own range
-(the DCGAN's tanh generator works in [-1, 1]). Bad files raise errors.LabError with a
-one-line message that names the file and the fix.
+Every loader returns a `Dataset`: images as uint8 [N, H, W, C] and integer labels (or None for
+an unconditional folder). MNIST and CIFAR-10 are small arrays in memory; an image folder is a
+read-only memory map of its decoded-image cache on disk (folder_cache.py), so a folder larger
+than the memory works. Training converts one batch at a time with `to_float`:
+
+    images = datasets.to_float(data.images[batch_indices])   # float32 [B, H, W, C] in [0, 1]
+
+Models rescale to their own range (the DCGAN's tanh generator works in [-1, 1]). Bad files
+raise errors.LabError with a one-line message that names the file and the fix.
 """
-import glob
+import fnmatch
 import gzip
 import os
 import pickle
+import re
 import tarfile
+from stat import S_ISREG
 from typing import List, NamedTuple, Optional
 
 import numpy as np
 
+import folder_cache
 from errors import LabError
-from utils import imread, transform
+from folder_cache import ImageFile
 
 MNIST_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 60000),
@@ -25,20 +34,24 @@ CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
                    "dog", "frog", "horse", "ship", "truck"]
 
 
+CELEBA = "celebA"                          # python download.py celebA: a flat folder of JPEGs
+CELEBA_ATTRIBUTES = "list_attr_celeba.txt"  # in that folder: 40 attributes of +1/-1 per image
+HOLDOUT_EVERY, MIN_SPLIT = 10, 20           # a folder's test split: every 10th image (>= 20 images)
+
+
 class Dataset(NamedTuple):
-    images: np.ndarray            # [N, H, W, C] float32 in [0, 1]
+    images: np.ndarray            # [N, H, W, C] uint8 (a read-only memory map for folders)
     labels: Optional[np.ndarray]  # [N] int64 class indices, or None
     class_names: List[str]        # names of the label indices ([] when unlabelled)
 
 
-# ----------------------------------------------------------------------------- MNIST
-
 def to_float(images):
-    """A batch of images -> float32 in [0, 1] (converted per batch, never the whole dataset)."""
-    if images.dtype == np.uint8:
-        return images.astype(np.float32) / 255.0
-    return np.asarray(images, dtype=np.float32)
+    """uint8 images (any shape) -> float32 in [0, 1], what the networks take. Call it per batch
+    (to_float(data.images[batch])): a whole folder as floats would not fit in memory."""
+    return images.astype(np.float32) / 255.0
 
+
+# ----------------------------------------------------------------------------- MNIST
 
 def open_maybe_gz(path):
     """Read `path`, or `path.gz` decompressed, whichever exists (the handout unzips, we need not)."""
@@ -88,24 +101,30 @@ def read_mnist_split(mnist_dir, split="train"):
 
 
 def mnist_split(mnist_dir, split):
-    """One official MNIST split as a Dataset ([N, 28, 28, 1] in [0, 1]): 'train' 60k, 'test' 10k."""
+    """One official MNIST split as a Dataset (uint8 [N, 28, 28, 1]): 'train' 60k, 'test' 10k."""
     images, labels = read_mnist_split(mnist_dir, split)
-    return Dataset(images.astype(np.float32)[..., None] / 255.0, labels.astype(np.int64),
-                   [str(d) for d in range(10)])
+    return Dataset(images[..., None], labels.astype(np.int64), [str(d) for d in range(10)])
+
+
+def class_filter(labels, class_names, classes, source):
+    """Which items to keep for `classes` (names) and their new labels 0..len(classes)-1 in that
+    order: (indices [M], labels [M]). An unknown name is a LabError listing the valid ones."""
+    unknown = [c for c in classes if c not in class_names]
+    if unknown:
+        raise LabError(f"unknown {source} class(es) {', '.join(unknown)}; valid: "
+                       f"{', '.join(class_names)}")
+    wanted = [class_names.index(c) for c in classes]
+    keep = np.flatnonzero(np.isin(labels, wanted))
+    new_label = np.zeros(len(class_names), np.int64)
+    new_label[wanted] = np.arange(len(wanted))
+    return keep, new_label[labels[keep]]
 
 
 def select_classes(data, classes, source="dataset"):
     """Keep only the images of `classes` (names), relabelled 0..len(classes)-1 in that order."""
     if not classes:
         return data
-    unknown = [c for c in classes if c not in data.class_names]
-    if unknown:
-        raise LabError(f"unknown {source} class(es) {', '.join(unknown)}; valid: "
-                       f"{', '.join(data.class_names)}")
-    wanted = [data.class_names.index(c) for c in classes]
-    keep = np.isin(data.labels, wanted)
-    new_label = {old: new for new, old in enumerate(wanted)}
-    labels = np.array([new_label[l] for l in data.labels[keep]], dtype=np.int64)
+    keep, labels = class_filter(data.labels, data.class_names, classes, source)
     return Dataset(data.images[keep], labels, list(classes))
 
 
@@ -113,11 +132,11 @@ def load_mnist(mnist_dir, seed=547, with_test=True):
     """The handout's load_mnist: train + t10k (70,000 digits), shuffled with seed 547.
 
     with_test=False keeps the 60,000 train digits only (--mnist_split train), so that t10k
-    stays a truly held-out reference for the comparison. Returns a Dataset with images
+    stays a truly held-out reference for the comparison. Returns a Dataset with images uint8
     [N, 28, 28, 1] and labels [N].
     """
     parts = [read_mnist_split(mnist_dir, "train")] + ([read_mnist_split(mnist_dir, "test")] if with_test else [])
-    images = np.concatenate([x for x, _ in parts]).astype(np.float32)[..., None] / 255.0
+    images = np.concatenate([x for x, _ in parts])[..., None]
     labels = np.concatenate([y for _, y in parts]).astype(np.int64)
     order = np.random.RandomState(seed).permutation(len(images))  # one shuffle for both
     return Dataset(images[order], labels[order], [str(d) for d in range(10)])
@@ -125,74 +144,211 @@ def load_mnist(mnist_dir, seed=547, with_test=True):
 
 # ----------------------------------------------------------------------------- image folders
 
-def find_images(folder, pattern):
-    """Files under `folder` (recursively) whose name matches the glob `pattern`, sorted."""
+def name_matcher(pattern):
+    """A test (rel, name) -> bool for the glob `pattern`, as glob.glob(folder/**/pattern) matches:
+    on the file's name ('*.jpg'), or on its path at any depth when the pattern has a '/'
+    ('cars/*.jpg')."""
+    regex = re.compile(fnmatch.translate(pattern)).match
+    if "/" not in pattern:
+        return lambda rel, name: regex(name) is not None
+    anywhere = re.compile(fnmatch.translate("*/" + pattern)).match
+    return lambda rel, name: regex(rel) is not None or anywhere(rel) is not None
+
+
+def scan_images(folder, pattern):
+    """ImageFiles under `folder` (recursively, following symbolic links) whose name matches the
+    glob `pattern`, sorted by path. Hidden files and folders ('.cache', ...) are skipped, as glob
+    skips them. A link back to a folder above is not followed (no loop), and a file reached
+    twice (a link to an image or to its folder, a hard link) counts once, under its first path."""
     if not os.path.isdir(folder):
         raise LabError(f"dataset folder {folder} does not exist; put your images in it "
                        "(one sub-folder per class for a conditional model)")
-    paths = sorted(glob.glob(os.path.join(folder, "**", pattern), recursive=True))
-    paths = [p for p in paths if os.path.isfile(p)]
-    if not paths:
+    matches, found = name_matcher(pattern), []
+
+    def walk(path, prefix, parents):
+        """Add the matching files under one folder to `found`; parents: (device, inode) of the
+        folders above it, so that a link back to one of them is not followed (a loop)."""
+        stat = os.stat(path)
+        if (stat.st_dev, stat.st_ino) in parents:
+            return
+        parents = parents | {(stat.st_dev, stat.st_ino)}
+        with os.scandir(path) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                try:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir():  # follows links
+                        walk(entry.path, rel + "/", parents)
+                    elif matches(rel, entry.name):
+                        stat = entry.stat()  # follows links; a broken link or a link loop fails
+                        if S_ISREG(stat.st_mode):
+                            found.append((rel, stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns))
+                except OSError:
+                    continue
+
+    try:
+        walk(folder, "", frozenset())
+    except OSError as e:
+        raise LabError(f"cannot read the dataset folder {folder} ({e.strerror}); check its permissions")
+    found.sort()
+    files, seen_files = [], set()
+    for rel, device, inode, size, mtime_ns in found:
+        if (device, inode) not in seen_files:  # the same file by another path (a link)
+            seen_files.add((device, inode))
+            files.append(ImageFile(rel, size, mtime_ns))
+    if not files:
         raise LabError(f"no file in {folder} matches --input_fname_pattern '{pattern}'; "
                        "check the pattern (e.g. '*.jpg' or '*.png')")
-    return paths
+    return files
+
+
+def find_images(folder, pattern):
+    """Paths of the files under `folder` (recursively) whose name matches the glob `pattern`,
+    sorted, each image once (see scan_images)."""
+    return [os.path.join(folder, f.rel) for f in scan_images(folder, pattern)]
+
+
+def top_folder(rel):
+    """'cars/a.jpg' -> 'cars'; 'a.jpg' -> '' (an image at the top has no class folder)."""
+    parts = rel.split("/")
+    return parts[0] if len(parts) > 1 else ""
 
 
 def class_of(path, folder):
     """The class of an image is its top-level sub-folder under `folder` ('' when at the top)."""
-    parts = os.path.relpath(path, folder).split(os.sep)
-    return parts[0] if len(parts) > 1 else ""
+    return top_folder(os.path.relpath(path, folder).replace(os.sep, "/"))
+
+
+def folder_labels(folder, files, classes):
+    """(labels [N] int64, sorted class names) from the class sub-folders, or (None, []) when
+    some image is not in one (an unconditional folder)."""
+    names = [top_folder(f.rel) for f in files]
+    if not all(names):
+        if classes:
+            raise LabError(f"--classes needs one sub-folder per class in {folder}")
+        return None, []
+    class_names = sorted(set(names))
+    index = {n: i for i, n in enumerate(class_names)}
+    return np.array([index[n] for n in names], dtype=np.int64), class_names
+
+
+def read_celeba_attribute(path, attribute):
+    """{image file name: 1 with `attribute`, 0 without} from CelebA's list_attr_celeba.txt
+    (line 1: the image count; line 2: the 40 attribute names; then 'name  v1 ... v40', v = +-1)."""
+    fix = "run: python download.py celebA"
+    try:
+        with open(path) as f:
+            lines = [line for line in f.read().splitlines() if line.strip()]
+    except FileNotFoundError:
+        raise LabError(f"CelebA attributes file {path} not found; {fix}")
+    except (OSError, UnicodeDecodeError) as e:
+        raise LabError(f"cannot read the CelebA attributes file {path} ({type(e).__name__}); {fix}")
+    names = lines[1].split() if len(lines) > 1 else []
+    if len(names) != 40 or not lines[0].strip().isdigit():
+        raise LabError(f"CelebA attributes file {path} is malformed (lines 1-2 must be the image "
+                       f"count and the 40 attribute names); {fix}")
+    if attribute not in names:
+        raise LabError(f"unknown CelebA attribute '{attribute}'; valid: {', '.join(names)}")
+    column, values = names.index(attribute) + 1, {}
+    for number, line in enumerate(lines[2:], start=3):
+        parts = line.split()
+        if len(parts) != 41 or parts[column] not in ("1", "-1"):
+            raise LabError(f"CelebA attributes file {path} is malformed (line {number}: expected "
+                           f"an image name and 40 values of 1 or -1); {fix}")
+        values[parts[0]] = int(parts[column] == "1")
+    if len(values) != int(lines[0]):
+        raise LabError(f"CelebA attributes file {path} lists {len(values)} images but says "
+                       f"{int(lines[0])} (truncated?); {fix}")
+    return values
+
+
+def celeba_labels(folder, files, attribute):
+    """(labels [N]: 1 with `attribute`, 0 without; class names ['not_<attribute>', '<attribute>'])
+    for the CelebA images `files`, from the attributes file in `folder`."""
+    values = read_celeba_attribute(os.path.join(folder, CELEBA_ATTRIBUTES), attribute)
+    names = [f.rel.rsplit("/", 1)[-1] for f in files]
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise LabError(f"{len(missing)} image(s) in {folder} are not in {CELEBA_ATTRIBUTES} "
+                       f"(first: {missing[0]}); remove them, or run: python download.py celebA")
+    return np.array([values[n] for n in names], dtype=np.int64), [f"not_{attribute}", attribute]
+
+
+def holdout_order(n):
+    """(row order, number of train rows) of a folder of n images: the train images (all but
+    every 10th) first, then the test images (every 10th), so that each split is one slice of
+    the cache's memory map (a slice costs no memory; picking rows would copy them). Folders
+    under 20 images are not split (both splits are the whole folder)."""
+    index = np.arange(n)
+    if n < MIN_SPLIT:
+        return index, n
+    test = index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1
+    return np.concatenate([index[~test], index[test]]), int(np.sum(~test))
+
+
+def report_bad(files, bad, skip_bad_images, log):
+    """Images that could not be decoded (bad: [(file index, message)]): with skip_bad_images
+    one warning line naming them, else a LabError with the first one's message."""
+    if not bad:
+        return
+    if not skip_bad_images:
+        more = f"{len(bad)} images cannot be used, the first: " if len(bad) > 1 else ""
+        raise LabError(more + bad[0][1])
+    names = [files[i].rel for i, _ in bad]
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    log(f"warning: skipped {len(bad)} unreadable image(s): {shown}")
+
+
+def split_rows(split, train_rows, small):
+    """The rows of a split in the cache (train rows first, then test rows) as a slice."""
+    if split not in ("train", "test", "all"):
+        raise ValueError(f"split must be train, test or all, not {split!r}")
+    if split == "all" or small:
+        return slice(None)
+    return slice(0, train_rows) if split == "train" else slice(train_rows, None)
 
 
 def load_image_folder(folder, pattern="*.jpg", output_size=64, input_size=None, crop=False,
-                      channels=None, classes=None, skip_bad_images=False, log=print):
-    """Decode every matching image once into one array (epochs then never re-decode JPEGs).
+                      channels=None, classes=None, skip_bad_images=False, attribute=None,
+                      split="all", cache_dir=None, workers=None, log=print):
+    """The images of a folder, decoded once into a cache on disk (folder_cache.py) and returned
+    as a read-only uint8 memory map [N, output_size, output_size, C]: start-up after the first
+    run is a look at the files' sizes and dates, and memory holds a batch, not the dataset.
 
-    Labels come from the class sub-folders `folder/<class>/...` when every image is in one;
-    `classes` keeps only those (in the given order). `channels` forces 1 or 3 channels;
-    by default grayscale folders stay 1-channel and anything with colour becomes RGB.
+    Labels come from the class sub-folders `folder/<class>/...` when every image is in one, or
+    with `attribute` from CelebA's attributes file (classes not_<attribute>, <attribute>);
+    `classes` keeps only those (in the given order). `channels` forces 1 or 3 channels; by
+    default grayscale folders stay 1-channel and anything with colour becomes RGB. `split`:
+    'train' (all but every 10th image), 'test' (every 10th) or 'all'. `cache_dir`: where the
+    cache goes [data/.cache, or ~/.cache/gan-lab when the data folder cannot be written];
+    `workers`: decoding processes [all cores].
     """
-    paths = find_images(folder, pattern)
-    names = [class_of(p, folder) for p in paths]
-    labelled = all(names)
-    class_names = sorted(set(names)) if labelled else []
+    files = scan_images(folder, pattern)
+    if attribute:
+        labels, class_names = celeba_labels(folder, files, attribute)
+    else:
+        labels, class_names = folder_labels(folder, files, classes)
     if classes:
-        if not labelled:
-            raise LabError(f"--classes needs one sub-folder per class in {folder}")
-        unknown = [c for c in classes if c not in class_names]
-        if unknown:
-            raise LabError(f"unknown class(es) {', '.join(unknown)}; valid classes in "
-                           f"{folder}: {', '.join(class_names)}")
-        keep = [i for i, n in enumerate(names) if n in classes]
-        paths, names, class_names = [paths[i] for i in keep], [names[i] for i in keep], list(classes)
-    images, kept_names, bad = [], [], []
-    for path, name in zip(paths, names):
-        try:
-            image = imread(path, mode=None)
-        except LabError:
-            if not skip_bad_images:
-                raise
-            bad.append(path)
-            continue
-        images.append(image)
-        kept_names.append(name)
-    if bad:
-        log(f"warning: skipped {len(bad)} unreadable image(s), first: {bad[0]}")
-    if not images:
+        keep, labels = class_filter(labels, class_names, classes, os.path.basename(folder))
+        files, class_names = [files[i] for i in keep], list(classes)
+    order, train_files = holdout_order(len(files))
+    files = [files[i] for i in order]
+    labels = labels[order] if labels is not None else None
+    settings = dict(folder=os.path.realpath(folder), pattern=pattern, classes=list(classes or []),
+                    output_size=output_size, crop=bool(crop), input_size=input_size if crop else None,
+                    channels=channels)
+    images, bad, path = folder_cache.cached_images(folder, files, settings, cache_dir, workers, log)
+    report_bad(files, bad, skip_bad_images, log)
+    rows = np.delete(np.arange(len(files)), [i for i, _ in bad])  # file index of each cache row
+    if not len(rows):
         raise LabError(f"no readable image in {folder}")
-    if channels is None:
-        channels = 1 if all(im.mode == "L" for im in images) else 3
-    arrays = [transform(im, channels, output_size, input_size, crop) for im in images]
-    data = np.stack(arrays).astype(np.float32) / 255.0
-    labels = None
-    if labelled:
-        index = {n: i for i, n in enumerate(class_names)}
-        labels = np.array([index[n] for n in kept_names], dtype=np.int64)
-    log(f"Loaded {len(data)} images from {folder} into memory "
-        f"({data.nbytes / 2**20:.0f} MiB, {data.shape[1]}x{data.shape[2]}x{data.shape[3]}"
-        f"{', classes: ' + ', '.join(class_names) if class_names else ''}); "
-        "they are decoded once, not every epoch")
-    return Dataset(data, labels, class_names)
+    part = split_rows(split, int(np.searchsorted(rows, train_files)), len(files) < MIN_SPLIT)
+    images, labels = images[part], (labels[rows][part] if labels is not None else None)
+    log(f"Loaded {len(images)} images from {folder} ({'x'.join(map(str, images.shape[1:]))}"
+        f"{', classes: ' + ', '.join(class_names) if class_names else ''}) from the cache {path}: "
+        "decoded once, read per batch")
+    return Dataset(images, labels, class_names)
 
 
 # ----------------------------------------------------------------------------- CIFAR-10
@@ -221,8 +377,8 @@ def load_cifar10(cifar_dir, classes=None, split="train"):
         except (OSError, pickle.UnpicklingError, KeyError, ValueError, EOFError) as e:
             raise LabError(f"CIFAR-10 batch {path} is missing or corrupt ({type(e).__name__}); "
                            "run: python download.py cifar10")
-    images = np.concatenate(xs).transpose(0, 2, 3, 1)  # NCHW -> NHWC
-    data = Dataset(images.astype(np.float32) / 255.0, np.concatenate(ys), list(CIFAR10_CLASSES))
+    images = np.concatenate(xs).transpose(0, 2, 3, 1)  # NCHW -> NHWC, uint8
+    data = Dataset(np.ascontiguousarray(images), np.concatenate(ys), list(CIFAR10_CLASSES))
     return select_classes(data, classes, "CIFAR-10")
 
 
@@ -244,33 +400,33 @@ def extract_cifar10(archive, cifar_dir):
 
 # ----------------------------------------------------------------------------- one entry point
 
-def holdout_split(data, split):
-    """Every 10th image of a folder is held out as its 'test' split (for metrics), the rest is
-    'train'; 'all' keeps everything. Folders under 20 images are too small to split."""
-    if split == "all" or len(data.images) < 20:
-        return data
-    test = np.arange(len(data.images)) % 10 == 9
-    keep = test if split == "test" else ~test
-    labels = data.labels[keep] if data.labels is not None else None
-    return Dataset(data.images[keep], labels, data.class_names)
+def check_attribute(name, attribute):
+    """--attribute needs CelebA's attributes file: refuse it for any other dataset."""
+    if attribute and name != CELEBA:
+        raise LabError(f"--attribute works only with --dataset {CELEBA} (its attributes file), not "
+                       f"with '{name}'; for classes of your own, use one sub-folder per class")
 
 
 def load_dataset(name, data_dir="./data", pattern="*.jpg", output_size=64, input_size=None,
-                 crop=False, classes=None, skip_bad_images=False, split="train", log=print,
-                 mnist_with_test=True):
-    """Pick the loader for --dataset: 'mnist', 'cifar10', or an image folder data_dir/name.
+                 crop=False, classes=None, skip_bad_images=False, split="train", attribute=None,
+                 cache_dir=None, log=print, mnist_with_test=True):
+    """Pick the loader for --dataset: 'mnist', 'cifar10', or an image folder data_dir/name
+    ('celebA' is one; `attribute` makes it two classes). split: 'train', 'test' or 'all'.
 
     MNIST's 'train' split is the handout's 70k digits (train + t10k), or the 60k train digits
     alone with mnist_with_test=False; its 'test' split is t10k."""
     folder = os.path.join(data_dir, name)
+    check_attribute(name, attribute)
     if name == "mnist":
         data = mnist_split(folder, "test") if split == "test" else load_mnist(folder, with_test=mnist_with_test)
         return select_classes(data, classes, "MNIST")
     if name == "cifar10":
         return load_cifar10(folder, classes, split)
     if not os.path.isdir(folder):
+        if name == CELEBA:
+            raise LabError(f"CelebA not found in {folder}; run: python download.py celebA")
         raise LabError(f"unknown dataset '{name}': no folder {folder}; use mnist, cifar10, "
                        f"or put images in {folder}/")
-    data = load_image_folder(folder, pattern, output_size, input_size, crop,
-                             classes=classes, skip_bad_images=skip_bad_images, log=log)
-    return holdout_split(data, split)
+    return load_image_folder(folder, pattern, output_size, input_size, crop, classes=classes,
+                             skip_bad_images=skip_bad_images, attribute=attribute, split=split,
+                             cache_dir=cache_dir, log=log)

@@ -13,7 +13,6 @@ import argparse
 import os
 import sys
 import time
-import types
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repo root
 
@@ -45,13 +44,12 @@ def bench_dcgan(data, args):
                       batch_size=args.batch_size, sample_num=args.batch_size, dataset_name="mnist")
         sess.run(tf1.global_variables_initializer())
         rng = np.random.RandomState(0)
-        run = types.SimpleNamespace(write_summary_now=lambda: False)  # no TensorBoard in the timing
-        labels = model.one_hot(data.labels)
+        labels = model.label_feed(data.labels)
 
-        def step():
+        def step():  # as DCGAN.train: the batch converted to float, then D once and G twice
             batch = rng.randint(0, len(data.images), args.batch_size)
-            feed_g = {model.z: model.sample_noise(rng, args.batch_size), model.y: labels[batch]}
-            model.train_step({**feed_g, model.inputs: data.images[batch]}, feed_g, run)
+            model.train_step(datasets.to_float(data.images[batch]), model.sample_noise(rng, args.batch_size),
+                             labels[batch], with_summaries=False)  # no TensorBoard in the timing
 
         return time_iterations(step, args.warmup, args.iters), args.batch_size
 
@@ -63,15 +61,11 @@ def bench_biggan(data, args):
                        batch_size=args.batch_size, num_D_steps=args.num_D_steps)
         sess.run(tf1.global_variables_initializer())
         rng = np.random.RandomState(0)
-        images = data.images * 2.0 - 1.0
 
-        def step():
-            for _ in range(model.num_D_steps):
-                batch = rng.randint(0, len(images), args.batch_size)
-                sess.run(model.d_optim, {model.inputs: images[batch], model.y: data.labels[batch],
-                                         model.z: model.sample_noise_train(rng)})
-            sess.run(model.g_optim, {model.z: model.sample_noise_train(rng),
-                                     model.y: rng.randint(0, 10, args.batch_size)})
+        def step():  # as BigGAN.train: num_D_steps D updates, then one G update
+            batches = rng.randint(0, len(data.images), (model.num_D_steps, args.batch_size))
+            model.train_discriminator(data, batches, rng, with_summaries=False)
+            model.train_generator(rng)
 
         return time_iterations(step, args.warmup, args.iters), model.images_per_iteration
 

@@ -7,7 +7,7 @@
 It trains on the dataset's TRAIN split only and reports accuracy on its TEST split, so the
 classifier has never seen the images it is judged on (MNIST: the official 60k / 10k;
 CIFAR-10: data_batch_* / test_batch; image folders: every 10th image is held out, see
-datasets.holdout_split). The result goes to evaluation/classifiers/<dataset>.npz + .json,
+datasets.holdout_order). The result goes to evaluation/classifiers/<dataset>.npz + .json,
 or to --out PATH. The folder needs one sub-folder per class: the classifier learns labels.
 """
 import os
@@ -26,7 +26,7 @@ import tfstart  # noqa: E402
 
 tfstart.import_tensorflow()  # before evaluation.classifier imports it: start-up chatter hidden
 from evaluation.classifier import Classifier, default_path  # noqa: E402
-from datasets import holdout_split, load_dataset, mnist_split, select_classes  # noqa: E402
+from datasets import load_dataset, mnist_split, select_classes  # noqa: E402
 from errors import LabError, run_or_exit  # noqa: E402
 from utils import check_writable  # noqa: E402
 
@@ -59,10 +59,10 @@ def load_splits(args):
     elif args.dataset == "cifar10":
         train_set, test_set = (load_dataset("cifar10", args.data_dir, classes=classes, split=s)
                                for s in SPLITS)
-    else:  # an image folder: decode its images once, then hold every 10th out
-        data = load_dataset(args.dataset, args.data_dir, args.input_fname_pattern, args.output_size,
-                            classes=classes, split="all")
-        train_set, test_set = holdout_split(data, "train"), holdout_split(data, "test")
+    else:  # an image folder: every 10th image is held out (datasets.holdout_order)
+        train_set, test_set = (load_dataset(args.dataset, args.data_dir, args.input_fname_pattern,
+                                            args.output_size, classes=classes, split=s)
+                               for s in SPLITS)
     if train_set.labels is None:
         raise LabError(f"the classifier needs labels: put the images of {args.data_dir}/"
                        f"{args.dataset} in one sub-folder per class")

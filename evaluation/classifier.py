@@ -23,6 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from ops import linear
+from datasets import to_float
 from errors import LabError
 from utils import atomic_write, read_json, write_json
 
@@ -143,20 +144,19 @@ class Classifier(object):
     # ------------------------------------------------------------------ inference
 
     def check_images(self, images):
-        """float32 [N, H, W, C] in [0, 1]; uint8 images (as written by export_samples) are scaled."""
+        """Images [N, H, W, C] as the network takes them: float32 in [0, 1]. uint8 images (the
+        datasets, export_samples) are scaled; call it per batch, a dataset may be a memory map."""
         images = np.asarray(images)
-        if images.dtype == np.uint8:
-            images = images / 255.0
         if images.ndim != 4 or images.shape[1:] != self.input_shape:
             raise LabError(f"the {self.dataset or 'evaluation'} classifier expects images of shape "
                            f"[N, {', '.join(map(str, self.input_shape))}], got {list(images.shape)}; "
                            "generate images of the size and channels it was trained on")
-        return images.astype(np.float32)
+        return to_float(images) if images.dtype == np.uint8 else images.astype(np.float32)
 
     def run_batches(self, op, images, batch):
         """Evaluate `op` on images in chunks of `batch` (bounded memory) and concatenate."""
-        images = self.check_images(images)
-        outputs = [self.session.run(op, {self.images: images[i:i + batch]})
+        self.check_images(images[:1])  # the shape, before any work
+        outputs = [self.session.run(op, {self.images: self.check_images(images[i:i + batch])})
                    for i in range(0, len(images), batch)]
         return np.concatenate(outputs) if outputs else np.zeros([0] + op.get_shape().as_list()[1:])
 

@@ -2,12 +2,13 @@
 import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
-import tensorflow as tf  # noqa: E402
+import tfstart  # noqa: E402
+
+tf = tfstart.import_tensorflow()  # TensorFlow's start-up chatter hidden, as in the programs
 
 tf.compat.v1.disable_eager_execution()
 tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)

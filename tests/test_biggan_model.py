@@ -102,7 +102,7 @@ def test_training_steps_on_mnist_lower_the_discriminator_loss(sess):
     model = build(sess)
     sess.run(tf1.global_variables_initializer())
     data = datasets.load_mnist(os.path.join(DATA, "mnist"))
-    feed = {model.inputs: data.images[:4] * 2 - 1, model.y: data.labels[:4],
+    feed = {model.inputs: datasets.to_float(data.images[:4]) * 2 - 1, model.y: data.labels[:4],
             model.z: np.random.RandomState(0).randn(4, 12)}
     first = sess.run(model.d_loss, feed)
     for _ in range(15):

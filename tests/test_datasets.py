@@ -1,17 +1,36 @@
-"""Data loaders: the real MNIST files, synthetic idx files, image folders, bad input."""
+"""Data loaders: the real MNIST files, synthetic idx files, image folders and their decoded-image
+cache, CelebA attributes, every Pillow mode, symbolic links, bad input (each as a real file)."""
 import gzip
 import hashlib
 import os
+import shutil
+import subprocess
+import types
 
 import numpy as np
 import pytest
 from PIL import Image
 
+import cli
 import datasets
+import folder_cache
+import utils
 from errors import LabError
 
 MNIST_DIR = "data/mnist"
 
+
+class Log(list):
+    """A `log` that keeps the lines, so tests can look for one."""
+
+    def __call__(self, line):
+        self.append(line)
+
+    def has(self, text):
+        return any(text in line for line in self)
+
+
+# ----------------------------------------------------------------------------- MNIST and CIFAR-10
 
 def test_real_mnist_files_are_the_official_ones():
     official = {"train-images-idx3-ubyte": "6bbc9ace898e44ae57da46a324031adb",
@@ -23,16 +42,21 @@ def test_real_mnist_files_are_the_official_ones():
             assert hashlib.md5(f.read()).hexdigest() == md5
 
 
-def test_load_mnist_is_the_handouts_70000_shuffled_digits():
+def test_load_mnist_is_the_handouts_70000_shuffled_digits_as_uint8():
     data = datasets.load_mnist(MNIST_DIR)
-    assert data.images.shape == (70000, 28, 28, 1) and data.images.dtype == np.float32
-    assert data.images.min() == 0.0 and data.images.max() == 1.0
+    assert data.images.shape == (70000, 28, 28, 1) and data.images.dtype == np.uint8
     assert data.labels.shape == (70000,) and set(np.unique(data.labels)) == set(range(10))
     train_x, train_y = datasets.read_mnist_split(MNIST_DIR, "train")
     order = np.random.RandomState(547).permutation(70000)
     first = order[0]  # the first shuffled image is original image number `first`
     original = train_x[first] if first < 60000 else datasets.read_mnist_split(MNIST_DIR, "test")[0][first - 60000]
-    np.testing.assert_allclose(data.images[0, ..., 0], original / 255.0, atol=1e-7)
+    np.testing.assert_array_equal(data.images[0, ..., 0], original)
+    # to_float gives bit for bit the floats the loader used to return
+    batch = data.images[:100]
+    old = batch.astype(np.float32) / 255.0
+    new = datasets.to_float(batch)
+    assert new.dtype == np.float32 and new.tobytes() == old.tobytes()
+    assert new.min() == 0.0 and new.max() == 1.0
 
 
 def write_idx(path, magic, count, shape, data=None, gz=False):
@@ -64,7 +88,7 @@ def small_counts(monkeypatch):
 def test_synthetic_idx_files_load_gz_or_not(tmp_path, small_counts, gz):
     synthetic_mnist(tmp_path, gz=gz)
     data = datasets.load_mnist(str(tmp_path))
-    assert data.images.shape == (10, 28, 28, 1)
+    assert data.images.shape == (10, 28, 28, 1) and data.images.dtype == np.uint8
     assert sorted(data.labels.tolist()) == sorted([i % 10 for i in range(6)] + [i % 10 for i in range(4)])
 
 
@@ -85,67 +109,499 @@ def test_missing_file_says_how_to_download(tmp_path):
         datasets.load_mnist(str(tmp_path))
 
 
+def test_select_classes_relabels_in_the_given_order():
+    data = datasets.Dataset(np.arange(6, dtype=np.uint8).reshape(6, 1, 1, 1),
+                            np.array([0, 1, 2, 0, 1, 2]), ["0", "1", "2"])
+    picked = datasets.select_classes(data, ["2", "0"], "MNIST")
+    assert picked.labels.tolist() == [1, 0, 1, 0] and picked.images.ravel().tolist() == [0, 2, 3, 5]
+    with pytest.raises(LabError, match="unknown MNIST class.*7; valid: 0, 1, 2"):
+        datasets.select_classes(data, ["7"], "MNIST")
+
+
+# ----------------------------------------------------------------------------- image folders
+
 def make_folder(root, classes=("cars", "planes"), n=3, size=40, modes=("RGB", "L", "RGBA"), ext="png"):
     rng = np.random.RandomState(0)
     for c in classes:
-        folder = os.path.join(root, c) if c else root
+        folder = os.path.join(root, c) if c else str(root)
         os.makedirs(folder, exist_ok=True)
         for i in range(n):
             mode = modes[i % len(modes)]
             channels = {"RGB": 3, "L": 1, "RGBA": 4}[mode]
-            pixels = rng.randint(0, 256, (size, size, channels)).astype(np.uint8)
+            pixels = rng.randint(0, 256, (size, size + 8, channels)).astype(np.uint8)
             Image.fromarray(pixels.squeeze(), mode).save(os.path.join(folder, f"{i}.{ext}"))
+
+
+def load(folder, *args, **kwargs):
+    """load_image_folder with the lines it logs: (Dataset, Log)."""
+    log = kwargs.pop("log", Log())
+    return datasets.load_image_folder(str(folder), *args, log=log, **kwargs), log
+
+
+def cache_files(folder):
+    """The files of data/.cache next to a dataset folder (sorted names)."""
+    where = os.path.join(os.path.dirname(str(folder)), ".cache")
+    return sorted(os.listdir(where)) if os.path.isdir(where) else []
+
+
+def decode_directly(paths, size, channels=3, **kw):
+    """The images decoded one by one, without any cache: what the cache must hold."""
+    return np.stack([utils.transform(utils.imread(p), channels, size, **kw) for p in paths])
 
 
 @pytest.mark.parametrize("size", [32, 64])
 def test_class_folders_give_labels_and_mixed_modes_become_rgb(tmp_path, size):
-    make_folder(tmp_path)
-    data = datasets.load_image_folder(str(tmp_path), "*.png", output_size=size, log=lambda m: None)
-    assert data.images.shape == (6, size, size, 3)
+    make_folder(tmp_path / "toys")
+    data, log = load(tmp_path / "toys", "*.png", output_size=size)
+    assert data.images.shape == (6, size, size, 3) and data.images.dtype == np.uint8
     assert data.class_names == ["cars", "planes"] and data.labels.tolist() == [0, 0, 0, 1, 1, 1]
-    assert 0.0 <= data.images.min() and data.images.max() <= 1.0
+    assert log.has("Loaded 6 images") and log.has("decoded once")
 
 
 def test_grayscale_folder_stays_one_channel_without_labels(tmp_path):
-    make_folder(tmp_path, classes=("",), modes=("L",), n=4)
-    data = datasets.load_image_folder(str(tmp_path), "*.png", output_size=32, log=lambda m: None)
+    make_folder(tmp_path / "gray", classes=("",), modes=("L",), n=4)
+    data, _ = load(tmp_path / "gray", "*.png", output_size=32)
     assert data.images.shape == (4, 32, 32, 1) and data.labels is None
 
 
 def test_crop_takes_the_centre(tmp_path):
     pixels = np.zeros((40, 40), np.uint8)
     pixels[10:30, 10:30] = 255
-    Image.fromarray(pixels).save(tmp_path / "a.png")
-    data = datasets.load_image_folder(str(tmp_path), "*.png", output_size=20, input_size=20,
-                                      crop=True, log=lambda m: None)
-    assert data.images.min() == 1.0  # only the white centre survives the crop
+    os.makedirs(tmp_path / "sq")
+    Image.fromarray(pixels).save(tmp_path / "sq" / "a.png")
+    data, _ = load(tmp_path / "sq", "*.png", output_size=20, input_size=20, crop=True)
+    assert data.images.min() == 255  # only the white centre survives the crop
 
 
 def test_classes_filter_and_unknown_class(tmp_path):
-    make_folder(tmp_path, classes=("cars", "planes", "ships"))
-    data = datasets.load_image_folder(str(tmp_path), "*.png", 32, classes=["ships", "cars"],
-                                      log=lambda m: None)
+    make_folder(tmp_path / "toys", classes=("cars", "planes", "ships"))
+    data, _ = load(tmp_path / "toys", "*.png", 32, classes=["ships", "cars"])
     assert data.class_names == ["ships", "cars"] and data.labels.tolist() == [1, 1, 1, 0, 0, 0]
-    with pytest.raises(LabError, match="unknown class.*boats.*valid classes.*cars, planes, ships"):
-        datasets.load_image_folder(str(tmp_path), "*.png", 32, classes=["boats"])
+    with pytest.raises(LabError, match="unknown toys class.*boats; valid: cars, planes, ships"):
+        load(tmp_path / "toys", "*.png", 32, classes=["boats"])
 
 
 def test_pattern_matching_nothing_and_corrupt_image(tmp_path):
-    make_folder(tmp_path)
+    make_folder(tmp_path / "toys")
     with pytest.raises(LabError, match="no file .* matches --input_fname_pattern"):
-        datasets.load_image_folder(str(tmp_path), "*.jpg", 32)
-    (tmp_path / "cars" / "bad.png").write_bytes(b"not an image")
+        load(tmp_path / "toys", "*.jpg", 32)
+    (tmp_path / "toys" / "cars" / "bad.png").write_bytes(b"not an image")
     with pytest.raises(LabError, match="cannot read image .*bad.png.*--skip_bad_images"):
-        datasets.load_image_folder(str(tmp_path), "*.png", 32)
-    messages = []
-    data = datasets.load_image_folder(str(tmp_path), "*.png", 32, skip_bad_images=True,
-                                      log=messages.append)
-    assert len(data.images) == 6 and "skipped 1 unreadable" in messages[0]
+        load(tmp_path / "toys", "*.png", 32)
+    data, log = load(tmp_path / "toys", "*.png", 32, skip_bad_images=True)
+    assert len(data.images) == 6 and data.labels.tolist() == [0, 0, 0, 1, 1, 1]
+    warnings = [line for line in log if line.startswith("warning")]
+    assert warnings == ["warning: skipped 1 unreadable image(s): cars/bad.png"]
+    assert not log.has("Decoding")  # the cache already knew the bad file: no second decode
 
 
-def test_holdout_split_is_every_tenth_image(tmp_path):
-    make_folder(tmp_path, classes=("a", "b"), n=15, size=8)
-    train = datasets.load_dataset(tmp_path.name, str(tmp_path.parent), "*.png", 8, log=lambda m: None)
-    test = datasets.load_dataset(tmp_path.name, str(tmp_path.parent), "*.png", 8, split="test",
-                                 log=lambda m: None)
-    assert len(train.images) == 27 and len(test.images) == 3
+def test_holdout_split_is_every_tenth_image_as_slices_of_the_cache(tmp_path):
+    make_folder(tmp_path / "ab", classes=("a", "b"), n=15, size=8)
+    quiet = dict(log=Log())
+    train = datasets.load_dataset("ab", str(tmp_path), "*.png", 8, **quiet)
+    test = datasets.load_dataset("ab", str(tmp_path), "*.png", 8, split="test", **quiet)
+    everything = datasets.load_dataset("ab", str(tmp_path), "*.png", 8, split="all", **quiet)
+    assert len(train.images) == 27 and len(test.images) == 3 and len(everything.images) == 30
+    paths = datasets.find_images(str(tmp_path / "ab"), "*.png")
+    expected = decode_directly(paths, 8)
+    np.testing.assert_array_equal(test.images, expected[9::10])  # files 9, 19, 29
+    np.testing.assert_array_equal(train.images, np.delete(expected, [9, 19, 29], axis=0))
+    assert test.labels.tolist() == [0, 1, 1]
+    for split in (train, test):  # slices of one memory map: no copy in memory
+        assert isinstance(split.images, np.memmap) and not split.images.flags.writeable
+
+
+# ----------------------------------------------------------------------------- the decoded-image cache
+
+def test_cache_gives_the_same_batches_as_decoding_the_images(tmp_path):
+    make_folder(tmp_path / "toys", n=5)
+    first, log = load(tmp_path / "toys", "*.png", 24, input_size=30, crop=True)
+    assert log.has("Decoding the 10 images of toys once into the cache")
+    paths = datasets.find_images(str(tmp_path / "toys"), "*.png")
+    expected = decode_directly(paths, 24, input_size=30, crop=True)
+    np.testing.assert_array_equal(first.images, expected)
+    second, log = load(tmp_path / "toys", "*.png", 24, input_size=30, crop=True)
+    assert not log.has("Decoding") and log.has("Loaded 10 images")  # a cache hit
+    batch = np.array([7, 0, 3])
+    np.testing.assert_array_equal(datasets.to_float(second.images[batch]),
+                                  expected[batch].astype(np.float32) / 255.0)
+
+
+def test_decoding_in_worker_processes_gives_the_same_cache(tmp_path, monkeypatch):
+    make_folder(tmp_path / "toys", n=15)
+    inline, _ = load(tmp_path / "toys", "*.png", 16, workers=1)
+    shutil.rmtree(tmp_path / ".cache")
+    monkeypatch.setattr(folder_cache, "CHUNK", 4)  # 30 images: 8 jobs over 2 processes
+    pooled, log = load(tmp_path / "toys", "*.png", 16, workers=2)
+    assert log.has("2 process(es)")
+    np.testing.assert_array_equal(inline.images, pooled.images)
+
+
+def test_a_changed_file_rebuilds_the_cache(tmp_path):
+    make_folder(tmp_path / "toys")
+    load(tmp_path / "toys", "*.png", 16)
+    path = tmp_path / "toys" / "cars" / "0.png"
+    stat = os.stat(path)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # touched: a new date
+    _, log = load(tmp_path / "toys", "*.png", 16)
+    assert log.has("out of date (the image files or the cache format changed): rebuilding")
+    assert log.has("Decoding the 6 images")
+    Image.new("RGB", (40, 48), (10, 200, 30)).save(path)  # replaced: other pixels
+    data, log = load(tmp_path / "toys", "*.png", 16)
+    assert log.has("rebuilding") and (data.images[0] == [10, 200, 30]).all()
+    os.remove(tmp_path / "toys" / "planes" / "2.png")  # removed
+    data, log = load(tmp_path / "toys", "*.png", 16)
+    assert log.has("rebuilding") and len(data.images) == 5
+    assert len(cache_files(tmp_path / "toys")) == 2  # one .npy + its key, nothing else
+
+
+def test_each_setting_has_its_own_cache(tmp_path):
+    make_folder(tmp_path / "toys")
+    small, _ = load(tmp_path / "toys", "*.png", 16)
+    big, log = load(tmp_path / "toys", "*.png", 32)
+    assert log.has("Decoding") and big.images.shape[1] == 32
+    cropped, log = load(tmp_path / "toys", "*.png", 16, crop=True)
+    assert log.has("Decoding") and not np.array_equal(cropped.images, small.images)
+    assert len(cache_files(tmp_path / "toys")) == 6
+    again, log = load(tmp_path / "toys", "*.png", 16)  # back to the first setting: still valid
+    assert not log.has("Decoding")
+    np.testing.assert_array_equal(again.images, small.images)
+
+
+def test_a_truncated_cache_is_rebuilt_never_trusted(tmp_path):
+    make_folder(tmp_path / "toys")
+    good, log = load(tmp_path / "toys", "*.png", 16)
+    expected = np.array(good.images)
+    npy = [f for f in cache_files(tmp_path / "toys") if f.endswith(".npy")][0]
+    path = tmp_path / ".cache" / npy
+    with open(path, "r+b") as f:
+        f.truncate(os.path.getsize(path) - 100)
+    data, log = load(tmp_path / "toys", "*.png", 16)
+    assert log.has("out of date (its .npy file was truncated or replaced): rebuilding")
+    np.testing.assert_array_equal(data.images, expected)
+    path.write_bytes(b"\x93NUMPY garbage")  # a damaged file with the size of ... nothing
+    data, log = load(tmp_path / "toys", "*.png", 16)
+    assert log.has("rebuilding")
+    np.testing.assert_array_equal(data.images, expected)
+
+
+def test_an_interrupted_build_leaves_no_cache_and_no_debris(tmp_path, monkeypatch):
+    make_folder(tmp_path / "toys")
+    real_decode, calls = folder_cache.decode, []
+
+    def decode_then_ctrl_c(*args):
+        calls.append(1)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return real_decode(*args)
+    monkeypatch.setattr(folder_cache, "decode", decode_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        load(tmp_path / "toys", "*.png", 16)
+    assert cache_files(tmp_path / "toys") == []
+    # a build killed by SIGKILL leaves its temporary file: the next build removes it
+    monkeypatch.setattr(folder_cache, "decode", real_decode)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    settings_name = "toys-16px-0123456789"
+    debris = tmp_path / ".cache" / f".tmp-{settings_name}-{dead.pid}.npy"
+    debris.write_bytes(b"half")
+    monkeypatch.setattr(folder_cache, "slot_name", lambda folder, settings: settings_name)
+    load(tmp_path / "toys", "*.png", 16)
+    assert cache_files(tmp_path / "toys") == [settings_name + ".json", settings_name + ".npy"]
+
+
+def test_unwritable_data_folder_puts_the_cache_in_the_users_cache(tmp_path, monkeypatch):
+    make_folder(tmp_path / "data" / "toys")
+    # The place data/.cache is taken by a file, so nothing can be created there: the same
+    # OSError a read-only shared folder gives (tests run as root, whom chmod does not stop).
+    (tmp_path / "data" / ".cache").write_bytes(b"")
+    if os.geteuid() != 0:
+        os.chmod(tmp_path / "data", 0o555)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    try:
+        data, log = load(tmp_path / "data" / "toys", "*.png", 16)
+        again, log2 = load(tmp_path / "data" / "toys", "*.png", 16)
+    finally:
+        os.chmod(tmp_path / "data", 0o755)
+    where = str(tmp_path / "home-cache" / "gan-lab")
+    assert [line for line in log if "cannot be written" in line] == [
+        f"{tmp_path / 'data' / '.cache'} cannot be written (a shared, read-only dataset?): the "
+        f"decoded-image cache goes to {where}"]
+    assert len(os.listdir(where)) == 2 and len(data.images) == 6
+    assert not log2.has("Decoding") and log2.has(f"from the cache {where}")
+
+
+def test_a_disk_too_small_is_one_line_and_nothing_written(tmp_path, monkeypatch):
+    make_folder(tmp_path / "toys")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: types.SimpleNamespace(
+        total=10**9, used=10**9 - 5000, free=5000))
+    with pytest.raises(LabError) as error:
+        load(tmp_path / "toys", "*.png", 16)
+    message = str(error.value)
+    assert "\n" not in message and message.startswith(
+        "not enough disk space for the decoded-image cache of toys: it needs 4.6 KiB in ")
+    assert "plus 64.0 MiB to spare, only 4.9 KiB is free; free some space there" in message
+    assert cache_files(tmp_path / "toys") == []
+
+
+def test_skipped_images_are_named_on_every_start(tmp_path):
+    make_folder(tmp_path / "toys")
+    (tmp_path / "toys" / "planes" / "x.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    _, log = load(tmp_path / "toys", "*.png", 16, skip_bad_images=True)
+    assert "warning: skipped 1 unreadable image(s): planes/x.png" in log
+    _, log = load(tmp_path / "toys", "*.png", 16, skip_bad_images=True)
+    assert "warning: skipped 1 unreadable image(s): planes/x.png" in log and not log.has("Decoding")
+
+
+# ----------------------------------------------------------------------------- symbolic links
+
+def test_a_link_to_a_parent_folder_does_not_loop(tmp_path):
+    make_folder(tmp_path / "toys")
+    os.symlink("..", tmp_path / "toys" / "cars" / "up")             # toys/cars/up -> toys
+    os.symlink("b.png", tmp_path / "toys" / "cars" / "a.png")        # a.png -> b.png -> a.png
+    os.symlink("a.png", tmp_path / "toys" / "cars" / "b.png")
+    paths = datasets.find_images(str(tmp_path / "toys"), "*.png")
+    assert [os.path.relpath(p, tmp_path / "toys") for p in paths] == [
+        "cars/0.png", "cars/1.png", "cars/2.png", "planes/0.png", "planes/1.png", "planes/2.png"]
+
+
+def test_an_image_reached_twice_counts_once(tmp_path):
+    make_folder(tmp_path / "toys")
+    os.symlink("0.png", tmp_path / "toys" / "cars" / "copy.png")           # a linked file
+    os.symlink(tmp_path / "toys" / "planes", tmp_path / "toys" / "zlinked")  # a linked folder
+    os.link(tmp_path / "toys" / "cars" / "1.png", tmp_path / "toys" / "cars" / "hard.png")
+    data, _ = load(tmp_path / "toys", "*.png", 16)
+    assert len(data.images) == 6 and data.class_names == ["cars", "planes"]
+
+
+# ----------------------------------------------------------------------------- every Pillow mode (utils.imread)
+
+def saved(tmp_path, image, name, **kwargs):
+    path = str(tmp_path / name)
+    image.save(path, **kwargs)
+    return path
+
+
+def pixels(image):
+    return np.asarray(image).tolist()
+
+
+@pytest.mark.parametrize("name,dtype", [("g16.png", np.uint16), ("g16b.tif", ">u2"), ("g16.tif", np.uint16)])
+def test_16_bit_grayscale_is_scaled_by_its_range_not_clipped(tmp_path, name, dtype):
+    values = np.array([[0, 257, 32896, 65535]], dtype=dtype)
+    image = utils.imread(saved(tmp_path, Image.fromarray(values), name))
+    assert image.mode == "L" and pixels(image) == [[0, 1, 128, 255]]
+
+
+def test_32_bit_integer_images_in_16_bit_range_or_refused(tmp_path):
+    ok = saved(tmp_path, Image.fromarray(np.array([[0, 65535]], np.int32)), "i.tif")
+    assert Image.open(ok).mode == "I" and pixels(utils.imread(ok)) == [[0, 255]]
+    bad = saved(tmp_path, Image.fromarray(np.array([[0, 70000]], np.int32)), "big.tif")
+    with pytest.raises(LabError, match="values from 0 to 70000, outside 16 bits.*--skip_bad_images"):
+        utils.imread(bad)
+
+
+def test_float_images_in_0_1_or_0_255_or_refused(tmp_path):
+    unit = saved(tmp_path, Image.fromarray(np.array([[0, 0.5, 1.0]], np.float32)), "u.tif")
+    assert pixels(utils.imread(unit)) == [[0, 128, 255]]
+    byte = saved(tmp_path, Image.fromarray(np.array([[0, 100.4, 200]], np.float32)), "b.tif")
+    assert pixels(utils.imread(byte)) == [[0, 100, 200]]
+    negative = saved(tmp_path, Image.fromarray(np.array([[-1, 0.5]], np.float32)), "n.tif")
+    with pytest.raises(LabError, match="float values outside .*range is unknown"):
+        utils.imread(negative)
+
+
+def test_one_bit_images_are_black_and_white(tmp_path):
+    image = Image.fromarray(np.array([[0, 255]], np.uint8)).convert("1")
+    decoded = utils.imread(saved(tmp_path, image, "bw.png"))
+    assert decoded.mode == "L" and pixels(decoded) == [[0, 255]]
+
+
+def test_transparency_is_composited_on_white(tmp_path):
+    la = Image.fromarray(np.array([[[50, 0], [50, 255], [50, 128]]], np.uint8), "LA")
+    decoded = utils.imread(saved(tmp_path, la, "la.png"))
+    assert decoded.mode == "L" and pixels(decoded) == [[255, 50, 152]]
+    rgba = Image.fromarray(np.array([[[200, 0, 0, 0], [200, 0, 0, 255]]], np.uint8), "RGBA")
+    assert pixels(utils.imread(saved(tmp_path, rgba, "rgba.png"))) == [[[255, 255, 255], [200, 0, 0]]]
+    palette = Image.new("P", (2, 1))
+    palette.putpalette([10, 20, 30, 40, 50, 60])
+    palette.putpixel((1, 0), 1)
+    decoded = utils.imread(saved(tmp_path, palette, "p.png", transparency=0))
+    assert decoded.mode == "RGB" and pixels(decoded) == [[[255, 255, 255], [40, 50, 60]]]
+    gray_key = saved(tmp_path, Image.fromarray(np.array([[7, 8]], np.uint8)), "lt.png", transparency=7)
+    assert pixels(utils.imread(gray_key)) == [[255, 8]]
+    pa = palette.convert("PA")  # no file format keeps PA: convert in memory
+    pa.putpixel((0, 0), (1, 0))
+    assert pixels(utils.to_8bit(pa, "pa")) == [[[255, 255, 255], [40, 50, 60]]]
+
+
+def test_other_colour_spaces_become_rgb(tmp_path):
+    colour = Image.new("RGB", (4, 4), (200, 30, 60))
+    cmyk = utils.imread(saved(tmp_path, colour.convert("CMYK"), "c.tif"))
+    lab = utils.imread(saved(tmp_path, colour.convert("LAB"), "lab.tif"))
+    for image in (cmyk, lab, utils.to_8bit(colour.convert("YCbCr"), "y"),
+                  utils.to_8bit(colour.convert("HSV"), "h")):
+        assert image.mode == "RGB"
+        assert np.abs(np.asarray(image, np.int16) - [200, 30, 60]).max() <= 2
+
+
+def test_exif_orientation_turns_phone_photos_upright(tmp_path):
+    stored = np.zeros((20, 40, 3), np.uint8)  # stored sideways: 40 wide, 20 high
+    stored[:, :20] = 255                      # left half white
+    exif = Image.Exif()
+    exif[0x0112] = 6                          # "rotate 90 degrees clockwise to view"
+    path = saved(tmp_path, Image.fromarray(stored), "phone.jpg", exif=exif, quality=95)
+    upright = np.asarray(utils.imread(path))
+    assert upright.shape == (40, 20, 3)
+    assert upright[:15].mean() > 240 and upright[-15:].mean() < 15  # white on top after turning
+
+
+def test_a_truncated_jpeg_is_a_clear_error(tmp_path):
+    path = saved(tmp_path, Image.fromarray(np.random.RandomState(0).randint(
+        0, 256, (64, 64, 3)).astype(np.uint8)), "cut.jpg")
+    with open(path, "r+b") as f:
+        f.truncate(os.path.getsize(path) // 2)
+    with pytest.raises(LabError, match=r"cannot read image .*cut.jpg \(OSError\).*--skip_bad_images"):
+        utils.imread(path)
+
+
+@pytest.mark.parametrize("side", [12, 20])  # 144 pixels: Pillow's warning; 400: its error
+def test_an_image_too_large_to_decode_is_one_line_and_can_be_skipped(tmp_path, monkeypatch, side):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    make_folder(tmp_path / "toys", n=1, size=4)
+    big = saved(tmp_path, Image.new("RGB", (side, side)), "toys/cars/big.png")
+    with pytest.raises(LabError) as error:
+        utils.imread(big)
+    assert str(error.value).startswith(f"image {big} is too large to decode safely (Image size "
+                                       f"({side * side} pixels) exceeds limit of")
+    data, log = load(tmp_path / "toys", "*.png", 8, skip_bad_images=True)
+    assert len(data.images) == 2 and "warning: skipped 1 unreadable image(s): cars/big.png" in log
+
+
+# ----------------------------------------------------------------------------- CelebA
+
+ATTRIBUTES = ("5_o_Clock_Shadow Arched_Eyebrows Attractive Bags_Under_Eyes Bald Bangs Big_Lips "
+              "Big_Nose Black_Hair Blond_Hair Blurry Brown_Hair Bushy_Eyebrows Chubby Double_Chin "
+              "Eyeglasses Goatee Gray_Hair Heavy_Makeup High_Cheekbones Male Mouth_Slightly_Open "
+              "Mustache Narrow_Eyes No_Beard Oval_Face Pale_Skin Pointy_Nose Receding_Hairline "
+              "Rosy_Cheeks Sideburns Smiling Straight_Hair Wavy_Hair Wearing_Earrings Wearing_Hat "
+              "Wearing_Lipstick Wearing_Necklace Wearing_Necktie Young").split()
+
+
+def fake_celeba(data_dir, smiling=(1, -1, 1), lines=None):
+    """data_dir/celebA: 3 small 'faces' (178x218 as the real ones) and list_attr_celeba.txt."""
+    folder = os.path.join(data_dir, "celebA")
+    os.makedirs(folder)
+    rng = np.random.RandomState(0)
+    for i in range(len(smiling)):
+        face = rng.randint(0, 256, (218, 178, 3)).astype(np.uint8)
+        Image.fromarray(face).save(os.path.join(folder, f"{i + 1:06d}.jpg"))
+    if lines is None:
+        column = ATTRIBUTES.index("Smiling")
+        rows = [[-1] * 40 for _ in smiling]
+        for row, value in zip(rows, smiling):
+            row[column] = value
+        lines = [str(len(smiling)), " ".join(ATTRIBUTES)] + [
+            f"{i + 1:06d}.jpg  " + " ".join(f"{v:2d}" for v in row) for i, row in enumerate(rows)]
+    with open(os.path.join(folder, datasets.CELEBA_ATTRIBUTES), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return folder
+
+
+def load_celeba(data_dir, attribute=None, **kwargs):
+    log = Log()
+    data = datasets.load_dataset("celebA", str(data_dir), "*.jpg", 64, 108, True,
+                                 attribute=attribute, log=log, **kwargs)
+    return data, log
+
+
+def test_celeba_is_an_unconditional_folder_with_the_handouts_crop(tmp_path):
+    folder = fake_celeba(tmp_path)
+    data, _ = load_celeba(tmp_path)
+    assert data.images.shape == (3, 64, 64, 3) and data.labels is None
+    paths = sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".jpg"))
+    np.testing.assert_array_equal(data.images, decode_directly(paths, 64, input_size=108, crop=True))
+
+
+def test_celeba_attribute_makes_two_classes_from_the_same_cache(tmp_path):
+    fake_celeba(tmp_path)
+    load_celeba(tmp_path)
+    data, log = load_celeba(tmp_path, "Smiling")
+    assert data.class_names == ["not_Smiling", "Smiling"] and data.labels.tolist() == [1, 0, 1]
+    assert not log.has("Decoding")  # the attribute changes labels, not pixels
+    smiling, _ = load_celeba(tmp_path, "Smiling", classes=["Smiling"])
+    assert len(smiling.images) == 2 and smiling.labels.tolist() == [0, 0]
+
+
+def test_celeba_bad_attribute_input_is_one_line_each(tmp_path):
+    fake_celeba(tmp_path)
+    with pytest.raises(LabError) as error:
+        load_celeba(tmp_path, "Smile")
+    assert str(error.value) == f"unknown CelebA attribute 'Smile'; valid: {', '.join(ATTRIBUTES)}"
+    make_folder(tmp_path / "toys")
+    with pytest.raises(LabError, match="^--attribute works only with --dataset celebA .*not with 'toys'"):
+        datasets.load_dataset("toys", str(tmp_path), "*.png", attribute="Smiling")
+    os.remove(tmp_path / "celebA" / datasets.CELEBA_ATTRIBUTES)
+    with pytest.raises(LabError, match="list_attr_celeba.txt not found; run: python download.py celebA$"):
+        load_celeba(tmp_path, "Smiling")
+
+
+@pytest.mark.parametrize("lines,problem", [
+    (["3", "Smiling Male"], "lines 1-2 must be the image count and the 40 attribute names"),
+    (["3", " ".join(ATTRIBUTES), "000001.jpg 1"], "line 3: expected an image name and 40 values"),
+    (["3", " ".join(ATTRIBUTES), "000001.jpg " + " 0" * 40], "line 3: expected"),
+    (["5", " ".join(ATTRIBUTES)] + [f"00000{i}.jpg" + " 1" * 40 for i in (1, 2, 3)],
+     "lists 3 images but says 5"),
+])
+def test_celeba_malformed_attributes_file(tmp_path, lines, problem):
+    fake_celeba(tmp_path, lines=lines)
+    with pytest.raises(LabError) as error:
+        load_celeba(tmp_path, "Smiling")
+    assert problem in str(error.value) and str(error.value).endswith("run: python download.py celebA")
+
+
+def test_celeba_images_missing_from_the_attributes_file(tmp_path):
+    fake_celeba(tmp_path)
+    Image.new("RGB", (178, 218)).save(tmp_path / "celebA" / "extra.jpg")
+    with pytest.raises(LabError, match=r"^1 image\(s\) in .*celebA are not in list_attr_celeba.txt "
+                                       r"\(first: extra.jpg\); remove them, or run: python download.py celebA"):
+        load_celeba(tmp_path, "Smiling")
+
+
+def test_celeba_missing_folder_says_how_to_download(tmp_path):
+    with pytest.raises(LabError, match="CelebA not found in .*; run: python download.py celebA"):
+        load_celeba(tmp_path)
+
+
+def test_cli_passes_the_attribute_and_names_the_run_after_it(tmp_path):
+    fake_celeba(tmp_path)
+    flags = types.SimpleNamespace(
+        dataset="celebA", data_dir=str(tmp_path), input_fname_pattern="*.jpg", output_height=64,
+        output_width=64, input_height=108, crop=True, classes="", skip_bad_images=False,
+        train_size=np.inf, batch_size=2, conditional=True, attribute="Male", mnist_split="all")
+    data = cli.load_training_data(flags, flags.batch_size, log=Log())
+    assert data.class_names == ["not_Male", "Male"] and len(data.images) == 3
+    assert cli.run_name(flags) == "celebA-Male_64_64_cond"
+
+
+@pytest.mark.parametrize("dataset,attribute,conditional,downloaded,problem", [
+    ("celebA", "", True, True, "--conditional on celebA needs --attribute NAME (e.g. --attribute Smiling)"),
+    ("mnist", "Smiling", True, True, "--attribute works only with --dataset celebA"),
+    ("celebA", "", False, False, "CelebA not found in "),
+])
+def test_cli_refuses_attribute_mistakes_before_loading_anything(tmp_path, dataset, attribute,
+                                                                conditional, downloaded, problem):
+    if downloaded:
+        fake_celeba(tmp_path / "data")
+    flags = types.SimpleNamespace(
+        epoch=1, batch_size=2, output_height=28 if dataset == "mnist" else 64, output_width=None,
+        sample_freq=1, ckpt_freq=1, print_freq=1, log_freq=1, max_to_keep=1, input_height=None,
+        input_width=None, visualize=-1, train_size=np.inf, export_samples=0, dataset=dataset,
+        train=True, data_dir=str(tmp_path / "data"), conditional=conditional, attribute=attribute,
+        checkpoint_dir=str(tmp_path / "ckpt"), sample_dir=str(tmp_path / "samples"),
+        logs_dir=str(tmp_path / "logs"), crop=False, mnist_split="all")
+    flags.output_width = flags.output_height
+    with pytest.raises(LabError) as error:
+        cli.validate(flags, ["main.py"], "the DCGAN")
+    assert str(error.value).startswith(problem) and "\n" not in str(error.value)
+    assert not (tmp_path / "ckpt").exists()  # refused before any folder is made

@@ -340,8 +340,8 @@ def test_cifar10_download_extract_and_load(server, tmp_path, monkeypatch, capsys
     rows = np.concatenate([d for d, _ in train])
     labels = np.concatenate([l for _, l in train])
     keep = np.isin(labels, [0, 1])
-    expected = rows[keep].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1) / 255.0
-    np.testing.assert_allclose(data.images, expected, rtol=1e-6)
+    expected = rows[keep].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)  # uint8 NHWC
+    np.testing.assert_array_equal(data.images, expected)
     np.testing.assert_array_equal(data.labels, labels[keep])  # airplane 0, automobile 1
     assert data.class_names == ["airplane", "automobile"]
 

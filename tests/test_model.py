@@ -88,7 +88,7 @@ def test_discriminator_steps_lower_its_loss(sess, tmp_path):
     sess.run(tf1.global_variables_initializer())
     data = mnist_subset(8)
     rng = np.random.RandomState(0)
-    feed = {dcgan.inputs: data.images, dcgan.y: dcgan.label_feed(data.labels),
+    feed = {dcgan.inputs: datasets.to_float(data.images), dcgan.y: dcgan.label_feed(data.labels),
             dcgan.z: dcgan.sample_noise(rng, 8)}
     first = sess.run(dcgan.d_loss, feed)
     for _ in range(30):
