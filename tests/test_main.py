@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -309,9 +310,10 @@ def start_training(cwd, *extra):
                             text=True)
 
 
-def wait_for_iteration(proc, idx):
+def wait_for_training(proc):
+    """Read the run's output until its first progress line (training is under way)."""
     for line in proc.stdout:
-        if f"] [{idx:4d}/" in line:
+        if line.startswith("Epoch: "):
             return
     raise AssertionError(proc.stderr.read())
 
@@ -319,7 +321,7 @@ def wait_for_iteration(proc, idx):
 def test_a_second_run_on_the_same_folder_is_refused(tmp_path):
     first = start_training(tmp_path)
     try:
-        wait_for_iteration(first, 1)
+        wait_for_training(first)
         second = run_main(["--dataset=mnist", "--train", f"--data_dir={DATA}"] + TINY, tmp_path)
         assert_one_line_error(second, rf"another training run \(pid {first.pid} on .*\) is writing to "
                                       r"checkpoint/mnist_28_28")
@@ -336,8 +338,7 @@ def test_sigkill_at_random_moments_always_resumes_cleanly(tmp_path):
     extra = ["--ckpt_freq=1", "--max_to_keep=2", "--sample_freq=1000"]
     for _ in range(3):
         proc = start_training(tmp_path, *extra)
-        wait_for_iteration(proc, 1)
-        import time
+        wait_for_training(proc)
         time.sleep(rng.uniform(0.0, 1.5))
         proc.kill()
         proc.communicate()

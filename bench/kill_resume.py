@@ -1,0 +1,82 @@
+"""Kill a tiny training run at random moments, again and again, and check it always resumes.
+
+    python bench/kill_resume.py              # 20 SIGKILLs, then a final run to the end
+    python bench/kill_resume.py --kills 5
+
+Each round starts `main.py --train` on MNIST (batch 16, a checkpoint every iteration so that
+many kills land inside a save), waits until training is under way, sleeps a random 0-2 s
+and sends SIGKILL. After every round it checks what issue 10 asks: losses.csv holds every
+step once and in order, at most --max_to_keep checkpoints, no temporary files. It prints one
+line per round and a summary; the exit code is 1 if any check failed.
+"""
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RUN = "mnist_28_28"
+
+
+def start(cwd, epochs):
+    args = [sys.executable, os.path.join(REPO, "main.py"), "--dataset=mnist", "--train",
+            f"--data_dir={os.path.join(REPO, 'data')}", "--batch_size=16", "--train_size=160",
+            f"--epoch={epochs}", "--ckpt_freq=1", "--max_to_keep=2", "--sample_freq=1000"]
+    return subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def problems(cwd):
+    """What is wrong with the run's files now (empty list: nothing)."""
+    found = []
+    log = os.path.join(cwd, "logs", RUN, "losses.csv")
+    steps = np.loadtxt(log, delimiter=",", skiprows=1, usecols=0, ndmin=1).astype(int).tolist() \
+        if os.path.exists(log) else []
+    if steps != list(range(1, len(steps) + 1)):
+        found.append(f"losses.csv steps not continuous: {steps[-5:]}")
+    folder = os.path.join(cwd, "checkpoint", RUN)
+    files = os.listdir(folder) if os.path.isdir(folder) else []
+    if len([f for f in files if f.endswith(".index")]) > 2:
+        found.append(f"{len([f for f in files if f.endswith('.index')])} checkpoints (max 2)")
+    return found, steps
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    rng = np.random.RandomState(args.seed)
+    cwd = tempfile.mkdtemp(prefix="kill-resume-")
+    failures = 0
+    for round_ in range(1, args.kills + 1):
+        proc = start(cwd, epochs=1000)
+        for line in proc.stdout:  # wait until training is under way
+            if line.startswith("Epoch: "):
+                break
+        time.sleep(rng.uniform(0.0, 2.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        # the next start cleans what the kill left; check the state a resume then sees
+        found, steps = problems(cwd)
+        failures += bool(found)
+        print(f"kill {round_:2d}: {len(steps)} steps logged, " + ("; ".join(found) or "ok"), flush=True)
+    final = start(cwd, epochs=len(problems(cwd)[1]) // 10 + 2)  # 10 iterations an epoch: past the kills
+    out, err = final.communicate()
+    found, steps = problems(cwd)
+    leftovers = [f for f in os.listdir(os.path.join(cwd, "checkpoint", RUN))
+                 if f.startswith(".saving-") or "tempstate" in f]
+    if final.returncode != 0 or found or leftovers:
+        failures += 1
+        print(f"final run: exit {final.returncode}, {found}, leftovers {leftovers}\n{err[-2000:]}")
+    print(f"{args.kills} kills, final run to step {steps[-1] if steps else 0}: "
+          f"{'all checks passed' if not failures else f'{failures} round(s) failed'} ({cwd})")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
