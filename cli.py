@@ -149,10 +149,17 @@ def first_line(model_name, FLAGS):
             f"{FLAGS.output_width}, {kind} (--help lists the flags)")
 
 
+def crop_size(FLAGS):
+    """--input_height (and --input_width, which defaults to it) as the crop's side or [h, w]."""
+    if FLAGS.input_height is None or FLAGS.input_width in (None, FLAGS.input_height):
+        return FLAGS.input_height
+    return [FLAGS.input_height, FLAGS.input_width]
+
+
 def load_training_data(FLAGS, images_per_iteration, log=print):
     """The training images as a datasets.Dataset, checked against what one iteration needs."""
     data = datasets.load_dataset(FLAGS.dataset, FLAGS.data_dir, FLAGS.input_fname_pattern,
-                                 FLAGS.output_height, FLAGS.input_height, FLAGS.crop,
+                                 FLAGS.output_height, crop_size(FLAGS), FLAGS.crop,
                                  class_list(FLAGS), FLAGS.skip_bad_images, split="train",
                                  attribute=FLAGS.attribute or None, log=log,
                                  mnist_with_test=FLAGS.mnist_split == "all")

@@ -144,12 +144,14 @@ def center_crop(image, crop_h, crop_w=None):
 def transform(image, channels, output_size, input_size=None, crop=False):
     """Pillow image -> uint8 array [output_size, output_size, channels].
 
-    With crop (the handout's --crop), first cut the central input_size square (the whole
-    shorter side when input_size is None), then resize with Pillow's bicubic filter.
+    With crop (the handout's --crop), first cut the central input_size region: a square side,
+    or [height, width] (--input_height, --input_width); the whole shorter side when None. Then
+    resize with Pillow's bicubic filter (a non-square crop is stretched to the square output).
     """
     image = image.convert("L" if channels == 1 else "RGB")
     if crop:
-        image = center_crop(image, input_size or min(image.size))
+        crop_h, crop_w = input_size if isinstance(input_size, (list, tuple)) else (input_size, input_size)
+        image = center_crop(image, crop_h or min(image.size), crop_w or crop_h or min(image.size))
     if image.size != (output_size, output_size):
         image = image.resize((output_size, output_size), Image.BICUBIC)
     array = np.asarray(image, dtype=np.uint8)

@@ -88,3 +88,16 @@ def test_atomic_write_leaves_nothing_when_writing_fails(tmp_path):
     with pytest.raises(RuntimeError):
         utils.atomic_write(str(tmp_path / "out.json"), fail)
     assert os.listdir(tmp_path) == []
+
+
+def test_transform_crops_a_rectangle_when_input_width_differs():
+    from PIL import Image
+    pixels = np.zeros((40, 60, 3), np.uint8)
+    pixels[10:30, 10:50] = 255  # a white 20 x 40 box in the centre
+    image = Image.fromarray(pixels)
+    box = utils.transform(image, 3, 8, input_size=[20, 40], crop=True)
+    square = utils.transform(image, 3, 8, input_size=20, crop=True)
+    assert box.shape == square.shape == (8, 8, 3)
+    assert (box == 255).all() and (square == 255).all()
+    whole = utils.transform(image, 3, 8, crop=True)  # the 40 x 40 centre: black rows above and below
+    assert whole[0].max() < 255 and whole[4].min() == 255
