@@ -1,4 +1,5 @@
-"""Train the evaluation classifier that the metrics (FID, KID, IS, class accuracy) rely on.
+"""Train the evaluation classifier that the metrics (FID, KID, IS, class accuracy) rely on
+(handout extension 2, the comparison).
 
     python biggan/train_classifier.py --dataset mnist
     python biggan/train_classifier.py --dataset flowers --data_dir ./data --output_size 32 \\

@@ -1,4 +1,4 @@
-"""The evaluation classifier: a small CNN whose outputs feed evaluation/metrics.py.
+"""The evaluation classifier: a small CNN whose outputs feed evaluation/metrics.py (extension 2).
 
 FID/KID compare the classifier's penultimate-layer "features" of real and generated images;
 the Inception Score and class accuracy use its softmax probabilities. The published

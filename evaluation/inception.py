@@ -1,4 +1,5 @@
-"""The standard FID feature extractor: the 2015-12-05 Inception graph, as TTUR's fid.py uses it.
+"""The standard FID feature extractor: the 2015-12-05 Inception graph, as TTUR's fid.py uses it
+(handout extension 2: comparing DCGAN and BigGAN with numbers papers use).
 
 Published FIDs (Heusel et al. 2017) and Inception Scores (Salimans et al. 2016) come from ONE
 network: `classify_image_graph_def.pb` from inception-2015-12-05.tgz, a frozen TensorFlow

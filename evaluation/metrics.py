@@ -1,4 +1,5 @@
 """Sample-quality metrics for GANs, computed from classifier outputs (numpy/scipy only, no TF).
+Handout extension 2: "对两个算法结果进行对比分析" (compare the two algorithms' results).
 
 Every metric works on arrays a classifier already produced (see evaluation/classifier.py):
   features [N, d] (the classifier's penultimate layer) -> FID and KID,
