@@ -52,7 +52,7 @@ def parse_args(argv=None):
 # ----------------------------------------------------------------------------- data
 
 def load_splits(args):
-    """(train, test) Datasets for --dataset, each with labels."""
+    """(train, test) Datasets for --dataset (labels None for a folder without class sub-folders)."""
     classes = args.classes.split(",") if args.classes else None
     if args.dataset == "mnist":
         folder = os.path.join(args.data_dir, "mnist")
@@ -64,10 +64,15 @@ def load_splits(args):
         train_set, test_set = (load_dataset(args.dataset, args.data_dir, args.input_fname_pattern,
                                             args.output_size, classes=classes, split=s)
                                for s in SPLITS)
-    if train_set.labels is None:
+    return train_set, test_set
+
+
+def require_labels(data, args):
+    """The classifier learns classes: LabError for a folder without class sub-folders.
+    (Not in load_splits: compare.py scores unlabelled folders, e.g. faces, with Inception.)"""
+    if data.labels is None:
         raise LabError(f"the classifier needs labels: put the images of {args.data_dir}/"
                        f"{args.dataset} in one sub-folder per class")
-    return train_set, test_set
 
 
 def random_shift(images, rng, max_shift=2):
@@ -110,6 +115,7 @@ def main(argv=None):
     out = args.out or default_path(args.dataset)
     check_writable(os.path.dirname(os.path.abspath(out)), "out")
     train_set, test_set = load_splits(args)
+    require_labels(train_set, args)
     print(f"{args.dataset}: {len(train_set.images)} training and {len(test_set.images)} test images "
           f"of {'x'.join(map(str, train_set.images.shape[1:]))}, classes {', '.join(train_set.class_names)}")
     classifier = Classifier(train_set.images.shape[1:], train_set.class_names, args.dataset,

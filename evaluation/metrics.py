@@ -1,9 +1,11 @@
 """Sample-quality metrics for GANs, computed from classifier outputs (numpy/scipy only, no TF).
 Handout extension 2: "对两个算法结果进行对比分析" (compare the two algorithms' results).
 
-Every metric works on arrays a classifier already produced (see evaluation/classifier.py):
-  features [N, d] (the classifier's penultimate layer) -> FID and KID,
-  softmax probabilities [N, K]                          -> Inception Score and class accuracy.
+Every metric works on arrays a network already produced (our classifier, evaluation/classifier.py,
+or the standard Inception graph, evaluation/inception.py):
+  features [N, d] (the network's penultimate layer)    -> FID and KID,
+  softmax probabilities [N, K]                          -> Inception Score, class accuracy and
+                                                         the confusion matrix.
 Keeping the maths apart from the network means it can be tested on hand-made numbers.
 
 FID  (Frechet distance): fit a Gaussian to each feature set and compare them; 0 = identical.
@@ -187,6 +189,19 @@ def class_accuracy(probs, requested_labels, num_classes):
             "worst_class": worst_class, "worst": per_class[worst_class]}
 
 
+def confusion_matrix(requested_labels, predicted_labels, num_requested, num_predicted):
+    """Counts [num_requested, num_predicted]: entry (i, j) = how many images asked for class i
+    the classifier recognised as class j. Row i divided by its sum is where class i's images
+    end up; its diagonal entry is class i's accuracy (when both index the same classes)."""
+    requested = np.asarray(requested_labels, dtype=np.int64).ravel()
+    predicted = np.asarray(predicted_labels, dtype=np.int64).ravel()
+    if len(requested) != len(predicted):
+        raise ValueError(f"need one prediction per label, got {len(predicted)} for {len(requested)}")
+    counts = np.zeros((num_requested, num_predicted), dtype=np.int64)
+    np.add.at(counts, (requested, predicted), 1)  # one increment per (asked, recognised) pair
+    return counts
+
+
 # ----------------------------------------------------------------------------- nearest neighbours
 # Precision/recall and density/coverage all ask one question: "which points lie inside which
 # balls?", where each ball is centred on a feature and reaches its k-th nearest neighbour.
@@ -253,29 +268,31 @@ def check_feature_pair(real_feats, fake_feats, k):
 
 # ----------------------------------------------------------------------------- fidelity vs diversity
 
-def precision_recall(real_feats, fake_feats, k=NEAREST_K):
+def precision_recall(real_feats, fake_feats, k=NEAREST_K, real_radii=None):
     """Improved precision and recall (Kynkaanniemi et al. 2019) -> (precision, recall).
 
     precision: share of fake features inside at least one real ball (radii from the real set);
     recall:    share of real features inside at least one fake ball (radii from the fake set).
     Identical sets give (1, 1); a generator that draws half of the real modes well gives
-    precision ~1 and recall ~0.5.
+    precision ~1 and recall ~0.5. real_radii: knn_radii(real_feats, k), when several generators
+    are scored against one real set (computed once instead of once per generator).
     """
     real, fake = check_feature_pair(real_feats, fake_feats, k)
-    precision = np.mean(ball_counts(fake, real, knn_radii(real, k)) > 0)
+    radii = knn_radii(real, k) if real_radii is None else real_radii
+    precision = np.mean(ball_counts(fake, real, radii) > 0)
     recall = np.mean(ball_counts(real, fake, knn_radii(fake, k)) > 0)
     return float(precision), float(recall)
 
 
-def density_coverage(real_feats, fake_feats, k=NEAREST_K):
+def density_coverage(real_feats, fake_feats, k=NEAREST_K, real_radii=None):
     """Density and coverage (Naeem et al. 2020) -> (density, coverage); only real balls are used.
 
     density  = (1 / (k M)) * sum over the M fakes of the number of real balls containing it;
     coverage = share of real features whose ball contains at least one fake, i.e. whose
-               nearest fake is within its radius.
+               nearest fake is within its radius. real_radii: as in precision_recall.
     """
     real, fake = check_feature_pair(real_feats, fake_feats, k)
-    radii = knn_radii(real, k)                                           # [N]
+    radii = knn_radii(real, k) if real_radii is None else real_radii    # [N]
     density = ball_counts(fake, real, radii).sum() / (k * len(fake))
     coverage = np.mean(kth_nearest_distances(real, fake, 1) <= radii)
     return float(density), float(coverage)

@@ -15,10 +15,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import tiny_inception
 from biggan import compare
+from evaluation import figures, report as report_writer
 from test_main import our_stderr_lines, quiet_env
 from errors import LabError
 from training import read_loss_log
+from utils import read_json, write_json
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(REPO, "data")
@@ -27,10 +30,9 @@ BIGGAN_TINY = ["--ch=4", "--shared_dim=8", "--z_dim=12", "--batch_size=8", "--tr
 
 
 def environment(cwd):
-    """No Keras cache in cwd (so no Inception FID), and one BLAS thread: on two busy cores
-    OpenBLAS's spinning threads make KID's small matrix products many times slower."""
-    return dict(quiet_env(),
-                KERAS_HOME=str(cwd / "keras"), OPENBLAS_NUM_THREADS="1")
+    """One BLAS thread: on two busy cores OpenBLAS's spinning threads make KID's small matrix
+    products many times slower. (cwd has no data/inception/, so no Inception numbers.)"""
+    return dict(quiet_env(), OPENBLAS_NUM_THREADS="1")
 
 
 def start(script, args, cwd):
@@ -57,7 +59,18 @@ def trained(tmp_path_factory):
     for run in runs:
         _, stderr = run.communicate(timeout=300)
         assert run.returncode == 0, stderr
+    for run in ("mnist_28_28", "biggan_mnist_28_28"):
+        record_handout_data(cwd / "checkpoint" / run)
     return cwd
+
+
+def record_handout_data(folder):
+    """What the tiny runs trained on, in the record main.py writes: the handout's default MNIST
+    (train + t10k). Only added where the training script did not write it already."""
+    config = read_json(folder / "config.json")
+    config.setdefault("data", {"dataset": "mnist", "split": "all", "classes": [], "attribute": None,
+                               "num_images": 70000})
+    write_json(str(folder / "config.json"), config)
 
 
 @pytest.fixture(scope="module")
@@ -69,12 +82,15 @@ def report(trained):
 
 def test_compare_writes_the_whole_report(report):
     folder, stdout = report
-    assert sorted(os.listdir(folder)) == ["classes.png", "losses.png", "metrics.json", "report.md"]
+    assert sorted(os.listdir(folder)) == ["classes.png", "losses.png", "metrics.json", "per_class.png",
+                                          "report.html", "report.md"]
     assert "| DCGAN |" in stdout and "Report: report/report.md" in stdout
-    skipped = "Inception FID skipped: no InceptionV3 weights (pass --inception_weights PATH)"
+    skipped = ("Inception FID, KID and IS left out: no Inception graph at "
+               "data/inception/classify_image_graph_def.pb; run `python download.py inception`")
     assert skipped in stdout
     text = (folder / "report.md").read_text()
-    for part in ("# DCGAN vs BigGAN on mnist", "| DCGAN |", "| BigGAN |", "| real train (floor) |",
+    for part in ("# DCGAN vs BigGAN on mnist", "| DCGAN |", "| BigGAN |",
+                 "| real train (no floor: reference seen) |",
                  "test accuracy 99.33%", skipped, "## Who wins", "](classes.png)", "](losses.png)"):
         assert part in text
     classes = np.asarray(Image.open(folder / "classes.png"))
@@ -137,13 +153,138 @@ def test_default_folders_follow_the_training_scripts():
 
 def test_a_missing_loss_log_skips_its_curve(trained, tmp_path):
     log = read_loss_log(trained / "logs" / "biggan_mnist_28_28" / "losses.csv")
-    compare.save_loss_curves(str(tmp_path / "losses.png"), {"DCGAN": None, "BigGAN": log})
+    figures.save_loss_curves(str(tmp_path / "losses.png"), {"DCGAN": None, "BigGAN": log})
     assert Image.open(tmp_path / "losses.png").size[0] > 500
 
 
 def test_the_report_says_when_a_loss_log_is_missing(report, tmp_path):
     metrics = json.loads((report[0] / "metrics.json").read_text())
     setup = dict(metrics.pop("setup"), missing_loss_logs={"DCGAN": "logs/mnist_28_28/losses.csv"})
-    compare.write_report(str(tmp_path / "report.md"), setup, metrics)
+    report_writer.write_report(str(tmp_path / "report.md"), setup, metrics)
     assert "no loss log for the DCGAN (`logs/mnist_28_28/losses.csv` is missing)" in \
         (tmp_path / "report.md").read_text()
+
+
+def test_report_dir_is_checked_before_any_work_and_nothing_is_created(tmp_path):
+    (tmp_path / "a_file").write_text("")
+    with pytest.raises(LabError, match=r"cannot write the report to .*a_file/report .*--report_dir"):
+        compare.check_report_dir(str(tmp_path / "a_file" / "report"))
+    compare.check_report_dir(str(tmp_path / "new" / "report"))  # creatable: fine, and not made yet
+    assert not os.path.exists(tmp_path / "new")
+
+
+# ----------------------------------------------------------------------------- held out, Inception
+
+@pytest.fixture(scope="module")
+def tiny_graph(trained):
+    return tiny_inception.write_tiny_graph(str(trained / "tiny_inception.pb"))
+
+
+@pytest.fixture(scope="module")
+def held_out_report(trained, tiny_graph):
+    """The tiny runs with records that say "train split only" (what --mnist_split train writes),
+    compared with the tiny Inception graph."""
+    for run in ("mnist_28_28", "biggan_mnist_28_28"):
+        copy = trained / "held_out" / run
+        shutil.copytree(trained / "checkpoint" / run, copy)
+        config = read_json(copy / "config.json")
+        config["data"] = dict(config["data"], split="train", num_images=60000)
+        write_json(str(copy / "config.json"), config)
+    rc, stdout, stderr = run_compare(trained, "--num_samples=200", "--report_dir=report_held_out",
+                                     "--dcgan_dir=held_out/mnist_28_28",
+                                     "--biggan_dir=held_out/biggan_mnist_28_28",
+                                     f"--inception_graph={tiny_graph}")
+    assert rc == 0, stderr
+    return trained / "report_held_out", stdout
+
+
+def test_the_report_opens_with_the_held_out_verdict(report, held_out_report):
+    seen = (report[0] / "report.md").read_text().splitlines()[2]
+    assert seen.startswith("> Warning: the reference was seen in training: the DCGAN and the BigGAN "
+                           "trained on MNIST train + t10k") and "--mnist_split train" in seen
+    metrics = json.loads((report[0] / "metrics.json").read_text())
+    assert metrics["reference_held_out"] is False and metrics["reference_note"] in seen
+    held = (held_out_report[0] / "report.md").read_text()
+    assert held.splitlines()[2].startswith("> Reference held out: the DCGAN and the BigGAN trained on "
+                                           "the mnist train split only")
+    assert "| real train (floor) |" in held
+    assert json.loads((held_out_report[0] / "metrics.json").read_text())["reference_held_out"] is True
+
+
+def test_inception_numbers_for_every_row_with_the_sample_count(held_out_report):
+    folder, stdout = held_out_report
+    metrics = json.loads((folder / "metrics.json").read_text())
+    for row in ("dcgan", "biggan", "real"):
+        for key in ("inception_fid", "inception_kid_mean", "inception_is_mean"):
+            assert math.isfinite(metrics[row][key]), (row, key)
+        for key in ("inception_precision", "inception_recall", "inception_coverage"):
+            assert 0 <= metrics[row][key] <= 1
+    assert metrics["real"]["inception_fid"] < min(metrics["dcgan"]["inception_fid"],
+                                                  metrics["biggan"]["inception_fid"])
+    text = (folder / "report.md").read_text()
+    assert "### Inception features (standard)" in text and "### Classifier features: distance" in text
+    assert "N = 200 images per row against 10,000 reference images; papers use N = 10,000 or 50,000" in text
+    assert "Inception FID: the " in text and "Precision (Inception): " in text  # the analysis uses them
+
+
+# ----------------------------------------------------------------------------- unconditional faces
+
+def write_faces(folder, n=200, size=32):
+    """n small RGB images straight in folder/ (no class sub-folders, like a face folder)."""
+    rng = np.random.RandomState(0)
+    os.makedirs(folder)
+    y, x = np.mgrid[:size, :size]
+    for i in range(n):
+        cy, cx, r = rng.randint(10, 22), rng.randint(10, 22), rng.randint(4, 9)
+        face = ((y - cy) ** 2 + (x - cx) ** 2 < r * r)[..., None] * rng.randint(80, 255, 3)
+        Image.fromarray(face.astype(np.uint8)).save(os.path.join(folder, f"{i:03d}.png"))
+
+
+@pytest.fixture(scope="module")
+def faces(tmp_path_factory):
+    """Tiny unconditional DCGAN and BigGAN runs on a folder of 200 images without classes."""
+    cwd = tmp_path_factory.mktemp("faces")
+    write_faces(cwd / "data" / "faces")
+    common = ["--dataset=faces", "--train", "--data_dir=data", "--input_fname_pattern=*.png",
+              "--output_height=32", "--sample_freq=100"]
+    runs = [start("main.py", common + DCGAN_TINY, cwd),
+            start(os.path.join("biggan", "main.py"), common + BIGGAN_TINY, cwd)]
+    for run in runs:
+        _, stderr = run.communicate(timeout=300)
+        assert run.returncode == 0, stderr
+    return cwd
+
+
+FACES = ["--dataset=faces", "--data_dir=data", "--input_fname_pattern=*.png", "--output_size=32",
+         "--num_samples=60"]
+
+
+def test_unconditional_faces_are_compared_with_inception_features_only(faces):
+    graph = tiny_inception.write_tiny_graph(str(faces / "tiny_inception.pb"))
+    rc, stdout, stderr = run_compare(faces, *FACES, f"--inception_graph={graph}")
+    assert rc == 0, stderr
+    folder = faces / "report"
+    assert sorted(os.listdir(folder)) == ["classes.png", "losses.png", "metrics.json", "report.html",
+                                          "report.md"]
+    metrics = json.loads((folder / "metrics.json").read_text())
+    for row in ("dcgan", "biggan", "real"):
+        assert "fid" not in metrics[row] and math.isfinite(metrics[row]["inception_kid_mean"])
+    # the runs record that they trained on the folder's train part: every 10th image is held out
+    assert metrics["setup"]["classifier"] is None and metrics["reference_held_out"] is True
+    text = (folder / "report.md").read_text()
+    assert "### Classifier features" not in text and "### Inception features (standard)" in text
+    assert ("No classifier metrics: faces has no class sub-folders, so there is no class to "
+            "recognise and no per-class metric.") in text
+    assert "## Per class\n\nLeft out: faces has no class sub-folders" in text
+
+
+def test_unconditional_faces_without_the_inception_graph_is_an_error_naming_the_download(
+        faces, monkeypatch):
+    monkeypatch.chdir(faces)  # no data/inception/ there (in-process: the error comes before any model)
+    with pytest.raises(LabError) as error:
+        compare.main(FACES + ["--report_dir=no_graph"])
+    assert str(error.value) == (
+        "nothing to measure with: faces has no class sub-folders, so there is no class to "
+        "recognise and no per-class metric, and there is no Inception graph at "
+        "data/inception/classify_image_graph_def.pb; run: python download.py inception")
+    assert not os.path.exists(faces / "no_graph")

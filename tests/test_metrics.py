@@ -242,3 +242,23 @@ def test_intra_class_fid_accepts_d_plus_one_samples_per_class():
     keep = np.concatenate([np.flatnonzero(fake_labels == c)[:3] for c in (0, 1, 2)])
     mean, per_class = metrics.intra_class_fid(real, real_labels, fake[keep], fake_labels[keep])
     assert sorted(per_class) == [0, 1, 2] and np.isfinite(mean)
+
+
+# ----------------------------------------------------------------------------- shared radii, confusion
+
+def test_passing_the_real_radii_gives_the_same_answers():
+    rng = np.random.RandomState(12)
+    real, fake = rng.randn(80, 3), rng.randn(70, 3) + 0.4
+    radii = metrics.knn_radii(real)
+    assert metrics.precision_recall(real, fake, real_radii=radii) == metrics.precision_recall(real, fake)
+    assert metrics.density_coverage(real, fake, real_radii=radii) == metrics.density_coverage(real, fake)
+
+
+def test_confusion_matrix_counts_asked_for_against_recognised():
+    requested = [0, 0, 0, 1, 1, 1]
+    predicted = [0, 0, 2, 1, 2, 2]  # class 0: 2 right, 1 as class 2; class 1: 1 right, 2 as class 2
+    counts = metrics.confusion_matrix(requested, predicted, num_requested=2, num_predicted=3)
+    assert counts.tolist() == [[2, 0, 1], [0, 1, 2]]
+    # The diagonal over the row sums is class_accuracy's per-class accuracy.
+    accuracy = metrics.class_accuracy(np.eye(3)[predicted], requested, num_classes=3)["per_class"]
+    assert np.diag(counts) / counts.sum(axis=1) == pytest.approx(accuracy[:2])

@@ -1,0 +1,148 @@
+"""The comparison's pictures (handout extension 2), each a PNG written atomically.
+
+classes.png    real test images on top, then per class 10 DCGAN samples | 10 BigGAN samples
+losses.png     both runs' d_loss and g_loss, with the DCGAN's "D is guessing" levels ln 4, ln 2
+per_class.png  confusion matrices: which class the classifier sees in images asked for class i
+"""
+import math
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")  # draw into files; no window (works on a server without a display)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from training import read_loss_log  # noqa: E402
+from utils import atomic_write, class_rows, cycle_labels, merge  # noqa: E402
+
+PER_CLASS = 10  # images per class and model in classes.png
+# The DCGAN's cross-entropy losses when D outputs 0.5 for every image (it cannot tell real from
+# fake): d_loss = -ln 0.5 (real) - ln 0.5 (fake) = ln 4, g_loss = -ln 0.5 = ln 2.
+GUESSING_LEVELS = {"d_loss": math.log(4.0), "g_loss": math.log(2.0)}
+
+
+def save_figure(fig, path):
+    """Write a matplotlib figure as PNG atomically and free it."""
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight"))
+    plt.close(fig)
+
+
+# ----------------------------------------------------------------------------- samples side by side
+
+def real_header(test, num_classes, columns, seed):
+    """`columns` real test images for the top row: classes 0, 1, ..., cycling (random images
+    of an unconditional dataset). Floats in [0, 1]."""
+    rng = np.random.RandomState(seed)
+    if not num_classes or test.labels is None:
+        return test.images[rng.choice(len(test.images), columns, replace=len(test.images) < columns)] / 255.0
+    picks = [rng.choice(np.flatnonzero(test.labels == k)) for k in cycle_labels(columns, num_classes)]
+    return test.images[picks] / 255.0
+
+
+def save_side_by_side_grid(path, models, test, seed):
+    """classes.png: per class a row of 10 DCGAN samples, a gap, 10 BigGAN samples; a row of
+    real test images on top. Unconditional models get 5 rows of random samples."""
+    num_classes = models["DCGAN"].num_classes
+    rows = num_classes or 5
+    labels = class_rows(num_classes, PER_CLASS) if num_classes else None
+    h, w, c = test.images.shape[1:]
+    line = np.ones((2, PER_CLASS * w, c))  # a white line under the real images
+    blocks = []
+    for i, model in enumerate(models.values()):
+        images = model.generate(model.sample_noise(np.random.RandomState(seed), rows * PER_CLASS), labels)
+        header = real_header(test, num_classes, PER_CLASS, seed + i)
+        blocks.append(np.concatenate([merge(header, (1, PER_CLASS)), line,
+                                      merge(images, (rows, PER_CLASS))]))
+    gap = np.ones((blocks[0].shape[0], w // 2, c))
+    canvas = np.concatenate([blocks[0], gap, blocks[1]], axis=1)
+    fig, ax = plt.subplots(figsize=(canvas.shape[1] / 50, canvas.shape[0] / 50))
+    ax.imshow(canvas[..., 0] if c == 1 else canvas, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_xticks([PER_CLASS * w / 2, canvas.shape[1] - PER_CLASS * w / 2], list(models))
+    ax.xaxis.tick_top()
+    names = models["DCGAN"].class_names if num_classes else ["samples"] * rows
+    ax.set_yticks([h / 2] + [h + 2 + h * (i + 0.5) for i in range(rows)], ["real (test)"] + list(names))
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    save_figure(fig, path)
+
+
+# ----------------------------------------------------------------------------- losses
+
+def smooth(values, window):
+    """Moving average (the raw GAN losses jump a lot from step to step)."""
+    window = max(1, min(window, len(values)))
+    return np.convolve(values, np.ones(window) / window, mode="valid")
+
+
+def loss_figure(logs):
+    """d_loss and g_loss against the step, one panel each, both runs in each, and the level the
+    DCGAN's loss sits at while D cannot tell real from fake (GUESSING_LEVELS) as a dashed line.
+    `logs` maps a model name to its read_loss_log dict, or None when its losses.csv is missing."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    for ax, key, title in zip(axes, ("d_loss", "g_loss"), ("discriminator loss", "generator loss")):
+        for (kind, log), color in zip(logs.items(), ("tab:blue", "tab:orange")):
+            if log is None or len(log["step"]) == 0:
+                continue
+            window = max(1, len(log["step"]) // 50)
+            ax.plot(log["step"], log[key], color=color, alpha=0.25, linewidth=0.8)
+            ax.plot(log["step"][window - 1:], smooth(log[key], window), color=color, label=kind)
+        if logs.get("DCGAN") is not None:
+            level = GUESSING_LEVELS[key]
+            name = "ln 4" if key == "d_loss" else "ln 2"
+            ax.axhline(level, color="black", linestyle="--", linewidth=1,
+                       label=f"{name} ≈ {level:.3f} (DCGAN, D(x) = 0.5)")
+        ax.set_title(title)
+        ax.set_xlabel("iteration")
+        ax.grid(alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
+        else:
+            ax.text(0.5, 0.5, "no losses.csv found", ha="center", transform=ax.transAxes)
+    return fig
+
+
+def save_loss_curves(path, logs):
+    """losses.png: loss_figure(logs) as a file."""
+    save_figure(loss_figure(logs), path)
+
+
+def read_losses(logs_dir, folder):
+    """The run's losses.csv (logs/<checkpoint folder name>/losses.csv) and its path; None if missing."""
+    path = os.path.join(logs_dir, os.path.basename(os.path.normpath(folder)), "losses.csv")
+    return (read_loss_log(path) if os.path.exists(path) else None), path
+
+
+def final_losses(log, share=0.1):
+    """Mean d_loss and g_loss over the last `share` of the steps (at least one), or None."""
+    if log is None or len(log["step"]) == 0:
+        return None
+    tail = max(1, int(len(log["step"]) * share))
+    return {key: float(np.mean(log[key][-tail:])) for key in ("d_loss", "g_loss")}
+
+
+# ----------------------------------------------------------------------------- per class
+
+def save_confusion_figure(path, rows):
+    """per_class.png: one confusion matrix per row that has one ({label: row["confusion"]}),
+    each line normalised to 1 and printed in per cent; the diagonal is class accuracy."""
+    panels = [(label, row["confusion"]) for label, row in rows.items() if row.get("confusion")]
+    shape = np.array(panels[0][1]["counts"]).shape
+    width = max(3.2, 0.45 * shape[1] + 1.2)
+    fig, axes = plt.subplots(1, len(panels), figsize=(width * len(panels), 0.45 * shape[0] + 1.6),
+                             squeeze=False)
+    for ax, (label, confusion) in zip(axes[0], panels):
+        counts = np.array(confusion["counts"], dtype=np.float64)
+        shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+        ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+        for (i, j), share in np.ndenumerate(shares):
+            if share >= 0.005:
+                ax.text(j, i, f"{100 * share:.0f}", ha="center", va="center", fontsize=7,
+                        color="white" if share > 0.6 else "black")
+        ax.set_xticks(range(shares.shape[1]), confusion["columns"], rotation=90, fontsize=8)
+        ax.set_yticks(range(shares.shape[0]), confusion["rows"], fontsize=8)
+        ax.set_xlabel("recognised as")
+        ax.set_ylabel("asked for")
+        ax.set_title(f"{label}\n(% of each row)", fontsize=10)
+    save_figure(fig, path)

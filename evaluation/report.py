@@ -1,0 +1,376 @@
+"""The comparison's report, the lab's hand-in for extension 2 ("对两个算法结果进行对比分析").
+
+The report is built ONCE, as a list of blocks, and rendered twice:
+    report.md    Markdown, to read in an editor or on GitHub;
+    report.html  one self-contained page (pictures embedded as base64 data URIs), to open in a
+                 browser and print as PDF.
+Blocks: ("h1" | "h2" | "h3" | "p", text), ("ul", [texts]), ("table", header, rows),
+("img", caption, file name), ("note", text, "ok" | "warning"). Texts may use **bold** and `code`.
+
+What it says, top to bottom: whether the reference was held out (one line), how the numbers were
+made, one table per feature space, who wins (evaluation/analysis.py), per class, the pictures.
+"""
+import base64
+import html
+import os
+import re
+
+from evaluation.analysis import (MODELS, PER_CLASS_METRICS, SECTIONS, class_values, cost_sentence,
+                                 distance_from_real, per_class_summary, sample_size_warning, section,
+                                 winner)
+from training import format_seconds
+from utils import atomic_write
+
+ROWS = ("dcgan", "biggan", "real")
+
+
+# ----------------------------------------------------------------------------- numbers as text
+
+def fmt(value, spec):
+    return "—" if value is None else format(value, spec)
+
+
+def number(key, spec):
+    """A table column that prints row[key] with the format spec."""
+    return lambda row: fmt(row.get(key), spec)
+
+
+def kid_cell(prefix):
+    return lambda row: ("—" if row.get(prefix + "kid_mean") is None else
+                        f"{row[prefix + 'kid_mean']:.3g} ± {row[prefix + 'kid_std']:.2g}")
+
+
+def worst_cell(row):
+    return "—" if row.get("worst_class") is None else \
+        f"{row['worst_class_accuracy']:.1%} ({row['worst_class']})"
+
+
+def params_cell(row):
+    return "—" if "params_G" not in row else f"{row['params_G'] / 1e6:.2f}M / {row['params_D'] / 1e6:.2f}M"
+
+
+def is_cell(row):
+    return "—" if row.get("inception_is_mean") is None else \
+        f"{row['inception_is_mean']:.2f} ± {row['inception_is_std']:.2f}"
+
+
+def time_cell(row):
+    return "—" if row.get("train_seconds") is None else format_seconds(row["train_seconds"])
+
+
+FIDELITY_COLUMNS = [("precision ↑", "precision", ".3f"), ("recall ↑", "recall", ".3f"),
+                    ("density ↑", "density", ".3f"), ("coverage ↑", "coverage", ".3f")]
+# (title, the key a row must have, explanation, [(header, cell function)])
+TABLES = [
+    ("Classifier features: distance and classes", "fid",
+     "Our classifier's 128-d features and softmax: comparable between these models only.",
+     [("FID ↓", number("fid", ".2f")), ("KID ↓", kid_cell("")), ("score ↑", number("score", ".2f")),
+      ("class acc. ↑", number("class_accuracy", ".1%")), ("worst class ↑", worst_cell)]),
+    ("Classifier features: fidelity and diversity", "precision",
+     "The same features: precision and density measure quality, recall and coverage variety.",
+     [(h, number(k, s)) for h, k, s in FIDELITY_COLUMNS]
+     + [("intra-class FID ↓", number("intra_class_fid", ".2f"))]),
+    ("Inception features (standard)", "inception_kid_mean",
+     "The 2015-12-05 Inception graph, as in papers (see the sample counts above).",
+     [("FID ↓", number("inception_fid", ".2f")), ("KID ↓", kid_cell("inception_")), ("IS ↑", is_cell)]
+     + [(h, number("inception_" + k, s)) for h, k, s in FIDELITY_COLUMNS]),
+    ("Cost", "params_G", "What each model took to train and to sample.",
+     [("params G / D", params_cell), ("iterations", number("iterations", ",")),
+      ("train time", time_cell), ("images/s", number("images_per_second", ".1f")),
+      ("sample s/1000", number("sample_seconds_per_1000", ".3f"))]),
+]
+
+
+def rows_of(results):
+    """The table rows (dcgan, biggan, real) present in results, in that order."""
+    return [(key, results[key]) for key in ROWS if key in results]
+
+
+def tables(results):
+    """[(title, explanation, header, rows)] for every feature space the rows were scored in."""
+    out = []
+    for title, needs, explanation, columns in TABLES:
+        rows = [[row["label"]] + [cell(row) for _, cell in columns]
+                for _, row in rows_of(results) if row.get(needs) is not None]
+        if rows:
+            out.append((title, explanation, [""] + [header for header, _ in columns], rows))
+    return out
+
+
+def markdown_table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def table(results):
+    """Every table in Markdown, titled (what compare.py prints at the end)."""
+    return "\n\n".join(f"{title}:\n\n{markdown_table(header, rows)}"
+                       for title, _, header, rows in tables(results))
+
+
+def per_class_table(results):
+    """(header, rows): per class, each metric as 'DCGAN / BigGAN (real)', the winner in bold."""
+    present = [m for m in PER_CLASS_METRICS if class_values(results["dcgan"], m[1])]
+    names = list(class_values(results["dcgan"], present[0][1]))
+    rows = []
+    for name in names:
+        cells = [name]
+        for _, metric, measure, spec in present:
+            values = [class_values(results.get(key, {}), metric).get(name) for key in ROWS]
+            texts = [fmt(v, spec) for v in values]
+            win = None if None in values[:2] else winner(measure, *values[:2])
+            if win:
+                bold = list(MODELS.values()).index(win)  # 0: DCGAN, 1: BigGAN
+                texts[bold] = f"**{texts[bold]}**"
+            cells.append(f"{texts[0]} / {texts[1]} ({texts[2]})")
+        rows.append(cells)
+    return ["class"] + [title for title, *_ in present], rows
+
+
+# ----------------------------------------------------------------------------- the report as blocks
+
+HELD_OUT_PHRASES = {True: "held out from both models' training",
+                    False: "seen in training (see the warning above)",
+                    None: "possibly seen in training (see the warning above)"}
+GLOSSARY = (
+    "FID, KID: lower is better (0 = the same distribution as the test images). Score, IS, class "
+    "accuracy: higher is better; class accuracy is how often the classifier recognises the class "
+    "the model was asked for, the worst class shows a class the model gets wrong most. Precision "
+    "(quality): the share of generated images that lie among real ones (inside the ball reaching a "
+    "real image's 3rd-nearest real neighbour); recall (diversity): the share of real images that "
+    "lie among generated ones. Density (about 1 for a perfect model; above 1 when samples crowd "
+    "where real images are dense) and coverage are their outlier-robust versions. Intra-class "
+    "FID: the FID of each class on its own, averaged over the classes.")
+LOSS_TEXT = (
+    "The DCGAN minimises cross-entropy (1 D step + 2 G steps an iteration), the BigGAN the hinge "
+    "loss (several D steps per G step): compare the shapes of the curves, not the values. The "
+    "dashed lines are ln 4 ≈ 1.386 (D) and ln 2 ≈ 0.693 (G), the DCGAN's losses when D outputs "
+    "0.5 for every image. The handout's DCGAN tends to sit near them because its D applies batch "
+    "norm to the real and the fake batch separately: each batch is normalised with its own "
+    "statistics, which removes much of what tells them apart, so D's output stays near 0.5.")
+
+
+def report_title(setup):
+    classes = f" ({setup['classes']})" if setup.get("classes") else ""
+    return f"DCGAN vs BigGAN on {setup['dataset']}{classes}"
+
+
+def setup_items(setup, results):
+    """The bullet list saying what was compared and how."""
+    held_out = results.get("reference_held_out")
+    floor = ("what a perfect generator would get at this N: the floor" if held_out is True else
+             "a floor only for models that never saw the reference")
+    samples = ", classes cycled evenly" if setup["conditional"] else ""
+    if setup.get("classifier"):
+        classifier = (
+            f"Classifier: `{setup['classifier']}` (test accuracy "
+            f"{fmt(setup['classifier_test_accuracy'], '.2%')}). FID and KID use its "
+            f"{setup['feature_dim']}-d penultimate features, the score (Inception-style, between 1 "
+            "and the number of classes) and the class accuracy its softmax. Comparable between "
+            "these models, not with published numbers.")
+    else:
+        classifier = f"No classifier metrics: {setup['classifier_note']}."
+    return [f"Models: DCGAN `{setup['dcgan_dir']}`, BigGAN `{setup['biggan_dir']}`.",
+            f"Samples: N = {setup['num_samples']:,} per model{samples}, seed {setup['seed']}, "
+            "saved as 8-bit images before scoring.",
+            f"Reference: the real **test** split ({setup['reference_images']:,} images), "
+            f"{HELD_OUT_PHRASES[held_out]}.",
+            f"Real-data row: {setup['floor_images']:,} real **train** images scored the same way: "
+            f"{floor}.",
+            classifier, f"{setup['inception_note']}."]
+
+
+def result_blocks(results):
+    """One table per feature space, then what the columns mean."""
+    blocks = [("h2", "Results")]
+    for title, explanation, header, rows in tables(results):
+        blocks += [("h3", title), ("p", explanation), ("table", header, rows)]
+    return blocks + [("p", GLOSSARY)]
+
+
+def analysis_blocks(setup, results):
+    """'Who wins': quality, diversity, overall, per class, distance from real data, cost."""
+    items = [section(title, question, keys, results) for title, question, keys in SECTIONS]
+    items += [per_class_summary(results),
+              distance_from_real(results, results.get("reference_held_out")),
+              cost_sentence(results), sample_size_warning(results, setup["num_samples"])]
+    return [("h2", "Who wins"), ("ul", [item for item in items if item])]
+
+
+def per_class_blocks(setup, results):
+    """The per-class table and confusion matrices, or why there are none."""
+    blocks = [("h2", "Per class")]
+    if not class_values(results["dcgan"], "accuracy"):
+        why = (setup.get("classifier_note") if not setup.get("classifier") else
+               "the models are unconditional: there is no class to ask them for")
+        return blocks + [("p", f"Left out: {why}.")]
+    header, rows = per_class_table(results)
+    blocks += [("p", "Each cell: DCGAN / BigGAN (real train images), the better model in bold. "
+                     "Every per-class number uses the classifier's features: in the 2048-d "
+                     "Inception space an intra-class FID would need more than 2,048 images per "
+                     "class in each set."), ("table", header, rows)]
+    for key in ("intra_class_fid_note", "per_class_note"):
+        note = results["dcgan"].get(key) or results["biggan"].get(key)
+        if note:
+            blocks.append(("p", f"Left out: {note}."))
+    if any(row.get("confusion") for _, row in rows_of(results)):
+        blocks.append(("img", "Confusion matrices: what the classifier sees in the images asked "
+                              "for each class (the diagonal is the class accuracy)", "per_class.png"))
+    return blocks
+
+
+def picture_blocks(setup):
+    """The samples side by side and the loss curves, with the DCGAN's final losses."""
+    losses = setup.get("dcgan_final_losses")
+    final = "" if not losses else (
+        f" Over its last 10% of steps this DCGAN averaged d_loss {losses['d_loss']:.3f} and "
+        f"g_loss {losses['g_loss']:.3f}.")
+    missing = [("p", f"Note: no loss log for the {kind} (`{path}` is missing): its curve is skipped.")
+               for kind, path in setup.get("missing_loss_logs", {}).items()]
+    return [("h2", "Samples"),
+            ("p", ("One row per class" if setup["conditional"] else "Random samples in rows") +
+             ": real test images on top, 10 DCGAN samples left, 10 BigGAN samples right."),
+            ("img", "samples per class", "classes.png"),
+            ("h2", "Training losses"), ("p", LOSS_TEXT + final), *missing,
+            ("img", "loss curves", "losses.png")]
+
+
+def report_blocks(setup, results):
+    """The whole report, top to bottom."""
+    held_out = results.get("reference_held_out")
+    note = results.get("reference_note") or "Unknown whether the reference was held out."
+    return ([("h1", report_title(setup)), ("note", note, "ok" if held_out is True else "warning"),
+             ("ul", setup_items(setup, results))] + result_blocks(results) +
+            analysis_blocks(setup, results) + per_class_blocks(setup, results) + picture_blocks(setup))
+
+
+# ----------------------------------------------------------------------------- Markdown and HTML
+
+def markdown_item(item):
+    """A list item: a sentence, or (headline, [details]) as a nested list."""
+    if isinstance(item, str):
+        return "- " + item
+    headline, details = item
+    return "\n".join(["- " + headline] + ["  - " + detail for detail in details])
+
+
+def to_markdown(blocks):
+    """The blocks as a Markdown document."""
+    parts = []
+    for kind, *content in blocks:
+        if kind in ("h1", "h2", "h3"):
+            parts.append("#" * int(kind[1]) + " " + content[0])
+        elif kind == "p":
+            parts.append(content[0])
+        elif kind == "note":
+            parts.append("> " + content[0])
+        elif kind == "ul":
+            parts.append("\n".join(markdown_item(item) for item in content[0]))
+        elif kind == "table":
+            parts.append(markdown_table(*content))
+        elif kind == "img":
+            parts.append(f"![{content[0]}]({content[1]})")
+    return "\n\n".join(parts) + "\n"
+
+
+def inline_html(text):
+    """Escape text for HTML, then turn **bold** and `code` into tags."""
+    text = html.escape(text, quote=False)
+    text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+
+
+def html_item(item):
+    """A list item: a sentence, or (headline, [details]) as a nested list."""
+    if isinstance(item, str):
+        return f"<li>{inline_html(item)}</li>"
+    headline, details = item
+    return (f"<li>{inline_html(headline)}<ul>" + "".join(f"<li>{inline_html(d)}</li>" for d in details)
+            + "</ul></li>")
+
+
+def data_uri(path):
+    """A PNG file as a data: URI, so the page needs no other file."""
+    with open(path, "rb") as f:
+        return "data:image/png;base64," + base64.b64encode(f.read()).decode("ascii")
+
+
+def html_table(header, rows):
+    head = "".join(f"<th>{inline_html(h)}</th>" for h in header)
+    body = "\n".join("<tr>" + "".join(f"<td>{inline_html(c)}</td>" for c in row) + "</tr>"
+                     for row in rows)
+    return f'<div class="wide"><table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table></div>'
+
+
+def html_block(block, folder):
+    """One block as HTML; pictures are read from folder and embedded."""
+    kind, *content = block
+    if kind in ("h1", "h2", "h3", "p"):
+        return f"<{kind}>{inline_html(content[0])}</{kind}>"
+    if kind == "note":
+        return f'<p class="note {content[1]}">{inline_html(content[0])}</p>'
+    if kind == "ul":
+        return "<ul>\n" + "\n".join(html_item(item) for item in content[0]) + "\n</ul>"
+    if kind == "table":
+        return html_table(*content)
+    caption, name = content
+    return (f'<figure><img alt="{html.escape(caption)}" src="{data_uri(os.path.join(folder, name))}">'
+            f"<figcaption>{inline_html(caption)}</figcaption></figure>")
+
+
+STYLE = """
+body { font-family: "Noto Sans", "Noto Sans CJK SC", "DejaVu Sans", Arial, sans-serif; color: #222;
+       max-width: 62rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
+h1 { font-size: 1.6rem; margin-bottom: 0.5rem; }
+h2 { font-size: 1.3rem; border-bottom: 1px solid #ddd; margin-top: 2rem; }
+h3 { font-size: 1.05rem; margin-bottom: 0.2rem; }
+.note { padding: 0.6rem 0.9rem; border-left: 5px solid; }
+.note.warning { border-color: #c0392b; background: #fdecea; }
+.note.ok { border-color: #1e8449; background: #e9f7ef; }
+.wide { overflow-x: auto; }
+table { border-collapse: collapse; margin: 0.4rem 0 1rem; font-size: 0.85rem; }
+th, td { border: 1px solid #ccc; padding: 0.2rem 0.5rem; text-align: right; white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; }
+thead th { background: #f2f2f2; }
+code { background: #f4f4f4; padding: 0 0.2em; overflow-wrap: anywhere; }
+li { margin-bottom: 0.3rem; }
+li ul { margin-top: 0.3rem; }
+figure { margin: 1rem 0; }
+img { max-width: 100%; height: auto; }
+figcaption { font-size: 0.85rem; color: #555; }
+@media print {
+  body { max-width: none; margin: 0; font-size: 10pt; }
+  .wide { overflow: visible; }
+  th, td:first-child { white-space: normal; }
+  h2, h3 { break-after: avoid; }
+  table, figure, .note { break-inside: avoid; }
+}
+"""
+
+
+def to_html(blocks, folder):
+    """The blocks as one self-contained HTML page (styles inline, pictures embedded)."""
+    title = next(content[0] for kind, *content in blocks if kind == "h1")
+    body = "\n".join(html_block(block, folder) for block in blocks)
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
+            f"<body>\n{body}\n</body>\n</html>\n")
+
+
+def write_text(path, text):
+    """Write a UTF-8 text file atomically."""
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+    atomic_write(path, write)
+
+
+def write_report(path, setup, results):
+    """report.md. results: metrics.json without its setup (rows and the held-out verdict)."""
+    write_text(path, to_markdown(report_blocks(setup, results)))
+
+
+def write_html(path, setup, results):
+    """report.html, with the pictures of its folder embedded."""
+    write_text(path, to_html(report_blocks(setup, results), os.path.dirname(os.path.abspath(path))))

@@ -1,0 +1,174 @@
+"""The image sets a comparison scores (handout extension 2): generated and real.
+
+Generated: each trained run is a checkpoint folder holding config.json (the architecture,
+what it trained on, how long) and the TensorFlow checkpoint (the weights). load_generator
+rebuilds the network from config.json in a graph of its own and restores the weights;
+generate_samples draws N images with a fixed seed, the same class mix for every model.
+
+Real: the dataset's train and test splits (MNIST's official 60k / 10k, CIFAR-10's batches, a
+folder's every-10th-image hold-out), the same splits the evaluation classifier was judged on.
+Every image set is handled as uint8 [N, H, W, C], what a student would save to disk.
+"""
+import os
+import time
+from types import SimpleNamespace
+
+import numpy as np
+import tensorflow as tf
+
+import cli
+from biggan.model import BigGAN
+from biggan.train_classifier import load_splits
+from errors import LabError
+from evaluation.heldout import MNIST_FIX
+from model import DCGAN
+from utils import cycle_labels, read_json, to_uint8
+
+tf1 = tf.compat.v1
+
+TRAIN_SCRIPTS = {"DCGAN": "main.py", "BigGAN": "biggan/main.py"}
+MIN_REFERENCE = 10  # real test images at the least (k-NN metrics need more than k = 3)
+# Which config.json keys are constructor arguments of each model (the rest is bookkeeping).
+CONSTRUCTOR_KEYS = {
+    "DCGAN": ["y_dim", "z_dim", "c_dim", "output_height", "output_width", "gf_dim", "df_dim",
+              "gfc_dim", "dfc_dim", "class_names"],
+    "BigGAN": ["output_size", "c_dim", "num_classes", "class_names", "z_dim", "ch", "shared_dim",
+               "attention_res"],
+}
+
+
+# ----------------------------------------------------------------------------- the runs
+
+def train_command(kind, args):
+    """The command that trains the missing model, for error messages (MNIST on its train split,
+    so that t10k stays held out for the comparison)."""
+    extra = (f" --classes {args.classes}" if args.classes else "") + \
+        (" --conditional" if args.conditional else "") + \
+        (f" --output_height {args.output_size}"
+         if args.output_size != cli.DEFAULT_SIZES.get(args.dataset, 64) else "")
+    split = f" {MNIST_FIX}" if args.dataset == "mnist" else ""
+    return f"python {TRAIN_SCRIPTS[kind]} --dataset {args.dataset}{extra} --train{split}"
+
+
+def read_run_config(folder, kind, args):
+    """config.json of a training run, or a LabError that says how to make it (and which runs
+    there are, in case only the flags differ)."""
+    path = os.path.join(folder, "config.json")
+    if not os.path.exists(path):
+        parent = os.path.dirname(os.path.normpath(folder)) or "."
+        runs = sorted(os.listdir(parent)) if os.path.isdir(parent) else []
+        found = f" (found in {parent}: {', '.join(runs)})" if runs else ""
+        raise LabError(f"no trained {kind} in {folder}{found}; train it first: "
+                       f"{train_command(kind, args)}, or pass --{kind.lower()}_dir")
+    config = read_json(path)
+    if config.get("model") != kind:
+        raise LabError(f"{folder} holds a {config.get('model')} checkpoint, not a {kind}; "
+                       f"check --dcgan_dir and --biggan_dir")
+    return config
+
+
+def model_is_conditional(config):
+    """Whether a saved model takes class labels (DCGAN: y_dim; BigGAN: num_classes)."""
+    return bool(config.get("y_dim") or config.get("num_classes"))
+
+
+def task_of(config):
+    """What a model was trained to make: the things both models must share to be compared.
+    (An unconditional DCGAN still records the folder's class names; they do not count.)"""
+    return {"dataset": config["dataset"],
+            "image size": config.get("output_size") or config.get("output_height"),
+            "channels": config["c_dim"],
+            "classes": ",".join(config["class_names"]) if model_is_conditional(config)
+            else "none (unconditional)"}
+
+
+def check_same_task(dcgan_config, biggan_config, args):
+    """Refuse to compare models of different datasets, sizes or classes (their numbers would
+    measure different things), or models of another dataset than --dataset."""
+    dcgan, biggan = task_of(dcgan_config), task_of(biggan_config)
+    diffs = [f"{key} {dcgan[key]} vs {biggan[key]}" for key in dcgan if dcgan[key] != biggan[key]]
+    if diffs:
+        raise LabError(f"the DCGAN ({args.dcgan_dir}) and the BigGAN ({args.biggan_dir}) were trained "
+                       f"on different tasks: {'; '.join(diffs)}; compare two models of the same "
+                       "dataset, size and classes")
+    if dcgan["dataset"] != args.dataset:
+        raise LabError(f"both models were trained on {dcgan['dataset']}, not --dataset {args.dataset}")
+
+
+# ----------------------------------------------------------------------------- the generators
+
+def load_generator(folder, kind, args):
+    """Rebuild the network saved in folder/config.json in its own graph and session (so the two
+    models' variables never mix) and restore its latest checkpoint.
+
+    Checkpoints hold only weights; config.json holds the architecture that fits them.
+    """
+    config = read_run_config(folder, kind, args)
+    graph = tf.Graph()
+    with graph.as_default():
+        sess = tf1.Session(graph=graph)
+        settings = {key: config[key] for key in CONSTRUCTOR_KEYS[kind]}
+        place = dict(dataset_name=config["dataset"], model_dir=os.path.basename(os.path.abspath(folder)))
+        model = (DCGAN if kind == "DCGAN" else BigGAN)(sess, **settings, **place)
+        sess.run(tf1.global_variables_initializer())
+        found, iteration = model.load(os.path.dirname(os.path.abspath(folder)))
+    if not found:
+        raise LabError(f"{folder} has a config.json but no checkpoint; train it: {train_command(kind, args)}")
+    print(f" [*] Loaded the {kind} of {folder} at iteration {iteration}")
+    return model
+
+
+def count_parameters(model):
+    """Trainable weights of G and D (the variable scopes 'generator' and 'discriminator')."""
+    with model.sess.graph.as_default():
+        return {part: int(sum(np.prod(v.shape.as_list()) for v in tf1.trainable_variables(scope)))
+                for part, scope in (("G", "generator"), ("D", "discriminator"))}
+
+
+def generate_samples(model, n, seed):
+    """n images as uint8 (what a student would save) for labels 0, 1, ..., K-1, 0, 1, ...
+
+    Returns (images, labels or None, seconds per 1,000 images). A small warm-up batch runs
+    first, so the timing leaves out TensorFlow's one-off set-up of the graph.
+    """
+    rng = np.random.RandomState(seed)
+    labels = cycle_labels(n, model.num_classes) if model.num_classes else None
+    model.generate(model.sample_noise(np.random.RandomState(seed + 1), 10),
+                   None if labels is None else labels[:10])
+    start = time.perf_counter()
+    images = to_uint8(model.generate(model.sample_noise(rng, n), labels))
+    return images, labels, 1000.0 * (time.perf_counter() - start) / n
+
+
+# ----------------------------------------------------------------------------- real images
+
+def as_uint8(images):
+    """The one place real images change type: uint8 stays as it is, floats in [0, 1] become
+    uint8 (the loaders' float32 images), so real and generated images are scored alike."""
+    return images if images.dtype == np.uint8 else to_uint8(images)
+
+
+def load_real_data(args, image_size):
+    """(train, test) splits as uint8 Datasets: MNIST's official 60k/10k, CIFAR-10's batches,
+    or a folder's every-10th-image hold-out (biggan/train_classifier.load_splits: the same
+    splits the classifier was judged on). A folder without class sub-folders has labels None."""
+    train, test = load_splits(SimpleNamespace(dataset=args.dataset, data_dir=args.data_dir,
+                                              classes=args.classes, output_size=image_size,
+                                              input_fname_pattern=args.input_fname_pattern))
+    if len(test.images) < MIN_REFERENCE or len(test.images) == len(train.images):
+        raise LabError(f"{args.dataset} has {len(train.images)} images, too few to hold a test split "
+                       f"out to compare against (a folder gives every 10th image to it: {MIN_REFERENCE} "
+                       "or more need 100 images; for meaningful numbers use thousands)")
+    return train._replace(images=as_uint8(train.images)), test._replace(images=as_uint8(test.images))
+
+
+def is_labelled(data):
+    """Whether a Dataset has at least two classes, so a classifier can score it."""
+    return data.labels is not None and len(data.class_names) >= 2
+
+
+def subsample(data, n, seed):
+    """(images, labels or None): n images of a Dataset (all of them when it has fewer), chosen
+    with the seed."""
+    pick = np.sort(np.random.RandomState(seed).permutation(len(data.images))[:n])
+    return data.images[pick], None if data.labels is None else data.labels[pick]

@@ -1,0 +1,181 @@
+"""Turn image sets into table rows, in the feature space(s) of a comparison (handout extension 2).
+
+Two networks turn images into numbers, and a row is only comparable with rows of the same network:
+- our classifier (evaluation/classifier.py), trained on the dataset itself: 128-d features for
+  FID, KID, precision/recall, density/coverage and, per class, intra-class FID; softmax
+  probabilities for the score, class accuracy and the confusion matrix. It needs a dataset with
+  at least two classes, and its numbers compare our models with each other, not with papers.
+- the 2015-12-05 Inception graph (evaluation/inception.py): 2048-d pool_3 features and ImageNet
+  class probabilities, the FID, KID and IS that papers publish (when N matches: 10k or 50k).
+  It scores any images, faces included.
+Every set (DCGAN samples, BigGAN samples, real train images) is scored against ONE reference,
+the real test split, described once per network (features, their statistics, k-NN radii).
+The maths is in evaluation/metrics.py; here is only which numbers go into which row.
+"""
+import numpy as np
+
+from errors import LabError
+from evaluation import metrics
+from evaluation.classifier import FEATURE_DIM
+
+
+# ----------------------------------------------------------------------------- classifier space
+
+def to_classifier_labels(classifier, class_names, labels):
+    """Class indices of a model or dataset -> the classifier's indices for the same names
+    (e.g. CIFAR airplane,automobile models against a 10-class classifier)."""
+    missing = [name for name in class_names if name not in classifier.class_names]
+    if missing:
+        raise LabError(f"the classifier {classifier.dataset} knows the classes "
+                       f"{', '.join(classifier.class_names)}, not {', '.join(missing)}; train one for "
+                       "these classes with biggan/train_classifier.py --classes ...")
+    index = np.array([classifier.class_names.index(name) for name in class_names])
+    return index[np.asarray(labels)]
+
+
+def describe(classifier, images, with_probs=True):
+    """Classifier features, their mean/covariance, and (unless with_probs is False: the real
+    test images need none) the softmax probabilities of an image set.
+
+    Raises (metrics.feature_stats) LabError when there are fewer images than feature dimensions.
+    """
+    features = classifier.features(images)
+    return {"features": features, "stats": metrics.feature_stats(features),
+            "probs": classifier.probs(images) if with_probs else None}
+
+
+def classifier_reference(classifier, test):
+    """The real test split (a Dataset) described once: features, statistics and its labels as
+    classifier indices (the k-NN radii come on first use: reference_radii)."""
+    if len(test.images) < FEATURE_DIM:
+        raise LabError(f"the real test split has {len(test.images)} images, fewer than the "
+                       f"classifier's {FEATURE_DIM} features, too few for FID; add images "
+                       "(a folder holds every 10th image out as its test split)")
+    reference = describe(classifier, test.images, with_probs=False)
+    reference["labels"] = to_classifier_labels(classifier, test.class_names, test.labels)
+    return reference
+
+
+def score(images_info, reference, classifier, labels, seed):
+    """FID, KID, score, and class accuracy (when labels are given) of a described image set
+    against the described real test images. labels are classifier indices."""
+    kid_mean, kid_std = metrics.kid(images_info["features"], reference["features"], seed=seed)
+    row = {"fid": metrics.frechet_from_stats(*images_info["stats"], *reference["stats"]),
+           "kid_mean": kid_mean, "kid_std": kid_std,
+           "score": metrics.inception_score(images_info["probs"])}
+    if labels is not None:
+        acc = metrics.class_accuracy(images_info["probs"], labels, classifier.num_classes)
+        row.update(class_accuracy=acc["overall"], worst_class=classifier.class_names[acc["worst_class"]],
+                   worst_class_accuracy=acc["worst"],
+                   per_class_accuracy={classifier.class_names[k]: a for k, a in enumerate(acc["per_class"])
+                                       if not np.isnan(a)})
+    return row
+
+
+def reference_radii(reference):
+    """The k-NN radii of a described reference, computed on first use and kept in it: one pass
+    over all reference pairs serves every row (and an N too small for FID fails before it)."""
+    if "radii" not in reference:
+        reference["radii"] = metrics.knn_radii(reference["features"])
+    return reference["radii"]
+
+
+def fidelity_diversity(reference_features, features, radii=None, prefix=""):
+    """precision, recall, density, coverage of features against the reference (k = 3), keys
+    prefixed with `prefix`. radii: the reference's k-NN radii, if already computed."""
+    precision, recall = metrics.precision_recall(reference_features, features, real_radii=radii)
+    density, coverage = metrics.density_coverage(reference_features, features, real_radii=radii)
+    return {prefix + "precision": precision, prefix + "recall": recall,
+            prefix + "density": density, prefix + "coverage": coverage}
+
+
+def classifier_row(classifier, reference, images, labels, class_names, seed):
+    """One row in the classifier's space. labels: the class indices (in class_names) the images
+    were made for, or None for an unconditional model."""
+    wanted = None if labels is None else to_classifier_labels(classifier, class_names, labels)
+    info = describe(classifier, images)
+    row = score(info, reference, classifier, wanted, seed)
+    row.update(fidelity_diversity(reference["features"], info["features"], reference_radii(reference)))
+    if wanted is not None:
+        row.update(per_class_scores(classifier, reference, info, wanted))
+    return row
+
+
+def per_class_scores(classifier, reference, info, wanted):
+    """Per asked-for class: intra-class FID, precision/recall/density/coverage (each class's
+    images against that class's real test images), and the confusion matrix. A metric some
+    class has too few images for is left out, with the reason under "<metric>_note"."""
+    names, classes = classifier.class_names, sorted(set(wanted.tolist()))
+    predicted = np.argmax(info["probs"], axis=1)
+    counts = metrics.confusion_matrix(np.searchsorted(classes, wanted), predicted,
+                                      len(classes), classifier.num_classes)
+    row = {"confusion": {"rows": [names[c] for c in classes], "columns": list(names),
+                         "counts": counts.tolist()},
+           "per_class": {names[c]: {} for c in classes}, "intra_class_fid": None}
+    real_labels, dim = reference["labels"], info["features"].shape[1]
+    keep = np.isin(real_labels, classes)
+    row["intra_class_fid_note"] = too_few_per_class(real_labels, wanted, classes, dim + 1,
+                                                    f"intra-class FID ({dim}-d features)")
+    if row["intra_class_fid_note"] is None:
+        row["intra_class_fid"], fids = metrics.intra_class_fid(
+            reference["features"][keep], real_labels[keep], info["features"], wanted)
+        for c, fid in fids.items():
+            row["per_class"][names[c]]["fid"] = fid
+    row["per_class_note"] = too_few_per_class(real_labels, wanted, classes, metrics.NEAREST_K + 1,
+                                              "per-class precision and recall")
+    if row["per_class_note"] is None:
+        for c in classes:
+            row["per_class"][names[c]].update(fidelity_diversity(
+                reference["features"][real_labels == c], info["features"][wanted == c]))
+    return row
+
+
+def too_few_per_class(real_labels, wanted, classes, minimum, what):
+    """None, or why `what` is left out: a class has fewer than `minimum` images in a set."""
+    real = min(int(np.sum(real_labels == c)) for c in classes)
+    generated = min(int(np.sum(wanted == c)) for c in classes)
+    if min(real, generated) >= minimum:
+        return None
+    return (f"{what} needs at least {minimum:,} images per class in each set, but the smallest "
+            f"class has {generated:,} generated and {real:,} real test images; use --num_samples "
+            f"{minimum * len(classes):,} or more")
+
+
+# ----------------------------------------------------------------------------- Inception space
+
+def inception_reference(net, images):
+    """The real test images described once by the Inception graph: features and their statistics
+    (None when there are too few images for a full-rank covariance)."""
+    features = net.features(images)
+    enough = len(features) > features.shape[1]
+    return {"features": features, "stats": metrics.feature_stats(features) if enough else None}
+
+
+def inception_row(net, reference, images, seed):
+    """Inception FID (None unless both sets have more images than features), KID, IS (mean and
+    std over 10 splits, as published) and precision/recall/density/coverage of an image set."""
+    features, probs = net.features_and_probs(images)
+    fid = None
+    if reference["stats"] is not None and len(features) > features.shape[1]:
+        fid = metrics.frechet_from_stats(*metrics.feature_stats(features), *reference["stats"])
+    kid_mean, kid_std = metrics.kid(features, reference["features"], seed=seed)
+    is_mean, is_std = metrics.inception_score_splits(probs, splits=min(10, len(probs)))
+    row = {"inception_fid": fid, "inception_kid_mean": kid_mean, "inception_kid_std": kid_std,
+           "inception_is_mean": is_mean, "inception_is_std": is_std}
+    row.update(fidelity_diversity(reference["features"], features, reference_radii(reference),
+                                  "inception_"))
+    return row
+
+
+def inception_note(net, num_samples, num_reference):
+    """What the Inception numbers are, with the sample counts (and why FID is missing, if it is)."""
+    dim = net.feature_dim
+    note = (f"Inception (standard) FID, KID and IS: the 2015-12-05 Inception graph `{net.path}`, "
+            f"{dim}-d pool_3 features, N = {num_samples:,} images per row against "
+            f"{num_reference:,} reference images; papers use N = 10,000 or 50,000")
+    if min(num_samples, num_reference) <= dim:
+        note += (f". Inception FID left out: it needs more images than its {dim:,} features in "
+                 "each set; KID has no such minimum")
+    elif num_samples < 10000:
+        note += ": with fewer, FID is biased upwards and not comparable with published numbers"
+    return note

@@ -1,0 +1,201 @@
+"""evaluation/report.py and evaluation/figures.py on hand-made numbers: the analysis says who
+wins with the numbers, the held-out line comes first, report.html is one self-contained page
+holding every picture and every table row, the DCGAN loss plot carries ln 4 and ln 2."""
+import base64
+import math
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from evaluation import analysis, figures, report
+
+SETUP = {"dataset": "mnist", "classes": "", "num_samples": 10000, "conditional": True, "seed": 0,
+         "dcgan_dir": "checkpoint/mnist_28_28", "biggan_dir": "checkpoint/biggan_mnist_28_28",
+         "classifier": "evaluation/classifiers/mnist.npz", "classifier_test_accuracy": 0.9933,
+         "classifier_note": None, "feature_dim": 128, "reference_images": 10000,
+         "floor_images": 10000, "inception_note": "Inception FID, KID and IS left out: no graph",
+         "missing_loss_logs": {}, "dcgan_final_losses": {"d_loss": 1.31, "g_loss": 0.72}}
+COST = {"params_G": 7.07e6, "params_D": 3.77e6, "iterations": 1093, "train_seconds": 400.0,
+        "images_per_second": 170.0, "sample_seconds_per_1000": 0.5}
+
+
+def row(label, fid, precision, recall, accuracies, class_fids, **extra):
+    """A table row with classifier numbers; two classes '0' and '1'."""
+    return dict(label=label, fid=fid, kid_mean=fid / 100, kid_std=0.001, score=9.0,
+                class_accuracy=float(np.mean(accuracies)), worst_class=str(int(np.argmin(accuracies))),
+                worst_class_accuracy=min(accuracies), precision=precision, recall=recall,
+                density=precision, coverage=recall, intra_class_fid=float(np.mean(class_fids)),
+                per_class_accuracy={"0": accuracies[0], "1": accuracies[1]},
+                per_class={c: {"fid": f, "precision": precision, "recall": recall}
+                           for c, f in zip("01", class_fids)},
+                confusion={"rows": ["0", "1"], "columns": ["0", "1"], "counts": [[9, 1], [2, 8]]},
+                inception_fid=None, **extra)
+
+
+def results(held_out=False):
+    """The BigGAN makes better images (precision, accuracy, FID), the DCGAN more varied ones."""
+    return {"dcgan": row("DCGAN", 80.0, 0.60, 0.50, [0.90, 0.80], [60.0, 100.0], **COST),
+            "biggan": row("BigGAN", 20.0, 0.90, 0.30, [0.99, 0.75], [10.0, 30.0], **COST),
+            "real": row("real train (floor)" if held_out else "real train (no floor: reference seen)",
+                        2.0, 0.80, 0.80, [0.99, 0.99], [1.0, 1.5]),
+            "reference_held_out": held_out,
+            "reference_note": "Reference held out: ..." if held_out else "Warning: the reference was seen"}
+
+
+def markdown(held_out=False):
+    return report.to_markdown(report.report_blocks(SETUP, results(held_out)))
+
+
+def test_the_held_out_line_comes_right_after_the_title():
+    lines = markdown().splitlines()
+    assert lines[0] == "# DCGAN vs BigGAN on mnist" and lines[2].startswith("> Warning: the reference was seen")
+    assert markdown(held_out=True).splitlines()[2].startswith("> Reference held out")
+    assert "| real train (no floor: reference seen) |" in markdown()
+    assert "(the real row is no floor here: see the line at the top)" in markdown()
+    assert "no floor here" not in markdown(held_out=True)
+
+
+def test_the_analysis_says_who_wins_quality_diversity_and_per_class_with_the_numbers():
+    text = markdown()
+    assert ("- **Quality** (are the images realistic?): the BigGAN wins 3 of 4 measures.\n"
+            "  - Precision (classifier): the BigGAN wins (0.900 vs 0.600, by 0.3; real data: 0.800).\n") in text
+    assert "**Diversity** (is the real variety reproduced?): the DCGAN wins 2 of 2 measures." in text
+    assert "FID (classifier): the BigGAN wins (20 vs 80, 4.0x lower; real data: 2)." in text
+    assert ("Accuracy: the BigGAN is ahead in 1 of 2 classes, the DCGAN in 1; hardest class: "
+            "1 for the DCGAN (80.0%), 1 for the BigGAN (75.0%).") in text
+    assert "Intra-class FID: the BigGAN is ahead in 2 of 2 classes, the DCGAN in 0" in text
+    assert "  - The DCGAN: FID (classifier) 80 vs 2 (40x)" in text
+    assert "  - The BigGAN: FID (classifier) 20 vs 2 (10x)" in text
+
+
+def test_the_per_class_table_marks_the_better_model():
+    header, rows = report.per_class_table(results())
+    assert header == ["class", "Accuracy", "Intra-class FID", "Precision", "Recall"]
+    assert rows[0][:3] == ["0", "90.0% / **99.0%** (99.0%)", "60.0 / **10.0** (1.0)"]
+    assert rows[1][1] == "**80.0%** / 75.0% (99.0%)"
+
+
+def test_large_values_are_printed_in_full():
+    assert analysis.show("intra_class_fid", 1334.2) == "1,334" and analysis.show("fid", 12.345) == "12.3"
+    assert analysis.show("recall", 0.5) == "0.500" and analysis.show("class_accuracy", 0.5) == "50.0%"
+
+
+def test_margins_and_winners_known_answers():
+    assert analysis.margin("fid", 10.0, 40.0) == "4.0x lower"
+    assert analysis.margin("inception_fid", 10.0, 12.0) == "17% lower"
+    assert analysis.margin("class_accuracy", 0.95, 0.9) == "5.0 percentage points"
+    assert analysis.winner("recall", 0.4, 0.3) == "DCGAN" and analysis.winner("fid", 30, 20) == "BigGAN"
+    assert analysis.winner("kid_mean", 0.1, 0.1) is None
+
+
+def test_unconditional_inception_only_rows_get_their_table_and_say_why_per_class_is_missing():
+    inception = dict(inception_fid=None, inception_kid_mean=0.05, inception_kid_std=0.01,
+                     inception_is_mean=2.5, inception_is_std=0.1, inception_precision=0.5,
+                     inception_recall=0.4, inception_density=0.6, inception_coverage=0.3)
+    rows = {"dcgan": dict(inception, label="DCGAN", **COST),
+            "biggan": dict(inception, label="BigGAN", inception_kid_mean=0.02, **COST),
+            "real": dict(inception, label="real train (floor)"), "reference_held_out": True}
+    setup = dict(SETUP, conditional=False, classifier=None,
+                 classifier_note="faces has no class sub-folders, so there is no class to recognise")
+    assert [title for title, *_ in report.tables(rows)] == ["Inception features (standard)", "Cost"]
+    text = report.to_markdown(report.report_blocks(setup, rows))
+    assert "Left out: faces has no class sub-folders" in text
+    assert "No classifier metrics: faces has no class sub-folders" in text
+    assert "Inception KID: the BigGAN wins (0.02 vs 0.05, by 0.03" in text
+    assert "| real train (floor) | — | 0.05 ± 0.01 | 2.50 ± 0.10 |" in text
+
+
+class PageParser(HTMLParser):
+    """Collects what a reader's browser would fetch or show: img sources, other references,
+    and the text of every table cell."""
+
+    def __init__(self):
+        super().__init__()
+        self.images, self.references, self.cells, self.in_cell = [], [], [], False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs["src"])
+        elif "href" in attrs or "src" in attrs or tag in ("link", "script"):
+            self.references.append((tag, attrs))
+        if tag in ("td", "th"):
+            self.in_cell = True
+            self.cells.append("")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self.in_cell = False
+
+    def handle_data(self, data):
+        if self.in_cell:
+            self.cells[-1] += data
+
+
+@pytest.fixture
+def page(tmp_path):
+    """report.html written next to three small PNGs; returns (parsed page, html text, folder)."""
+    for i, name in enumerate(("classes.png", "losses.png", "per_class.png")):
+        Image.fromarray(np.full((4, 6, 3), 40 * i, np.uint8)).save(tmp_path / name)
+    report.write_html(str(tmp_path / "report.html"), SETUP, results())
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    parser = PageParser()
+    parser.feed(text)
+    return parser, text, tmp_path
+
+
+def test_report_html_embeds_every_picture_and_needs_no_other_file(page):
+    parser, text, folder = page
+    assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
+    assert len(parser.images) == 3 and parser.references == []
+    for src, name in zip(parser.images, ("per_class.png", "classes.png", "losses.png")):
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1]) == (folder / name).read_bytes()
+
+
+def test_report_html_holds_every_table_row_and_the_warning_first(page):
+    parser, text, _ = page
+    for _, _, header, rows in report.tables(results()):
+        for table_row in [header] + rows:
+            for cell in table_row:  # Markdown bold becomes <strong>, the text stays
+                assert cell.replace("**", "") in parser.cells
+    header, rows = report.per_class_table(results())
+    assert all(r[1].replace("**", "") in parser.cells for r in rows)
+    assert text.index('<p class="note warning">Warning: the reference was seen') < text.index("<h2>")
+    assert "<strong>Quality</strong>" in text and "**" not in text
+
+
+def test_report_md_names_the_same_pictures_as_files(page):
+    text = markdown()
+    for name in ("classes.png", "losses.png", "per_class.png"):
+        assert f"]({name})" in text
+
+
+def loss_log(d, g, steps=100):
+    return {"step": np.arange(1, steps + 1, dtype=float), "epoch": np.zeros(steps),
+            "d_loss": np.full(steps, d), "g_loss": np.full(steps, g), "seconds": np.arange(steps, dtype=float)}
+
+
+def horizontal_levels(ax):
+    """y values of the flat lines of an axes (axhline draws from x = 0 to 1 in axes units)."""
+    return [line.get_ydata()[0] for line in ax.lines if len(set(line.get_ydata())) == 1
+            and list(line.get_xdata()) == [0, 1]]
+
+
+def test_the_dcgan_loss_plot_carries_ln4_and_ln2():
+    fig = figures.loss_figure({"DCGAN": loss_log(1.39, 0.69), "BigGAN": loss_log(1.0, 0.2)})
+    d_axis, g_axis = fig.axes
+    assert horizontal_levels(d_axis) == [pytest.approx(math.log(4))]
+    assert horizontal_levels(g_axis) == [pytest.approx(math.log(2))]
+    assert "ln 4 ≈ 1.386" in d_axis.get_legend_handles_labels()[1][-1]
+    no_dcgan = figures.loss_figure({"DCGAN": None, "BigGAN": loss_log(1.0, 0.2)})
+    assert horizontal_levels(no_dcgan.axes[0]) == []
+
+
+def test_final_losses_average_the_last_tenth():
+    log = loss_log(0.0, 0.0, steps=50)
+    log["d_loss"][-5:] = 2.0
+    assert figures.final_losses(log) == {"d_loss": 2.0, "g_loss": 0.0}
+    assert figures.final_losses(None) is None
