@@ -180,7 +180,9 @@ def data_record(FLAGS, data):
     """What a run trains on, saved in its config.json, so a comparison knows what is held out."""
     split = FLAGS.mnist_split if FLAGS.dataset == "mnist" else "train"
     return {"dataset": FLAGS.dataset, "split": split, "classes": class_list(FLAGS),
-            "attribute": FLAGS.attribute or None, "num_images": int(min(len(data.images), FLAGS.train_size))}
+            "attribute": FLAGS.attribute or None, "crop": bool(FLAGS.crop), "input_size": crop_size(FLAGS),
+            "pattern": FLAGS.input_fname_pattern,
+            "num_images": int(min(len(data.images), FLAGS.train_size))}
 
 
 def train_config(FLAGS, reshuffle):

@@ -255,7 +255,8 @@ def main(argv=None):
     check_report_dir(args.report_dir)
     configs = read_both_runs(args)
     net = open_inception(args)
-    train, test = samples.load_real_data(args, samples.task_of(configs["DCGAN"])["image size"])
+    train, test = samples.load_real_data(args, samples.task_of(configs["DCGAN"])["image size"],
+                                         configs["DCGAN"].get("data") or {})
     status = heldout.reference_status(configs, args.dataset,
                                       heldout.reference_name(args.dataset, len(test.images)))
     print(" [*] " + status["note"])

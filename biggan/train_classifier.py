@@ -62,7 +62,9 @@ def load_splits(args):
                                for s in SPLITS)
     else:  # an image folder: every 10th image is held out (datasets.holdout_order)
         train_set, test_set = (load_dataset(args.dataset, args.data_dir, args.input_fname_pattern,
-                                            args.output_size, classes=classes, split=s)
+                                            args.output_size, getattr(args, "input_size", None),
+                                            getattr(args, "crop", False), classes=classes, split=s,
+                                            attribute=getattr(args, "attribute", None))
                                for s in SPLITS)
     return train_set, test_set
 

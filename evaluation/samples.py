@@ -148,13 +148,19 @@ def as_uint8(images):
     return images if images.dtype == np.uint8 else to_uint8(images)
 
 
-def load_real_data(args, image_size):
+def load_real_data(args, image_size, record=None):
     """(train, test) splits as uint8 Datasets: MNIST's official 60k/10k, CIFAR-10's batches,
     or a folder's every-10th-image hold-out (biggan/train_classifier.load_splits: the same
-    splits the classifier was judged on). A folder without class sub-folders has labels None."""
+    splits the classifier was judged on). A folder without class sub-folders has labels None.
+    record: the run's "data" record; a folder is cropped as the run was (e.g. the handout's
+    faces: --crop --input_height 108), so real and generated images show the same thing."""
+    record = record or {}
     train, test = load_splits(SimpleNamespace(dataset=args.dataset, data_dir=args.data_dir,
                                               classes=args.classes, output_size=image_size,
-                                              input_fname_pattern=args.input_fname_pattern))
+                                              input_fname_pattern=args.input_fname_pattern,
+                                              crop=record.get("crop", False),
+                                              input_size=record.get("input_size"),
+                                              attribute=record.get("attribute")))
     if len(test.images) < MIN_REFERENCE or len(test.images) == len(train.images):
         raise LabError(f"{args.dataset} has {len(train.images)} images, too few to hold a test split "
                        f"out to compare against (a folder gives every 10th image to it: {MIN_REFERENCE} "
