@@ -51,7 +51,8 @@ import zlib
 
 from datasets import MNIST_FILES, extract_cifar10
 from errors import LabError, run_or_exit
-from utils import atomic_write, check_writable, format_seconds
+from training import format_seconds
+from utils import atomic_write, check_writable
 
 # The four MNIST files, by their decompressed names (train images, train labels, test ...).
 MNIST_NAMES = [name for images, labels, _ in MNIST_FILES.values() for name in (images, labels)]
@@ -482,6 +483,7 @@ def download_mnist(mnist_dir, mirrors=None):
         print("Found MNIST - skip")
         return
     check_writable(mnist_dir, "data dir")
+    os.makedirs(mnist_dir, exist_ok=True)
     for name in broken:
         print(f"MNIST {problems[name]} - will download it")
     for name in broken:
@@ -516,6 +518,7 @@ def download_cifar10(cifar_dir, mirrors=None):
         print("Found CIFAR-10 - skip")
         return
     check_writable(cifar_dir, "data dir")
+    os.makedirs(cifar_dir, exist_ok=True)
     fetch_unless_valid(archive, check, mirrors or CIFAR10_MIRRORS)
     print(f"Extracting {archive}")
     extract_cifar10(archive, cifar_dir)
@@ -622,6 +625,7 @@ def download_celeba(celeba_dir, mirrors=None):
     mirrors = mirrors or CELEBA_MIRRORS
     data_dir = os.path.dirname(os.path.abspath(celeba_dir))
     check_writable(data_dir, "data dir")
+    os.makedirs(data_dir, exist_ok=True)
     if not images:
         archive = os.path.join(data_dir, CELEBA_ZIP)
         fetch_unless_valid(archive, md5_check(EXPECTED_MD5[CELEBA_ZIP]), mirrors, resume=True)
@@ -639,7 +643,8 @@ def graph_problem(data):
     """Why the bytes `data` are not the Inception graph FID needs (a phrase), or None: they
     must parse as a TensorFlow GraphDef holding the nodes INCEPTION_NODES."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow as tf  # here, not at the top: only this check needs TensorFlow (slow)
+    import tfstart  # here, not at the top: only this check needs TensorFlow (slow)
+    tf = tfstart.import_tensorflow()  # its start-up chatter hidden
     from google.protobuf.message import DecodeError
     graph_def = tf.compat.v1.GraphDef()
     try:
@@ -690,6 +695,7 @@ def download_inception(inception_dir, mirrors=None):
     if os.path.exists(graph):
         print(f"{graph}: {problem} - downloading it again")
     check_writable(inception_dir, "data dir")
+    os.makedirs(inception_dir, exist_ok=True)
     archive = os.path.join(inception_dir, INCEPTION_ARCHIVE)
     fetch_unless_valid(archive, inception_archive_problem, mirrors or INCEPTION_MIRRORS,
                        resume=True)

@@ -110,3 +110,9 @@ def test_train_size_is_one_fixed_subset_visited_in_a_new_order_each_epoch():
     assert sorted(first) == sorted(second) and len(first) == 10 and list(first) != list(second)
     handout = training.TrainConfig(train_size=10, reshuffle=False)
     assert training.epoch_order(100, 4, handout).tolist() == list(range(10))
+
+
+def test_a_biggan_pointed_at_a_dcgan_checkpoint_is_refused(tmp_path):
+    (tmp_path / "config.json").write_text('{"model": "DCGAN", "z_dim": 100}')
+    with pytest.raises(LabError, match=r"trained with model=DCGAN \(asked BigGAN\)"):
+        checkpoints.check_architecture(str(tmp_path), {"model": "BigGAN", "z_dim": 120})

@@ -144,6 +144,12 @@ def test_export_samples_writes_images_and_labels(trained):
     assert data["labels"].tolist() == [i % 10 for i in range(30)]
 
 
+def test_an_absurd_export_is_refused_before_generating(trained):
+    cwd, _ = trained
+    result = run_main(["--dataset=mnist", "--export_samples=100000000000"], cwd)
+    assert_one_line_error(result, r"--export_samples 100000000000 needs .* GiB of memory")
+
+
 @pytest.mark.parametrize("option,count", [(4, 101)])  # every option: tests/test_utils.py
 def test_visualize_options(trained, option, count):
     cwd, _ = trained
