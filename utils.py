@@ -388,20 +388,18 @@ def read_json(path):
 def check_writable(folder, what):
     """Fail with a one-line error naming folder unless files can be written in it.
 
-    Folders that do not exist yet are made for the test and removed again, so a run that
-    then stops on another bad input leaves nothing behind."""
-    missing, path = [], os.path.abspath(folder)
-    while not os.path.exists(path):
-        missing.append(path)
-        path = os.path.dirname(path)
+    Nothing is created: the test writes (and removes) a probe file in the folder, or where the
+    folder does not exist yet, in its nearest existing parent, where it will be made. So a run
+    that then stops on another bad input leaves nothing behind, and two runs starting side by
+    side never remove each other's folders."""
+    existing = os.path.abspath(folder)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
     try:
-        os.makedirs(folder, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-")
+        if not os.path.isdir(existing):
+            raise NotADirectoryError(20, f"{existing} is a file, not a folder")
+        probe = tempfile.NamedTemporaryFile(dir=existing, prefix=".write-test-")
         probe.close()
     except OSError as e:
         raise LabError(f"cannot write to {what} {folder} ({e.strerror}); choose another "
                        f"with --{what.replace(' ', '_')}")
-    finally:
-        for made in missing:  # deepest first
-            if os.path.isdir(made) and not os.listdir(made):
-                os.rmdir(made)
