@@ -43,13 +43,24 @@ def make_dcgan(sess, FLAGS, c_dim, class_names):
 
 
 def check_network_size(FLAGS):
-    """The conditional network halves the size twice, the unconditional one four times."""
+    """Sizes each DCGAN network can make (model.DCGAN.choose_network picks the network).
+
+    Conditional MNIST (and any grayscale class folder): the handout's conditional network halves
+    the size twice (28 -> 14 -> 7), so a multiple of 4. The unconditional and the colour
+    conditional networks halve it four times with conv_out_size_same (64 -> 4, 48 -> 3,
+    32 -> 2, 16 -> 1), so at least 16. A class folder's channels are known only once it is
+    loaded, so conditional folders need both.
+    """
     size = FLAGS.output_height
+    sizes = ("Sizes that work: DCGAN 28 for MNIST, any from 16 for the rest (conditional: multiples "
+             "of 4); BigGAN 28, 32, 64, 128")
+    if FLAGS.dataset != "mnist" and size < 16:
+        kind = "conditional" if FLAGS.conditional else "unconditional"
+        raise LabError(f"the {kind} DCGAN needs an output size of at least 16 (got {size}); "
+                       f"try 32, 48 or 64. {sizes}")
     if FLAGS.conditional and size % 4:
         raise LabError(f"the conditional DCGAN needs an output size divisible by 4 (got {size}); "
-                       "try 28, 32, 48 or 64")
-    if not FLAGS.conditional and size < 16:
-        raise LabError(f"the unconditional DCGAN needs an output size of at least 16 (got {size})")
+                       f"try 28, 32, 48 or 64. {sizes}")
 
 
 def main(argv):
