@@ -43,8 +43,10 @@ def check_biggan_flags(FLAGS):
     """BigGAN-only settings that cannot work, as one-line errors."""
     size = FLAGS.output_height
     if size not in ARCHITECTURES:
-        raise LabError(f"BigGAN has networks for {', '.join(map(str, sorted(ARCHITECTURES)))} pixels, "
-                       f"not {size}; set --output_height accordingly")
+        *smaller, largest = sorted(ARCHITECTURES)
+        raise LabError(f"BigGAN has networks for {', '.join(map(str, smaller))} pixels (and {largest} "
+                       f"for a GPU server), not {size}; set --output_height to one of them (the "
+                       "DCGAN, main.py, makes any size from 16; MNIST 28)")
     g_mults = ARCHITECTURES[size][1]
     sizes = block_resolutions(size)
     if FLAGS.attention_res and FLAGS.attention_res not in sizes:
@@ -61,6 +63,12 @@ def check_biggan_flags(FLAGS):
         raise LabError(problem)
     if FLAGS.truncation < 0:
         raise LabError("--truncation must be >= 0 (0 turns it off)")
+    from biggan.architecture import available_memory_bytes, gpu_may_be_used, memory_problem
+    if FLAGS.train and not gpu_may_be_used():  # a GPU's memory is known only once TensorFlow runs
+        problem = memory_problem(size, FLAGS.ch, FLAGS.batch_size, available_memory_bytes(),
+                                 FLAGS.attention_res)
+        if problem:
+            raise LabError(problem)
 
 
 def make_biggan(sess, FLAGS, c_dim, class_names):
