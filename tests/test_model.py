@@ -182,8 +182,9 @@ def test_colour_conditional_shows_the_label_to_every_layer(sess, size, s16):
     s2, s4, s8 = [conv_out_size_same(size, 2 ** k) for k in (1, 2, 3)]
     # G: concat(z, y) 102 -> linear -> s16 x s16 x 64, then + 2 label channels before every deconv
     assert variables_in_creation_order("generator") == layer_variables([
-        ("linear", "g_h0_lin", [102, 64 * s16 * s16]), ("bn", "g_bn0", 64), ("deconv", "g_h1", [5, 5, 32, 66]),
-        ("bn", "g_bn1", 32), ("deconv", "g_h2", [5, 5, 16, 34]), ("bn", "g_bn2", 16),
+        ("linear", "g_h0_lin", [102, 64 * s16 * s16]), ("bn", "g_bn0", 64),
+        ("deconv", "g_h1", [5, 5, 32, 66]), ("bn", "g_bn1", 32),
+        ("deconv", "g_h2", [5, 5, 16, 34]), ("bn", "g_bn2", 16),
         ("deconv", "g_h3", [5, 5, 8, 18]), ("bn", "g_bn3", 8), ("deconv", "g_h4", [5, 5, 3, 10])])
     g = dcgan.generator_layers(dcgan.z, dcgan.y, train=False, reuse=True)
     assert [t.get_shape().as_list() for t in g] == [
@@ -230,4 +231,5 @@ def test_colour_conditional_discriminator_learns(sess):
 def test_sizes_a_network_cannot_make_are_one_line_errors(tmp_path, args, message):
     from test_main import assert_one_line_error, run_main  # fails before TensorFlow starts: fast
     os.makedirs(tmp_path / "data" / "cars" / "red")
-    assert_one_line_error(run_main(["--dataset=cars", "--data_dir=data", "--train"] + args, tmp_path), message)
+    result = run_main(["--dataset=cars", "--data_dir=data", "--train"] + args, tmp_path)
+    assert_one_line_error(result, message)
