@@ -166,13 +166,14 @@ def training_record(folder):
 
 
 def saved_architecture(folder, program, dataset, keys):
-    """The values of `keys` from a run's config.json, or one line naming the missing ones."""
+    """A run's config.json (as a dict), after checking it holds `keys`; one line naming the
+    missing ones otherwise."""
     config = read_run_config(folder, program, dataset)
     missing = [k for k in keys if k not in config]
     if missing:
         raise LabError(f"{os.path.join(folder, 'config.json')} lacks {', '.join(missing)}; "
                        f"it was not written by this lab's {program}: {train_first(program, dataset)}")
-    return {k: config[k] for k in keys}
+    return config
 
 
 def check_architecture(folder, architecture):

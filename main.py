@@ -26,26 +26,39 @@ flags.DEFINE_integer("z_dim", 100, "Size of the noise vector z (the handout wron
 FLAGS = flags.FLAGS
 
 
-def make_dcgan(sess, FLAGS, c_dim, class_names, data_record=None):
-    """The handout's DCGAN(...) call; y_dim is the number of classes of a conditional model."""
+def make_dcgan(sess, FLAGS, c_dim, class_names, data_record=None, saved=None):
+    """The handout's DCGAN(...) call; y_dim is the number of classes of a conditional model.
+    saved: test mode's config.json, which says which of the DCGAN's networks to rebuild."""
     from model import DCGAN  # imported once TensorFlow has started (model.py builds on it)
+    y_dim = len(class_names) if FLAGS.conditional else None
     return DCGAN(sess,
                  output_width=FLAGS.output_width, output_height=FLAGS.output_height,
                  batch_size=FLAGS.batch_size, sample_num=FLAGS.batch_size,
-                 y_dim=len(class_names) if FLAGS.conditional else None,
+                 y_dim=y_dim, network=DCGAN.choose_network(y_dim, c_dim, saved) if saved else None,
                  z_dim=FLAGS.z_dim, c_dim=c_dim, dataset_name=FLAGS.dataset, class_names=class_names,
                  learning_rate=FLAGS.learning_rate, beta1=FLAGS.beta1,
                  max_to_keep=FLAGS.max_to_keep, model_dir=cli.run_name(FLAGS), data_record=data_record)
 
 
 def check_network_size(FLAGS):
-    """The conditional network halves the size twice, the unconditional one four times."""
+    """Sizes each DCGAN network can make (model.DCGAN.choose_network picks the network).
+
+    Conditional MNIST (and any grayscale class folder): the handout's conditional network halves
+    the size twice (28 -> 14 -> 7), so a multiple of 4. The unconditional and the colour
+    conditional networks halve it four times with conv_out_size_same (64 -> 4, 48 -> 3,
+    32 -> 2, 16 -> 1), so at least 16. A class folder's channels are known only once it is
+    loaded, so conditional folders need both.
+    """
     size = FLAGS.output_height
+    sizes = ("Sizes that work: DCGAN 28 for MNIST, any from 16 for the rest (conditional: multiples "
+             "of 4); BigGAN 28, 32, 64, 128")
+    if FLAGS.dataset != "mnist" and size < 16:
+        kind = "conditional" if FLAGS.conditional else "unconditional"
+        raise LabError(f"the {kind} DCGAN needs an output size of at least 16 (got {size}); "
+                       f"try 32, 48 or 64. {sizes}")
     if FLAGS.conditional and size % 4:
         raise LabError(f"the conditional DCGAN needs an output size divisible by 4 (got {size}); "
-                       "try 28, 32, 48 or 64")
-    if not FLAGS.conditional and size < 16:
-        raise LabError(f"the unconditional DCGAN needs an output size of at least 16 (got {size})")
+                       f"try 28, 32, 48 or 64. {sizes}")
 
 
 def main(argv):
@@ -67,7 +80,7 @@ def main(argv):
             saved = cli.saved_architecture(FLAGS, cli.run_name(FLAGS), "main.py",
                                            ["z_dim", "c_dim", "class_names"])
             FLAGS.z_dim = saved["z_dim"]
-            dcgan = make_dcgan(sess, FLAGS, saved["c_dim"], saved["class_names"])
+            dcgan = make_dcgan(sess, FLAGS, saved["c_dim"], saved["class_names"], saved=saved)
             cli.test_mode(dcgan, FLAGS, "main.py")
 
 

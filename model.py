@@ -1,10 +1,15 @@
 """The DCGAN class of the handout (step 6), in tf.compat.v1 graph mode.
 
-Two networks live here, as in the handout:
-- conditional (y_dim set; MNIST with y_dim=10, c_dim=1): the label y is concatenated to
-  the input of every layer; the generator ends in a sigmoid, so images are in [0, 1];
-- unconditional (y_dim None; image folders): linear+reshape -> 3x(deconv+BN+ReLU) ->
-  deconv+tanh, images in [-1, 1]; the discriminator is conv+lrelu -> 3x(conv+BN+lrelu) -> linear.
+Three networks live here (`network` in config.json says which one a checkpoint holds):
+- "mnist_conditional" (y_dim set, grayscale: MNIST with y_dim=10, c_dim=1): the handout's
+  conditional network, the label y concatenated to the input of every layer, fully connected
+  layers of 1024; the generator ends in a sigmoid, so images are in [0, 1];
+- "unconditional" (y_dim None; image folders): linear+reshape -> 3x(deconv+BN+ReLU) ->
+  deconv+tanh, images in [-1, 1]; the discriminator is conv+lrelu -> 3x(conv+BN+lrelu) -> linear;
+- "colour_conditional" (y_dim set, colour: CIFAR-10 classes, class folders): the unconditional
+  layers with the label shown to every layer the handout's way (concat on vectors,
+  conv_cond_concat on feature maps); tanh. The MNIST network's 11- and 74-filter D and its
+  1024-unit layers are sized for 28x28 digits and make checkerboard texture on photos.
 
 Differences from the handout's code, each fixing a known trap (see README):
 - the batch size is dynamic, so test mode can sample any number of images;
@@ -31,7 +36,7 @@ class DCGAN(object):
     def __init__(self, sess, batch_size=64, sample_num=64, output_height=64, output_width=64,
                  y_dim=None, z_dim=100, gf_dim=64, df_dim=64, gfc_dim=1024, dfc_dim=1024, c_dim=3,
                  dataset_name="default", class_names=None, learning_rate=0.0002, beta1=0.5,
-                 max_to_keep=5, model_dir=None, data_record=None):
+                 max_to_keep=5, model_dir=None, data_record=None, network=None):
         """Store the hyper-parameters and build the graph (handout step 6).
 
         y_dim: number of classes for the conditional network (10 for MNIST), None otherwise.
@@ -53,12 +58,13 @@ class DCGAN(object):
         self.model_dir = model_dir or f"{dataset_name}_{output_height}_{output_width}"
         self.data_record = data_record or {}
 
-        # Batch norm layers (handout: d_bn1.. and g_bn0..). The conditional D has two, the
-        # unconditional one three; the conditional G three, the unconditional G four.
+        # Which network (see choose_network), then its batch norm layers (handout: d_bn1..,
+        # g_bn0..): the MNIST conditional D has two, the others three; its G three, the others four.
+        self.network = network or self.choose_network(y_dim, c_dim)
         self.d_bn1, self.d_bn2 = batch_norm(name="d_bn1"), batch_norm(name="d_bn2")
         self.g_bn0, self.g_bn1, self.g_bn2 = (batch_norm(name="g_bn0"), batch_norm(name="g_bn1"),
                                               batch_norm(name="g_bn2"))
-        if not self.y_dim:
+        if self.network != self.MNIST_CONDITIONAL:
             self.d_bn3, self.g_bn3 = batch_norm(name="d_bn3"), batch_norm(name="g_bn3")
         self.build_model()
 
@@ -84,14 +90,19 @@ class DCGAN(object):
                 "z_dim": self.z_dim, "c_dim": self.c_dim, "output_height": self.output_height,
                 "output_width": self.output_width, "gf_dim": self.gf_dim, "df_dim": self.df_dim,
                 "gfc_dim": self.gfc_dim, "dfc_dim": self.dfc_dim, "class_names": self.class_names,
-                "output_activation": "sigmoid" if self.y_dim else "tanh"}
+                "network": self.network, "output_activation": self.output_activation}
+
+    @property
+    def output_activation(self):
+        """The generator's last activation: sigmoid ([0, 1]) for MNIST's network, tanh ([-1, 1]) else."""
+        return "sigmoid" if self.network == self.MNIST_CONDITIONAL else "tanh"
 
     def to_model_range(self, images):
         """[0, 1] data -> the generator's output range ([0, 1] sigmoid or [-1, 1] tanh)."""
-        return images if self.y_dim else images * 2.0 - 1.0
+        return images if self.output_activation == "sigmoid" else images * 2.0 - 1.0
 
     def from_model_range(self, images):
-        return images if self.y_dim else (images + 1.0) / 2.0
+        return images if self.output_activation == "sigmoid" else (images + 1.0) / 2.0
 
     # ------------------------------------------------------------------ the graph
 
@@ -143,67 +154,133 @@ class DCGAN(object):
         self.d_sum = tf1.summary.merge([self.z_sum, self.d_sum, self.d_loss_real_sum, self.d_loss_sum])
         self.saver = tf1.train.Saver(max_to_keep=self.max_to_keep)
 
+    # The networks a DCGAN can be: choose_network picks one, config.json records it as "network".
+    MNIST_CONDITIONAL = "mnist_conditional"    # the handout's conditional network (MNIST)
+    COLOUR_CONDITIONAL = "colour_conditional"  # the unconditional layers + the label everywhere
+    UNCONDITIONAL = "unconditional"            # the handout's unconditional network
+
+    @classmethod
+    def choose_network(cls, y_dim, c_dim, saved=None):
+        """Which network to build: one of the three names above.
+
+        Unconditional without classes; with classes, grayscale images (MNIST's c_dim 1) get the
+        handout's conditional network and colour images the colour one. saved: the config.json
+        of a checkpoint, to rebuild its network; one saved before colour_conditional existed
+        has no "network" key and holds the handout's networks (conditional = the MNIST one).
+        """
+        if saved is not None:
+            return saved.get("network", cls.MNIST_CONDITIONAL if y_dim else cls.UNCONDITIONAL)
+        if not y_dim:
+            return cls.UNCONDITIONAL
+        return cls.MNIST_CONDITIONAL if c_dim == 1 else cls.COLOUR_CONDITIONAL
+
+    def with_label(self, h, y):
+        """Show the label y [B, y_dim] to the next layer, the handout's way: concat on a vector
+        [B, N] -> [B, N + y_dim], conv_cond_concat on feature maps [B, H, W, C] -> [B, H, W, C + y_dim].
+        Without a label (the unconditional network) h is returned unchanged."""
+        if y is None:
+            return h
+        if len(h.get_shape()) == 2:
+            return concat([h, y], 1)
+        return conv_cond_concat(h, tf.reshape(y, [-1, 1, 1, self.y_dim]))
+
     def discriminator(self, image, y=None, reuse=False):
         """D(x[, y]) -> (probability real [B, 1], logits [B, 1])."""
+        logits = self.discriminator_layers(image, y, reuse)[-1]
+        return tf.nn.sigmoid(logits), logits
+
+    def discriminator_layers(self, image, y=None, reuse=False):
+        """Every layer of D in order, as the next layer sees it (label appended); the last is
+        the logits [B, 1]. discriminator() uses the last; tests check every shape."""
         with tf1.variable_scope("discriminator") as scope:
             if reuse:
                 scope.reuse_variables()
-            if not self.y_dim:
-                h0 = lrelu(conv2d(image, self.df_dim, name="d_h0_conv"))                 # H/2
-                h1 = lrelu(self.d_bn1(conv2d(h0, self.df_dim * 2, name="d_h1_conv")))   # H/4
-                h2 = lrelu(self.d_bn2(conv2d(h1, self.df_dim * 4, name="d_h2_conv")))   # H/8
-                h3 = lrelu(self.d_bn3(conv2d(h2, self.df_dim * 8, name="d_h3_conv")))   # H/16
-                flat = int(np.prod(h3.get_shape().as_list()[1:]))
-                h4 = linear(tf.reshape(h3, [-1, flat]), 1, "d_h4_lin")
-                return tf.nn.sigmoid(h4), h4
-            yb = tf.reshape(y, [-1, 1, 1, self.y_dim])                    # [B, 1, 1, y_dim]
-            x = conv_cond_concat(image, yb)                               # [B, 28, 28, c+y]
-            h0 = lrelu(conv2d(x, self.c_dim + self.y_dim, name="d_h0_conv"))  # [B, 14, 14, 11]
-            h0 = conv_cond_concat(h0, yb)                                 # [B, 14, 14, 21]
-            h1 = lrelu(self.d_bn1(conv2d(h0, self.df_dim + self.y_dim, name="d_h1_conv")))  # [B, 7, 7, 74]
-            flat = int(np.prod(h1.get_shape().as_list()[1:]))
-            h1 = tf.reshape(h1, [-1, flat])                               # [B, 3626]
-            h1 = concat([h1, y], 1)                                       # [B, 3636]
-            h2 = lrelu(self.d_bn2(linear(h1, self.dfc_dim, "d_h2_lin")))  # [B, 1024]
-            h2 = concat([h2, y], 1)                                       # [B, 1034]
-            h3 = linear(h2, 1, "d_h3_lin")                                # [B, 1]
-            return tf.nn.sigmoid(h3), h3
+            if self.network == self.MNIST_CONDITIONAL:
+                return self.mnist_conditional_discriminator(image, y)
+            return self.dcgan_discriminator(image, y)
+
+    def dcgan_discriminator(self, image, y=None):
+        """The handout's unconditional D; with y (colour_conditional) the label is appended to
+        the image, to every conv's input and to the flattened features.
+        Shapes at 64 px, df_dim 64 (+ y_dim channels/units when conditional)."""
+        h0 = lrelu(conv2d(self.with_label(image, y), self.df_dim, name="d_h0_conv"))  # [B, 32, 32, 64]
+        h0 = self.with_label(h0, y)
+        h1 = lrelu(self.d_bn1(conv2d(h0, self.df_dim * 2, name="d_h1_conv")))  # [B, 16, 16, 128]
+        h1 = self.with_label(h1, y)
+        h2 = lrelu(self.d_bn2(conv2d(h1, self.df_dim * 4, name="d_h2_conv")))  # [B, 8, 8, 256]
+        h2 = self.with_label(h2, y)
+        h3 = lrelu(self.d_bn3(conv2d(h2, self.df_dim * 8, name="d_h3_conv")))  # [B, 4, 4, 512]
+        flat = int(np.prod(h3.get_shape().as_list()[1:]))
+        h3 = self.with_label(tf.reshape(h3, [-1, flat]), y)                 # [B, 8192]
+        h4 = linear(h3, 1, "d_h4_lin")                                      # [B, 1]
+        return [h0, h1, h2, h3, h4]
+
+    def mnist_conditional_discriminator(self, image, y):
+        """The handout's conditional D (MNIST), unchanged: few filters, fully connected 1024."""
+        yb = tf.reshape(y, [-1, 1, 1, self.y_dim])                    # [B, 1, 1, y_dim]
+        x = conv_cond_concat(image, yb)                               # [B, 28, 28, c+y]
+        h0 = lrelu(conv2d(x, self.c_dim + self.y_dim, name="d_h0_conv"))  # [B, 14, 14, 11]
+        h0 = conv_cond_concat(h0, yb)                                 # [B, 14, 14, 21]
+        h1 = lrelu(self.d_bn1(conv2d(h0, self.df_dim + self.y_dim, name="d_h1_conv")))  # [B, 7, 7, 74]
+        flat = int(np.prod(h1.get_shape().as_list()[1:]))
+        h1 = tf.reshape(h1, [-1, flat])                               # [B, 3626]
+        h1 = concat([h1, y], 1)                                       # [B, 3636]
+        h2 = lrelu(self.d_bn2(linear(h1, self.dfc_dim, "d_h2_lin")))  # [B, 1024]
+        h2 = concat([h2, y], 1)                                       # [B, 1034]
+        h3 = linear(h2, 1, "d_h3_lin")                                # [B, 1]
+        return [h0, h1, h2, h3]
 
     def generator(self, z, y=None, train=True, reuse=False):
         """G(z[, y]) -> images [B, H, W, c_dim]; train=False uses the BN moving averages."""
+        return self.generator_layers(z, y, train, reuse)[-1]
+
+    def generator_layers(self, z, y=None, train=True, reuse=False):
+        """Every layer of G in order, as the next layer sees it (label appended); the last is
+        the image. generator() uses the last; tests check every shape."""
         with tf1.variable_scope("generator", reuse=reuse):
-            if not self.y_dim:
-                s_h, s_w = self.output_height, self.output_width
-                s_h2, s_w2 = conv_out_size_same(s_h, 2), conv_out_size_same(s_w, 2)
-                s_h4, s_w4 = conv_out_size_same(s_h2, 2), conv_out_size_same(s_w2, 2)
-                s_h8, s_w8 = conv_out_size_same(s_h4, 2), conv_out_size_same(s_w4, 2)
-                s_h16, s_w16 = conv_out_size_same(s_h8, 2), conv_out_size_same(s_w8, 2)
-                z_ = linear(z, self.gf_dim * 8 * s_h16 * s_w16, "g_h0_lin")
-                h0 = tf.reshape(z_, [-1, s_h16, s_w16, self.gf_dim * 8])        # [B, 4, 4, 512] at 64
-                h0 = tf.nn.relu(self.g_bn0(h0, train=train))
-                h1 = deconv2d(h0, [None, s_h8, s_w8, self.gf_dim * 4], name="g_h1")  # [B, 8, 8, 256]
-                h1 = tf.nn.relu(self.g_bn1(h1, train=train))
-                h2 = deconv2d(h1, [None, s_h4, s_w4, self.gf_dim * 2], name="g_h2")  # [B, 16, 16, 128]
-                h2 = tf.nn.relu(self.g_bn2(h2, train=train))
-                h3 = deconv2d(h2, [None, s_h2, s_w2, self.gf_dim * 1], name="g_h3")  # [B, 32, 32, 64]
-                h3 = tf.nn.relu(self.g_bn3(h3, train=train))
-                h4 = deconv2d(h3, [None, s_h, s_w, self.c_dim], name="g_h4")        # [B, 64, 64, c]
-                return tf.nn.tanh(h4)
-            s_h, s_w = self.output_height, self.output_width
-            s_h2, s_h4 = int(s_h / 2), int(s_h / 4)
-            s_w2, s_w4 = int(s_w / 2), int(s_w / 4)
-            yb = tf.reshape(y, [-1, 1, 1, self.y_dim])                    # [B, 1, 1, 10]
-            z = concat([z, y], 1)                                         # [B, 110]
-            h0 = tf.nn.relu(self.g_bn0(linear(z, self.gfc_dim, "g_h0_lin"), train=train))  # [B, 1024]
-            h0 = concat([h0, y], 1)                                       # [B, 1034]
-            h1 = tf.nn.relu(self.g_bn1(linear(h0, self.gf_dim * 2 * s_h4 * s_w4, "g_h1_lin"),
-                                       train=train))                      # [B, 6272]
-            h1 = tf.reshape(h1, [-1, s_h4, s_w4, self.gf_dim * 2])        # [B, 7, 7, 128]
-            h1 = conv_cond_concat(h1, yb)                                 # [B, 7, 7, 138]
-            h2 = deconv2d(h1, [None, s_h2, s_w2, self.gf_dim * 2], name="g_h2")  # [B, 14, 14, 128]
-            h2 = tf.nn.relu(self.g_bn2(h2, train=train))
-            h2 = conv_cond_concat(h2, yb)                                 # [B, 14, 14, 138]
-            return tf.nn.sigmoid(deconv2d(h2, [None, s_h, s_w, self.c_dim], name="g_h3"))  # [B, 28, 28, 1]
+            if self.network == self.MNIST_CONDITIONAL:
+                return self.mnist_conditional_generator(z, y, train)
+            return self.dcgan_generator(z, y, train)
+
+    def dcgan_generator(self, z, y=None, train=True):
+        """The handout's unconditional G (tanh); with y (colour_conditional) the label is
+        appended to z and to the input of every deconv. Sizes halve four times with
+        conv_out_size_same (64 -> 4, 48 -> 3, 32 -> 2). Shapes at 64 px, gf_dim 64."""
+        s_h, s_w = self.output_height, self.output_width
+        s_h2, s_w2 = conv_out_size_same(s_h, 2), conv_out_size_same(s_w, 2)
+        s_h4, s_w4 = conv_out_size_same(s_h2, 2), conv_out_size_same(s_w2, 2)
+        s_h8, s_w8 = conv_out_size_same(s_h4, 2), conv_out_size_same(s_w4, 2)
+        s_h16, s_w16 = conv_out_size_same(s_h8, 2), conv_out_size_same(s_w8, 2)
+        z_ = linear(self.with_label(z, y), self.gf_dim * 8 * s_h16 * s_w16, "g_h0_lin")  # [B, 8192]
+        h0 = tf.reshape(z_, [-1, s_h16, s_w16, self.gf_dim * 8])            # [B, 4, 4, 512]
+        h0 = self.with_label(tf.nn.relu(self.g_bn0(h0, train=train)), y)
+        h1 = deconv2d(h0, [None, s_h8, s_w8, self.gf_dim * 4], name="g_h1")  # [B, 8, 8, 256]
+        h1 = self.with_label(tf.nn.relu(self.g_bn1(h1, train=train)), y)
+        h2 = deconv2d(h1, [None, s_h4, s_w4, self.gf_dim * 2], name="g_h2")  # [B, 16, 16, 128]
+        h2 = self.with_label(tf.nn.relu(self.g_bn2(h2, train=train)), y)
+        h3 = deconv2d(h2, [None, s_h2, s_w2, self.gf_dim * 1], name="g_h3")  # [B, 32, 32, 64]
+        h3 = self.with_label(tf.nn.relu(self.g_bn3(h3, train=train)), y)
+        h4 = deconv2d(h3, [None, s_h, s_w, self.c_dim], name="g_h4")        # [B, 64, 64, c]
+        return [h0, h1, h2, h3, tf.nn.tanh(h4)]
+
+    def mnist_conditional_generator(self, z, y, train=True):
+        """The handout's conditional G (MNIST), unchanged: sizes halve twice (28 -> 7), sigmoid."""
+        s_h, s_w = self.output_height, self.output_width
+        s_h2, s_h4 = int(s_h / 2), int(s_h / 4)
+        s_w2, s_w4 = int(s_w / 2), int(s_w / 4)
+        yb = tf.reshape(y, [-1, 1, 1, self.y_dim])                    # [B, 1, 1, 10]
+        z = concat([z, y], 1)                                         # [B, 110]
+        h0 = tf.nn.relu(self.g_bn0(linear(z, self.gfc_dim, "g_h0_lin"), train=train))  # [B, 1024]
+        h0 = concat([h0, y], 1)                                       # [B, 1034]
+        h1 = tf.nn.relu(self.g_bn1(linear(h0, self.gf_dim * 2 * s_h4 * s_w4, "g_h1_lin"),
+                                   train=train))                      # [B, 6272]
+        h1 = tf.reshape(h1, [-1, s_h4, s_w4, self.gf_dim * 2])        # [B, 7, 7, 128]
+        h1 = conv_cond_concat(h1, yb)                                 # [B, 7, 7, 138]
+        h2 = deconv2d(h1, [None, s_h2, s_w2, self.gf_dim * 2], name="g_h2")  # [B, 14, 14, 128]
+        h2 = tf.nn.relu(self.g_bn2(h2, train=train))
+        h2 = conv_cond_concat(h2, yb)                                 # [B, 14, 14, 138]
+        h3 = tf.nn.sigmoid(deconv2d(h2, [None, s_h, s_w, self.c_dim], name="g_h3"))  # [B, 28, 28, 1]
+        return [h0, h1, h2, h3]
 
     def sampler(self, z, y=None):
         """The generator with shared weights and BN in inference mode: for grids and test mode."""

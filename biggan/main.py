@@ -28,7 +28,7 @@ cli.define_common_flags(flags)
 flags.DEFINE_integer("z_dim", 120, "Noise size; split into one chunk per G block + 1 (hierarchical z)")
 flags.DEFINE_integer("ch", 64, "Channel width (64 = the paper's CIFAR width; 16-32 on a CPU)")
 flags.DEFINE_integer("shared_dim", 128, "Size of G's shared class embedding")
-flags.DEFINE_integer("attention_res", 0, "Self-attention at this resolution (0: none)")
+flags.DEFINE_integer("attention_res", 0, "Self-attention at this resolution (0: none; BigGAN-PyTorch uses 64 at 128 px)")
 flags.DEFINE_float("G_lr", 2e-4, "Generator learning rate")
 flags.DEFINE_float("D_lr", 2e-4, "Discriminator learning rate")
 flags.DEFINE_integer("num_D_steps", 2, "D updates per G update")
@@ -43,8 +43,10 @@ def check_biggan_flags(FLAGS):
     """BigGAN-only settings that cannot work, as one-line errors."""
     size = FLAGS.output_height
     if size not in ARCHITECTURES:
-        raise LabError(f"BigGAN has networks for {', '.join(map(str, sorted(ARCHITECTURES)))} pixels, "
-                       f"not {size}; set --output_height accordingly")
+        *smaller, largest = sorted(ARCHITECTURES)
+        raise LabError(f"BigGAN has networks for {', '.join(map(str, smaller))} pixels (and {largest} "
+                       f"for a GPU server), not {size}; set --output_height to one of them (the "
+                       "DCGAN, main.py, makes any size from 16; MNIST 28)")
     g_mults = ARCHITECTURES[size][1]
     sizes = block_resolutions(size)
     if FLAGS.attention_res and FLAGS.attention_res not in sizes:
@@ -61,6 +63,12 @@ def check_biggan_flags(FLAGS):
         raise LabError(problem)
     if FLAGS.truncation < 0:
         raise LabError("--truncation must be >= 0 (0 turns it off)")
+    from biggan.architecture import available_memory_bytes, gpu_may_be_used, memory_problem
+    if FLAGS.train and not gpu_may_be_used():  # a GPU's memory is known only once TensorFlow runs
+        problem = memory_problem(size, FLAGS.ch, FLAGS.batch_size, available_memory_bytes(),
+                                 FLAGS.attention_res)
+        if problem:
+            raise LabError(problem)
 
 
 def make_biggan(sess, FLAGS, c_dim, class_names, data_record=None):

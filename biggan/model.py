@@ -16,6 +16,7 @@ Sizes (G: bottom -> blocks; D: blocks), ch = --ch:
     28x28 (MNIST):  7 -> 14 -> 28        channels 4ch, 2ch, 1ch
     32x32:          4 -> 8 -> 16 -> 32   channels 4ch, 4ch, 4ch, 4ch
     64x64:          4 -> 8 -> ... -> 64  channels 16ch, 8ch, 4ch, 2ch, 1ch
+    128x128:        4 -> 8 -> ... -> 128 channels 16ch, 16ch, 8ch, 4ch, 2ch, 1ch (BigGAN-PyTorch's; GPU)
 """
 
 import os

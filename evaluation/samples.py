@@ -108,6 +108,8 @@ def load_generator(folder, kind, args):
     with graph.as_default():
         sess = tf1.Session(graph=graph)
         settings = {key: config[key] for key in CONSTRUCTOR_KEYS[kind]}
+        if kind == "DCGAN":  # which of its networks (a config.json from before they were named: the old ones)
+            settings["network"] = DCGAN.choose_network(config["y_dim"], config["c_dim"], config)
         place = dict(dataset_name=config["dataset"], model_dir=os.path.basename(os.path.abspath(folder)))
         model = (DCGAN if kind == "DCGAN" else BigGAN)(sess, **settings, **place)
         sess.run(tf1.global_variables_initializer())

@@ -1,4 +1,5 @@
-"""The DCGAN graph: every layer shape of both networks, shared sampler, training and checkpoints."""
+"""The DCGAN graph: every layer shape of its three networks, shared sampler, training and checkpoints."""
+import os
 
 import numpy as np
 import pytest
@@ -7,6 +8,7 @@ import tensorflow as tf
 import datasets
 import training
 from model import DCGAN
+from ops import conv_out_size_same
 
 tf1 = tf.compat.v1
 
@@ -113,3 +115,120 @@ def test_checkpoint_round_trip_gives_identical_samples(tmp_path):
     assert before.shape == (10, 28, 28, 1) and 0.0 <= before.min() and before.max() <= 1.0
     rows = open(tmp_path / "logs" / "mnist_28_28" / "losses.csv").read().splitlines()
     assert rows[0] == "step,epoch,d_loss,g_loss,seconds" and len(rows) == 5
+
+
+# ---------------------------------------------------------------- which network, and the colour one
+
+def variables_in_creation_order(scope):
+    """[(name, shape)] as the graph made them: at a fixed seed, the order fixes the initial weights."""
+    return [(v.name.split("/", 1)[1], v.get_shape().as_list())
+            for v in tf1.global_variables(scope) if "Adam" not in v.name]
+
+
+def layer_variables(layers):
+    """Expected (name, shape) of ops.py layers, in creation order: the weight (Matrix or w), then
+    its bias ([out]: deconv2d's weight is [k, k, out, in]); batch norm: beta, gamma, moving stats."""
+    parts = {"linear": ("Matrix", "bias", -1), "conv": ("w", "biases", -1), "deconv": ("w", "biases", -2)}
+    out = []
+    for kind, name, shape in layers:
+        if kind == "bn":
+            out += [(f"{name}/{v}:0", [shape]) for v in ("beta", "gamma", "moving_mean", "moving_variance")]
+        else:
+            weight, bias, out_axis = parts[kind]
+            out += [(f"{name}/{weight}:0", shape), (f"{name}/{bias}:0", [shape[out_axis]])]
+    return out
+
+
+def test_mnist_keeps_the_handouts_network_variable_for_variable(sess):
+    dcgan = build(sess, output_height=28, output_width=28, y_dim=10, c_dim=1, dataset_name="mnist")
+    assert dcgan.network == "mnist_conditional" == dcgan.architecture["network"]
+    assert dcgan.architecture["output_activation"] == "sigmoid"
+    assert variables_in_creation_order("generator") == layer_variables([
+        ("linear", "g_h0_lin", [110, 1024]), ("bn", "g_bn0", 1024), ("linear", "g_h1_lin", [1034, 6272]),
+        ("bn", "g_bn1", 6272), ("deconv", "g_h2", [5, 5, 128, 138]), ("bn", "g_bn2", 128),
+        ("deconv", "g_h3", [5, 5, 1, 138])])
+    assert variables_in_creation_order("discriminator") == layer_variables([
+        ("conv", "d_h0_conv", [5, 5, 11, 11]), ("conv", "d_h1_conv", [5, 5, 21, 74]), ("bn", "d_bn1", 74),
+        ("linear", "d_h2_lin", [3636, 1024]), ("bn", "d_bn2", 1024), ("linear", "d_h3_lin", [1034, 1])])
+    g = dcgan.generator_layers(dcgan.z, dcgan.y, train=False, reuse=True)
+    d = dcgan.discriminator_layers(dcgan.inputs, dcgan.y, reuse=True)
+    assert [t.get_shape().as_list() for t in g] == [[None, 1034], [None, 7, 7, 138], [None, 14, 14, 138],
+                                                    [None, 28, 28, 1]]
+    assert [t.get_shape().as_list() for t in d] == [[None, 14, 14, 21], [None, 3636], [None, 1034], [None, 1]]
+
+
+@pytest.mark.parametrize("y_dim,c_dim,saved,network", [
+    (None, 3, None, "unconditional"), (None, 1, None, "unconditional"), (10, 1, None, "mnist_conditional"),
+    (2, 3, None, "colour_conditional"), (2, 4, None, "colour_conditional"),
+    # a checkpoint saved before the colour network existed: its conditional network is MNIST's
+    (2, 3, {"y_dim": 2, "c_dim": 3}, "mnist_conditional"), (None, 3, {"c_dim": 3}, "unconditional"),
+    (2, 3, {"network": "colour_conditional"}, "colour_conditional")])
+def test_choose_network(y_dim, c_dim, saved, network):
+    assert DCGAN.choose_network(y_dim, c_dim, saved) == network
+
+
+def colour(sess, size, **kw):
+    """A small colour conditional DCGAN: 2 classes, gf_dim = df_dim = 8."""
+    return build(sess, output_height=size, output_width=size, y_dim=2, c_dim=3, gf_dim=8, df_dim=8,
+                 dataset_name="toys", **kw)
+
+
+@pytest.mark.parametrize("size,s16", [(64, 4), (48, 3), (32, 2)])
+def test_colour_conditional_shows_the_label_to_every_layer(sess, size, s16):
+    dcgan = colour(sess, size)
+    assert dcgan.network == "colour_conditional" == dcgan.architecture["network"]
+    assert dcgan.architecture["output_activation"] == "tanh"
+    s2, s4, s8 = [conv_out_size_same(size, 2 ** k) for k in (1, 2, 3)]
+    # G: concat(z, y) 102 -> linear -> s16 x s16 x 64, then + 2 label channels before every deconv
+    assert variables_in_creation_order("generator") == layer_variables([
+        ("linear", "g_h0_lin", [102, 64 * s16 * s16]), ("bn", "g_bn0", 64),
+        ("deconv", "g_h1", [5, 5, 32, 66]), ("bn", "g_bn1", 32),
+        ("deconv", "g_h2", [5, 5, 16, 34]), ("bn", "g_bn2", 16),
+        ("deconv", "g_h3", [5, 5, 8, 18]), ("bn", "g_bn3", 8), ("deconv", "g_h4", [5, 5, 3, 10])])
+    g = dcgan.generator_layers(dcgan.z, dcgan.y, train=False, reuse=True)
+    assert [t.get_shape().as_list() for t in g] == [
+        [None, s16, s16, 66], [None, s8, s8, 34], [None, s4, s4, 18], [None, s2, s2, 10], [None, size, size, 3]]
+    # D: concat(x, y) 5 channels -> conv 8, + 2 before each conv, flatten + 2 -> linear 1
+    assert variables_in_creation_order("discriminator") == layer_variables([
+        ("conv", "d_h0_conv", [5, 5, 5, 8]), ("conv", "d_h1_conv", [5, 5, 10, 16]), ("bn", "d_bn1", 16),
+        ("conv", "d_h2_conv", [5, 5, 18, 32]), ("bn", "d_bn2", 32), ("conv", "d_h3_conv", [5, 5, 34, 64]),
+        ("bn", "d_bn3", 64), ("linear", "d_h4_lin", [64 * s16 * s16 + 2, 1])])
+    d = dcgan.discriminator_layers(dcgan.inputs, dcgan.y, reuse=True)
+    assert [t.get_shape().as_list() for t in d] == [
+        [None, s2, s2, 10], [None, s4, s4, 18], [None, s8, s8, 34], [None, 64 * s16 * s16 + 2], [None, 1]]
+    assert dcgan.G.get_shape().as_list() == dcgan.samples.get_shape().as_list() == [None, size, size, 3]
+
+
+def test_colour_conditional_images_depend_on_the_label_and_use_tanhs_range(sess):
+    dcgan = colour(sess, 32)
+    sess.run(tf1.global_variables_initializer())
+    z = dcgan.sample_noise(np.random.RandomState(0), 4)
+    planes, cars = dcgan.generate(z, [0] * 4), dcgan.generate(z, [1] * 4)
+    assert planes.shape == (4, 32, 32, 3) and 0.0 <= planes.min() and planes.max() <= 1.0
+    assert np.abs(planes - cars).max() > 1e-4  # the label reaches the image
+    np.testing.assert_allclose(dcgan.to_model_range(np.array([0.0, 0.5, 1.0])), [-1.0, 0.0, 1.0])
+    np.testing.assert_allclose(dcgan.from_model_range(np.array([-1.0, 1.0])), [0.0, 1.0])
+
+
+def test_colour_conditional_discriminator_learns(sess):
+    dcgan = colour(sess, 32)
+    sess.run(tf1.global_variables_initializer())
+    rng = np.random.RandomState(0)
+    images = dcgan.to_model_range(rng.uniform(0, 1, (4, 32, 32, 3)))
+    feed = {dcgan.inputs: images, dcgan.y: dcgan.label_feed([0, 1, 0, 1]), dcgan.z: dcgan.sample_noise(rng, 4)}
+    first = sess.run(dcgan.d_loss, feed)
+    for _ in range(10):
+        sess.run(dcgan.d_optim, feed)
+    assert sess.run(dcgan.d_loss, feed) < first * 0.75
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--output_height=8"], "the unconditional DCGAN needs an output size of at least 16 \\(got 8\\)"),
+    (["--output_height=12", "--conditional"], "the conditional DCGAN needs an output size of at least 16"),
+    (["--output_height=30", "--conditional"], "divisible by 4 \\(got 30\\).*BigGAN 28, 32, 64, 128"),
+])
+def test_sizes_a_network_cannot_make_are_one_line_errors(tmp_path, args, message):
+    from test_main import assert_one_line_error, run_main  # fails before TensorFlow starts: fast
+    os.makedirs(tmp_path / "data" / "cars" / "red")
+    result = run_main(["--dataset=cars", "--data_dir=data", "--train"] + args, tmp_path)
+    assert_one_line_error(result, message)
