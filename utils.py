@@ -385,13 +385,13 @@ def read_json(path):
         return json.load(f)
 
 
-def check_writable(folder, what):
-    """Fail with a one-line error naming folder unless files can be written in it.
+def writable_problem(folder):
+    """Why files cannot be written in folder (a phrase), or None when they can.
 
-    Nothing is created: the test writes (and removes) a probe file in the folder, or where the
-    folder does not exist yet, in its nearest existing parent, where it will be made. So a run
-    that then stops on another bad input leaves nothing behind, and two runs starting side by
-    side never remove each other's folders."""
+    Nothing is created: a probe file is written (and removed) in the folder or, where the folder
+    does not exist yet, in its nearest existing parent, where it will be made. So a run that
+    then stops on another bad input leaves nothing behind, and two runs starting side by side
+    never remove each other's folders."""
     existing = os.path.abspath(folder)
     while not os.path.exists(existing):
         existing = os.path.dirname(existing)
@@ -401,5 +401,13 @@ def check_writable(folder, what):
         probe = tempfile.NamedTemporaryFile(dir=existing, prefix=".write-test-")
         probe.close()
     except OSError as e:
-        raise LabError(f"cannot write to {what} {folder} ({e.strerror}); choose another "
+        return e.strerror
+    return None
+
+
+def check_writable(folder, what):
+    """Fail with a one-line error naming folder unless files can be written in it."""
+    problem = writable_problem(folder)
+    if problem:
+        raise LabError(f"cannot write to {what} {folder} ({problem}); choose another "
                        f"with --{what.replace(' ', '_')}")

@@ -47,7 +47,7 @@ import cli  # noqa: E402
 from errors import LabError, run_or_exit  # noqa: E402
 from evaluation import figures, heldout, inception, report, samples, scoring  # noqa: E402
 from evaluation.classifier import FEATURE_DIM, Classifier, default_path, weight_paths  # noqa: E402
-from utils import write_json  # noqa: E402
+from utils import writable_problem, write_json  # noqa: E402
 
 KINDS = {"DCGAN": "dcgan", "BigGAN": "biggan"}
 
@@ -102,12 +102,9 @@ def resolve_defaults(args):
 def check_report_dir(folder):
     """LabError now, not after minutes of computing, when report_dir cannot be made or written.
     Creates nothing: a failed comparison leaves no empty report folder behind."""
-    existing = os.path.abspath(folder)
-    while not os.path.exists(existing):
-        existing = os.path.dirname(existing)
-    if not os.path.isdir(existing) or not os.access(existing, os.W_OK | os.X_OK):
-        raise LabError(f"cannot write the report to {folder} ({existing} is not a writable "
-                       "folder); choose another with --report_dir")
+    problem = writable_problem(folder)
+    if problem:
+        raise LabError(f"cannot write the report to {folder} ({problem}); choose another with --report_dir")
 
 
 # ----------------------------------------------------------------------------- what to measure with
