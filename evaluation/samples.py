@@ -16,13 +16,14 @@ from types import SimpleNamespace
 import numpy as np
 import tensorflow as tf
 
+import checkpoints
 import cli
 from biggan.model import BigGAN
 from biggan.train_classifier import load_splits
 from errors import LabError
 from evaluation.heldout import MNIST_FIX
 from model import DCGAN
-from utils import cycle_labels, read_json, to_uint8
+from utils import cycle_labels, to_uint8
 
 tf1 = tf.compat.v1
 
@@ -60,7 +61,7 @@ def read_run_config(folder, kind, args):
         found = f" (found in {parent}: {', '.join(runs)})" if runs else ""
         raise LabError(f"no trained {kind} in {folder}{found}; train it first: "
                        f"{train_command(kind, args)}, or pass --{kind.lower()}_dir")
-    config = read_json(path)
+    config = checkpoints.read_run_config(folder, TRAIN_SCRIPTS[kind], args.dataset)  # valid JSON, a run's
     if config.get("model") != kind:
         raise LabError(f"{folder} holds a {config.get('model')} checkpoint, not a {kind}; "
                        f"check --dcgan_dir and --biggan_dir")

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -163,6 +164,14 @@ def test_the_report_says_when_a_loss_log_is_missing(report, tmp_path):
     report_writer.write_report(str(tmp_path / "report.md"), setup, metrics)
     assert "no loss log for the DCGAN (`logs/mnist_28_28/losses.csv` is missing)" in \
         (tmp_path / "report.md").read_text()
+
+
+def test_a_broken_config_json_is_one_line_not_a_traceback(tmp_path):
+    from evaluation import samples
+    (tmp_path / "config.json").write_text("{half a json")
+    args = SimpleNamespace(dataset="mnist", classes="", conditional=False, output_size=28)
+    with pytest.raises(LabError, match=r"config.json is not valid JSON"):
+        samples.read_run_config(str(tmp_path), "DCGAN", args)
 
 
 def test_report_dir_is_checked_before_any_work_and_nothing_is_created(tmp_path):
