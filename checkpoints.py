@@ -135,6 +135,18 @@ def save(sess, saver, folder, model_name, step, run_config, max_to_keep):
 
 # ----------------------------------------------------------------------------- load
 
+def read_config_json(path, fix):
+    """A config.json as a dict; one line (naming `fix`) when it is not valid JSON or no dict."""
+    try:
+        with open(path) as f:
+            config = json.load(f)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise LabError(f"{path} is not valid JSON ({e}); {fix}")
+    if not isinstance(config, dict):
+        raise LabError(f"{path} is not a GAN lab run config (no 'model' key); {fix}")
+    return config
+
+
 def read_run_config(folder, program, dataset):
     """config.json of a run folder, or a one-line error saying what is wrong and what to do."""
     path = os.path.join(folder, "config.json")
@@ -143,13 +155,9 @@ def read_run_config(folder, program, dataset):
         found = sorted(d for d in os.listdir(parent) if not d.startswith(".")) if os.path.isdir(parent) else []
         hint = f" (found there: {', '.join(found)}; pass the flags used for training)" if found else ""
         raise LabError(f"no checkpoint in {folder}{hint}; {train_first(program, dataset)}")
-    try:
-        with open(path) as f:
-            config = json.load(f)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise LabError(f"{path} is not valid JSON ({e}); restore it from a backup or "
-                       f"{train_first(program, dataset)} with a new --checkpoint_dir")
-    if not isinstance(config, dict) or "model" not in config:
+    config = read_config_json(path, f"restore it from a backup or {train_first(program, dataset)} "
+                                    "with a new --checkpoint_dir")
+    if "model" not in config:
         raise LabError(f"{path} is not a GAN lab run config (no 'model' key); "
                        f"{train_first(program, dataset)} with a new --checkpoint_dir")
     return config
@@ -181,8 +189,7 @@ def check_architecture(folder, architecture):
     path = os.path.join(folder, "config.json")
     if not os.path.exists(path):
         return
-    with open(path) as f:
-        saved = json.load(f)
+    saved = read_config_json(path, "restore it from a backup or use another --checkpoint_dir")
     diffs = [f"{k}={saved.get(k)} (asked {v})" for k, v in architecture.items()
              if k in saved and saved[k] != v]
     if diffs:
@@ -198,7 +205,7 @@ def load(sess, saver, folder, model_name, architecture):
     """
     import tensorflow as tf
     check_architecture(folder, architecture)
-    steps = checkpoint_steps(folder, model_name) if os.path.isdir(folder) else []
+    steps = checkpoint_steps(folder, model_name)
     for step in reversed(steps):
         path = os.path.join(folder, f"{model_name}.model-{step}")
         try:

@@ -111,9 +111,10 @@ def rewind_loss_log(path, step):
     if not os.path.exists(path):
         return
     with open(path, newline="") as f:
-        rows = [r for r in csv.reader(f)]
-    keep = [rows[0]] + [r for r in rows[1:] if r and r[0].isdigit() and int(r[0]) <= step] \
-        if rows and rows[0] == LOSS_FIELDS else [LOSS_FIELDS]
+        rows = list(csv.reader(f))
+    if rows[:1] != [LOSS_FIELDS]:  # not a log of ours: start it anew
+        rows = [LOSS_FIELDS]
+    keep = [LOSS_FIELDS] + [r for r in rows[1:] if r and r[0].isdigit() and int(r[0]) <= step]
 
     def write(tmp):
         with open(tmp, "w", newline="") as f:

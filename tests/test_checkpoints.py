@@ -82,6 +82,12 @@ def test_a_broken_config_json_is_one_line(tmp_path, text, message):
         checkpoints.read_run_config(str(tmp_path), "main.py", "mnist")
 
 
+def test_resuming_over_a_broken_config_json_is_one_line(tmp_path):
+    (tmp_path / "config.json").write_text("{half")
+    with pytest.raises(LabError, match="config.json is not valid JSON.*another --checkpoint_dir"):
+        checkpoints.check_architecture(str(tmp_path), {"model": "DCGAN"})
+
+
 def test_missing_architecture_keys_are_named(tmp_path):
     (tmp_path / "config.json").write_text('{"model": "DCGAN"}')
     with pytest.raises(LabError, match="lacks z_dim, c_dim"):
