@@ -10,7 +10,6 @@
 The handout's command `python main.py --dataset mnist --input_height=28 --output_height=28
 --train` works unchanged; for MNIST those sizes are the defaults.
 """
-import os
 import sys
 
 from absl import app, flags  # the handout's tf.app.flags: TensorFlow re-exports absl's flags

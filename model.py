@@ -17,8 +17,6 @@ Differences from the handout's code, each fixing a known trap (see README):
 - checkpoints store the epoch/iteration, a final save happens, and a `config.json` next
   to them records the architecture so test mode needs no dataset.
 """
-import os
-
 import numpy as np
 import tensorflow as tf
 

@@ -18,9 +18,6 @@ Sizes (G: bottom -> blocks; D: blocks), ch = --ch:
     64x64:          4 -> 8 -> ... -> 64  channels 16ch, 8ch, 4ch, 2ch, 1ch
     128x128:        4 -> 8 -> ... -> 128 channels 16ch, 16ch, 8ch, 4ch, 2ch, 1ch (BigGAN-PyTorch's; GPU)
 """
-
-import os
-
 import numpy as np
 import tensorflow as tf
 
