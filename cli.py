@@ -78,7 +78,8 @@ def resolve_defaults(FLAGS):
 
 
 def class_list(FLAGS):
-    return [c.strip() for c in FLAGS.classes.split(",") if c.strip()]
+    """--classes as a list of names (datasets.parse_classes: spaces dropped, duplicates refused)."""
+    return datasets.parse_classes(FLAGS.classes)
 
 
 def validate(FLAGS, argv, model_name):

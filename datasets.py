@@ -106,6 +106,20 @@ def mnist_split(mnist_dir, split):
     return Dataset(images[..., None], labels.astype(np.int64), [str(d) for d in range(10)])
 
 
+def parse_classes(text):
+    """'airplane, automobile' -> ['airplane', 'automobile']: the --classes list of every script.
+
+    Spaces around names are dropped, empty entries ignored; a class named twice would be trained
+    as two classes with the same images, so it is a LabError.
+    """
+    classes = [c.strip() for c in (text or "").split(",") if c.strip()]
+    twice = sorted({c for c in classes if classes.count(c) > 1})
+    if twice:
+        raise LabError(f"--classes names {', '.join(twice)} more than once; name each class once "
+                       f"(e.g. --classes {','.join(dict.fromkeys(classes))})")
+    return classes
+
+
 def class_filter(labels, class_names, classes, source):
     """Which items to keep for `classes` (names) and their new labels 0..len(classes)-1 in that
     order: (indices [M], labels [M]). An unknown name is a LabError listing the valid ones."""
