@@ -173,14 +173,42 @@ def training_record(folder):
         return {}
 
 
+# The sizes a config.json may give the network it rebuilds, as the training flags allow them:
+# a config.json is data from a file, and z_dim = 10^9 would build a 477 GiB network.
+SIZE_RANGES = {"z_dim": (1, 10_000), "c_dim": (1, 4), "y_dim": (1, 100_000), "num_classes": (0, 100_000),
+               "output_height": (1, 4096), "output_width": (1, 4096), "output_size": (1, 4096),
+               "gf_dim": (1, 4096), "df_dim": (1, 4096), "gfc_dim": (1, 65_536), "dfc_dim": (1, 65_536),
+               "ch": (1, 1024), "shared_dim": (1, 4096), "attention_res": (0, 128)}
+
+
+def config_problem(config):
+    """Why the sizes in a config.json cannot be a network of this lab (a phrase), or None."""
+    for key, (low, high) in SIZE_RANGES.items():
+        value = config.get(key)
+        if value is None and key == "y_dim":
+            continue  # an unconditional DCGAN
+        if key in config and not (isinstance(value, int) and not isinstance(value, bool)
+                                  and low <= value <= high):
+            return f"{key} is {value!r}, not a whole number from {low} to {high}"
+    names = config.get("class_names", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return "class_names is not a list of names"
+    return None
+
+
 def saved_architecture(folder, program, dataset, keys):
-    """A run's config.json (as a dict), after checking it holds `keys`; one line naming the
-    missing ones otherwise."""
+    """A run's config.json (as a dict), after checking it holds `keys` and sizes a network can
+    have; one line naming what is wrong otherwise."""
     config = read_run_config(folder, program, dataset)
+    path = os.path.join(folder, "config.json")
     missing = [k for k in keys if k not in config]
     if missing:
-        raise LabError(f"{os.path.join(folder, 'config.json')} lacks {', '.join(missing)}; "
-                       f"it was not written by this lab's {program}: {train_first(program, dataset)}")
+        raise LabError(f"{path} lacks {', '.join(missing)}; it was not written by this lab's "
+                       f"{program}: {train_first(program, dataset)}")
+    problem = config_problem(config)
+    if problem:
+        raise LabError(f"{path} is damaged ({problem}); restore it from a backup or "
+                       f"{train_first(program, dataset)} with a new --checkpoint_dir")
     return config
 
 
@@ -197,11 +225,27 @@ def check_architecture(folder, architecture):
                        "use the same flags or another --checkpoint_dir")
 
 
+def shape_problem(path, variables):
+    """Why the checkpoint at path cannot fill these graph variables (a phrase), or None. Read from
+    the checkpoint's index before anything is restored or initialised: a network built from a
+    config.json that disagrees with its checkpoint is refused before it takes any memory."""
+    import tensorflow as tf
+    saved = dict(tf.train.list_variables(path))
+    for var in variables:
+        name, shape = var.op.name, var.shape.as_list()
+        if name not in saved:
+            return f"it has no variable {name}"
+        if list(saved[name]) != shape:
+            return f"{name} is {list(saved[name])} there, {shape} in the network"
+    return None
+
+
 def load(sess, saver, folder, model_name, architecture):
     """Restore the newest readable checkpoint in folder; returns (found, step).
 
-    A damaged newest checkpoint (truncated, corrupt) is reported and the one before it is
-    tried, so a bad file costs the steps since the previous save, not the whole run.
+    Every variable's shape is checked first (shape_problem). A damaged newest checkpoint
+    (truncated, corrupt) is reported and the one before it is tried, so a bad file costs the
+    steps since the previous save, not the whole run.
     """
     import tensorflow as tf
     check_architecture(folder, architecture)
@@ -209,6 +253,11 @@ def load(sess, saver, folder, model_name, architecture):
     for step in reversed(steps):
         path = os.path.join(folder, f"{model_name}.model-{step}")
         try:
+            problem = shape_problem(path, sess.graph.get_collection(tf.compat.v1.GraphKeys.GLOBAL_VARIABLES))
+            if problem:
+                raise LabError(f"checkpoint {path} does not fit this network ({problem}): it was "
+                               "made with other settings, or its config.json was changed; use the "
+                               "training flags or another --checkpoint_dir")
             saver.restore(sess, path)
             return True, step
         except (tf.errors.DataLossError, tf.errors.OutOfRangeError) as e:

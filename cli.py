@@ -5,6 +5,7 @@ same way (before TensorFlow starts, so a typo costs no start-up time), turn them
 plain values the library takes (training.TrainConfig, a run name) and run test mode the same
 way, so this lives once, here. Only this file and the two mains read absl FLAGS.
 """
+import math
 import os
 import sys
 
@@ -15,49 +16,122 @@ import checkpoints
 import datasets
 import training
 from errors import LabError
-from utils import check_writable, export_samples, test_mode_outputs, visualize
+from utils import check_writable, export_samples, set_standing_statistics, test_mode_outputs, visualize
 
-DEFAULT_SIZES = {"mnist": 28, "cifar10": 32}
+DEFAULT_SIZES = {"mnist": 28, "cifar10": 32}  # datasets of one image size; folders default to 64
+MAX_SEED = 2 ** 31 - 1  # seeds derived from --seed wrap around (training.derived_seed)
+
+
+# Every flag has a stated range: absl checks it while parsing (before TensorFlow starts) and
+# refuses a value outside it in one line naming the flag and the range. Floats must also be
+# finite: absl's range check lets NaN through (NaN < 1 is False), so finite() adds that.
+BIG = 10 ** 9  # "no practical limit" for counts and frequencies
+
+
+def finite(flags, *names):
+    """Refuse NaN and infinity for these float flags (a NaN learning rate trains to NaN)."""
+    for name in names:
+        flags.register_validator(name, lambda v: v is None or math.isfinite(v),
+                                 message=f"--{name} must be a finite number")
 
 
 def define_common_flags(flags):
     """Flags of the handout's main.py that both models share (absl flags, as tf.app.flags)."""
-    flags.DEFINE_integer("epoch", 25, "Epochs to train")
-    flags.DEFINE_integer("batch_size", 64, "Images per batch (also the size of sample grids)")
-    flags.DEFINE_float("train_size", np.inf, "Use at most this many training images")
-    flags.DEFINE_integer("input_height", None, "Crop size with --crop [shorter side of the image]")
-    flags.DEFINE_integer("input_width", None, "Crop width [input_height]")
-    flags.DEFINE_integer("output_height", None, "Image size the model makes [mnist 28, cifar10 32, else 64]")
-    flags.DEFINE_integer("output_width", None, "Image width [output_height]")
-    flags.DEFINE_string("dataset", "mnist", "mnist, cifar10, or a folder name under --data_dir")
-    flags.DEFINE_string("input_fname_pattern", "*.jpg", "Glob for the images of a folder dataset")
+    # data
+    flags.DEFINE_string("dataset", "mnist", "mnist, cifar10, or a folder's name under --data_dir")
     flags.DEFINE_string("data_dir", "./data", "Folder that holds the datasets")
-    flags.DEFINE_string("checkpoint_dir", "checkpoint", "Where checkpoints are saved")
-    flags.DEFINE_string("sample_dir", "samples", "Where sample grids are saved (a sub-folder per run)")
-    flags.DEFINE_string("logs_dir", "logs", "TensorBoard summaries and the losses.csv log")
-    flags.DEFINE_boolean("train", False, "Train (--train); without it: test mode")
-    flags.DEFINE_boolean("crop", False, "Centre-crop images before resizing (--crop)")
-    flags.DEFINE_integer("visualize", -1, "Test mode: also run visualize option 0-4 (see README)")
-    flags.DEFINE_integer("seed", 0, "Random seed for weights, noise and grids")
-    flags.DEFINE_integer("sample_freq", 100, "Save a sample grid every this many iterations")
-    flags.DEFINE_integer("ckpt_freq", 500, "Save a checkpoint every this many iterations")
-    flags.DEFINE_integer("print_freq", 1, "Print the loss line every this many iterations")
-    flags.DEFINE_integer("log_freq", 10, "Write TensorBoard summaries every this many iterations")
-    flags.DEFINE_integer("max_to_keep", 5, "Checkpoints kept")
-    flags.DEFINE_integer("export_samples", 0, "Test mode: write N images + labels to samples/generated_N.npz")
+    flags.DEFINE_string("input_fname_pattern", "*.jpg", "Glob for the images of a folder dataset")
     flags.DEFINE_boolean("conditional", False, "Folder/CIFAR datasets: train the class-conditional model")
     flags.DEFINE_string("classes", "", "Comma-separated classes to keep (e.g. airplane,automobile)")
-    flags.DEFINE_boolean("skip_bad_images", False, "Skip unreadable images with a warning")
     flags.DEFINE_string("attribute", "", "celebA: two classes, without and with this attribute "
                         "(e.g. Smiling, Male, Eyeglasses), for --conditional")
+    flags.DEFINE_boolean("crop", False, "Centre-crop images before resizing (--crop)")
+    flags.DEFINE_integer("input_height", None, "Crop size with --crop [the shorter side]",
+                         lower_bound=1, upper_bound=100_000)
+    flags.DEFINE_integer("input_width", None, "Crop width [input_height]", lower_bound=1, upper_bound=100_000)
+    flags.DEFINE_float("train_size", np.inf, "Use at most this many training images", lower_bound=1)
+    flags.DEFINE_boolean("skip_bad_images", False, "Skip unreadable images with a warning")
     flags.DEFINE_enum("mnist_split", "all", ["all", "train"],
                       "MNIST digits to train on: all (the handout's 70k: train + t10k) or train (the "
                       "60k train digits, so t10k stays held out for biggan/compare.py)")
+    # training
+    flags.DEFINE_boolean("train", False, "Train (--train); without it: test mode")
+    flags.DEFINE_integer("epoch", 25, "Epochs to train", lower_bound=1, upper_bound=100_000)
+    flags.DEFINE_integer("batch_size", 64, "Images per batch (also the size of sample grids)",
+                         lower_bound=1, upper_bound=65_536)
+    flags.DEFINE_integer("output_height", None, "Image size the model makes [mnist 28, cifar10 32, else 64]",
+                         lower_bound=1, upper_bound=4096)
+    flags.DEFINE_integer("output_width", None, "Image width [output_height]", lower_bound=1, upper_bound=4096)
+    flags.DEFINE_integer("seed", 0, "Random seed for weights, noise and grids", lower_bound=0,
+                         upper_bound=MAX_SEED)
+    # output
+    flags.DEFINE_string("checkpoint_dir", "checkpoint", "Where checkpoints are saved (a sub-folder per run)")
+    flags.DEFINE_string("sample_dir", "samples", "Where sample grids are saved (a sub-folder per run)")
+    flags.DEFINE_string("logs_dir", "logs", "TensorBoard summaries and the losses.csv log")
+    flags.DEFINE_integer("sample_freq", 100, "Save a sample grid every this many iterations",
+                         lower_bound=1, upper_bound=BIG)
+    flags.DEFINE_integer("ckpt_freq", 500, "Save a checkpoint every this many iterations",
+                         lower_bound=1, upper_bound=BIG)
+    flags.DEFINE_integer("print_freq", 1, "Print the loss line every this many iterations",
+                         lower_bound=1, upper_bound=BIG)
+    flags.DEFINE_integer("log_freq", 10, "Write TensorBoard summaries every this many iterations",
+                         lower_bound=1, upper_bound=BIG)
+    flags.DEFINE_integer("max_to_keep", 5, "Checkpoints kept", lower_bound=1, upper_bound=1000)
+    # test mode
+    flags.DEFINE_integer("visualize", -1, "Test mode: also run visualize option 0-4 (-1: none)",
+                         lower_bound=-1, upper_bound=4)
+    flags.DEFINE_integer("export_samples", 0, "Test mode: write N images + labels to "
+                         "samples/<run>/generated_N.npz", lower_bound=0, upper_bound=BIG)
 
 
-def parse_flags(argv):
-    """absl's flag parsing with a one-line error (e.g. --epoch abc) instead of its usage dump.
-    Pass it to app.run as flags_parser."""
+# How --help shows them (absl's own --help lists only the flags defined in the main script).
+FLAG_GROUPS = [
+    ("Data", ["dataset", "data_dir", "input_fname_pattern", "conditional", "classes", "attribute",
+              "crop", "input_height", "input_width", "train_size", "skip_bad_images", "mnist_split"]),
+    ("Training", ["train", "epoch", "batch_size", "output_height", "output_width", "seed"]),
+    ("Output", ["checkpoint_dir", "sample_dir", "logs_dir", "sample_freq", "ckpt_freq", "print_freq",
+                "log_freq", "max_to_keep"]),
+    ("Test mode", ["visualize", "export_samples"]),
+]
+
+
+def flag_range(flag):
+    """' (1 to 100,000)' for a bounded numeric flag, '' otherwise."""
+    low, high = getattr(flag.parser, "lower_bound", None), getattr(flag.parser, "upper_bound", None)
+    if low is None and high is None:
+        return ""
+    show = lambda v: f"{v:,}" if isinstance(v, int) else f"{v:g}"  # noqa: E731
+    if high is None:
+        return f" ({show(low)} or more)"
+    return f" ({show(low)} to {show(high)})"
+
+
+def help_text(program, usage, groups):
+    """The lab's --help: every lab flag, grouped, with its default and range."""
+    flag_values = absl_flags.FLAGS
+    lines = [f"usage: python {program} --dataset NAME [--train] [flags]", ""] + usage + [""]
+    for title, names in groups:
+        lines.append(f"{title}:")
+        for name in names:
+            flag = flag_values[name]
+            if flag.boolean:
+                default = f"--{name}" if flag.default else f"--no{name}"
+            elif flag.default == np.inf:
+                default = "all"
+            else:
+                default = "" if flag.default in (None, "") else f"{flag.default}"
+            lines.append(f"  --{name:<20} {flag.help}{flag_range(flag)}" + (f" [{default}]" if default else ""))
+        lines.append("")
+    lines.append("Booleans: --train / --notrain (never --train False). --helpfull also lists absl's own flags.")
+    return "\n".join(lines)
+
+
+def parse_flags(argv, program=None, usage=(), groups=()):
+    """absl's flag parsing with the lab's --help and a one-line error (e.g. --epoch abc) instead of
+    its usage dump. Pass it to app.run as flags_parser (functools.partial with the help)."""
+    if program and any(a in ("--help", "-h", "-?", "--helpshort") for a in argv[1:]):
+        print(help_text(program, list(usage), FLAG_GROUPS + list(groups)))
+        sys.exit(0)
     try:
         return absl_flags.FLAGS(argv)
     except absl_flags.Error as e:
@@ -83,28 +157,17 @@ def class_list(FLAGS):
 
 
 def validate(FLAGS, argv, model_name):
-    """One-line errors for flags that cannot work, before anything is built or written."""
+    """One-line errors for flags that cannot work together, before anything is built or written.
+    (Each flag's own range is checked by absl while parsing: see define_common_flags.)"""
     if len(argv) > 1:
         raise LabError(f"unexpected argument(s) {' '.join(argv[1:])}: flags look like --train or "
                        f"--epoch=5 (booleans: --train / --notrain, not '--train False')")
-    for name in ("epoch", "batch_size", "output_height", "output_width", "sample_freq",
-                 "ckpt_freq", "print_freq", "log_freq", "max_to_keep"):
-        if getattr(FLAGS, name) <= 0:
-            raise LabError(f"--{name} must be positive (got {getattr(FLAGS, name)})")
-    for name in ("input_height", "input_width"):
-        if getattr(FLAGS, name) is not None and getattr(FLAGS, name) <= 0:
-            raise LabError(f"--{name} must be positive (got {getattr(FLAGS, name)})")
-    if not -1 <= FLAGS.visualize <= 4:
-        raise LabError(f"--visualize {FLAGS.visualize} is not an option; use 0 (random grid), "
-                       "1 (sweep each z dimension), 2 (random-dimension GIFs), 3 (GIFs from z=0), "
-                       "4 (3 + one merged GIF)")
-    if FLAGS.train_size <= 0 or FLAGS.export_samples < 0:
-        raise LabError("--train_size must be positive and --export_samples not negative")
+    datasets.check_dataset_name(FLAGS.dataset, FLAGS.data_dir)
+    class_list(FLAGS)  # a class named twice is refused here
     if FLAGS.output_height != FLAGS.output_width:
         raise LabError(f"{model_name} makes square images: set --output_width equal to "
                        f"--output_height (got {FLAGS.output_height}x{FLAGS.output_width})")
-    if FLAGS.dataset == "mnist" and FLAGS.output_height != 28:
-        raise LabError("MNIST digits are 28x28: use --output_height=28 (the default for mnist)")
+    check_fixed_size(FLAGS)
     if FLAGS.dataset not in DEFAULT_SIZES and FLAGS.train and \
             not os.path.isdir(os.path.join(FLAGS.data_dir, FLAGS.dataset)):
         if FLAGS.dataset == datasets.CELEBA:
@@ -112,15 +175,32 @@ def validate(FLAGS, argv, model_name):
                            "run: python download.py celebA")
         raise LabError(f"unknown dataset '{FLAGS.dataset}': use mnist, cifar10, or put images "
                        f"in {os.path.join(FLAGS.data_dir, FLAGS.dataset)}/")
-    if FLAGS.dataset in DEFAULT_SIZES and (FLAGS.crop or FLAGS.input_height or FLAGS.input_width):
-        raise LabError(f"--crop, --input_height and --input_width apply to image folders; {FLAGS.dataset} "
-                       "images are used at their own size: leave them out")
     if FLAGS.mnist_split != "all" and FLAGS.dataset != "mnist":
         raise LabError("--mnist_split applies to --dataset mnist only")
     datasets.check_attribute(FLAGS.dataset, FLAGS.attribute)
     if FLAGS.conditional and FLAGS.dataset == datasets.CELEBA and not FLAGS.attribute:
         raise LabError("--conditional on celebA needs --attribute NAME (e.g. --attribute Smiling): "
                        "the two classes are faces without and with it")
+
+
+def check_fixed_size(FLAGS):
+    """MNIST (28x28) and CIFAR-10 (32x32) come in one size. The handout's own command names it
+    (`--input_height=28 --output_height=28`): a size equal to the images' is accepted; another
+    one cannot be honoured (nothing is cropped or resized) and is a one-line error saying so."""
+    size = DEFAULT_SIZES.get(FLAGS.dataset)
+    if size is None:
+        return
+    name = "MNIST digits" if FLAGS.dataset == "mnist" else "CIFAR-10 images"
+    if FLAGS.output_height != size:
+        raise LabError(f"{name} are {size}x{size} and the model makes them at that size: use "
+                       f"--output_height={size} (the default for {FLAGS.dataset}) or leave it out")
+    for flag in ("input_height", "input_width"):
+        if getattr(FLAGS, flag) not in (None, size):
+            raise LabError(f"{name} are {size}x{size} and are used whole: --{flag}={getattr(FLAGS, flag)} "
+                           f"would crop nothing; use --{flag}={size} or leave it out")
+    if FLAGS.crop:
+        raise LabError(f"{name} are used whole at {size}x{size}: --crop applies to image folders; "
+                       "leave it out")
 
 
 def run_name(FLAGS, prefix=""):
@@ -192,18 +272,31 @@ def train_config(FLAGS, reshuffle):
         epoch=FLAGS.epoch, train_size=FLAGS.train_size, seed=FLAGS.seed, reshuffle=reshuffle,
         sample_freq=FLAGS.sample_freq, ckpt_freq=FLAGS.ckpt_freq, print_freq=FLAGS.print_freq,
         log_freq=FLAGS.log_freq, checkpoint_dir=FLAGS.checkpoint_dir, sample_dir=FLAGS.sample_dir,
-        logs_dir=FLAGS.logs_dir)
+        logs_dir=FLAGS.logs_dir, dataset=FLAGS.dataset)
 
 
 def train(model, data, config):
-    """model.train with the run's folder locked; exit code 130 when Ctrl-C stopped it, so a
-    script can tell a finished run from an interrupted one (both saved a checkpoint)."""
+    """model.train with the run's folder locked, and how the run ended as the exit code: 0 when
+    finished; 130 after Ctrl-C and 143 after SIGTERM (a checkpoint was saved: a script can tell
+    an interrupted run from a finished one); a one-line error when the losses turned NaN (nothing
+    saved) or an output could not be written (the checkpoint saved if the disk allowed it)."""
     folder = checkpoints.run_folder(config.checkpoint_dir, model.model_dir)
     with checkpoints.RunLock(folder):
         checkpoints.clean_temporary_files(folder)  # what a killed save left behind
-        _, stopped = model.train(config, data)
-    if stopped:
-        sys.exit(130)
+        try:
+            counter, stop = model.train(config, data)
+        except training.Diverged as e:
+            steps = checkpoints.checkpoint_steps(folder, model.checkpoint_name)
+            last = f"the last good checkpoint is iteration {steps[-1]} in {folder}" if steps else \
+                "no checkpoint was saved before it"
+            raise LabError(f"{e}; {last}. Nothing was saved: try a lower learning rate (or resume "
+                           "from that checkpoint with one)")
+    if stop.failure is not None:
+        raise LabError(f"{training.failure_message(stop.failure)}: stopped after saving the checkpoint "
+                       f"at iteration {counter}; free some space (or fix the folder) and run the same "
+                       "command to resume")
+    if stop.requested:
+        sys.exit(stop.exit_code())
 
 
 def saved_architecture(FLAGS, name, program, keys):
@@ -229,7 +322,9 @@ def test_mode(model, FLAGS, program):
     if not found:
         raise LabError(f"no checkpoint in {checkpoints.run_folder(FLAGS.checkpoint_dir, model.model_dir)}; "
                        f"{checkpoints.train_first(program, FLAGS.dataset)}")
-    print(f" [*] Loaded {model.model_dir} at iteration {counter}{model.sampler_note}")
+    set_standing_statistics(model)  # batch norm statistics measured from this generator
+    print(f" [*] Loaded {model.model_dir} at iteration {counter}{model.sampler_note}, "
+          "batch norm statistics measured from it")
     out = checkpoints.run_folder(FLAGS.sample_dir, model.model_dir)
     for path in test_mode_outputs(model, out, FLAGS.batch_size, FLAGS.seed):
         print(" [*] wrote", path)

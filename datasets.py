@@ -414,6 +414,21 @@ def extract_cifar10(archive, cifar_dir):
 
 # ----------------------------------------------------------------------------- one entry point
 
+def check_dataset_name(name, data_dir="./data"):
+    """--dataset names a dataset (mnist, cifar10) or a folder directly inside --data_dir. A path
+    would put the run's folders where os.path.join puts them (an absolute path replaces
+    checkpoint/, samples/ and logs/ altogether), so a name is a plain name."""
+    if name and name not in (".", "..") and not name.startswith(".") and "/" not in name \
+            and os.sep not in name and "\0" not in name:
+        return
+    parent, base = os.path.split(os.path.normpath(os.path.join(data_dir, name))) if name else ("", "")
+    if base and base not in (".", "..") and not base.startswith("."):
+        fix = f"for the folder {os.path.join(parent, base)} use --dataset {base} --data_dir {parent}"
+    else:
+        fix = "give a folder's name inside --data_dir (e.g. --dataset planes), or mnist or cifar10"
+    raise LabError(f"--dataset '{name}' is not a dataset name; {fix}")
+
+
 def check_attribute(name, attribute):
     """--attribute needs CelebA's attributes file: refuse it for any other dataset."""
     if attribute and name != CELEBA:

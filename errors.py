@@ -3,7 +3,12 @@
 A LabError is a problem with the user's input or files that the user can fix: wrong flag,
 missing data, a folder that cannot be written. Entry scripts run their main() through
 run_or_exit, which prints it as ONE line `error: ...` and exits with code 2, never a traceback.
+Stopping a program is not an error either: Ctrl-C (SIGINT) and SIGTERM (kill, timeout, Slurm,
+docker stop) end it with one line and the exit code a shell expects (130, 143); code that is
+writing a file removes its temporary file on the way out (atomic writes). The training loop
+handles both signals itself, to save a checkpoint first (training.StopOnSignal).
 """
+import signal
 import sys
 
 
@@ -11,10 +16,26 @@ class LabError(Exception):
     """A problem the user can fix; the message names the problem and the fix."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that clean-up code (finally, with)
+    runs; Python's default for SIGTERM is to die on the spot, leaving temporary files behind."""
+
+
+def raise_terminated(signum, frame):
+    raise Terminated()
+
+
 def run_or_exit(main_function, *args):
-    """Call main_function(*args); turn a LabError into `error: ...` on stderr and exit code 2."""
+    """Call main_function(*args); a LabError becomes `error: ...` on stderr and exit code 2,
+    Ctrl-C and SIGTERM one line and exit code 130 / 143."""
+    signal.signal(signal.SIGTERM, raise_terminated)
     try:
         return main_function(*args)
     except LabError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt as e:
+        name, code = ("SIGTERM", 143) if isinstance(e, Terminated) else ("Ctrl-C", 130)
+        print(f"stopped ({name}) before the end; no half-written file was kept: run the same "
+              "command again to go on", file=sys.stderr)
+        sys.exit(code)

@@ -22,6 +22,7 @@ build never leaves a key that vouches for a partial file. A key that does not ma
 or an .npy of another shape or size (truncated, replaced), means: rebuild, never use.
 """
 import contextlib
+import ctypes
 import gc
 import glob
 import hashlib
@@ -44,6 +45,7 @@ from utils import (imread, open_image, output_mode, read_json, transform,
 FORMAT = 1   # bump when the layout or the decoding changes: every older cache is then rebuilt
 CHUNK = 64   # images per job sent to a worker process (one job = one write)
 SPARE_BYTES = 64 * 2**20  # free space left on the disk after the cache is written
+PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent dies (Linux)
 
 
 class ImageFile(NamedTuple):
@@ -201,9 +203,15 @@ def header_modes(job):
     return start, modes
 
 
-def ignore_sigint():
-    """Worker start-up: Ctrl-C is the parent's to handle (no traceback from every worker)."""
+def worker_start():
+    """Worker start-up: Ctrl-C and SIGTERM are the parent's to handle (it stops the pool), so a
+    worker prints no traceback of its own; and a worker dies with its parent, even when the
+    parent is killed outright (SIGKILL), instead of living on as an orphan whose next result
+    hits a closed pipe (Linux's PR_SET_PDEATHSIG; elsewhere the pool's own clean-up)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 @contextlib.contextmanager
@@ -218,7 +226,7 @@ def ordered_map(workers):
         return
     gc.freeze()  # the workers' garbage collector leaves the inherited objects alone: no copies
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=ignore_sigint) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=worker_start) as pool:
             yield pool.imap
     finally:
         gc.unfreeze()

@@ -10,19 +10,30 @@
 The handout's command `python main.py --dataset mnist --input_height=28 --output_height=28
 --train` works unchanged; for MNIST those sizes are the defaults.
 """
+import functools
 import sys
 
 from absl import app, flags  # the handout's tf.app.flags: TensorFlow re-exports absl's flags
 
 import cli
+import memory
 import tfstart
 from errors import LabError, run_or_exit
 
 cli.define_common_flags(flags)
-flags.DEFINE_float("learning_rate", 0.0002, "Adam learning rate")
-flags.DEFINE_float("beta1", 0.5, "Adam momentum term beta1")
-flags.DEFINE_integer("z_dim", 100, "Size of the noise vector z (the handout wrongly passed generate_test_images)")
+flags.DEFINE_float("learning_rate", 0.0002, "Adam learning rate", lower_bound=1e-8, upper_bound=1.0)
+flags.DEFINE_float("beta1", 0.5, "Adam momentum term beta1", lower_bound=0.0, upper_bound=0.999)
+flags.DEFINE_integer("z_dim", 100, "Size of the noise vector z (the handout wrongly passed "
+                     "generate_test_images)", lower_bound=1, upper_bound=10_000)
+cli.finite(flags, "learning_rate", "beta1")
 FLAGS = flags.FLAGS
+HELP = dict(program="main.py", groups=[("DCGAN", ["learning_rate", "beta1", "z_dim"])], usage=[
+    "Trains the handout's DCGAN (--train) or, without --train, tests it: grids from the checkpoint.",
+    "  python main.py --dataset mnist --train          # the handout's MNIST run (25 epochs)",
+    "  python main.py --dataset mnist --train --epoch 1   # a laptop CPU: digits in about 10 minutes",
+    "  python main.py --dataset mnist                  # test mode",
+    "The handout's own command works as printed: python main.py --dataset mnist --input_height=28 "
+    "--output_height=28 --train"])
 
 
 def make_dcgan(sess, FLAGS, c_dim, class_names, data_record=None, saved=None):
@@ -60,28 +71,43 @@ def check_network_size(FLAGS):
                        f"try 28, 32, 48 or 64. {sizes}")
 
 
+def check_memory(FLAGS, c_dim, y_dim):
+    """Refuse, before building it, a DCGAN whose training would not fit in this machine's memory
+    (e.g. --output_height 1000: 6 GB and 2.5 GB per checkpoint); CPU runs only (see memory.py)."""
+    if FLAGS.dataset == "mnist" or memory.gpu_may_be_used():  # MNIST's network has a fixed size
+        return
+    problem = memory.dcgan_problem(FLAGS.output_height, c_dim, FLAGS.z_dim, y_dim or 0,
+                                   FLAGS.batch_size, memory.available_memory_bytes())
+    if problem:
+        raise LabError(problem)
+
+
 def main(argv):
     cli.resolve_defaults(FLAGS)
     cli.validate(FLAGS, argv, "the DCGAN")  # bad flags fail here, before TensorFlow starts
     check_network_size(FLAGS)
     cli.check_run_folders(FLAGS, cli.run_name(FLAGS))
     print(cli.first_line("DCGAN", FLAGS), flush=True)
+    if FLAGS.train:  # the data and the saved run are checked before TensorFlow starts, too
+        data = cli.load_training_data(FLAGS, FLAGS.batch_size)
+        check_memory(FLAGS, data.images.shape[-1], len(data.class_names) if FLAGS.conditional else 0)
+    else:
+        saved = cli.saved_architecture(FLAGS, cli.run_name(FLAGS), "main.py",
+                                       ["z_dim", "c_dim", "class_names"])
+        FLAGS.z_dim = saved["z_dim"]
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
 
     with tf1.Session(config=tfstart.session_config(tf1)) as sess:
         if FLAGS.train:
-            data = cli.load_training_data(FLAGS, FLAGS.batch_size)
             dcgan = make_dcgan(sess, FLAGS, data.images.shape[-1], data.class_names,
                                cli.data_record(FLAGS, data))
             # MNIST keeps the order the handout's load_mnist shuffled it into; folders reshuffle.
             cli.train(dcgan, data, cli.train_config(FLAGS, reshuffle=FLAGS.dataset != "mnist"))
         else:
-            saved = cli.saved_architecture(FLAGS, cli.run_name(FLAGS), "main.py",
-                                           ["z_dim", "c_dim", "class_names"])
-            FLAGS.z_dim = saved["z_dim"]
             dcgan = make_dcgan(sess, FLAGS, saved["c_dim"], saved["class_names"], saved=saved)
             cli.test_mode(dcgan, FLAGS, "main.py")
 
 
 if __name__ == "__main__":
-    app.run(lambda argv: run_or_exit(main, argv), argv=sys.argv, flags_parser=cli.parse_flags)
+    app.run(lambda argv: run_or_exit(main, argv), argv=sys.argv,
+            flags_parser=functools.partial(cli.parse_flags, **HELP))

@@ -22,6 +22,7 @@ import tensorflow as tf
 
 import checkpoints
 import datasets
+import ops
 import training
 from ops import batch_norm, concat, conv2d, conv_cond_concat, conv_out_size_same, deconv2d, lrelu, linear
 from utils import cycle_labels, generate_images, save_training_grid
@@ -30,6 +31,7 @@ tf1 = tf.compat.v1
 
 
 class DCGAN(object):
+    checkpoint_name = "DCGAN"  # checkpoint files are DCGAN.model-<iteration>
     sampler_note = ""  # test mode samples from G itself
     def __init__(self, sess, batch_size=64, sample_num=64, output_height=64, output_width=64,
                  y_dim=None, z_dim=100, gf_dim=64, df_dim=64, gfc_dim=1024, dfc_dim=1024, c_dim=3,
@@ -119,6 +121,9 @@ class DCGAN(object):
         self.D, self.D_logits = self.discriminator(self.inputs, self.y, reuse=False)
         # The handout writes `self.sampler = self.sampler(...)`, hiding the method; we keep both.
         self.samples = self.sampler(self.z, self.y)
+        # The sampler's batch norm statistics, measured from G (ops.standing_statistics_ops).
+        self.standing = ops.standing_statistics_ops(
+            lambda: self.generator(self.z, self.y, train=True, reuse=True))
         self.D_, self.D_logits_ = self.discriminator(self.G, self.y, reuse=True)
 
         self.d_sum = tf1.summary.histogram("d", self.D)
@@ -290,6 +295,8 @@ class DCGAN(object):
         """z ~ U(-1, 1), the handout's prior."""
         return rng.uniform(-1, 1, size=(n, self.z_dim)).astype(np.float32)
 
+    training_noise = sample_noise  # the noise G trains on (BigGAN's sampling may truncate it)
+
     def label_feed(self, labels):
         """Class indices -> what the placeholder y takes: one-hot rows (the handout's y)."""
         return np.eye(self.y_dim, dtype=np.float32)[np.asarray(labels, dtype=np.int64)]
@@ -303,7 +310,8 @@ class DCGAN(object):
     def train(self, config, data):
         """The handout's training loop (step 6.2): for every epoch, for every batch, one D
         update and two G updates; a sample grid every config.sample_freq iterations and a
-        checkpoint every config.ckpt_freq. Returns (iterations done, stopped by Ctrl-C).
+        checkpoint every config.ckpt_freq. Returns (iterations done, the training.StopOnSignal that
+        says whether and why the run stopped early).
 
         config: training.TrainConfig; data: datasets.Dataset (uint8 images, labels).
         """
@@ -315,10 +323,10 @@ class DCGAN(object):
         # Fixed noise and labels: the grids show the same samples getting better over time.
         sample_z = self.sample_noise(np.random.RandomState(config.seed), self.sample_num)
         sample_labels = cycle_labels(self.sample_num, self.y_dim) if self.y_dim else None
-        batch_rng = np.random.RandomState(config.seed + counter)  # new noise after a resume
+        batch_rng = np.random.RandomState(training.derived_seed(config.seed, counter))  # new noise after a resume
         start_epoch, start_idx = divmod(counter, batch_idxs)
 
-        with training.StopOnSigint() as stop:
+        with training.StopOnSignal() as stop:  # Ctrl-C, SIGTERM, a full disk
             for epoch in range(start_epoch, config.epoch):
                 order = training.epoch_order(len(data.images), epoch, config)
                 for idx in range(start_idx if epoch == start_epoch else 0, batch_idxs):
@@ -341,8 +349,8 @@ class DCGAN(object):
                 if stop.requested:
                     break
         self.save(config.checkpoint_dir, counter, log.training_record(counter))  # the end, always
-        log.close(counter, stop.requested)
-        return counter, stop.requested
+        log.close(counter, stop)
+        return counter, stop
 
     def train_step(self, batch_images, batch_z, batch_labels, with_summaries):
         """Update D once, then G twice (handout: "so that d_loss does not go to zero").
@@ -365,9 +373,9 @@ class DCGAN(object):
     def save(self, checkpoint_dir, step, training_record=None):
         """Save DCGAN.model-<step> and config.json in checkpoint_dir/model_dir (all or nothing)."""
         checkpoints.save(self.sess, self.saver, checkpoints.run_folder(checkpoint_dir, self.model_dir),
-                         "DCGAN", step, self.run_config(training_record), self.max_to_keep)
+                         self.checkpoint_name, step, self.run_config(training_record), self.max_to_keep)
 
     def load(self, checkpoint_dir):
         """Restore the newest checkpoint of this run; returns (found, iteration counter)."""
         return checkpoints.load(self.sess, self.saver, checkpoints.run_folder(checkpoint_dir, self.model_dir),
-                                "DCGAN", self.architecture)
+                                self.checkpoint_name, self.architecture)

@@ -14,6 +14,7 @@ import math
 import tensorflow as tf
 
 tf1 = tf.compat.v1
+BN_BATCH_STATISTICS = "bn_batch_statistics"  # graph collection: (moving mean, moving variance, batch mean, batch variance)
 
 
 def normalize(x, train=True, momentum=0.9, epsilon=1e-5):
@@ -32,11 +33,37 @@ def normalize(x, train=True, momentum=0.9, epsilon=1e-5):
     if not train:
         return tf.nn.batch_normalization(x, moving_mean, moving_variance, None, None, epsilon)
     mean, variance = tf.nn.moments(x, list(range(len(x.get_shape()) - 1)))  # all axes but channels
+    tf1.add_to_collection(BN_BATCH_STATISTICS, (moving_mean, moving_variance, mean, variance))
     update_mean = tf1.assign(moving_mean, momentum * moving_mean + (1.0 - momentum) * mean)
     update_variance = tf1.assign(moving_variance,
                                  momentum * moving_variance + (1.0 - momentum) * variance)
     with tf.control_dependencies([update_mean, update_variance]):
         return tf.nn.batch_normalization(x, mean, variance, None, None, epsilon)
+
+
+def standing_statistics_ops(build_tower):
+    """Graph pieces for "standing statistics" (BigGAN-PyTorch's name): the batch-norm statistics a
+    sampler in inference mode uses, measured from the generator itself instead of the moving
+    averages kept during training.
+
+    Why: the moving averages lag behind the weights (momentum 0.9), and BigGAN samples with the
+    EMA of G's weights, whose activations differ from the live G's that the moving averages
+    followed; test-mode pictures then looked worse than the training grids. build_tower() must
+    build the generator once more in training mode (batch statistics), sharing its weights.
+    Returns (batch statistics to fetch: [mean, variance] per BN layer in order, placeholders for
+    their averages, the op that assigns those to the moving averages); utils.set_standing_statistics
+    runs them."""
+    before = len(tf1.get_collection(BN_BATCH_STATISTICS))
+    build_tower()
+    layers = tf1.get_collection(BN_BATCH_STATISTICS)[before:]
+    fetches, placeholders, assigns = [], [], []
+    for moving_mean, moving_variance, mean, variance in layers:
+        for moving, batch in ((moving_mean, mean), (moving_variance, variance)):
+            value = tf1.placeholder(tf.float32, moving.shape)
+            fetches.append(batch)
+            placeholders.append(value)
+            assigns.append(tf1.assign(moving, value))
+    return fetches, placeholders, tf.group(*assigns)
 
 
 class batch_norm(object):

@@ -2,17 +2,23 @@
 
 The loop itself is in model.py (and biggan/model.py), as in the handout. It calls these small
 helpers for what is not the lesson: the values it needs (TrainConfig), which images each epoch
-sees (epoch_order), the progress line, losses.csv and TensorBoard (RunLog), and Ctrl-C
-(StopOnSigint: finish the step, save, exit).
+sees (epoch_order), the progress line, losses.csv and TensorBoard (RunLog), and every way a run
+can be stopped (StopOnSignal): Ctrl-C, SIGTERM, a disk filling up. Each of them finishes the
+step and saves a checkpoint; losses that turn NaN stop at once without saving (RunLog raises
+Diverged), so no broken checkpoint is ever written.
 """
 import csv
+import errno
+import math
 import os
+import shutil
 import signal
 import time
 from typing import NamedTuple
 
 import numpy as np
 
+from errors import LabError
 from utils import atomic_write
 
 
@@ -32,6 +38,13 @@ class TrainConfig(NamedTuple):
     checkpoint_dir: str = "checkpoint"   # each of these gets a sub-folder named after the run
     sample_dir: str = "samples"
     logs_dir: str = "logs"
+    dataset: str = ""             # only for the speed line's advice (MNIST: digits after 1 epoch)
+
+
+def derived_seed(seed, offset):
+    """A seed made from --seed for one purpose (an epoch's order, the noise after a resume):
+    seed + offset, wrapped into numpy's range 0 .. 2**32 - 1, so any --seed works at any step."""
+    return (int(seed) + int(offset)) % 2 ** 32
 
 
 def batches_per_epoch(num_images, train_size, images_per_iteration):
@@ -50,7 +63,7 @@ def epoch_order(num_images, epoch, config):
     if not config.reshuffle:
         return np.arange(used)
     subset = np.sort(np.random.RandomState(config.seed).permutation(num_images)[:used])
-    return np.random.RandomState(config.seed + 1 + epoch).permutation(subset)
+    return np.random.RandomState(derived_seed(config.seed, 1 + epoch)).permutation(subset)
 
 
 def resume(model, checkpoint_dir):
@@ -70,27 +83,77 @@ def format_seconds(seconds):
     return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-# ----------------------------------------------------------------------------- Ctrl-C
+# ----------------------------------------------------------------------------- stopping
 
-class StopOnSigint(object):
-    """Context manager: Ctrl-C sets .requested instead of killing the loop mid-step,
-    so the training loop can save a checkpoint and exit cleanly."""
+MIN_FREE_BYTES = 64 * 2 ** 20  # stop (and save) before an output disk has less than this free
+SIGNAL_NAMES = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
+
+
+class StopOnSignal(object):
+    """Context manager around the training loop: every way a run is stopped ends the loop
+    cleanly, so the code after it saves a checkpoint.
+
+    - Ctrl-C (SIGINT) and SIGTERM (what kill, timeout, Slurm, systemd and docker stop send) set
+      .requested: the loop finishes its iteration and breaks. A second signal aborts at once.
+    - An OSError raised inside (a full disk while writing a grid or a log line) is kept in
+      .failure and ends the loop the same way, instead of a traceback that loses the run.
+    """
 
     def __enter__(self):
-        self.requested = False
-        self.previous = signal.signal(signal.SIGINT, self.handle)
+        self.requested, self.signal, self.failure = False, None, None
+        self.previous = {s: signal.signal(s, self.handle) for s in SIGNAL_NAMES}
         return self
 
     def handle(self, signum, frame):
-        if self.requested:  # a second Ctrl-C: stop at once
+        if self.requested:  # a second signal: stop at once
             raise KeyboardInterrupt
-        self.requested = True
-        print("\nCtrl-C: finishing this iteration, saving a checkpoint, then exiting "
-              "(press again to abort without saving)", flush=True)
+        self.requested, self.signal = True, signum
+        print(f"\n{SIGNAL_NAMES[signum]}: finishing this iteration, saving a checkpoint, then exiting "
+              "(press Ctrl-C again to abort without saving)", flush=True)
 
-    def __exit__(self, *exc):
-        signal.signal(signal.SIGINT, self.previous)
+    def fail(self, error):
+        """Stop because an output cannot be written (error: the OSError, or a message)."""
+        self.requested, self.failure = True, error
+
+    def __exit__(self, exc_type, exc, tb):
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+        if exc_type is not None and issubclass(exc_type, OSError):
+            self.fail(exc)
+            return True  # swallowed: the caller saves a checkpoint, then reports it
         return False
+
+    def exit_code(self):
+        """128 + the signal's number, as a shell reports a process stopped by it (Ctrl-C: 130)."""
+        return 128 + int(self.signal or signal.SIGINT)
+
+
+def failure_message(failure):
+    """One phrase for the OSError that stopped the run (a full disk, a folder gone)."""
+    if getattr(failure, "filename", None):
+        return f"cannot write {failure.filename} ({failure.strerror or failure})"
+    return failure.strerror or str(failure)
+
+
+def low_disk(folders):
+    """A message when one of the output folders' disks has less than MIN_FREE_BYTES free, else None."""
+    for folder in folders:
+        try:
+            free = shutil.disk_usage(folder).free
+        except OSError:
+            continue
+        if free < MIN_FREE_BYTES:
+            return (f"the disk holding {folder} is almost full ({free / 2**20:.0f} MiB free, "
+                    f"{MIN_FREE_BYTES / 2**20:.0f} MiB needed to go on)")
+    return None
+
+
+class Diverged(LabError):
+    """The losses became NaN or infinite: training cannot recover, so it stops without saving."""
+
+    def __init__(self, counter, name, value):
+        super().__init__(f"training diverged at iteration {counter}: {name} is {value}")
+        self.counter = counter
 
 
 # ----------------------------------------------------------------------------- losses.csv
@@ -124,16 +187,24 @@ def rewind_loss_log(path, step):
 
 class RunLog(object):
     """Everything a training run reports: the handout's progress line (with % done and ETA),
-    losses.csv (one row per iteration, for loss curves) and the TensorBoard writer."""
+    once the speed is known a line on what the run will cost here, losses.csv (one row per
+    iteration, for loss curves) and the TensorBoard writer. It also watches what must not go
+    unnoticed: losses that turn NaN (Diverged) and output disks filling up (an OSError, which
+    StopOnSignal turns into a clean stop with a checkpoint)."""
+
+    SPEED_AFTER = 10  # iterations measured before the cost line (the first one is TensorFlow's set-up)
 
     def __init__(self, folder, graph, counter, batch_idxs, config, images_per_iteration, previous=None):
-        """previous: the "training" record of the resumed checkpoint (seconds and speed so far)."""
+        """folder: logs/<run>. previous: the "training" record of the resumed checkpoint."""
         import tensorflow as tf
         os.makedirs(folder, exist_ok=True)
         self.config, self.batch_idxs = config, batch_idxs
         self.total, self.images_per_iteration = config.epoch * batch_idxs, images_per_iteration
         self.start_counter, self.start_time = counter, time.time()
+        self.first_step_time = None  # when the first iteration (and TensorFlow's set-up) ended
         self.previous = previous or {}
+        run = os.path.basename(os.path.normpath(folder))
+        self.outputs = [folder, os.path.join(config.sample_dir, run), os.path.join(config.checkpoint_dir, run)]
         path = os.path.join(folder, "losses.csv")
         rewind_loss_log(path, counter)
         self.loss_file = open(path, "a", newline="")
@@ -147,18 +218,52 @@ class RunLog(object):
         return counter % self.config.log_freq == 0
 
     def iteration(self, counter, epoch, idx, d_loss, g_loss, summaries=()):
-        """After an iteration: TensorBoard summaries, a row in losses.csv, and the progress
-        line every print_freq iterations."""
+        """After an iteration: check the losses, then TensorBoard summaries, a row in losses.csv,
+        the progress line every print_freq iterations and, once, the cost line."""
+        for name, value in (("d_loss", d_loss), ("g_loss", g_loss)):
+            if not math.isfinite(value):
+                raise Diverged(counter, name, value)
         for summary in summaries:
             self.writer.add_summary(summary, counter)
         elapsed = time.time() - self.start_time
         self.losses.writerow([counter, epoch, f"{d_loss:.6f}", f"{g_loss:.6f}", f"{elapsed:.3f}"])
         self.loss_file.flush()  # a killed run keeps its curve
+        if self.first_step_time is None:
+            self.first_step_time = time.time()
         if counter % self.config.print_freq == 0 or counter == self.total:
-            eta = elapsed / max(1, counter - self.start_counter) * max(0, self.total - counter)
             print(f"Epoch: [{epoch:2d}/{self.config.epoch:2d}] [{idx:4d}/{self.batch_idxs:4d}] "
                   f"time: {elapsed:4.1f}, d_loss: {d_loss:.8f}, g_loss: {g_loss:.8f}  "
-                  f"({100.0 * counter / max(1, self.total):5.1f}%, ETA {format_seconds(eta)})", flush=True)
+                  f"({100.0 * counter / max(1, self.total):5.1f}%, ETA {self.eta(counter)})", flush=True)
+        if counter - self.start_counter == self.SPEED_AFTER + 1 and counter < self.total:
+            print(self.cost_line(counter), flush=True)
+        problem = low_disk(self.outputs)
+        if problem:
+            raise OSError(errno.ENOSPC, problem)
+
+    def seconds_per_iteration(self, counter):
+        """Measured after the first iteration, which includes TensorFlow's one-off set-up (timing
+        from the start made the first ETA of a 5-hour run read 27 hours). None before that."""
+        done = counter - self.start_counter - 1
+        if self.first_step_time is None or done < 1:
+            return None
+        return (time.time() - self.first_step_time) / done
+
+    def eta(self, counter):
+        per_iteration = self.seconds_per_iteration(counter)
+        return "?" if per_iteration is None else format_seconds(per_iteration * max(0, self.total - counter))
+
+    def cost_line(self, counter):
+        """What the run will cost on this machine, and a shorter route when it is long."""
+        per_iteration = self.seconds_per_iteration(counter)
+        left = per_iteration * (self.total - counter)
+        line = (f"Speed here: {per_iteration:.2f} s per iteration "
+                f"({self.images_per_iteration / per_iteration:,.0f} images/s); the {self.total - counter:,} "
+                f"iterations left take about {format_seconds(left)}.")
+        if left > 3600 and self.config.epoch > 1:
+            what = " and gives recognisable digits of every class" if self.config.dataset == "mnist" else ""
+            line += (f" A shorter run: --epoch 1 takes about {format_seconds(per_iteration * self.batch_idxs)}"
+                     f"{what}. Ctrl-C stops and saves; the same command resumes.")
+        return line
 
     def images_per_second(self, counter):
         elapsed = max(time.time() - self.start_time, 1e-9)
@@ -172,9 +277,14 @@ class RunLog(object):
         return {"iterations": int(counter), "seconds": round(seconds, 2),
                 "images_per_second": round(images / max(seconds, 1e-9), 2)}
 
-    def close(self, counter, stopped):
-        self.loss_file.close()
-        self.writer.close()
-        if stopped:
+    def close(self, counter, stop):
+        """Close the files and say how the run ended. After a disk failure closing may fail too
+        (the last lines cannot be flushed): the checkpoint is what matters, so that is ignored."""
+        try:
+            self.loss_file.close()
+            self.writer.close()
+        except (OSError, RuntimeError):  # RuntimeError: TensorBoard's writer on a full disk
+            pass
+        if stop.requested and stop.failure is None:
             print(" [*] Stopped at iteration %d; run the same command to resume" % counter)
         print(" [*] %.1f images/s over this run" % self.images_per_second(counter))

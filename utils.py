@@ -259,9 +259,32 @@ def generate_images(model, z, labels=None, batch=500):
     return model.from_model_range(np.concatenate(out))
 
 
+STANDING_BATCHES = 16  # batches the standing statistics average over (BigGAN-PyTorch's default)
+
+
+def set_standing_statistics(model, batches=STANDING_BATCHES, seed=0):
+    """Measure the generator's batch norm statistics on `batches` batches of its training noise
+    (classes evenly mixed) and give them to the sampler (ops.standing_statistics_ops: why).
+
+    Run once a checkpoint is loaded (test mode, compare.py) and before every training grid, so
+    both show the generator as it is; with the same seed they are the same numbers, and test
+    mode's test_random.png repeats the training grid of the same checkpoint."""
+    fetches, placeholders, assign = model.standing
+    rng = np.random.RandomState(seed)
+    totals = [0.0] * len(fetches)
+    for _ in range(batches):
+        feed = {model.z: model.training_noise(rng, model.batch_size)}
+        if model.num_classes:
+            labels = rng.permutation(cycle_labels(model.batch_size, model.num_classes))
+            feed[model.y] = model.label_feed(labels)
+        totals = [total + value for total, value in zip(totals, model.sess.run(fetches, feed))]
+    model.sess.run(assign, {p: total / batches for p, total in zip(placeholders, totals)})
+
+
 def save_training_grid(model, z, labels, folder, epoch, idx, d_loss, g_loss):
     """The handout's grid during training: the fixed noise's images as
-    folder/train_<epoch>_<idx>.png, and the [Sample] line."""
+    folder/train_<epoch>_<idx>.png (with standing statistics, as test mode), and the [Sample] line."""
+    set_standing_statistics(model)
     path = os.path.join(folder, "train_{:02d}_{:04d}.png".format(epoch, idx))
     save_images(model.generate(z, labels), image_manifold_size(len(z)), path)
     print("[Sample] d_loss: %.8f, g_loss: %.8f -> %s" % (d_loss, g_loss, path), flush=True)

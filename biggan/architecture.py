@@ -3,7 +3,8 @@
 Kept apart from biggan/model.py (and free of TensorFlow) so biggan/main.py can check the
 flags against it before TensorFlow starts, memory included.
 """
-import os
+from memory import (ACTIVATION_FACTOR, BYTES_PER_FLOAT, PARAMETER_COPIES, TENSORFLOW_BYTES,
+                    batch_problem)
 
 # resolution: (bottom size, G channel multipliers (first = bottom), D (multiplier, downsample) per block)
 # 32, 64 and 128 are BigGAN-PyTorch's G_arch / D_arch (ajbrock/BigGAN-PyTorch, BigGAN.py); 28 is
@@ -86,12 +87,8 @@ def attention_problem(output_size, ch, attention_res):
 # a run's activations before the next. The training images come on top (float32 in memory:
 # 196 KB per 128x128 colour image). On a GPU the same bytes must fit in the GPU's memory, which
 # is known only once TensorFlow runs; biggan/main.py checks the host memory on CPU runs only.
-
-BYTES_PER_FLOAT = 4
-ACTIVATION_FACTOR = 5
+# The generic part (the factors, the check) is memory.py, shared with the DCGAN.
 ATTENTION_FACTOR = 3
-PARAMETER_COPIES = 5
-TENSORFLOW_BYTES = 2 ** 30  # TensorFlow, the graph and Python: measured 0.85 GB before the first step
 
 
 def conv_floats_per_image(output_size, ch):
@@ -134,39 +131,6 @@ def memory_problem(output_size, ch, batch_size, available_bytes, attention_res=0
     """None if a training step should fit in available_bytes (None: unknown, no check), else a
     sentence with the estimate and a --batch_size that fits (or what else to change)."""
     fixed, per_image = training_memory(output_size, ch, attention_res)
-    need = fixed + batch_size * per_image
-    if available_bytes is None or need <= available_bytes:
-        return None
-    gb = lambda b: f"{b / 1e9:.1f} GB"  # noqa: E731
     what = (f"training a {output_size}x{output_size} BigGAN with --ch {ch}, --batch_size {batch_size}"
-            + (f", --attention_res {attention_res}" if attention_res else "")
-            + f" needs about {gb(need)} of memory (a rough estimate), but {gb(available_bytes)} are free")
-    fits = int((available_bytes - fixed) // per_image)
-    if fits >= 1:
-        return f"{what}: use --batch_size {fits} or less (or a smaller --ch, or a GPU server)"
-    return f"{what}; even --batch_size 1 does not fit: lower --ch or --attention_res, or use a GPU server"
-
-
-def available_memory_bytes():
-    """Memory free for a new program: MemAvailable of /proc/meminfo (Linux), else the physical
-    memory (os.sysconf), else None (unknown)."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024  # the file counts in kB
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):
-        return None
-
-
-def gpu_may_be_used():
-    """Whether TensorFlow may train on an NVIDIA GPU, judged without starting it: not when
-    CUDA_VISIBLE_DEVICES hides every GPU ('' or -1), else when the driver lists a GPU."""
-    if os.environ.get("CUDA_VISIBLE_DEVICES", "x").strip() in ("", "-1"):
-        return False
-    folder = "/proc/driver/nvidia/gpus"
-    return os.path.isdir(folder) and bool(os.listdir(folder))
+            + (f", --attention_res {attention_res}" if attention_res else ""))
+    return batch_problem(what, fixed, per_image, batch_size, available_bytes)

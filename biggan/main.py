@@ -14,29 +14,47 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repo root
 
+import functools  # noqa: E402
+
 import numpy as np  # noqa: E402
 from absl import app, flags  # noqa: E402  (the handout's tf.app.flags)
 
 import checkpoints  # noqa: E402
 import cli  # noqa: E402
+import memory  # noqa: E402
 import tfstart  # noqa: E402
-from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions  # noqa: E402
+from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions, memory_problem  # noqa: E402
 from errors import LabError, run_or_exit  # noqa: E402
 from utils import save_images  # noqa: E402
 
 cli.define_common_flags(flags)
-flags.DEFINE_integer("z_dim", 120, "Noise size; split into one chunk per G block + 1 (hierarchical z)")
-flags.DEFINE_integer("ch", 64, "Channel width (64 = the paper's CIFAR width; 16-32 on a CPU)")
-flags.DEFINE_integer("shared_dim", 128, "Size of G's shared class embedding")
-flags.DEFINE_integer("attention_res", 0, "Self-attention at this resolution (0: none; BigGAN-PyTorch uses 64 at 128 px)")
-flags.DEFINE_float("G_lr", 2e-4, "Generator learning rate")
-flags.DEFINE_float("D_lr", 2e-4, "Discriminator learning rate")
-flags.DEFINE_integer("num_D_steps", 2, "D updates per G update")
-flags.DEFINE_float("ema_decay", 0.999, "Decay of the EMA of G's weights used for sampling")
-flags.DEFINE_integer("ema_start", 1000, "G step from which the EMA averages (before: a plain copy)")
-flags.DEFINE_float("G_ortho", 0.0, "Orthogonal regularisation strength for G (0: off)")
-flags.DEFINE_float("truncation", 0.0, "Sampling: redraw |z| above this threshold (0: off)")
+flags.DEFINE_integer("z_dim", 120, "Noise size; split into one chunk per G block + 1 (hierarchical z)",
+                     lower_bound=1, upper_bound=10_000)
+flags.DEFINE_integer("ch", 64, "Channel width (64 = the paper's CIFAR width; 16-32 on a CPU)",
+                     lower_bound=1, upper_bound=1024)
+flags.DEFINE_integer("shared_dim", 128, "Size of G's shared class embedding", lower_bound=1, upper_bound=4096)
+flags.DEFINE_integer("attention_res", 0, "Self-attention at this resolution (0: none; BigGAN-PyTorch "
+                     "uses 64 at 128 px)", lower_bound=0, upper_bound=128)
+flags.DEFINE_float("G_lr", 2e-4, "Generator learning rate", lower_bound=1e-8, upper_bound=1.0)
+flags.DEFINE_float("D_lr", 2e-4, "Discriminator learning rate", lower_bound=1e-8, upper_bound=1.0)
+flags.DEFINE_integer("num_D_steps", 2, "D updates per G update", lower_bound=1, upper_bound=100)
+flags.DEFINE_float("ema_decay", 0.999, "Decay of the EMA of G's weights used for sampling",
+                   lower_bound=0.0, upper_bound=0.99999)
+flags.DEFINE_integer("ema_start", 1000, "G step from which the EMA averages (before: a plain copy)",
+                     lower_bound=0, upper_bound=cli.BIG)
+flags.DEFINE_float("G_ortho", 0.0, "Orthogonal regularisation strength for G (0: off)",
+                   lower_bound=0.0, upper_bound=1.0)
+flags.DEFINE_float("truncation", 0.0, "Sampling: |z| at most this (0: off; 0.5 = less variety, "
+                   "cleaner images)", lower_bound=0.0, upper_bound=100.0)
+cli.finite(flags, "G_lr", "D_lr", "ema_decay", "G_ortho", "truncation")
 FLAGS = flags.FLAGS
+HELP = dict(program="biggan/main.py", groups=[("BigGAN", [
+    "z_dim", "ch", "shared_dim", "attention_res", "G_lr", "D_lr", "num_D_steps", "ema_decay",
+    "ema_start", "G_ortho", "truncation"])], usage=[
+    "Trains BigGAN (--train) on the same data as main.py or, without --train, tests it.",
+    "  python biggan/main.py --dataset mnist --train                 # a GPU server: --ch 64",
+    "  python biggan/main.py --dataset mnist --train --ch 16 --epoch 1 --ema_start 200 --ema_decay 0.99",
+    "  python biggan/main.py --dataset mnist                         # test mode (EMA generator)"])
 
 
 def check_biggan_flags(FLAGS):
@@ -55,17 +73,11 @@ def check_biggan_flags(FLAGS):
     if FLAGS.z_dim % len(g_mults):
         raise LabError(f"--z_dim must be divisible by {len(g_mults)} at {size}x{size} "
                        "(one chunk per G block + 1), e.g. 120")
-    for name in ("ch", "num_D_steps", "shared_dim"):
-        if getattr(FLAGS, name) <= 0:
-            raise LabError(f"--{name} must be positive (got {getattr(FLAGS, name)})")
     problem = attention_problem(size, FLAGS.ch, FLAGS.attention_res)
     if problem:
         raise LabError(problem)
-    if FLAGS.truncation < 0:
-        raise LabError("--truncation must be >= 0 (0 turns it off)")
-    from biggan.architecture import available_memory_bytes, gpu_may_be_used, memory_problem
-    if FLAGS.train and not gpu_may_be_used():  # a GPU's memory is known only once TensorFlow runs
-        problem = memory_problem(size, FLAGS.ch, FLAGS.batch_size, available_memory_bytes(),
+    if FLAGS.train and not memory.gpu_may_be_used():  # a GPU's memory is known once TensorFlow runs
+        problem = memory_problem(size, FLAGS.ch, FLAGS.batch_size, memory.available_memory_bytes(),
                                  FLAGS.attention_res)
         if problem:
             raise LabError(problem)
@@ -107,24 +119,27 @@ def main(argv):
     check_biggan_flags(FLAGS)  # bad flags fail here, before TensorFlow starts
     cli.check_run_folders(FLAGS, cli.run_name(FLAGS, "biggan_"))
     print(cli.first_line("BigGAN", FLAGS), flush=True)
+    if FLAGS.train:  # the data and the saved run are checked before TensorFlow starts, too
+        data = cli.load_training_data(FLAGS, FLAGS.batch_size * FLAGS.num_D_steps)
+    else:
+        saved = cli.saved_architecture(FLAGS, cli.run_name(FLAGS, "biggan_"), "biggan/main.py",
+                                       ["z_dim", "ch", "shared_dim", "attention_res", "c_dim",
+                                        "class_names"])
+        for name in ("z_dim", "ch", "shared_dim", "attention_res"):
+            setattr(FLAGS, name, saved[name])
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
 
     with tf1.Session(config=tfstart.session_config(tf1)) as sess:
         if FLAGS.train:
-            data = cli.load_training_data(FLAGS, FLAGS.batch_size * FLAGS.num_D_steps)
             biggan = make_biggan(sess, FLAGS, data.images.shape[-1], data.class_names,
                                  cli.data_record(FLAGS, data))
             cli.train(biggan, data, cli.train_config(FLAGS, reshuffle=True))
         else:
-            saved = cli.saved_architecture(FLAGS, cli.run_name(FLAGS, "biggan_"), "biggan/main.py",
-                                           ["z_dim", "ch", "shared_dim", "attention_res", "c_dim",
-                                            "class_names"])
-            for name in ("z_dim", "ch", "shared_dim", "attention_res"):
-                setattr(FLAGS, name, saved[name])
             biggan = make_biggan(sess, FLAGS, saved["c_dim"], saved["class_names"])
             cli.test_mode(biggan, FLAGS, "biggan/main.py")  # with the EMA generator
             print(" [*] wrote", truncation_sweep(biggan, FLAGS))
 
 
 if __name__ == "__main__":
-    app.run(lambda argv: run_or_exit(main, argv), argv=sys.argv, flags_parser=cli.parse_flags)
+    app.run(lambda argv: run_or_exit(main, argv), argv=sys.argv,
+            flags_parser=functools.partial(cli.parse_flags, **HELP))

@@ -32,6 +32,7 @@ from utils import cycle_labels, generate_images, save_training_grid
 tf1 = tf.compat.v1
 
 class BigGAN(object):
+    checkpoint_name = "BigGAN"  # checkpoint files are BigGAN.model-<iteration>
     sampler_note = " (EMA generator)"  # test mode samples from the moving average of G's weights
     def __init__(self, sess, output_size=32, c_dim=3, num_classes=0, class_names=None,
                  z_dim=120, ch=32, shared_dim=128, attention_res=0, batch_size=64,
@@ -120,6 +121,10 @@ class BigGAN(object):
         decay = tf1.where(self.step < self.ema_start, 0.0, self.ema_decay)
         ema_op, _, ema_getter = bops.ema_update(self.g_vars, decay)
         self.samples = self.sampler(self.z, self.y, ema_getter)
+        # The EMA sampler's batch norm statistics, measured from the EMA weights themselves
+        # (ops.standing_statistics_ops): the moving averages follow the live G, not its average.
+        self.standing = ops.standing_statistics_ops(lambda: self.generator(
+            self.z, self.y, train=True, reuse=True, custom_getter=ema_getter, update_sn=False))
 
         d_adam = tf1.train.AdamOptimizer(self.D_lr, beta1=self.beta1, beta2=self.beta2, epsilon=1e-6)
         g_adam = tf1.train.AdamOptimizer(self.G_lr, beta1=self.beta1, beta2=self.beta2, epsilon=1e-6)
@@ -135,9 +140,10 @@ class BigGAN(object):
             tf1.summary.histogram("d_logits_real", self.D_logits), tf1.summary.image("G", self.G, 4)])
         self.saver = tf1.train.Saver()  # checkpoints.save keeps the newest max_to_keep
 
-    def generator(self, z, y=None, train=True, reuse=False, custom_getter=None):
-        """G(z, y) -> images [B, S, S, c_dim] in [-1, 1] (tanh)."""
-        update_sn = train  # the sampler must not move the power-iteration vectors
+    def generator(self, z, y=None, train=True, reuse=False, custom_getter=None, update_sn=None):
+        """G(z, y) -> images [B, S, S, c_dim] in [-1, 1] (tanh). update_sn: move the spectral-norm
+        vectors u [train]; the sampler and the standing-statistics tower leave them alone."""
+        update_sn = train if update_sn is None else update_sn
         with tf1.variable_scope("generator", reuse=reuse, custom_getter=custom_getter):
             chunks = tf.split(z, self.num_chunks, axis=1)                  # num_chunks x [B, z_dim/n]
             if self.num_classes:
@@ -203,7 +209,7 @@ class BigGAN(object):
         """The handout's loop with BigGAN's step: for every epoch, for every iteration,
         num_D_steps D updates (each on a fresh real batch), then one G update and the EMA; a
         sample grid every config.sample_freq iterations, a checkpoint every config.ckpt_freq.
-        Returns (iterations done, stopped by Ctrl-C)."""
+        Returns (iterations done, the training.StopOnSignal that says whether and why it stopped)."""
         per_iteration = self.batch_size * self.num_D_steps  # real images per iteration
         batch_idxs = training.batches_per_epoch(len(data.images), config.train_size, per_iteration)
         counter, previous = training.resume(self, config.checkpoint_dir)  # or start at 0
@@ -212,10 +218,10 @@ class BigGAN(object):
         sample_dir = checkpoints.run_folder(config.sample_dir, self.model_dir)
         sample_z = self.sample_noise(np.random.RandomState(config.seed), self.sample_num)
         sample_labels = cycle_labels(self.sample_num, self.num_classes) if self.num_classes else None
-        rng = np.random.RandomState(config.seed + counter)  # new noise after a resume
+        rng = np.random.RandomState(training.derived_seed(config.seed, counter))  # new noise after a resume
         start_epoch, start_idx = divmod(counter, batch_idxs)
 
-        with training.StopOnSigint() as stop:
+        with training.StopOnSignal() as stop:  # Ctrl-C, SIGTERM, a full disk
             for epoch in range(start_epoch, config.epoch):
                 order = training.epoch_order(len(data.images), epoch, config)
                 for idx in range(start_idx if epoch == start_epoch else 0, batch_idxs):
@@ -235,15 +241,15 @@ class BigGAN(object):
                 if stop.requested:
                     break
         self.save(config.checkpoint_dir, counter, log.training_record(counter))  # the end, always
-        log.close(counter, stop.requested)
-        return counter, stop.requested
+        log.close(counter, stop)
+        return counter, stop
 
     def train_discriminator(self, data, batches, rng, with_summaries):
         """num_D_steps D updates, one per row of `batches` (image indices); returns the last
         D loss and the TensorBoard summaries of the last step."""
         for k, batch in enumerate(batches):
             feed = {self.inputs: datasets.to_float(data.images[batch]) * 2.0 - 1.0,  # tanh's [-1, 1]
-                    self.z: self.sample_noise_train(rng)}
+                    self.z: self.training_noise(rng, self.batch_size)}
             if self.num_classes:
                 feed[self.y] = data.labels[batch]
             summarise = with_summaries and k == len(batches) - 1
@@ -252,24 +258,24 @@ class BigGAN(object):
 
     def train_generator(self, rng):
         """One G update (then the EMA of G's weights); G practises on uniformly drawn classes."""
-        feed = {self.z: self.sample_noise_train(rng)}
+        feed = {self.z: self.training_noise(rng, self.batch_size)}
         if self.num_classes:
             feed[self.y] = rng.randint(0, self.num_classes, self.batch_size)
         _, err_g = self.sess.run([self.g_optim, self.g_loss], feed)
         return float(err_g)
 
-    def sample_noise_train(self, rng):
+    def training_noise(self, rng, n):
         """Training always uses untruncated z ~ N(0, 1)."""
-        return bops.truncated_noise(rng, self.batch_size, self.z_dim)
+        return bops.truncated_noise(rng, n, self.z_dim)
 
     # ------------------------------------------------------------------ checkpoints
 
     def save(self, checkpoint_dir, step, training_record=None):
         """Save BigGAN.model-<step> (EMA weights included) and config.json, all or nothing."""
         checkpoints.save(self.sess, self.saver, checkpoints.run_folder(checkpoint_dir, self.model_dir),
-                         "BigGAN", step, self.run_config(training_record), self.max_to_keep)
+                         self.checkpoint_name, step, self.run_config(training_record), self.max_to_keep)
 
     def load(self, checkpoint_dir):
         """Restore the newest checkpoint of this run; returns (found, iteration counter)."""
         return checkpoints.load(self.sess, self.saver, checkpoints.run_folder(checkpoint_dir, self.model_dir),
-                                "BigGAN", self.architecture)
+                                self.checkpoint_name, self.architecture)

@@ -26,6 +26,7 @@ BigGAN-PyTorch; biases start at zero. Variable names: `w` (weights), `b` (biases
 False for the sampler (u is read, never changed).
 """
 import numpy as np
+import scipy.special
 import tensorflow as tf
 
 import ops
@@ -304,17 +305,17 @@ def ema_update(var_list, decay=0.9999, scope="ema"):
 # ----------------------------------------------------------------------------- truncation trick
 
 def truncated_noise(rng, n, z_dim, truncation=None):
-    """Noise z [n, z_dim] float32 ~ N(0, 1); with truncation t > 0, |z| <= t everywhere.
+    """Noise z [n, z_dim] float32 ~ N(0, 1); with truncation t > 0, N(0, 1) truncated to |z| <= t.
 
-    The truncation trick: values with |z| > t are redrawn until they fall inside; smaller t
-    trades variety for quality. rng: a np.random.RandomState or np.random.Generator.
+    The truncation trick: smaller t trades variety for quality. Drawn by the inverse CDF (a
+    uniform number between Phi(-t) and Phi(t), mapped back through Phi^-1), so any t > 0 costs
+    the same: redrawing values until they fall inside never ends for a tiny t.
+    rng: a np.random.RandomState or np.random.Generator.
     """
-    z = rng.standard_normal(size=(n, z_dim))
-    if truncation is not None:
-        if truncation <= 0:
-            raise ValueError("truncation must be > 0, got %r" % (truncation,))
-        outside = np.abs(z) > truncation
-        while outside.any():
-            z[outside] = rng.standard_normal(size=int(outside.sum()))
-            outside = np.abs(z) > truncation
-    return z.astype(np.float32)
+    if truncation is None:
+        return rng.standard_normal(size=(n, z_dim)).astype(np.float32)
+    if not truncation > 0:
+        raise ValueError("truncation must be > 0, got %r" % (truncation,))
+    low = scipy.special.ndtr(-truncation)                      # Phi(-t)
+    z = scipy.special.ndtri(rng.uniform(low, 1.0 - low, size=(n, z_dim)))
+    return np.clip(z, -truncation, truncation).astype(np.float32)  # rounding stays inside

@@ -13,7 +13,7 @@ matplotlib.use("Agg")  # draw into files; no window (works on a server without a
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from training import read_loss_log  # noqa: E402
+from training import derived_seed, read_loss_log  # noqa: E402
 from utils import atomic_write, class_rows, cycle_labels, merge  # noqa: E402
 
 PER_CLASS = 10  # images per class and model in classes.png
@@ -51,7 +51,7 @@ def save_side_by_side_grid(path, models, test, seed):
     blocks = []
     for i, model in enumerate(models.values()):
         images = model.generate(model.sample_noise(np.random.RandomState(seed), rows * PER_CLASS), labels)
-        header = real_header(test, num_classes, PER_CLASS, seed + i)
+        header = real_header(test, num_classes, PER_CLASS, derived_seed(seed, i))
         blocks.append(np.concatenate([merge(header, (1, PER_CLASS)), line,
                                       merge(images, (rows, PER_CLASS))]))
     gap = np.ones((blocks[0].shape[0], w // 2, c))

@@ -23,7 +23,8 @@ from biggan.train_classifier import load_splits
 from errors import LabError
 from evaluation.heldout import MNIST_FIX
 from model import DCGAN
-from utils import cycle_labels, to_uint8
+from training import derived_seed
+from utils import cycle_labels, set_standing_statistics, to_uint8
 
 tf1 = tf.compat.v1
 
@@ -105,6 +106,10 @@ def load_generator(folder, kind, args):
     Checkpoints hold only weights; config.json holds the architecture that fits them.
     """
     config = read_run_config(folder, kind, args)
+    problem = checkpoints.config_problem(config)
+    if problem:
+        raise LabError(f"{os.path.join(folder, 'config.json')} is damaged ({problem}); restore it "
+                       f"or train again: {train_command(kind, args)}")
     graph = tf.Graph()
     with graph.as_default():
         sess = tf1.Session(graph=graph)
@@ -113,10 +118,12 @@ def load_generator(folder, kind, args):
             settings["network"] = DCGAN.choose_network(config["y_dim"], config["c_dim"], config)
         place = dict(dataset_name=config["dataset"], model_dir=os.path.basename(os.path.abspath(folder)))
         model = (DCGAN if kind == "DCGAN" else BigGAN)(sess, **settings, **place)
-        sess.run(tf1.global_variables_initializer())
+        # No initialiser: the checkpoint fills every variable, after its shapes are checked
+        # against the network config.json describes (a damaged config.json costs no memory).
         found, iteration = model.load(os.path.dirname(os.path.abspath(folder)))
     if not found:
         raise LabError(f"{folder} has a config.json but no checkpoint; train it: {train_command(kind, args)}")
+    set_standing_statistics(model)  # batch norm statistics measured from this generator
     print(f" [*] Loaded the {kind} of {folder} at iteration {iteration}")
     return model
 
@@ -136,7 +143,7 @@ def generate_samples(model, n, seed):
     """
     rng = np.random.RandomState(seed)
     labels = cycle_labels(n, model.num_classes) if model.num_classes else None
-    model.generate(model.sample_noise(np.random.RandomState(seed + 1), 10),
+    model.generate(model.sample_noise(np.random.RandomState(derived_seed(seed, 1)), 10),
                    None if labels is None else labels[:10])
     start = time.perf_counter()
     images = to_uint8(model.generate(model.sample_noise(rng, n), labels))

@@ -10,9 +10,9 @@ from PIL import Image
 
 import datasets
 from biggan.architecture import (ARCHITECTURES, attention_channel_mults, attention_floats_per_image,
-                                 attention_problem, available_memory_bytes, block_resolutions,
-                                 conv_floats_per_image, d_block_resolutions, gpu_may_be_used,
-                                 memory_problem, training_memory)
+                                 attention_problem, block_resolutions, conv_floats_per_image,
+                                 d_block_resolutions, memory_problem, training_memory)
+from memory import available_memory_bytes, gpu_may_be_used
 from biggan.model import BigGAN
 from test_main import DATA, assert_one_line_error, run_main
 
@@ -166,13 +166,15 @@ def test_biggan_main_on_a_colour_folder(tmp_path):
 
 @pytest.mark.parametrize("args,message", [
     (["--dataset=mnist", "--train", "--attention_res=7"], "--attention_res 7 is not a resolution"),
-    (["--dataset=cifar10", "--output_height=48", "--train"], "BigGAN has networks for 28, 32, 64 pixels"),
+    (["--dataset=toys", "--output_height=48", "--train"], "BigGAN has networks for 28, 32, 64 pixels"),
     (["--dataset=mnist"], "no checkpoint in checkpoint/biggan_mnist_28_28"),
     (["--dataset=mnist", "--z_dim=100", "--train"], "--z_dim must be divisible by 3"),
-    (["--dataset=cifar10", "--output_height=64", "--ch=4", "--attention_res=32", "--train"],
+    (["--dataset=toys", "--output_height=64", "--ch=4", "--attention_res=32", "--train"],
      "self-attention at 32x32 needs at least 8 channels there, but --ch 4 gives 4; use --ch 8 or more"),
 ])
 def test_biggan_bad_input(tmp_path, args, message):
+    os.makedirs(tmp_path / "data" / "toys")  # a folder dataset: any size is asked of it
+    args = args + ["--data_dir=data"]
     assert_one_line_error(run_main(args, tmp_path, os.path.join("biggan", "main.py")), re.escape(message))
 
 
@@ -261,18 +263,19 @@ def test_memory_check_is_for_cpu_runs(monkeypatch):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--dataset=cifar10", "--output_height=48", "--train"],
+    (["--dataset=toys", "--output_height=48", "--train"],
      "BigGAN has networks for 28, 32, 64 pixels (and 128 for a GPU server), not 48; "
      "set --output_height to one of them (the DCGAN, main.py, makes any size from 16; MNIST 28)"),
-    (["--dataset=cifar10", "--output_height=128", "--ch=4", "--attention_res=64", "--train"],
+    (["--dataset=toys", "--output_height=128", "--ch=4", "--attention_res=64", "--train"],
      "self-attention at 64x64 needs at least 8 channels there, but --ch 4 gives 4; use --ch 8 or more, "
      "or --attention_res 8 or 16 or 32"),
-    (["--dataset=cifar10", "--output_height=128", "--batch_size=100000", "--train"],
-     "training a 128x128 BigGAN with --ch 64, --batch_size 100000 needs about 12257.7 GB of memory"),
+    (["--dataset=toys", "--output_height=128", "--batch_size=50000", "--train"],
+     "training a 128x128 BigGAN with --ch 64, --batch_size 50000 needs about 6130.1 GB of memory"),
 ])
 def test_biggan_bad_input_at_128(tmp_path, monkeypatch, args, message):
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "-1")  # a CPU run: the host memory is checked
-    result = run_main(args, tmp_path, os.path.join("biggan", "main.py"))
+    os.makedirs(tmp_path / "data" / "toys")  # a folder dataset: any size is asked of it
+    result = run_main(args + ["--data_dir=data"], tmp_path, os.path.join("biggan", "main.py"))
     assert_one_line_error(result, re.escape(message))
-    if "batch_size=100000" in args[2]:
+    if "batch_size=50000" in args[2]:
         assert re.search(r"use --batch_size \d+ or less", result.stderr)

@@ -103,8 +103,8 @@ def test_checkpoint_round_trip_gives_identical_samples(tmp_path):
     labels = np.arange(10)
     with tf.Graph().as_default(), tf1.Session() as sess:
         dcgan = make(sess, tmp_path)
-        counter, stopped = dcgan.train(config(tmp_path), mnist_subset(32))  # 4 iterations, final save
-        assert (counter, stopped) == (4, False)
+        counter, stop = dcgan.train(config(tmp_path), mnist_subset(32))  # 4 iterations, final save
+        assert counter == 4 and not stop.requested and stop.failure is None
         before = dcgan.generate(z, labels)
     with tf.Graph().as_default(), tf1.Session() as sess:
         tf1.set_random_seed(99)  # other initial weights, overwritten by the checkpoint
