@@ -134,10 +134,14 @@ class BigGAN(object):
             with tf.control_dependencies([ema_op]):
                 self.g_optim = tf1.assign_add(self.step, 1)
 
-        self.summaries = tf1.summary.merge([
+        # TensorBoard: D's numbers come with a D step, G's with a G step, as in the DCGAN. (Fetching
+        # g_loss in a D step also made TensorFlow's grappler "remapper" fail on that graph, with an
+        # E0000 line, and computed D on the fakes once more for nothing.)
+        self.d_summaries = tf1.summary.merge([
             tf1.summary.scalar("d_loss", self.d_loss), tf1.summary.scalar("d_loss_real", self.d_loss_real),
-            tf1.summary.scalar("d_loss_fake", self.d_loss_fake), tf1.summary.scalar("g_loss", self.g_loss),
+            tf1.summary.scalar("d_loss_fake", self.d_loss_fake),
             tf1.summary.histogram("d_logits_real", self.D_logits), tf1.summary.image("G", self.G, 4)])
+        self.g_summaries = tf1.summary.scalar("g_loss", self.g_loss)
         self.saver = tf1.train.Saver()  # checkpoints.save keeps the newest max_to_keep
 
     def generator(self, z, y=None, train=True, reuse=False, custom_getter=None, update_sn=None):
@@ -227,10 +231,10 @@ class BigGAN(object):
                 for idx in range(start_idx if epoch == start_epoch else 0, batch_idxs):
                     batches = order[idx * per_iteration:(idx + 1) * per_iteration] \
                         .reshape(self.num_D_steps, self.batch_size)  # one real batch per D step
-                    errD, summaries = self.train_discriminator(data, batches, rng, log.summary_due(counter))
-                    errG = self.train_generator(rng)
+                    errD, d_summaries = self.train_discriminator(data, batches, rng, log.summary_due(counter))
+                    errG, g_summaries = self.train_generator(rng, log.summary_due(counter))
                     counter += 1
-                    log.iteration(counter, epoch, idx, errD, errG, summaries)
+                    log.iteration(counter, epoch, idx, errD, errG, d_summaries + g_summaries)
 
                     if np.mod(counter - 1, config.sample_freq) == 0:  # handout: counter % 100 == 1
                         save_training_grid(self, sample_z, sample_labels, sample_dir, epoch, idx, errD, errG)
@@ -253,16 +257,17 @@ class BigGAN(object):
             if self.num_classes:
                 feed[self.y] = data.labels[batch]
             summarise = with_summaries and k == len(batches) - 1
-            out = self.sess.run([self.d_optim, self.d_loss] + ([self.summaries] if summarise else []), feed)
+            out = self.sess.run([self.d_optim, self.d_loss] + ([self.d_summaries] if summarise else []), feed)
         return float(out[1]), out[2:]
 
-    def train_generator(self, rng):
-        """One G update (then the EMA of G's weights); G practises on uniformly drawn classes."""
+    def train_generator(self, rng, with_summaries=False):
+        """One G update (then the EMA of G's weights); G practises on uniformly drawn classes.
+        Returns the G loss and its TensorBoard summary (a list, empty unless with_summaries)."""
         feed = {self.z: self.training_noise(rng, self.batch_size)}
         if self.num_classes:
             feed[self.y] = rng.randint(0, self.num_classes, self.batch_size)
-        _, err_g = self.sess.run([self.g_optim, self.g_loss], feed)
-        return float(err_g)
+        out = self.sess.run([self.g_optim, self.g_loss] + ([self.g_summaries] if with_summaries else []), feed)
+        return float(out[1]), out[2:]
 
     def training_noise(self, rng, n):
         """Training always uses untruncated z ~ N(0, 1)."""

@@ -170,8 +170,11 @@ def self_attention(x, name="attention", update_sn=True):
 # ----------------------------------------------------------------------------- residual blocks
 
 def upsample_nearest(x):
-    """Nearest-neighbour 2x upsampling (every pixel becomes a 2x2 square): [B,H,W,C] -> [B,2H,2W,C]."""
-    return tf.repeat(tf.repeat(x, 2, axis=1), 2, axis=2)
+    """Nearest-neighbour 2x upsampling (every pixel becomes a 2x2 square): [B,H,W,C] -> [B,2H,2W,C].
+    (tf.repeat does the same, but its gradient runs int32 arithmetic that oneDNN refuses with an
+    E0000 line on every machine.)"""
+    height, width = x.get_shape().as_list()[1:3]
+    return tf1.image.resize_nearest_neighbor(x, [2 * height, 2 * width])
 
 
 def avg_pool(x):

@@ -599,7 +599,7 @@ def test_cli_refuses_attribute_mistakes_before_loading_anything(tmp_path, datase
         input_width=None, visualize=-1, train_size=np.inf, export_samples=0, dataset=dataset,
         train=True, data_dir=str(tmp_path / "data"), conditional=conditional, attribute=attribute,
         checkpoint_dir=str(tmp_path / "ckpt"), sample_dir=str(tmp_path / "samples"),
-        logs_dir=str(tmp_path / "logs"), crop=False, mnist_split="all")
+        logs_dir=str(tmp_path / "logs"), crop=False, mnist_split="all", classes="")
     flags.output_width = flags.output_height
     with pytest.raises(LabError) as error:
         cli.validate(flags, ["main.py"], "the DCGAN")
