@@ -263,7 +263,9 @@ def test_ema_sampler_of_a_block_and_gradients():
             np.testing.assert_allclose(ema_np, 0.75 * live_np, rtol=1e-5)  # .5*w + .5*2w
 
 
-def test_upsample_nearest_repeats_every_pixel_into_a_2x2_square(sess):
+def test_upsample_nearest_repeats_every_pixel_into_a_2x2_square():
     x = np.random.RandomState(0).randn(2, 3, 5, 4).astype(np.float32)
-    up = sess.run(bops.upsample_nearest(tf.constant(x)))
-    np.testing.assert_array_equal(up, np.repeat(np.repeat(x, 2, axis=1), 2, axis=2))
+    with tf.Graph().as_default():
+        up = bops.upsample_nearest(tf.constant(x))
+        with _session() as sess:
+            np.testing.assert_array_equal(sess.run(up), np.repeat(np.repeat(x, 2, axis=1), 2, axis=2))
