@@ -7,14 +7,19 @@ prints a screen of its own C++ log lines before any setting can stop them: the o
 without a GPU), the CPU-feature notice. They are harmless, but a student reads them as a
 failure. So the import and the device search run with the process's stderr captured; the
 known start-up chatter is dropped and everything else (real errors and warnings) is written
-back. Our own line "device: ..." then says what TensorFlow found.
+back. Our own line "device: ..." then says what TensorFlow found. While the program runs
+afterwards, the lines TensorFlow writes are filtered the same way (FilteredStderr): a few are
+known to be harmless on some CPUs (oneDNN falling back to its plain kernels for an int32 op,
+an optional graph optimisation that gave up), and a student should not read them as failures.
 
 See everything TensorFlow prints:   GAN_LAB_VERBOSE=1 python main.py ...
 """
+import atexit
 import os
 import re
 import sys
 import tempfile
+import threading
 
 VERBOSE_VARIABLE = "GAN_LAB_VERBOSE"
 
@@ -29,6 +34,9 @@ CHATTER = re.compile("|".join([
     r"Unable to register cu(DNN|FFT|BLAS) factory",
     r"TF-TRT Warning: Could not find TensorRT",
     r"computation placer already registered",
+    # while running: harmless on some CPUs (the graph still runs, on TensorFlow's own kernels)
+    r"oneDNN supports DT_INT32 only on platforms with AVX-512",
+    r"meta_optimizer\.cc:\d+\] \w+ failed: ",
 ]))
 
 
@@ -58,8 +66,38 @@ class CapturedStderr(object):
         return False
 
 
-def import_tensorflow():
-    """Import TensorFlow and find its devices with the start-up chatter hidden; returns tf."""
+class FilteredStderr(object):
+    """File descriptor 2 through a pipe for the rest of the program: a thread copies every line
+    to the real stderr except known chatter. (C++ code writes to fd 2 directly, so replacing
+    sys.stderr would not catch TensorFlow's lines.) stop() at exit lets the last lines through."""
+
+    def start(self):
+        sys.stderr.flush()
+        self.saved_fd = os.dup(2)
+        read_fd, write_fd = os.pipe()
+        os.dup2(write_fd, 2)
+        os.close(write_fd)
+        self.thread = threading.Thread(target=self.pump, args=(read_fd,), daemon=True)
+        self.thread.start()
+        atexit.register(self.stop)
+        return self
+
+    def pump(self, read_fd):
+        with os.fdopen(read_fd, "rb") as pipe:
+            for line in pipe:
+                if not CHATTER.search(line.decode("utf-8", "replace")):
+                    os.write(self.saved_fd, line)
+
+    def stop(self):
+        sys.stderr.flush()
+        os.dup2(self.saved_fd, 2)  # the pipe's last writer is gone: the thread reads to its end
+        self.thread.join(timeout=5)
+
+
+def import_tensorflow(filter_stderr=True):
+    """Import TensorFlow and find its devices with the start-up chatter hidden; returns tf.
+    filter_stderr: keep hiding known chatter for the rest of the program (FilteredStderr); the
+    test suite, whose runner captures file descriptor 2 itself, turns it off."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's INFO and WARNING log off
     if os.environ.get(VERBOSE_VARIABLE, "") not in ("", "0"):
         import tensorflow as tf
@@ -74,6 +112,8 @@ def import_tensorflow():
         sys.stderr.write(getattr(captured, "text", ""))  # a failed import shows everything
         raise
     sys.stderr.write(without_chatter(captured.text))
+    if filter_stderr:
+        FilteredStderr().start()
     return tf
 
 

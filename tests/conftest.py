@@ -8,7 +8,7 @@ if REPO_ROOT not in sys.path:
 
 import tfstart  # noqa: E402
 
-tf = tfstart.import_tensorflow()  # TensorFlow's start-up chatter hidden, as in the programs
+tf = tfstart.import_tensorflow(filter_stderr=False)  # start-up chatter hidden, as in the programs
 
 tf.compat.v1.disable_eager_execution()
 tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)

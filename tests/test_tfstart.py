@@ -1,4 +1,5 @@
 """tfstart.py: TensorFlow's start-up chatter is hidden, real messages are kept."""
+import os
 import subprocess
 import sys
 
@@ -34,3 +35,19 @@ def test_device_line_names_the_device():
     import tensorflow as tf
     line = tfstart.device_line(tf)
     assert line.startswith("device: CPU (no GPU found)") or line.startswith("device: GPU 0 (")
+
+
+def test_chatter_while_running_is_hidden_and_real_errors_are_not(tmp_path):
+    """A child process starts TensorFlow as the programs do, then C++-level writes to fd 2
+    (where TensorFlow logs): the known harmless line is dropped, anything else comes through,
+    in order, also right before the process exits."""
+    code = (
+        "import os, sys; sys.path.insert(0, %r); import tfstart; tfstart.import_tensorflow(); "
+        "os.write(2, b'E0000 util.cc:131] oneDNN supports DT_INT32 only on platforms with AVX-512.\\n'); "
+        "os.write(2, b'E0000 something real went wrong\\n'); print('error: ours', file=sys.stderr)"
+    ) % os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ)
+    env.pop("GAN_LAB_VERBOSE", None)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == ["E0000 something real went wrong", "error: ours"], result.stderr
