@@ -23,6 +23,7 @@ from typing import List, NamedTuple, Optional
 import numpy as np
 
 import folder_cache
+from checksums import CELEBA_ATTRIBUTES  # in the celebA folder: 40 attributes of +1/-1 per image
 from errors import LabError
 from folder_cache import ImageFile
 
@@ -35,7 +36,6 @@ CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
 
 
 CELEBA = "celebA"                          # python download.py celebA: a flat folder of JPEGs
-CELEBA_ATTRIBUTES = "list_attr_celeba.txt"  # in that folder: 40 attributes of +1/-1 per image
 HOLDOUT_EVERY, MIN_SPLIT = 10, 20           # a folder's test split: every 10th image (>= 20 images)
 
 

@@ -30,8 +30,6 @@ and Drive's confirmation steps for large files are followed. An HTML answer (e.g
 trickle, for a minute is given up on.
 """
 import argparse
-import gzip
-import hashlib
 import html.parser
 import http.client
 import http.cookiejar
@@ -49,6 +47,8 @@ import urllib.request
 import zipfile
 import zlib
 
+from checksums import (CELEBA_ATTRIBUTES, CELEBA_ZIP, CHUNK_BYTES, CIFAR10_ARCHIVE,
+                       INCEPTION_ARCHIVE, INCEPTION_GRAPH, file_problem)
 from datasets import MNIST_FILES, extract_cifar10
 from errors import LabError, run_or_exit
 from training import format_seconds
@@ -62,7 +62,6 @@ MNIST_MIRRORS = [
     "http://yann.lecun.com/exdb/mnist/",  # the original host; it now often refuses, so last
 ]
 
-CIFAR10_ARCHIVE = "cifar-10-python.tar.gz"
 CIFAR10_BATCH_DIR = "cifar-10-batches-py"  # the folder inside the archive
 CIFAR10_MIRRORS = [
     "https://www.cs.toronto.edu/~kriz/",
@@ -72,8 +71,6 @@ CIFAR10_MIRRORS = [
 # CelebA's aligned faces: the zip holds img_align_celeba/000001.jpg ... 202599.jpg. The zip is
 # downloaded into the data folder, unpacked as a flat folder data/celebA/, then deleted; the
 # attributes file goes into that folder too (the image pattern *.jpg does not pick it up).
-CELEBA_ZIP = "img_align_celeba.zip"
-CELEBA_ATTRIBUTES = "list_attr_celeba.txt"
 CELEBA_IMAGES = 202599
 DRIVE_URL = "https://docs.google.com/uc?export=download"  # Google Drive's download endpoint
 DRIVE_IDS = {CELEBA_ZIP: "0B7EVK8r0v71pZjFTYXZWM3FlRnM",
@@ -84,27 +81,12 @@ CELEBA_MIRRORS = [DRIVE_URL]  # the authors' Drive copy; add others with --mirro
 # TTUR's fid.py and TensorFlow's classify_image.py / retrain.py download it with no checksum,
 # and none was found published, so the extracted graph is checked instead: it must parse as a
 # GraphDef with the nodes FID uses (input ExpandDims, features pool_3) and softmax.
-INCEPTION_ARCHIVE = "inception-2015-12-05.tgz"
-INCEPTION_GRAPH = "classify_image_graph_def.pb"
 INCEPTION_NODES = ["ExpandDims", "pool_3", "softmax"]
 INCEPTION_MIRRORS = ["http://download.tensorflow.org/models/image/imagenet/"]
-
-# Official md5 checksums. For MNIST they are of the DECOMPRESSED files, so a mirror that
-# recompressed the .gz files still checks out; for the others it is of the file itself.
-EXPECTED_MD5 = {
-    "train-images-idx3-ubyte": "6bbc9ace898e44ae57da46a324031adb",
-    "train-labels-idx1-ubyte": "a25bea736e30d166cdddb491f175f624",
-    "t10k-images-idx3-ubyte": "2646ac647ad5339dbf082846283269ea",
-    "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
-    CIFAR10_ARCHIVE: "c58f30108f718f92721af3b95e74349a",
-    CELEBA_ZIP: "00d2c5bc6d35e252742224ab0c1e8fcb",
-    CELEBA_ATTRIBUTES: "75e246fa4810816ffd6ee81facbd244c",
-}
 
 TIMEOUT_S = 30          # give up on a silent server after this many seconds
 STALL_S = 60            # ... and on one that sends less than STALL_BYTES in this many seconds
 STALL_BYTES = 64 << 10
-CHUNK_BYTES = 1 << 20   # read and hash files 1 MiB at a time (never the whole file in memory)
 PROGRESS_EVERY_S = 5    # print download progress at most this often
 PAGE_BYTES = 1 << 20    # read at most this much of an HTML page (Drive's answers are small)
 DRIVE_STEPS = 3         # Drive pages to follow before the file must come
@@ -122,35 +104,10 @@ class NothingAfterPart(DownloadError):
 
 # ----------------------------------------------------------------------------- checking files
 
-def md5_of(path, gunzip=False):
-    """md5 hex digest of a file's content, or of its decompressed content when gunzip is True.
-
-    Raises OSError or EOFError when a gunzip file is not a complete gzip stream.
-    """
-    digest = hashlib.md5()
-    opener = gzip.open if gunzip else open
-    with opener(path, "rb") as f:
-        for chunk in iter(lambda: f.read(CHUNK_BYTES), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def file_problem(path, md5, gunzip=False):
-    """Why `path` is not the expected file (a short phrase), or None when its md5 matches."""
-    if not os.path.exists(path):
-        return "missing"
-    try:
-        actual = md5_of(path, gunzip)
-    except (OSError, EOFError):
-        return "not a complete gzip file (interrupted download?)"
-    if actual != md5:
-        return "md5 mismatch (corrupt or incomplete)"
-    return None
-
-
-def md5_check(md5, gunzip=False):
-    """A check for fetch(): the file's md5 (of its decompressed content if gunzip) is `md5`."""
-    return lambda path: file_problem(path, md5, gunzip)
+def md5_check(name, gunzip=False):
+    """A check for fetch(): the file's md5 (of its decompressed content if gunzip) is the
+    official one of `name`."""
+    return lambda path: file_problem(path, name, gunzip)
 
 
 def remove_file(path):
@@ -467,7 +424,7 @@ def mnist_file_problem(mnist_dir, name):
     gunzip = not os.path.exists(path)
     if gunzip:
         path += ".gz"
-    problem = file_problem(path, EXPECTED_MD5[name], gunzip)
+    problem = file_problem(path, name, gunzip)
     return f"{os.path.basename(path)}: {problem}" if problem else None
 
 
@@ -489,7 +446,7 @@ def download_mnist(mnist_dir, mirrors=None):
     for name in broken:
         remove_file(os.path.join(mnist_dir, name))  # a bad decompressed copy would hide the .gz
         fetch_from_mirrors(os.path.join(mnist_dir, name + ".gz"),
-                           md5_check(EXPECTED_MD5[name], gunzip=True), mirrors or MNIST_MIRRORS)
+                           md5_check(name, gunzip=True), mirrors or MNIST_MIRRORS)
     print(f"MNIST ready in {mnist_dir} (all four files verified)")
 
 
@@ -513,7 +470,7 @@ def download_cifar10(cifar_dir, mirrors=None):
     """Make sure `cifar_dir` holds the verified CIFAR-10 archive (from the first good one of
     `mirrors`, default CIFAR10_MIRRORS) and the batches extracted from it."""
     archive = os.path.join(cifar_dir, CIFAR10_ARCHIVE)
-    check = md5_check(EXPECTED_MD5[CIFAR10_ARCHIVE])
+    check = md5_check(CIFAR10_ARCHIVE)
     if not check(archive) and cifar10_extracted(archive, cifar_dir):
         print("Found CIFAR-10 - skip")
         return
@@ -618,7 +575,7 @@ def download_celeba(celeba_dir, mirrors=None):
                        f"{celeba_dir} (or move your own images elsewhere) and run: "
                        "python download.py celebA")
     attributes = os.path.join(celeba_dir, CELEBA_ATTRIBUTES)
-    attributes_check = md5_check(EXPECTED_MD5[CELEBA_ATTRIBUTES])
+    attributes_check = md5_check(CELEBA_ATTRIBUTES)
     if images and not attributes_check(attributes):
         print("Found celebA - skip")
         return
@@ -628,7 +585,7 @@ def download_celeba(celeba_dir, mirrors=None):
     os.makedirs(data_dir, exist_ok=True)
     if not images:
         archive = os.path.join(data_dir, CELEBA_ZIP)
-        fetch_unless_valid(archive, md5_check(EXPECTED_MD5[CELEBA_ZIP]), mirrors, resume=True)
+        fetch_unless_valid(archive, md5_check(CELEBA_ZIP), mirrors, resume=True)
         print(f"Unpacking {archive} into {celeba_dir}", flush=True)
         unpack_celeba(archive, celeba_dir)
         os.remove(archive)

@@ -2,7 +2,7 @@
 
 No internet: each test starts a server on 127.0.0.1 that serves folders of tiny MNIST-,
 CIFAR-10- and CelebA-format files and a tiny Inception-like graph; it imitates Google Drive's
-confirmation steps, byte ranges, quota pages and slow servers. download.EXPECTED_MD5 (and the
+confirmation steps, byte ranges, quota pages and slow servers. checksums.EXPECTED_MD5 (and the
 CelebA image count) are patched to match.
 """
 import errno
@@ -30,6 +30,7 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
+import checksums  # noqa: E402
 import datasets  # noqa: E402
 import download  # noqa: E402
 
@@ -156,7 +157,7 @@ def mnist(monkeypatch):
     """Content of the four synthetic MNIST files; EXPECTED_MD5 patched to their md5s."""
     contents = {name: idx_bytes(name, seed) for seed, name in enumerate(download.MNIST_NAMES)}
     for name, data in contents.items():
-        monkeypatch.setitem(download.EXPECTED_MD5, name, md5(data))
+        monkeypatch.setitem(checksums.EXPECTED_MD5, name, md5(data))
     return contents
 
 
@@ -320,7 +321,7 @@ def serve_cifar(server, monkeypatch, archive, expected_md5):
     mirror = server.root / "cifar"
     mirror.mkdir()
     (mirror / download.CIFAR10_ARCHIVE).write_bytes(archive)
-    monkeypatch.setitem(download.EXPECTED_MD5, download.CIFAR10_ARCHIVE, expected_md5)
+    monkeypatch.setitem(checksums.EXPECTED_MD5, download.CIFAR10_ARCHIVE, expected_md5)
     return server.url("cifar")
 
 
@@ -481,8 +482,8 @@ def celeba(monkeypatch):
     """The synthetic CelebA; the expected image count and md5s patched to match it."""
     data = CelebA()
     monkeypatch.setattr(download, "CELEBA_IMAGES", CELEBA_COUNT)
-    monkeypatch.setitem(download.EXPECTED_MD5, download.CELEBA_ZIP, md5(data.zip))
-    monkeypatch.setitem(download.EXPECTED_MD5, download.CELEBA_ATTRIBUTES, md5(data.attributes))
+    monkeypatch.setitem(checksums.EXPECTED_MD5, download.CELEBA_ZIP, md5(data.zip))
+    monkeypatch.setitem(checksums.EXPECTED_MD5, download.CELEBA_ATTRIBUTES, md5(data.attributes))
     return data
 
 
@@ -637,7 +638,7 @@ def test_celeba_drive_html_answer_is_never_saved(server, celeba, tmp_path, capsy
 
 def test_celeba_md5_mismatch_is_an_error_and_leaves_nothing(server, celeba, tmp_path, capsys,
                                                             monkeypatch):
-    monkeypatch.setitem(download.EXPECTED_MD5, download.CELEBA_ZIP, "0" * 32)
+    monkeypatch.setitem(checksums.EXPECTED_MD5, download.CELEBA_ZIP, "0" * 32)
     mirror = serve_drive(server, "form", celeba.drive_files())
     data_dir = tmp_path / "data"
     assert run_main(celeba_argv(data_dir, mirror)) == 2
@@ -650,7 +651,7 @@ def test_celeba_bad_zip_is_an_error_and_unpacks_nothing(server, celeba, tmp_path
                                                         monkeypatch, bad):
     body = (b"PK\x03\x04 but not really a zip" if bad == "not a zip"
             else celeba_zip(dict(list(celeba.faces.items())[:-1])))
-    monkeypatch.setitem(download.EXPECTED_MD5, download.CELEBA_ZIP, md5(body))
+    monkeypatch.setitem(checksums.EXPECTED_MD5, download.CELEBA_ZIP, md5(body))
     mirror = serve_drive(server, "cookie", {download.DRIVE_IDS[download.CELEBA_ZIP]: body})
     data_dir = tmp_path / "data"
     assert run_main(celeba_argv(data_dir, mirror)) == 2
