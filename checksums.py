@@ -42,8 +42,14 @@ MAX_BYTES = {
     CELEBA_ATTRIBUTES: 32 << 20,    # a bound: the file is about 26.7 MB (202,599 lines)
     INCEPTION_ARCHIVE: 88931400,    # exact (the size TensorFlow's retrain.py downloads report)
 }
+MAX_CIFAR_BATCH_BYTES = 32 << 20  # a member of the CIFAR-10 archive: a batch is about 31.0 MB
 
 CHUNK_BYTES = 1 << 20  # read and hash files 1 MiB at a time (never the whole file in memory)
+
+
+class TooLarge(Exception):
+    """A download or an archive member is larger than the real file can be; the message says
+    which and by how much (for the one-line error)."""
 
 
 def md5_of(path, gunzip=False, max_bytes=None):
@@ -77,3 +83,15 @@ def file_problem(path, name, gunzip=False):
         return "md5 mismatch (corrupt or incomplete)"
     return None
 
+
+def tar_members(tar, max_bytes):
+    """The members of the open tarfile `tar`, header by header; TooLarge at the first one
+    larger than max_bytes, before any of its data is read (or skipped, which for a .tgz means
+    decompressed)."""
+    members = []
+    for member in tar:
+        if member.size > max_bytes:
+            raise TooLarge(f"its member {member.name} is {member.size:,} bytes, more than the "
+                           f"{max_bytes:,} it can be")
+        members.append(member)
+    return members

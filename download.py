@@ -48,8 +48,9 @@ import zipfile
 import zlib
 
 from checksums import (CELEBA_ATTRIBUTES, CELEBA_ZIP, CHUNK_BYTES, CIFAR10_ARCHIVE,
-                       INCEPTION_ARCHIVE, INCEPTION_GRAPH, file_problem)
-from datasets import MNIST_FILES, extract_cifar10
+                       INCEPTION_ARCHIVE, INCEPTION_GRAPH, MAX_CIFAR_BATCH_BYTES, TooLarge,
+                       file_problem, tar_members)
+from datasets import CIFAR10_BATCH_DIR, MNIST_FILES, extract_cifar10
 from errors import LabError, run_or_exit
 from training import format_seconds
 from utils import atomic_write, check_writable
@@ -62,7 +63,6 @@ MNIST_MIRRORS = [
     "http://yann.lecun.com/exdb/mnist/",  # the original host; it now often refuses, so last
 ]
 
-CIFAR10_BATCH_DIR = "cifar-10-batches-py"  # the folder inside the archive
 CIFAR10_MIRRORS = [
     "https://www.cs.toronto.edu/~kriz/",
     "https://ossci-datasets.s3.amazonaws.com/cifar10/",
@@ -457,9 +457,9 @@ def cifar10_extracted(archive, cifar_dir):
     (an interrupted extraction leaves a short or missing file)."""
     try:
         with tarfile.open(archive, "r:gz") as tar:
-            batches = [m for m in tar.getmembers()
+            batches = [m for m in tar_members(tar, MAX_CIFAR_BATCH_BYTES)
                        if m.isfile() and m.name.startswith(CIFAR10_BATCH_DIR + "/")]
-    except (tarfile.TarError, OSError, EOFError):
+    except (tarfile.TarError, OSError, EOFError, TooLarge):
         return False
     paths = [(os.path.join(cifar_dir, m.name), m.size) for m in batches]
     return bool(paths) and all(os.path.isfile(p) and os.path.getsize(p) == size
