@@ -25,6 +25,13 @@ EXPECTED_MD5 = {
     CIFAR10_ARCHIVE: "c58f30108f718f92721af3b95e74349a",
     CELEBA_ZIP: "00d2c5bc6d35e252742224ab0c1e8fcb",
     CELEBA_ATTRIBUTES: "75e246fa4810816ffd6ee81facbd244c",
+    # No checksum of inception-2015-12-05.tgz is published, so its graph is checked instead.
+    # This md5 and size are those of OpenAI's copy of the graph (openaipublic.blob.core.windows
+    # .net/diffusion/jul-2021/ref_batches/classify_image_graph_def.pb, which guided-diffusion's
+    # evaluator uses), as pinned in a public EDM benchmark's protocol file (RemoteArtifact
+    # size_bytes=95_673_916, md5=e6bb154e...); the size is the one the 2015 archive lists for
+    # the file (`ls -l` of inception-2015-12-05.tgz quoted in public code: 95673916 bytes).
+    INCEPTION_GRAPH: "e6bb154e85f5d4331c22abcddb5dcf31",
 }
 
 # The most bytes each file can have: its exact size where public sources give it, else a
@@ -41,6 +48,7 @@ MAX_BYTES = {
     CELEBA_ZIP: 1443490838,         # exact (the size torchvision's CelebA downloads report)
     CELEBA_ATTRIBUTES: 32 << 20,    # a bound: the file is about 26.7 MB (202,599 lines)
     INCEPTION_ARCHIVE: 88931400,    # exact (the size TensorFlow's retrain.py downloads report)
+    INCEPTION_GRAPH: 95673916,      # exact (see its md5 above)
 }
 MAX_CIFAR_BATCH_BYTES = 32 << 20  # a member of the CIFAR-10 archive: a batch is about 31.0 MB
 

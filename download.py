@@ -12,8 +12,8 @@ Run from the repository root:
     python download.py mnist --mirror https://example.org/mnist/   # try only this mirror
                                                                    # (repeat --mirror for more)
 
-Every file is checked against its official md5 checksum (the Inception graph, which has none
-published, by its content). A download goes to a temporary file in the target folder and is
+Every file is checked against its official md5 checksum (the Inception archive, which has none
+published, by its graph's pinned md5 and by its content: only the real graph's ops). A download goes to a temporary file in the target folder and is
 renamed into place only once it checks out, so an interrupted or corrupt download never looks
 like a real file. Running the script again re-downloads only what is missing or broken, and
 prints "Found MNIST - skip" (or celebA, ...) when there is nothing to do. When every mirror
@@ -30,6 +30,7 @@ and Drive's confirmation steps for large files are followed. An HTML answer (e.g
 trickle, for a minute is given up on.
 """
 import argparse
+import hashlib
 import html.parser
 import http.client
 import http.cookiejar
@@ -48,8 +49,8 @@ import zipfile
 import zlib
 
 from checksums import (CELEBA_ATTRIBUTES, CELEBA_ZIP, CHUNK_BYTES, CIFAR10_ARCHIVE,
-                       INCEPTION_ARCHIVE, INCEPTION_GRAPH, MAX_CIFAR_BATCH_BYTES, TooLarge,
-                       file_problem, tar_members)
+                       EXPECTED_MD5, INCEPTION_ARCHIVE, INCEPTION_GRAPH, MAX_BYTES,
+                       MAX_CIFAR_BATCH_BYTES, TooLarge, file_problem, tar_members)
 from datasets import CIFAR10_BATCH_DIR, MNIST_FILES, extract_cifar10
 from errors import LabError, run_or_exit
 from training import format_seconds
@@ -79,10 +80,14 @@ CELEBA_MIRRORS = [DRIVE_URL]  # the authors' Drive copy; add others with --mirro
 
 # The Inception graph that the standard FID (Heusel et al., TTUR's fid.py) is defined on.
 # TTUR's fid.py and TensorFlow's classify_image.py / retrain.py download it with no checksum,
-# and none was found published, so the extracted graph is checked instead: it must parse as a
-# GraphDef with the nodes FID uses (input ExpandDims, features pool_3) and softmax.
+# and none is published for the archive, so the extracted graph is checked instead: its md5 is
+# pinned (checksums.py), it may hold only the ops of the real graph (checked before anything
+# imports it), and it must have the nodes FID uses (input ExpandDims, features pool_3), softmax.
 INCEPTION_NODES = ["ExpandDims", "pool_3", "softmax"]
-INCEPTION_MIRRORS = ["http://download.tensorflow.org/models/image/imagenet/"]
+INCEPTION_MIRRORS = [  # https: the same bucket under two names
+    "https://download.tensorflow.org/models/image/imagenet/",
+    "https://storage.googleapis.com/download.tensorflow.org/models/image/imagenet/",
+]
 
 TIMEOUT_S = 30          # give up on a silent server after this many seconds
 STALL_S = 60            # ... and on one that sends less than STALL_BYTES in this many seconds
@@ -598,23 +603,37 @@ def download_celeba(celeba_dir, mirrors=None):
 
 def graph_problem(data):
     """Why the bytes `data` are not the Inception graph FID needs (a phrase), or None: they
-    must parse as a TensorFlow GraphDef holding the nodes INCEPTION_NODES."""
+    must parse as a TensorFlow GraphDef made only of the real graph's ops (checked with
+    evaluation.inception.graph_def_problem; nothing is imported) holding INCEPTION_NODES."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tfstart  # here, not at the top: only this check needs TensorFlow (slow)
     tf = tfstart.import_tensorflow()  # its start-up chatter hidden
     from google.protobuf.message import DecodeError
+    from evaluation.inception import graph_def_problem
     graph_def = tf.compat.v1.GraphDef()
     try:
         graph_def.ParseFromString(data)
     except (DecodeError, ValueError):
         return "not a TensorFlow GraphDef"
+    unsafe = graph_def_problem(graph_def)
+    if unsafe:
+        return f"refused ({unsafe})"
     missing = sorted(set(INCEPTION_NODES) - {node.name for node in graph_def.node})
     return f"not the Inception graph (no node {', '.join(missing)})" if missing else None
 
 
+def graph_data_problem(data):
+    """Why the bytes of a classify_image_graph_def.pb are not the real 2015-12-05 graph (a
+    phrase), or None: its pinned md5 first, then graph_problem."""
+    if hashlib.md5(data).hexdigest() != EXPECTED_MD5[INCEPTION_GRAPH]:
+        return "not the 2015-12-05 graph (md5 mismatch)"
+    return graph_problem(data)
+
+
 def graph_member(tar):
-    """The classify_image_graph_def.pb member of the open Inception archive, or None."""
-    return next((m for m in tar.getmembers()
+    """The classify_image_graph_def.pb member of the open Inception archive, or None. TooLarge
+    when a member is larger than that graph (refused before it is read)."""
+    return next((m for m in tar_members(tar, MAX_BYTES[INCEPTION_GRAPH])
                  if m.isfile() and os.path.basename(m.name) == INCEPTION_GRAPH), None)
 
 
@@ -627,7 +646,9 @@ def inception_archive_problem(archive):
             member = graph_member(tar)
             if member is None:
                 return f"no {INCEPTION_GRAPH} in it"
-            problem = graph_problem(tar.extractfile(member).read())
+            problem = graph_data_problem(tar.extractfile(member).read())
+    except TooLarge as e:
+        return str(e)
     except (tarfile.TarError, OSError, EOFError, zlib.error):
         return "not a complete .tgz archive (interrupted download?)"
     return f"its {INCEPTION_GRAPH} is {problem}" if problem else None
@@ -637,8 +658,10 @@ def inception_graph_problem(path):
     """Why `path` is not a usable classify_image_graph_def.pb (a phrase), or None."""
     if not os.path.exists(path):
         return "missing"
+    if os.path.getsize(path) > MAX_BYTES[INCEPTION_GRAPH]:
+        return "larger than the 2015-12-05 graph"
     with open(path, "rb") as f:
-        return graph_problem(f.read())
+        return graph_data_problem(f.read())
 
 
 def download_inception(inception_dir, mirrors=None):

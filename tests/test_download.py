@@ -790,8 +790,14 @@ def inception_tgz(files):
     return buffer.getvalue()
 
 
-def test_inception_download_extract_then_skip(server, tmp_path, capsys):
-    graph = tiny_graph()
+def pin_graph(monkeypatch, graph):
+    """Make `graph` (bytes) the one whose md5 checksums.py pins, as if it were the real one."""
+    monkeypatch.setitem(checksums.EXPECTED_MD5, checksums.INCEPTION_GRAPH, md5(graph))
+    return graph
+
+
+def test_inception_download_extract_then_skip(server, tmp_path, capsys, monkeypatch):
+    graph = pin_graph(monkeypatch, tiny_graph())
     archive = inception_tgz({"LICENSE": b"Apache 2.0", "./classify_image_graph_def.pb": graph})
     mirror = serve_folder(server, "models", {download.INCEPTION_ARCHIVE: archive})
     data_dir = tmp_path / "data"
@@ -808,10 +814,14 @@ def test_inception_download_extract_then_skip(server, tmp_path, capsys):
     assert capsys.readouterr().out.strip() == "Found inception - skip"
 
 
-@pytest.mark.parametrize("bad", ["no pool_3", "no graph", "not a graph", "truncated"])
-def test_inception_bad_archive_is_one_line_and_leaves_nothing(server, tmp_path, capsys, bad):
+@pytest.mark.parametrize("bad", ["another graph", "no pool_3", "no graph", "not a graph",
+                                 "truncated"])
+def test_inception_bad_archive_is_one_line_and_leaves_nothing(server, tmp_path, capsys, bad,
+                                                              monkeypatch):
     graph = {"no pool_3": tiny_graph(("ExpandDims", "pool_2", "softmax")),
              "not a graph": b"\xff" * 64}.get(bad, tiny_graph())
+    if bad != "another graph":  # the others get past the md5 check, to the checks after it
+        pin_graph(monkeypatch, graph)
     archive = inception_tgz({"LICENSE": b"x"} if bad == "no graph" else
                             {"classify_image_graph_def.pb": graph})
     if bad == "truncated":
@@ -819,7 +829,8 @@ def test_inception_bad_archive_is_one_line_and_leaves_nothing(server, tmp_path, 
     mirror = serve_folder(server, "models", {download.INCEPTION_ARCHIVE: archive})
     data_dir = tmp_path / "data"
     assert run_main(["inception", "--data_dir", str(data_dir), "--mirror", mirror]) == 2
-    reason = {"no pool_3": "not the Inception graph (no node pool_3)",
+    reason = {"another graph": "is not the 2015-12-05 graph (md5 mismatch)",
+              "no pool_3": "not the Inception graph (no node pool_3)",
               "no graph": "no classify_image_graph_def.pb in it",
               "not a graph": "not a TensorFlow GraphDef",
               "truncated": "not a complete .tgz archive"}[bad]
@@ -827,17 +838,43 @@ def test_inception_bad_archive_is_one_line_and_leaves_nothing(server, tmp_path, 
     assert os.listdir(data_dir / "inception") == []
 
 
-def test_inception_broken_graph_on_disk_is_downloaded_again(server, tmp_path, capsys):
-    graph = tiny_graph()
+def test_inception_broken_graph_on_disk_is_downloaded_again(server, tmp_path, capsys,
+                                                           monkeypatch):
+    graph = pin_graph(monkeypatch, tiny_graph())
     mirror = serve_folder(server, "models", {download.INCEPTION_ARCHIVE: inception_tgz(
         {"classify_image_graph_def.pb": graph})})
     folder = tmp_path / "data" / "inception"
     folder.mkdir(parents=True)
     (folder / "classify_image_graph_def.pb").write_bytes(tiny_graph(("a", "b", "c")))
     assert run_main(["inception", "--data_dir", str(tmp_path / "data"), "--mirror", mirror]) == 0
-    assert "not the Inception graph (no node ExpandDims, pool_3, softmax) - downloading it again" \
+    assert "not the 2015-12-05 graph (md5 mismatch) - downloading it again" \
         in capsys.readouterr().out
     assert (folder / "classify_image_graph_def.pb").read_bytes() == graph
+
+
+@pytest.mark.parametrize("pinned", [False, True])
+def test_inception_graph_that_writes_a_file_is_refused_and_nothing_is_kept(
+        server, tmp_path, capsys, monkeypatch, pinned):
+    """A graph whose pool_3 has a WriteFile op as control dependency: refused by its md5 and,
+    should its md5 be the pinned one, by its ops, before anything imports it."""
+    import tiny_inception
+    marker = tmp_path / "written_by_the_graph"
+    graph = open(tiny_inception.file_writing_graph(str(tmp_path / "crafted.pb"), marker),
+                 "rb").read()
+    if pinned:
+        pin_graph(monkeypatch, graph)
+    mirror = serve_folder(server, "models", {download.INCEPTION_ARCHIVE: inception_tgz(
+        {"classify_image_graph_def.pb": graph})})
+    data_dir = tmp_path / "data"
+    assert run_main(["inception", "--data_dir", str(data_dir), "--mirror", mirror]) == 2
+    assert_one_error_line(capsys, "its classify_image_graph_def.pb is " + (
+        "refused (its node WriteFile is a WriteFile op, which the Inception graph does not have)"
+        if pinned else "not the 2015-12-05 graph (md5 mismatch)"))
+    assert os.listdir(data_dir / "inception") == [] and not marker.exists()
+
+
+def test_inception_default_mirrors_are_https():
+    assert all(mirror.startswith("https://") for mirror in download.INCEPTION_MIRRORS)
 
 
 def test_importing_download_does_not_import_tensorflow():
