@@ -51,6 +51,8 @@ MAX_BYTES = {
     INCEPTION_GRAPH: 95673916,      # exact (see its md5 above)
 }
 MAX_CIFAR_BATCH_BYTES = 32 << 20  # a member of the CIFAR-10 archive: a batch is about 31.0 MB
+MAX_JPEG_BYTES = 1 << 20          # a member of the CelebA zip: a 178x218 face is about 10 KB
+MAX_ZIP_RATIO = 20                # ... which a zip hardly compresses; a zip bomb's member: 1000:1
 
 CHUNK_BYTES = 1 << 20  # read and hash files 1 MiB at a time (never the whole file in memory)
 

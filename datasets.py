@@ -56,15 +56,16 @@ def to_float(images):
 
 # ----------------------------------------------------------------------------- MNIST
 
-def open_maybe_gz(path):
-    """Read `path`, or `path.gz` decompressed, whichever exists (the handout unzips, we need not)."""
+def open_maybe_gz(path, max_bytes):
+    """Read `path`, or `path.gz` decompressed, whichever exists (the handout unzips, we need
+    not); never more than max_bytes + 1 bytes, so a gzip bomb costs no memory."""
     if os.path.exists(path):
         with open(path, "rb") as f:
-            return f.read()
+            return f.read(max_bytes + 1)
     if os.path.exists(path + ".gz"):
         try:
             with gzip.open(path + ".gz", "rb") as f:
-                return f.read()
+                return f.read(max_bytes + 1)
         except (OSError, EOFError) as e:
             raise LabError(f"{path}.gz is not a valid gzip file ({e}); "
                            "delete it and run: python download.py mnist")
@@ -73,8 +74,9 @@ def open_maybe_gz(path):
 
 def read_idx(path, expected_magic, expected_count, item_shape):
     """Parse one idx file (big-endian header: magic, count, dims) into a uint8 array."""
-    raw = open_maybe_gz(path)
     header_len = 4 * (1 + 1 + len(item_shape))
+    size = expected_count * int(np.prod(item_shape))
+    raw = open_maybe_gz(path, header_len + size)
     if len(raw) < header_len:
         raise LabError(f"{path} is truncated ({len(raw)} bytes); run: python download.py mnist")
     header = np.frombuffer(raw[:header_len], dtype=">u4")
@@ -85,10 +87,12 @@ def read_idx(path, expected_magic, expected_count, item_shape):
     if count != expected_count or tuple(header[2:]) != tuple(item_shape):
         raise LabError(f"{path} holds {count} items of {tuple(header[2:])}, expected "
                        f"{expected_count} of {tuple(item_shape)}; run: python download.py mnist")
-    size = count * int(np.prod(item_shape))
-    if len(raw) - header_len != size:
+    if len(raw) - header_len < size:
         raise LabError(f"{path} has {len(raw) - header_len} data bytes, expected {size} "
                        "(truncated download?); run: python download.py mnist")
+    if len(raw) - header_len > size:
+        raise LabError(f"{path} is longer than the {header_len + size:,} bytes of the real file "
+                       "(not read further); run: python download.py mnist")
     return np.frombuffer(raw[header_len:], dtype=np.uint8).reshape((count,) + tuple(item_shape))
 
 

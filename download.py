@@ -27,7 +27,9 @@ Range), else starts over. CelebA comes from the authors' Google Drive: a mirror 
 in /uc (like the default https://docs.google.com/uc?export=download) gets the file's Drive id,
 and Drive's confirmation steps for large files are followed. An HTML answer (e.g. Drive's
 "quota exceeded") is never saved as the file, and a server that sends nothing, or only a
-trickle, for a minute is given up on.
+trickle, for a minute is given up on. Nothing is read past the size of the real file
+(checksums.MAX_BYTES): a mirror that announces or sends more is stopped and named, and an
+archive member larger than expected is refused from its header, before it is unpacked.
 """
 import argparse
 import hashlib
@@ -50,7 +52,8 @@ import zlib
 
 from checksums import (CELEBA_ATTRIBUTES, CELEBA_ZIP, CHUNK_BYTES, CIFAR10_ARCHIVE,
                        EXPECTED_MD5, INCEPTION_ARCHIVE, INCEPTION_GRAPH, MAX_BYTES,
-                       MAX_CIFAR_BATCH_BYTES, TooLarge, file_problem, tar_members)
+                       MAX_CIFAR_BATCH_BYTES, MAX_JPEG_BYTES, MAX_ZIP_RATIO, TooLarge,
+                       file_problem, tar_members)
 from datasets import CIFAR10_BATCH_DIR, MNIST_FILES, extract_cifar10
 from errors import LabError, run_or_exit
 from training import format_seconds
@@ -334,15 +337,20 @@ def body_range(response, offset):
     return offset, int(match.group(3)) if match.group(3) != "*" else 0
 
 
-def save_url(url, path, resume=False):
+def save_url(url, path, max_bytes, resume=False):
     """Stream `url` into the file `path`, printing progress now and then.
 
     With resume, a `path` left by an earlier run is continued where the server allows byte
     ranges, else started over. Raises DownloadError when the server cannot be reached, answers
-    with an error or an HTML page, stalls, or sends fewer bytes than it announced; LabError
-    (and `path` is removed) when the file cannot be written, e.g. the disk is full.
+    with an error or an HTML page, stalls, sends fewer bytes than it announced, or announces or
+    sends more than max_bytes, the size of the real file (then `path` is removed: a mirror that
+    streams forever never fills the disk); LabError (and `path` is removed) when the file
+    cannot be written, e.g. the disk is full.
     """
     offset = os.path.getsize(path) if resume and os.path.exists(path) else 0
+    if offset > max_bytes:  # longer than the real file: not a part of it
+        remove_file(path)
+        offset = 0
     try:
         response = open_file(url, offset)
     except NothingAfterPart:
@@ -350,6 +358,9 @@ def save_url(url, path, resume=False):
         return
     with response:
         start, total = body_range(response, offset)
+        if total > max_bytes:
+            raise DownloadError(f"announced {total:,} bytes, more than the {max_bytes:,} of the "
+                                "real file: not downloaded")
         if offset:
             print(f"  continuing from {start / 2**20:.1f} MB" if start else
                   "  the server cannot continue a partial download; starting over", flush=True)
@@ -357,8 +368,14 @@ def save_url(url, path, resume=False):
         try:
             with open(path, "ab" if start else "wb") as out:
                 for chunk in response_chunks(response):
+                    if progress.done + len(chunk) > max_bytes:
+                        raise TooLarge(f"sent more than the {max_bytes:,} bytes of the real "
+                                       "file: stopped")
                     out.write(chunk)
                     progress.add(len(chunk))
+        except TooLarge as e:
+            remove_file(path)
+            raise DownloadError(str(e))
         except OSError as e:
             remove_file(path)
             raise write_error(path, e)
@@ -367,15 +384,16 @@ def save_url(url, path, resume=False):
     progress.print_line()
 
 
-def fetch(url, dest, check, resume=False):
-    """Download `url` to `dest`, keeping it only when check(path) finds no problem.
+def fetch(url, dest, check, max_bytes, resume=False):
+    """Download `url` to `dest` (at most max_bytes), keeping it only when check(path) finds no
+    problem.
 
     The bytes go to a temporary file next to `dest` (with resume: `dest`.part, kept after a
     network failure so the next run can continue it), which is checked and then renamed onto
     `dest`; a copy that fails the check is deleted and DownloadError raised.
     """
     def download_and_check(tmp):
-        save_url(url, tmp, resume)
+        save_url(url, tmp, max_bytes, resume)
         problem = check(tmp)
         if problem:
             remove_file(tmp)
@@ -389,7 +407,7 @@ def fetch(url, dest, check, resume=False):
     os.replace(part, dest)
 
 
-def fetch_from_mirrors(dest, check, mirrors, resume=False):
+def fetch_from_mirrors(dest, check, mirrors, max_bytes, resume=False):
     """Try each mirror in turn for the file named like `dest`; stop at the first good copy.
 
     Raises LabError (one line: the file, each mirror's reason, the fix) when all fail.
@@ -400,7 +418,7 @@ def fetch_from_mirrors(dest, check, mirrors, resume=False):
         try:
             url = mirror_url(mirror, name)
             print(f"Downloading {url}", flush=True)
-            fetch(url, dest, check, resume)
+            fetch(url, dest, check, max_bytes, resume)
             return
         except DownloadError as e:
             print(f"  failed: {e}", flush=True)
@@ -410,12 +428,12 @@ def fetch_from_mirrors(dest, check, mirrors, resume=False):
                    f"{os.path.dirname(dest)}/ and run this again to check it")
 
 
-def fetch_unless_valid(path, check, mirrors, resume=False):
+def fetch_unless_valid(path, check, mirrors, max_bytes, resume=False):
     """Keep `path` when it passes `check` (a copy put there by hand counts), else download it."""
     problem = check(path)
     if problem:
         print(f"{path}: {problem} - downloading it")
-        fetch_from_mirrors(path, check, mirrors, resume)
+        fetch_from_mirrors(path, check, mirrors, max_bytes, resume)
 
 
 # ----------------------------------------------------------------------------- MNIST
@@ -451,7 +469,8 @@ def download_mnist(mnist_dir, mirrors=None):
     for name in broken:
         remove_file(os.path.join(mnist_dir, name))  # a bad decompressed copy would hide the .gz
         fetch_from_mirrors(os.path.join(mnist_dir, name + ".gz"),
-                           md5_check(name, gunzip=True), mirrors or MNIST_MIRRORS)
+                           md5_check(name, gunzip=True), mirrors or MNIST_MIRRORS,
+                           MAX_BYTES[name])  # a .gz is never larger than its content
     print(f"MNIST ready in {mnist_dir} (all four files verified)")
 
 
@@ -481,7 +500,7 @@ def download_cifar10(cifar_dir, mirrors=None):
         return
     check_writable(cifar_dir, "data dir")
     os.makedirs(cifar_dir, exist_ok=True)
-    fetch_unless_valid(archive, check, mirrors or CIFAR10_MIRRORS)
+    fetch_unless_valid(archive, check, mirrors or CIFAR10_MIRRORS, MAX_BYTES[CIFAR10_ARCHIVE])
     print(f"Extracting {archive}")
     extract_cifar10(archive, cifar_dir)
     print(f"CIFAR-10 ready in {os.path.join(cifar_dir, CIFAR10_BATCH_DIR)}")
@@ -517,18 +536,34 @@ def images_problem(found):
     return "; ".join(problems) or None
 
 
+def jpeg_member_problem(info):
+    """Why the zip member `info` cannot be a CelebA face (a phrase), or None: from its header,
+    before it is read. A zip bomb's member unpacks to far more than it takes in the zip."""
+    if info.file_size > MAX_JPEG_BYTES:
+        return (f"its member {info.filename} is {info.file_size:,} bytes, more than a CelebA "
+                f"face can be ({MAX_JPEG_BYTES:,})")
+    if info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+        return (f"its member {info.filename} unpacks to {info.file_size:,} bytes from "
+                f"{info.compress_size:,}, more than a JPEG ever compresses (a zip bomb)")
+    return None
+
+
 def extract_jpegs(archive, folder):
-    """Unpack every .jpg of the zip `archive` straight into `folder` (sub-folders dropped)."""
+    """Unpack every .jpg of the zip `archive` straight into `folder` (sub-folders dropped),
+    once every member's header has passed jpeg_member_problem."""
+    fix = "delete it and run again: python download.py celebA"
     try:
         with zipfile.ZipFile(archive) as zf:
-            for info in zf.infolist():
-                name = os.path.basename(info.filename)
-                if not info.is_dir() and name.lower().endswith(".jpg"):
-                    with zf.open(info) as source:
-                        copy_to_file(source, os.path.join(folder, name))
+            jpegs = [info for info in zf.infolist()
+                     if not info.is_dir() and info.filename.lower().endswith(".jpg")]
+            problem = next(filter(None, map(jpeg_member_problem, jpegs)), None)
+            if problem:
+                raise LabError(f"{archive} is refused: {problem}; {fix}")
+            for info in jpegs:
+                with zf.open(info) as source:
+                    copy_to_file(source, os.path.join(folder, os.path.basename(info.filename)))
     except (zipfile.BadZipFile, zlib.error, EOFError) as e:
-        raise LabError(f"{archive} is not a valid zip file ({e}); delete it and run again: "
-                       "python download.py celebA")
+        raise LabError(f"{archive} is not a valid zip file ({e}); {fix}")
 
 
 def move_into_place(new_folder, folder):
@@ -590,11 +625,12 @@ def download_celeba(celeba_dir, mirrors=None):
     os.makedirs(data_dir, exist_ok=True)
     if not images:
         archive = os.path.join(data_dir, CELEBA_ZIP)
-        fetch_unless_valid(archive, md5_check(CELEBA_ZIP), mirrors, resume=True)
+        fetch_unless_valid(archive, md5_check(CELEBA_ZIP), mirrors, MAX_BYTES[CELEBA_ZIP],
+                           resume=True)
         print(f"Unpacking {archive} into {celeba_dir}", flush=True)
         unpack_celeba(archive, celeba_dir)
         os.remove(archive)
-    fetch_unless_valid(attributes, attributes_check, mirrors)
+    fetch_unless_valid(attributes, attributes_check, mirrors, MAX_BYTES[CELEBA_ATTRIBUTES])
     print(f"celebA ready in {celeba_dir} ({CELEBA_IMAGES:,} faces and {CELEBA_ATTRIBUTES}, "
           "verified)")
 
@@ -678,7 +714,7 @@ def download_inception(inception_dir, mirrors=None):
     os.makedirs(inception_dir, exist_ok=True)
     archive = os.path.join(inception_dir, INCEPTION_ARCHIVE)
     fetch_unless_valid(archive, inception_archive_problem, mirrors or INCEPTION_MIRRORS,
-                       resume=True)
+                       MAX_BYTES[INCEPTION_ARCHIVE], resume=True)
     with tarfile.open(archive, "r:gz") as tar:
         atomic_write(graph, lambda tmp: copy_to_file(tar.extractfile(graph_member(tar)), tmp))
     os.remove(archive)

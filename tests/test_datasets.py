@@ -10,6 +10,7 @@ import shutil
 import struct
 import subprocess
 import tarfile
+import tracemalloc
 import types
 
 import numpy as np
@@ -108,6 +109,22 @@ def test_truncated_file_is_a_clear_error(tmp_path, small_counts):
     synthetic_mnist(tmp_path, truncate=100)
     with pytest.raises(LabError, match="truncated"):
         datasets.load_mnist(str(tmp_path))
+
+
+def test_a_gzip_bomb_in_place_of_an_mnist_file_is_refused_unread(tmp_path, small_counts):
+    synthetic_mnist(tmp_path, gz=True)
+    images = tmp_path / "train-images-idx3-ubyte.gz"
+    header = np.array([2051, 6, 28, 28], dtype=">u4").tobytes()
+    images.write_bytes(gzip.compress(header + bytes(64 << 20), compresslevel=1))  # 64 MiB inside
+    tracemalloc.start()
+    try:
+        with pytest.raises(LabError, match=r"train-images-idx3-ubyte is longer than the 4,720 "
+                                           r"bytes of the real file \(not read further\)"):
+            datasets.load_mnist(str(tmp_path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20  # the 64 MiB were never in memory
 
 
 def test_missing_file_says_how_to_download(tmp_path):

@@ -21,6 +21,7 @@ import sys
 import tarfile
 import threading
 import time
+import tracemalloc
 import urllib.parse
 import zipfile
 
@@ -684,6 +685,94 @@ def test_celeba_stalled_server_fails_instead_of_hanging(server, celeba, tmp_path
     assert time.monotonic() - start < 1.5
     assert_one_error_line(capsys, "stalled: only" if kind == "trickle" else "timed out")
     assert set(os.listdir(data_dir)) <= {"img_align_celeba.zip.part"}  # only the partial file
+
+
+def stream_forever(sent):
+    """A route answering with an endless body (no Content-Length), as a broken or hostile mirror
+    can; sent[0] counts the bytes it got out before the client hung up (it gives up at 64 MiB)."""
+    def handler(handler, query):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/octet-stream")
+        handler.end_headers()
+        chunk = bytes(64 << 10)
+        while sent[0] < 64 << 20:
+            try:
+                handler.wfile.write(chunk)
+            except OSError:
+                return
+            sent[0] += len(chunk)
+    return handler
+
+
+def announce_a_terabyte(handler, query):
+    """A route whose answer claims to be a terabyte long."""
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(10 ** 12))
+    handler.end_headers()
+
+
+@pytest.mark.parametrize("dataset, kind", [("celebA", "endless"), ("celebA", "terabyte"),
+                                           ("mnist", "endless")])
+def test_a_mirror_sending_more_than_the_real_file_is_stopped_and_blamed(
+        server, celeba, mnist, tmp_path, capsys, monkeypatch, dataset, kind):
+    sent = [0]
+    name = "img_align_celeba.zip" if dataset == "celebA" else "train-images-idx3-ubyte.gz"
+    server.routes[f"/bad/{name}"] = stream_forever(sent) if kind == "endless" else announce_a_terabyte
+    limit = len(celeba.zip) if dataset == "celebA" else 10000  # the real files' sizes, scaled down
+    monkeypatch.setitem(checksums.MAX_BYTES, checksums.CELEBA_ZIP, limit)
+    monkeypatch.setitem(checksums.MAX_BYTES, "train-images-idx3-ubyte", limit)
+    data_dir = tmp_path / "data"
+    assert run_main([dataset, "--data_dir", str(data_dir), "--mirror", server.url("bad")]) == 2
+    reason = (f"sent more than the {limit:,} bytes of the real file: stopped" if kind == "endless"
+              else f"announced 1,000,000,000,000 bytes, more than the {limit:,} of the real file")
+    err = assert_one_error_line(capsys, f"could not download {name}", server.url("bad"), reason)
+    assert "disk" not in err
+    assert sent[0] < 32 << 20  # the client hung up long before the server's 64 MiB
+    left = [p for p in data_dir.rglob("*") if p.is_file()]
+    assert left == []  # no .part, no temporary file: nothing filled the disk
+
+
+@pytest.mark.parametrize("bad", ["large", "bomb"])
+def test_celeba_zip_member_larger_than_a_face_is_refused_before_unpacking(
+        server, celeba, tmp_path, capsys, monkeypatch, bad):
+    faces = dict(celeba.faces)
+    if bad == "large":
+        monkeypatch.setattr(download, "MAX_JPEG_BYTES", 1000)  # the tiny faces are ~700 bytes
+        faces["000002.jpg"] = np.random.RandomState(0).bytes(5000)
+        body = celeba_zip(faces)
+    else:  # a face of 512 KiB of zeros (under the size bound), deflated to 500 bytes
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in dict(faces, **{"000002.jpg": bytes(512 << 10)}).items():
+                zf.writestr(f"img_align_celeba/{name}", data)
+        body = buffer.getvalue()
+    monkeypatch.setitem(checksums.EXPECTED_MD5, download.CELEBA_ZIP, md5(body))
+    mirror = serve_folder(server, "plain", {download.CELEBA_ZIP: body})
+    data_dir = tmp_path / "data"
+    assert run_main(celeba_argv(data_dir, mirror)) == 2
+    assert_one_error_line(capsys, "img_align_celeba.zip is refused: its member "
+                          "img_align_celeba/000002.jpg ", "delete it and run again",
+                          "more than a CelebA face can be (1,000)" if bad == "large" else
+                          "unpacks to 524,288 bytes from ")
+    assert os.listdir(data_dir) == ["img_align_celeba.zip"]  # nothing unpacked
+
+
+def test_inception_archive_member_larger_than_the_graph_is_refused_unread(server, tmp_path,
+                                                                         capsys, monkeypatch):
+    monkeypatch.setitem(checksums.MAX_BYTES, checksums.INCEPTION_GRAPH, 1 << 20)
+    archive = inception_tgz({"classify_image_graph_def.pb": bytes(8 << 20)})  # 8 MiB in 8 KB
+    mirror = serve_folder(server, "models", {download.INCEPTION_ARCHIVE: archive})
+    data_dir = tmp_path / "data"
+    tracemalloc.start()
+    try:
+        assert run_main(["inception", "--data_dir", str(data_dir), "--mirror", mirror]) == 2
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert_one_error_line(capsys, "its member classify_image_graph_def.pb is 8,388,608 bytes, "
+                          "more than the 1,048,576 it can be")
+    assert peak < 4 << 20  # the member was never read into memory
+    assert os.listdir(data_dir / "inception") == []
 
 
 class FullDisk(object):
