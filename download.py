@@ -57,7 +57,7 @@ from checksums import (CELEBA_ATTRIBUTES, CELEBA_ZIP, CHUNK_BYTES, CIFAR10_ARCHI
 from datasets import CIFAR10_BATCH_DIR, MNIST_FILES, extract_cifar10
 from errors import LabError, run_or_exit
 from training import format_seconds
-from utils import atomic_write, check_writable
+from utils import atomic_write, check_writable, remove_stale_temporary, temporary_prefix
 
 # The four MNIST files, by their decompressed names (train images, train labels, test ...).
 MNIST_NAMES = [name for images, labels, _ in MNIST_FILES.values() for name in (images, labels)]
@@ -400,10 +400,15 @@ def fetch(url, dest, check, max_bytes, resume=False):
             raise DownloadError(problem)
 
     if not resume:
-        atomic_write(dest, download_and_check)
+        atomic_write(dest, download_and_check)  # the temporary file goes even on Ctrl-C
         return
     part = dest + ".part"
-    download_and_check(part)
+    try:
+        download_and_check(part)
+    except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: errors.run_or_exit prints this
+        if os.path.exists(part):
+            stop.args = (f"the partial download is kept in {part}",)
+        raise
     os.replace(part, dest)
 
 
@@ -582,13 +587,9 @@ def move_into_place(new_folder, folder):
 def unpack_celeba(archive, celeba_dir):
     """Unpack the faces of img_align_celeba.zip into `celeba_dir` as a flat folder of JPEGs,
     all at once: they go to a temporary folder next to it, renamed into place when complete
-    (one left by a run that was killed while unpacking is removed first)."""
+    (one left by a run that was killed while unpacking is removed by the next run: run())."""
     data_dir = os.path.dirname(os.path.abspath(celeba_dir))
-    for name in os.listdir(data_dir):
-        if name.startswith(".tmp-celebA-"):
-            print(f"Removing {name}, left by an interrupted unpacking")
-            shutil.rmtree(os.path.join(data_dir, name))
-    tmp = tempfile.mkdtemp(dir=data_dir, prefix=".tmp-celebA-")
+    tmp = tempfile.mkdtemp(dir=data_dir, prefix=temporary_prefix("celebA"))
     try:
         extract_jpegs(archive, tmp)
         problem = images_problem(jpegs_in(tmp))
@@ -765,14 +766,18 @@ def parse_args(argv):
 
 
 def run(argv):
-    """Download every dataset named on the command line, in order."""
+    """Download every dataset named on the command line, in order, after removing what killed
+    runs left in any dataset's folder (temporary files whose process is gone)."""
     args = parse_args(argv)
+    for folder in [args.data_dir] + [os.path.join(args.data_dir, name) for name in DOWNLOADERS]:
+        remove_stale_temporary(folder)
     for name in args.datasets:
         DOWNLOADERS[name](os.path.join(args.data_dir, name), args.mirror)
 
 
 def main(argv=None):
-    """Entry point: like run(), but a LabError becomes `error: ...` on stderr and exit code 2."""
+    """Entry point: like run(), but a LabError becomes `error: ...` on stderr and exit code 2,
+    Ctrl-C or SIGTERM one line and exit code 130 / 143 (errors.run_or_exit)."""
     run_or_exit(run, argv)
 
 

@@ -14,6 +14,7 @@ import io
 import os
 import pickle
 import re
+import signal
 import socket
 import stat
 import subprocess
@@ -971,3 +972,98 @@ def test_importing_download_does_not_import_tensorflow():
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                             text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr
+
+
+# ----------------------------------------------------------------------------- Ctrl-C, kills
+
+def temporary_files(folder):
+    """The .tmp-* files and folders anywhere under folder."""
+    return [p for p in folder.rglob(".tmp-*")]
+
+
+def start_download(dataset, data_dir, mirror):
+    """`python download.py DATASET` in a subprocess (its own process, so it can be killed)."""
+    return subprocess.Popen([sys.executable, os.path.join(REPO, "download.py"), dataset,
+                             "--data_dir", str(data_dir), "--mirror", mirror],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def serve_a_trickle(server, path, body):
+    """Serve `body` at `path`: 200 bytes at once, then a byte every 0.1 s (a slow mirror) until
+    the client is gone. The returned event is set once the 200 bytes are out."""
+    started = threading.Event()
+
+    def trickle(handler, query):
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body[:200])
+        handler.wfile.flush()
+        started.set()
+        for i in range(200, min(len(body), 500)):
+            time.sleep(0.1)
+            try:
+                handler.wfile.write(body[i:i + 1])
+            except OSError:
+                return
+    server.routes[path] = trickle
+    return started
+
+
+def wait_for(condition, timeout=20):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("dataset, sig", [("celebA", signal.SIGINT), ("celebA", signal.SIGTERM),
+                                          ("mnist", signal.SIGTERM)],
+                         ids=["celebA-ctrl-c", "celebA-kill", "mnist-kill"])
+def test_ctrl_c_or_a_kill_during_a_download_is_one_line_and_exit_130_or_143(
+        server, celeba, mnist, tmp_path, dataset, sig):
+    data_dir = tmp_path / "data"
+    name = "img_align_celeba.zip" if dataset == "celebA" else "train-images-idx3-ubyte.gz"
+    body = celeba.zip if dataset == "celebA" else gzip.compress(mnist["train-images-idx3-ubyte"])
+    started = serve_a_trickle(server, f"/slow/{name}", body)
+    process = start_download(dataset, data_dir, server.url("slow"))
+    try:
+        assert started.wait(20)
+        folder = data_dir if dataset == "celebA" else data_dir / "mnist"
+        wait_for(lambda: os.path.exists(folder / (name + ".part")) or temporary_files(folder))
+        time.sleep(0.2)  # let it read the 200 bytes
+        process.send_signal(sig)
+        stdout, stderr = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == (130 if sig == signal.SIGINT else 143)
+    part = folder / (name + ".part")
+    kept = f"the partial download is kept in {part}" if dataset == "celebA" else \
+        "no half-written file was kept"
+    how = "Ctrl-C" if sig == signal.SIGINT else "SIGTERM"
+    assert stderr == (f"stopped ({how}) before the end; {kept}: run the same command again to "
+                      "go on\n")  # one line, no traceback
+    assert temporary_files(data_dir) == []
+    if dataset == "celebA":
+        assert body.startswith(part.read_bytes())  # what had arrived, for the next run
+
+
+def test_temporary_files_a_killed_download_left_are_removed_by_the_next_run_of_any_dataset(
+        server, mnist, tmp_path, capsys):
+    data_dir = tmp_path / "data"
+    started = serve_a_trickle(server, "/slow/train-images-idx3-ubyte.gz",
+                              gzip.compress(mnist["train-images-idx3-ubyte"]))
+    process = start_download("mnist", data_dir, server.url("slow"))
+    try:
+        assert started.wait(20)
+        wait_for(lambda: temporary_files(data_dir))
+        process.send_signal(signal.SIGKILL)  # no chance to clean up
+        process.communicate(timeout=20)
+    finally:
+        process.kill()
+    left = temporary_files(data_dir)
+    assert [p.name.startswith(f".tmp-{process.pid}-") for p in left] == [True]
+    code = run_main(["cifar10", "--data_dir", str(data_dir), "--mirror", dead_mirror()])
+    assert code == 2  # this run fails (no mirror), but it cleaned up first
+    assert temporary_files(data_dir) == []
+    assert f"Removing {left[0].name}, left by an interrupted run" in capsys.readouterr().out
