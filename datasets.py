@@ -442,7 +442,8 @@ def read_cifar10_batch(path):
         return images, np.asarray(batch[b"labels"], dtype=np.int64)
     except UnsafePickle as e:
         raise LabError(f"CIFAR-10 batch {path} asks for the Python object {e}, which a CIFAR-10 "
-                       f"batch never holds (a pickle can run code): refused, nothing of it ran; {fix}")
+                       f"batch never holds (a pickle can run code): refused, nothing of it ran; "
+                       f"{fix}")
     except (OSError, pickle.UnpicklingError, KeyError, IndexError, TypeError, ValueError,
             EOFError) as e:
         raise LabError(f"CIFAR-10 batch {path} is missing or corrupt ({type(e).__name__}); "

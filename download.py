@@ -13,13 +13,13 @@ Run from the repository root:
                                                                    # (repeat --mirror for more)
 
 Every file is checked against its official md5 checksum (the Inception archive, which has none
-published, by its graph's pinned md5 and by its content: only the real graph's ops). A download goes to a temporary file in the target folder and is
-renamed into place only once it checks out, so an interrupted or corrupt download never looks
-like a real file. Running the script again re-downloads only what is missing or broken, and
-prints "Found MNIST - skip" (or celebA, ...) when there is nothing to do. When every mirror
-fails you get one `error: ...` line and exit code 2; you can then copy the file by hand into
-the folder the message names and run it again to check it. A mirror can also be a local
-folder: --mirror file:///path/to/folder/
+published, by its graph's pinned md5 and by its content: only the real graph's ops). A download
+goes to a temporary file in the target folder and is renamed into place only once it checks
+out, so an interrupted or corrupt download never looks like a real file. Running the script
+again re-downloads only what is missing or broken, and prints "Found MNIST - skip" (or celebA,
+...) when there is nothing to do. When every mirror fails you get one `error: ...` line and
+exit code 2; you can then copy the file by hand into the folder the message names and run it
+again to check it. A mirror can also be a local folder: --mirror file:///path/to/folder/
 
 The big downloads (celebA's 1.4 GB zip, the Inception archive) are kept as `<name>.part` while
 they arrive; an interrupted run continues where it stopped when the server allows it (HTTP
@@ -30,6 +30,8 @@ and Drive's confirmation steps for large files are followed. An HTML answer (e.g
 trickle, for a minute is given up on. Nothing is read past the size of the real file
 (checksums.MAX_BYTES): a mirror that announces or sends more is stopped and named, and an
 archive member larger than expected is refused from its header, before it is unpacked.
+Ctrl-C or a kill (SIGTERM) stops with one line (exit code 130 / 143) that names the `.part`
+kept to continue from; temporary files a SIGKILL left behind are removed by the next run.
 """
 import argparse
 import hashlib

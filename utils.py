@@ -187,7 +187,7 @@ def merge(images, size):
 
 
 TEMP_PREFIX = ".tmp-"          # temporary files and folders: .tmp-<pid>-..., see temporary_prefix
-STALE_AFTER_S = 24 * 60 * 60   # one older than a day is stale even if its pid runs (pids are reused)
+STALE_AFTER_S = 24 * 60 * 60   # older than a day: stale even if its pid runs (pids are reused)
 
 
 def temporary_prefix(tag=""):

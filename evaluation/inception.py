@@ -163,10 +163,12 @@ def graph_def_problem(graph_def):
     names = {node.name for node in graph_def.node}
     for node in graph_def.node:
         if node.op not in INCEPTION_OPS:
-            return f"its node {node.name} is a {node.op} op, which the Inception graph does not have"
+            return (f"its node {node.name} is a {node.op} op, which the Inception graph does "
+                    "not have")
         for source in node.input:
             if source.lstrip("^").split(":")[0] not in names:
-                return f"its node {node.name} takes an input from {source}, which is not in the graph"
+                return (f"its node {node.name} takes an input from {source}, which is not in "
+                        "the graph")
     return None
 
 

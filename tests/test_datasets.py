@@ -213,7 +213,8 @@ def test_cifar10_batches_as_python_2_wrote_them_load(tmp_path):
     write_files(tmp_path, cifar_files())
     train = datasets.load_cifar10(str(tmp_path))
     batches = [cifar_batch(seed) for seed in range(5)]
-    expected = np.concatenate([b[b"data"] for b in batches]).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    expected = np.concatenate([b[b"data"] for b in batches]).reshape(-1, 3, 32, 32)
+    expected = expected.transpose(0, 2, 3, 1)  # NCHW -> NHWC
     np.testing.assert_array_equal(train.images, expected)
     assert train.labels.tolist() == sum((b[b"labels"] for b in batches), [])
     test = datasets.load_cifar10(str(tmp_path), split="test")

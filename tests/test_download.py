@@ -718,7 +718,8 @@ def test_a_mirror_sending_more_than_the_real_file_is_stopped_and_blamed(
         server, celeba, mnist, tmp_path, capsys, monkeypatch, dataset, kind):
     sent = [0]
     name = "img_align_celeba.zip" if dataset == "celebA" else "train-images-idx3-ubyte.gz"
-    server.routes[f"/bad/{name}"] = stream_forever(sent) if kind == "endless" else announce_a_terabyte
+    route = stream_forever(sent) if kind == "endless" else announce_a_terabyte
+    server.routes[f"/bad/{name}"] = route
     limit = len(celeba.zip) if dataset == "celebA" else 10000  # the real files' sizes, scaled down
     monkeypatch.setitem(checksums.MAX_BYTES, checksums.CELEBA_ZIP, limit)
     monkeypatch.setitem(checksums.MAX_BYTES, "train-images-idx3-ubyte", limit)

@@ -45,7 +45,7 @@ def tiny_graph_def(before_pool=None):
         kernel = tf.constant(FEATURE_WEIGHTS[None, None], name="mixed_10/conv/weights")
         per_pixel = tf.nn.conv2d(scaled, kernel, strides=1, padding="VALID", name="mixed_10/conv")
         with tf.control_dependencies(before_pool() if before_pool else []):
-            pool = tf.nn.avg_pool2d(per_pixel, SIZE, 1, "VALID", name="pool_3")  # [1, 1, 1, FEATURE_DIM]
+            pool = tf.nn.avg_pool2d(per_pixel, SIZE, 1, "VALID", name="pool_3")  # [1, 1, 1, F]
         with tf1.name_scope("pool_3/"):
             flat = tf.reshape(pool, [1, FEATURE_DIM], name="_reshape")        # batch 1, hard-coded
         with tf1.name_scope("softmax"):
@@ -53,8 +53,9 @@ def tiny_graph_def(before_pool=None):
             biases = tf.constant(SOFTMAX_BIASES, name="biases")
             with tf1.name_scope("logits"):
                 logits = tf.matmul(flat, weights, name="MatMul")
-            logits = tf.nn.bias_add(logits, biases, name="logits")  # TF names it logits_1: the scope has "logits"
-        tf.nn.softmax(logits, name="softmax")                      # ... and this one softmax_1
+            # TF names it logits_1 (the scope has "logits"), and the softmax softmax_1
+            logits = tf.nn.bias_add(logits, biases, name="logits")
+        tf.nn.softmax(logits, name="softmax")
     graph_def = graph.as_graph_def(add_shapes=True)
     return renamed(graph_def, {"softmax/logits_1": "softmax/logits", "softmax_1": "softmax",
                                "DecodeJpeg_contents": "DecodeJpeg/contents"})
@@ -70,7 +71,7 @@ def renamed(graph_def, names):
 
 
 def write_tiny_graph(path, before_pool=None):
-    """Write the tiny graph (see tiny_graph_def) as a binary GraphDef (.pb) at path; returns path."""
+    """Write the tiny graph (tiny_graph_def) as a binary GraphDef (.pb) at path; returns path."""
     with open(path, "wb") as f:
         f.write(tiny_graph_def(before_pool).SerializeToString())
     return path
