@@ -26,11 +26,11 @@ EXPECTED_MD5 = {
     CELEBA_ZIP: "00d2c5bc6d35e252742224ab0c1e8fcb",
     CELEBA_ATTRIBUTES: "75e246fa4810816ffd6ee81facbd244c",
     # No checksum of inception-2015-12-05.tgz is published, so its graph is checked instead.
-    # This md5 and size are those of OpenAI's copy of the graph (openaipublic.blob.core.windows
-    # .net/diffusion/jul-2021/ref_batches/classify_image_graph_def.pb, which guided-diffusion's
-    # evaluator uses), as pinned in a public EDM benchmark's protocol file (RemoteArtifact
-    # size_bytes=95_673_916, md5=e6bb154e...); the size is the one the 2015 archive lists for
-    # the file (`ls -l` of inception-2015-12-05.tgz quoted in public code: 95673916 bytes).
+    # This md5 is of OpenAI's copy of the graph (openaipublic.blob.core.windows.net/diffusion/
+    # jul-2021/ref_batches/classify_image_graph_def.pb, the one guided-diffusion's evaluator
+    # uses), as a public EDM-benchmark repository pins it (RemoteArtifact(size_bytes=95_673_916,
+    # md5="e6bb154e...")): one source. Its size is the 95,673,916 bytes that an independent
+    # `ls -l` of the 2015 archive (quoted in public code) lists for the file.
     INCEPTION_GRAPH: "e6bb154e85f5d4331c22abcddb5dcf31",
 }
 
