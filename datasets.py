@@ -23,6 +23,8 @@ from typing import List, NamedTuple, Optional
 import numpy as np
 
 import folder_cache
+from checksums import (CELEBA_ATTRIBUTES, CIFAR10_ARCHIVE, MAX_CIFAR_BATCH_BYTES, TooLarge,
+                       file_problem, tar_members)
 from errors import LabError
 from folder_cache import ImageFile
 
@@ -30,13 +32,14 @@ MNIST_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 60000),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 10000),
 }
+CIFAR10_BATCH_DIR = "cifar-10-batches-py"  # the folder in the CIFAR-10 archive
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
                    "dog", "frog", "horse", "ship", "truck"]
 
 
 CELEBA = "celebA"                          # python download.py celebA: a flat folder of JPEGs
-CELEBA_ATTRIBUTES = "list_attr_celeba.txt"  # in that folder: 40 attributes of +1/-1 per image
 HOLDOUT_EVERY, MIN_SPLIT = 10, 20           # a folder's test split: every 10th image (>= 20 images)
+# celebA's folder also holds CELEBA_ATTRIBUTES (checksums.py): 40 attributes of +1/-1 per image
 
 
 class Dataset(NamedTuple):
@@ -53,15 +56,16 @@ def to_float(images):
 
 # ----------------------------------------------------------------------------- MNIST
 
-def open_maybe_gz(path):
-    """Read `path`, or `path.gz` decompressed, whichever exists (the handout unzips, we need not)."""
+def open_maybe_gz(path, max_bytes):
+    """Read `path`, or `path.gz` decompressed, whichever exists (the handout unzips, we need
+    not); never more than max_bytes + 1 bytes, so a gzip bomb costs no memory."""
     if os.path.exists(path):
         with open(path, "rb") as f:
-            return f.read()
+            return f.read(max_bytes + 1)
     if os.path.exists(path + ".gz"):
         try:
             with gzip.open(path + ".gz", "rb") as f:
-                return f.read()
+                return f.read(max_bytes + 1)
         except (OSError, EOFError) as e:
             raise LabError(f"{path}.gz is not a valid gzip file ({e}); "
                            "delete it and run: python download.py mnist")
@@ -70,8 +74,9 @@ def open_maybe_gz(path):
 
 def read_idx(path, expected_magic, expected_count, item_shape):
     """Parse one idx file (big-endian header: magic, count, dims) into a uint8 array."""
-    raw = open_maybe_gz(path)
     header_len = 4 * (1 + 1 + len(item_shape))
+    size = expected_count * int(np.prod(item_shape))
+    raw = open_maybe_gz(path, header_len + size)
     if len(raw) < header_len:
         raise LabError(f"{path} is truncated ({len(raw)} bytes); run: python download.py mnist")
     header = np.frombuffer(raw[:header_len], dtype=">u4")
@@ -82,10 +87,12 @@ def read_idx(path, expected_magic, expected_count, item_shape):
     if count != expected_count or tuple(header[2:]) != tuple(item_shape):
         raise LabError(f"{path} holds {count} items of {tuple(header[2:])}, expected "
                        f"{expected_count} of {tuple(item_shape)}; run: python download.py mnist")
-    size = count * int(np.prod(item_shape))
-    if len(raw) - header_len != size:
+    if len(raw) - header_len < size:
         raise LabError(f"{path} has {len(raw) - header_len} data bytes, expected {size} "
                        "(truncated download?); run: python download.py mnist")
+    if len(raw) - header_len > size:
+        raise LabError(f"{path} is longer than the {header_len + size:,} bytes of the real file "
+                       "(not read further); run: python download.py mnist")
     return np.frombuffer(raw[header_len:], dtype=np.uint8).reshape((count,) + tuple(item_shape))
 
 
@@ -370,44 +377,93 @@ def load_image_folder(folder, pattern="*.jpg", output_size=64, input_size=None, 
 def load_cifar10(cifar_dir, classes=None, split="train"):
     """The python-version CIFAR-10 batches (32x32 RGB), optionally only some classes.
 
-    Labels are re-indexed 0..len(classes)-1 in the order of `classes`.
+    Labels are re-indexed 0..len(classes)-1 in the order of `classes`. When only the archive is
+    there, it is checked against its official md5 and unpacked first.
     """
-    base = os.path.join(cifar_dir, "cifar-10-batches-py")
+    base = os.path.join(cifar_dir, CIFAR10_BATCH_DIR)
     names = ([f"data_batch_{i}" for i in range(1, 6)] if split == "train" else ["test_batch"])
     if not os.path.isdir(base):
-        archive = os.path.join(cifar_dir, "cifar-10-python.tar.gz")
-        if os.path.exists(archive):
-            extract_cifar10(archive, cifar_dir)
-        else:
+        archive = os.path.join(cifar_dir, CIFAR10_ARCHIVE)
+        if not os.path.exists(archive):
             raise LabError(f"CIFAR-10 not found in {cifar_dir}; run: python download.py cifar10")
-    xs, ys = [], []
-    for name in names:
-        path = os.path.join(base, name)
-        try:
-            with open(path, "rb") as f:
-                batch = pickle.load(f, encoding="bytes")
-            xs.append(np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32))
-            ys.append(np.asarray(batch[b"labels"], dtype=np.int64))
-        except (OSError, pickle.UnpicklingError, KeyError, ValueError, EOFError) as e:
-            raise LabError(f"CIFAR-10 batch {path} is missing or corrupt ({type(e).__name__}); "
-                           "run: python download.py cifar10")
-    images = np.concatenate(xs).transpose(0, 2, 3, 1)  # NCHW -> NHWC, uint8
-    data = Dataset(np.ascontiguousarray(images), np.concatenate(ys), list(CIFAR10_CLASSES))
+        problem = file_problem(archive, CIFAR10_ARCHIVE)
+        if problem:
+            raise LabError(f"{archive} is not the official CIFAR-10 archive ({problem}); "
+                           "delete it and run: python download.py cifar10")
+        extract_cifar10(archive, cifar_dir)
+    batches = [read_cifar10_batch(os.path.join(base, name)) for name in names]
+    images = np.concatenate([x for x, _ in batches]).transpose(0, 2, 3, 1)  # NCHW -> NHWC, uint8
+    labels = np.concatenate([y for _, y in batches])
+    data = Dataset(np.ascontiguousarray(images), labels, list(CIFAR10_CLASSES))
     return select_classes(data, classes, "CIFAR-10")
 
 
+class UnsafePickle(pickle.UnpicklingError):
+    """A pickle asked for a Python object that a CIFAR-10 batch never holds."""
+
+
+# The only Python objects a CIFAR-10 batch pickle names (besides dict, list, bytes and int,
+# which need no name): numpy's array and dtype, and the function numpy rebuilds an array with.
+# The real batches were written by numpy 1 (numpy.core.*); numpy 2 writes numpy._core.*.
+REBUILD_ARRAY = np.zeros(1).__reduce_ex__(2)[0]
+CIFAR10_PICKLE_GLOBALS = {
+    ("numpy", "ndarray"): np.ndarray,
+    ("numpy", "dtype"): np.dtype,
+    ("numpy.core.multiarray", "_reconstruct"): REBUILD_ARRAY,
+    ("numpy._core.multiarray", "_reconstruct"): REBUILD_ARRAY,
+}
+
+
+class CifarUnpickler(pickle.Unpickler):
+    """Reads a CIFAR-10 batch and nothing else. A pickle can name any Python function to be
+    called while it loads (os.system, say): that is how a crafted batch runs code. So every
+    name it asks for must be one of CIFAR10_PICKLE_GLOBALS; anything else stops the loading
+    before it is called."""
+
+    def find_class(self, module, name):
+        if (module, name) not in CIFAR10_PICKLE_GLOBALS:
+            raise UnsafePickle(f"{module}.{name}")
+        return CIFAR10_PICKLE_GLOBALS[module, name]
+
+
+def read_cifar10_batch(path):
+    """(images uint8 [N, 3, 32, 32], labels int64 [N]) of one python-version CIFAR-10 batch:
+    a Python 2 pickle of {b'data': uint8 [N, 3072], b'labels': [N ints], ...}, read with
+    CifarUnpickler, and only when it is no larger than a batch can be."""
+    fix = f"delete {os.path.dirname(path)} and run: python download.py cifar10"
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_CIFAR_BATCH_BYTES:
+            raise LabError(f"CIFAR-10 batch {path} is {size:,} bytes, more than a batch can be "
+                           f"({MAX_CIFAR_BATCH_BYTES:,}): not read; {fix}")
+        with open(path, "rb") as f:
+            batch = CifarUnpickler(f, encoding="bytes").load()
+        images = np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
+        return images, np.asarray(batch[b"labels"], dtype=np.int64)
+    except UnsafePickle as e:
+        raise LabError(f"CIFAR-10 batch {path} asks for the Python object {e}, which a CIFAR-10 "
+                       f"batch never holds (a pickle can run code): refused, nothing of it ran; "
+                       f"{fix}")
+    except (OSError, pickle.UnpicklingError, KeyError, IndexError, TypeError, ValueError,
+            EOFError) as e:
+        raise LabError(f"CIFAR-10 batch {path} is missing or corrupt ({type(e).__name__}); "
+                       "run: python download.py cifar10")
+
+
 def extract_cifar10(archive, cifar_dir):
-    """Unpack cifar-10-python.tar.gz into cifar_dir (only its regular files, no odd paths)."""
+    """Unpack cifar-10-python.tar.gz into cifar_dir: only its regular files under
+    cifar-10-batches-py/, no odd paths, and none larger than a batch can be (refused from its
+    header, before anything is written)."""
     try:
         with tarfile.open(archive, "r:gz") as tar:
-            members = [m for m in tar.getmembers()
-                       if m.isfile() and m.name.startswith("cifar-10-batches-py/")
+            members = [m for m in tar_members(tar, MAX_CIFAR_BATCH_BYTES)
+                       if m.isfile() and m.name.startswith(CIFAR10_BATCH_DIR + "/")
                        and ".." not in m.name]
             if hasattr(tarfile, "data_filter"):  # Python 3.12+: refuse links and odd permissions
                 tar.extractall(cifar_dir, members=members, filter="data")
             else:
                 tar.extractall(cifar_dir, members=members)
-    except (tarfile.TarError, OSError, EOFError) as e:
+    except (tarfile.TarError, OSError, EOFError, TooLarge) as e:
         raise LabError(f"{archive} is not a valid CIFAR-10 archive ({e}); "
                        "delete it and run: python download.py cifar10")
 

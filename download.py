@@ -12,14 +12,14 @@ Run from the repository root:
     python download.py mnist --mirror https://example.org/mnist/   # try only this mirror
                                                                    # (repeat --mirror for more)
 
-Every file is checked against its official md5 checksum (the Inception graph, which has none
-published, by its content). A download goes to a temporary file in the target folder and is
-renamed into place only once it checks out, so an interrupted or corrupt download never looks
-like a real file. Running the script again re-downloads only what is missing or broken, and
-prints "Found MNIST - skip" (or celebA, ...) when there is nothing to do. When every mirror
-fails you get one `error: ...` line and exit code 2; you can then copy the file by hand into
-the folder the message names and run it again to check it. A mirror can also be a local
-folder: --mirror file:///path/to/folder/
+Every file is checked against its official md5 checksum (the Inception archive, which has none
+published, by its graph's pinned md5 and by its content: only the real graph's ops). A download
+goes to a temporary file in the target folder and is renamed into place only once it checks
+out, so an interrupted or corrupt download never looks like a real file. Running the script
+again re-downloads only what is missing or broken, and prints "Found MNIST - skip" (or celebA,
+...) when there is nothing to do. When every mirror fails you get one `error: ...` line and
+exit code 2; you can then copy the file by hand into the folder the message names and run it
+again to check it. A mirror can also be a local folder: --mirror file:///path/to/folder/
 
 The big downloads (celebA's 1.4 GB zip, the Inception archive) are kept as `<name>.part` while
 they arrive; an interrupted run continues where it stopped when the server allows it (HTTP
@@ -27,10 +27,13 @@ Range), else starts over. CelebA comes from the authors' Google Drive: a mirror 
 in /uc (like the default https://docs.google.com/uc?export=download) gets the file's Drive id,
 and Drive's confirmation steps for large files are followed. An HTML answer (e.g. Drive's
 "quota exceeded") is never saved as the file, and a server that sends nothing, or only a
-trickle, for a minute is given up on.
+trickle, for a minute is given up on. Nothing is read past the size of the real file
+(checksums.MAX_BYTES): a mirror that announces or sends more is stopped and named, and an
+archive member larger than expected is refused from its header, before it is unpacked.
+Ctrl-C or a kill (SIGTERM) stops with one line (exit code 130 / 143) that names the `.part`
+kept to continue from; temporary files a SIGKILL left behind are removed by the next run.
 """
 import argparse
-import gzip
 import hashlib
 import html.parser
 import http.client
@@ -49,10 +52,14 @@ import urllib.request
 import zipfile
 import zlib
 
-from datasets import MNIST_FILES, extract_cifar10
+from checksums import (CELEBA_ATTRIBUTES, CELEBA_ZIP, CHUNK_BYTES, CIFAR10_ARCHIVE,
+                       EXPECTED_MD5, INCEPTION_ARCHIVE, INCEPTION_GRAPH, MAX_BYTES,
+                       MAX_CIFAR_BATCH_BYTES, MAX_JPEG_BYTES, MAX_ZIP_RATIO, TooLarge,
+                       file_problem, tar_members)
+from datasets import CIFAR10_BATCH_DIR, MNIST_FILES, extract_cifar10
 from errors import LabError, run_or_exit
 from training import format_seconds
-from utils import atomic_write, check_writable
+from utils import atomic_write, check_writable, remove_stale_temporary, temporary_prefix
 
 # The four MNIST files, by their decompressed names (train images, train labels, test ...).
 MNIST_NAMES = [name for images, labels, _ in MNIST_FILES.values() for name in (images, labels)]
@@ -62,8 +69,6 @@ MNIST_MIRRORS = [
     "http://yann.lecun.com/exdb/mnist/",  # the original host; it now often refuses, so last
 ]
 
-CIFAR10_ARCHIVE = "cifar-10-python.tar.gz"
-CIFAR10_BATCH_DIR = "cifar-10-batches-py"  # the folder inside the archive
 CIFAR10_MIRRORS = [
     "https://www.cs.toronto.edu/~kriz/",
     "https://ossci-datasets.s3.amazonaws.com/cifar10/",
@@ -72,8 +77,6 @@ CIFAR10_MIRRORS = [
 # CelebA's aligned faces: the zip holds img_align_celeba/000001.jpg ... 202599.jpg. The zip is
 # downloaded into the data folder, unpacked as a flat folder data/celebA/, then deleted; the
 # attributes file goes into that folder too (the image pattern *.jpg does not pick it up).
-CELEBA_ZIP = "img_align_celeba.zip"
-CELEBA_ATTRIBUTES = "list_attr_celeba.txt"
 CELEBA_IMAGES = 202599
 DRIVE_URL = "https://docs.google.com/uc?export=download"  # Google Drive's download endpoint
 DRIVE_IDS = {CELEBA_ZIP: "0B7EVK8r0v71pZjFTYXZWM3FlRnM",
@@ -82,29 +85,18 @@ CELEBA_MIRRORS = [DRIVE_URL]  # the authors' Drive copy; add others with --mirro
 
 # The Inception graph that the standard FID (Heusel et al., TTUR's fid.py) is defined on.
 # TTUR's fid.py and TensorFlow's classify_image.py / retrain.py download it with no checksum,
-# and none was found published, so the extracted graph is checked instead: it must parse as a
-# GraphDef with the nodes FID uses (input ExpandDims, features pool_3) and softmax.
-INCEPTION_ARCHIVE = "inception-2015-12-05.tgz"
-INCEPTION_GRAPH = "classify_image_graph_def.pb"
+# and none is published for the archive, so the extracted graph is checked instead: its md5 is
+# pinned (checksums.py), it may hold only the ops of the real graph (checked before anything
+# imports it), and it must have the nodes FID uses (input ExpandDims, features pool_3), softmax.
 INCEPTION_NODES = ["ExpandDims", "pool_3", "softmax"]
-INCEPTION_MIRRORS = ["http://download.tensorflow.org/models/image/imagenet/"]
-
-# Official md5 checksums. For MNIST they are of the DECOMPRESSED files, so a mirror that
-# recompressed the .gz files still checks out; for the others it is of the file itself.
-EXPECTED_MD5 = {
-    "train-images-idx3-ubyte": "6bbc9ace898e44ae57da46a324031adb",
-    "train-labels-idx1-ubyte": "a25bea736e30d166cdddb491f175f624",
-    "t10k-images-idx3-ubyte": "2646ac647ad5339dbf082846283269ea",
-    "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
-    CIFAR10_ARCHIVE: "c58f30108f718f92721af3b95e74349a",
-    CELEBA_ZIP: "00d2c5bc6d35e252742224ab0c1e8fcb",
-    CELEBA_ATTRIBUTES: "75e246fa4810816ffd6ee81facbd244c",
-}
+INCEPTION_MIRRORS = [  # https: the same bucket under two names
+    "https://download.tensorflow.org/models/image/imagenet/",
+    "https://storage.googleapis.com/download.tensorflow.org/models/image/imagenet/",
+]
 
 TIMEOUT_S = 30          # give up on a silent server after this many seconds
 STALL_S = 60            # ... and on one that sends less than STALL_BYTES in this many seconds
 STALL_BYTES = 64 << 10
-CHUNK_BYTES = 1 << 20   # read and hash files 1 MiB at a time (never the whole file in memory)
 PROGRESS_EVERY_S = 5    # print download progress at most this often
 PAGE_BYTES = 1 << 20    # read at most this much of an HTML page (Drive's answers are small)
 DRIVE_STEPS = 3         # Drive pages to follow before the file must come
@@ -122,35 +114,10 @@ class NothingAfterPart(DownloadError):
 
 # ----------------------------------------------------------------------------- checking files
 
-def md5_of(path, gunzip=False):
-    """md5 hex digest of a file's content, or of its decompressed content when gunzip is True.
-
-    Raises OSError or EOFError when a gunzip file is not a complete gzip stream.
-    """
-    digest = hashlib.md5()
-    opener = gzip.open if gunzip else open
-    with opener(path, "rb") as f:
-        for chunk in iter(lambda: f.read(CHUNK_BYTES), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def file_problem(path, md5, gunzip=False):
-    """Why `path` is not the expected file (a short phrase), or None when its md5 matches."""
-    if not os.path.exists(path):
-        return "missing"
-    try:
-        actual = md5_of(path, gunzip)
-    except (OSError, EOFError):
-        return "not a complete gzip file (interrupted download?)"
-    if actual != md5:
-        return "md5 mismatch (corrupt or incomplete)"
-    return None
-
-
-def md5_check(md5, gunzip=False):
-    """A check for fetch(): the file's md5 (of its decompressed content if gunzip) is `md5`."""
-    return lambda path: file_problem(path, md5, gunzip)
+def md5_check(name, gunzip=False):
+    """A check for fetch(): the file's md5 (of its decompressed content if gunzip) is the
+    official one of `name`."""
+    return lambda path: file_problem(path, name, gunzip)
 
 
 def remove_file(path):
@@ -372,15 +339,20 @@ def body_range(response, offset):
     return offset, int(match.group(3)) if match.group(3) != "*" else 0
 
 
-def save_url(url, path, resume=False):
+def save_url(url, path, max_bytes, resume=False):
     """Stream `url` into the file `path`, printing progress now and then.
 
     With resume, a `path` left by an earlier run is continued where the server allows byte
     ranges, else started over. Raises DownloadError when the server cannot be reached, answers
-    with an error or an HTML page, stalls, or sends fewer bytes than it announced; LabError
-    (and `path` is removed) when the file cannot be written, e.g. the disk is full.
+    with an error or an HTML page, stalls, sends fewer bytes than it announced, or announces or
+    sends more than max_bytes, the size of the real file (then `path` is removed: a mirror that
+    streams forever never fills the disk); LabError (and `path` is removed) when the file
+    cannot be written, e.g. the disk is full.
     """
     offset = os.path.getsize(path) if resume and os.path.exists(path) else 0
+    if offset > max_bytes:  # longer than the real file: not a part of it
+        remove_file(path)
+        offset = 0
     try:
         response = open_file(url, offset)
     except NothingAfterPart:
@@ -388,6 +360,9 @@ def save_url(url, path, resume=False):
         return
     with response:
         start, total = body_range(response, offset)
+        if total > max_bytes:
+            raise DownloadError(f"announced {total:,} bytes, more than the {max_bytes:,} of the "
+                                "real file: not downloaded")
         if offset:
             print(f"  continuing from {start / 2**20:.1f} MB" if start else
                   "  the server cannot continue a partial download; starting over", flush=True)
@@ -395,8 +370,14 @@ def save_url(url, path, resume=False):
         try:
             with open(path, "ab" if start else "wb") as out:
                 for chunk in response_chunks(response):
+                    if progress.done + len(chunk) > max_bytes:
+                        raise TooLarge(f"sent more than the {max_bytes:,} bytes of the real "
+                                       "file: stopped")
                     out.write(chunk)
                     progress.add(len(chunk))
+        except TooLarge as e:
+            remove_file(path)
+            raise DownloadError(str(e))
         except OSError as e:
             remove_file(path)
             raise write_error(path, e)
@@ -405,29 +386,35 @@ def save_url(url, path, resume=False):
     progress.print_line()
 
 
-def fetch(url, dest, check, resume=False):
-    """Download `url` to `dest`, keeping it only when check(path) finds no problem.
+def fetch(url, dest, check, max_bytes, resume=False):
+    """Download `url` to `dest` (at most max_bytes), keeping it only when check(path) finds no
+    problem.
 
     The bytes go to a temporary file next to `dest` (with resume: `dest`.part, kept after a
     network failure so the next run can continue it), which is checked and then renamed onto
     `dest`; a copy that fails the check is deleted and DownloadError raised.
     """
     def download_and_check(tmp):
-        save_url(url, tmp, resume)
+        save_url(url, tmp, max_bytes, resume)
         problem = check(tmp)
         if problem:
             remove_file(tmp)
             raise DownloadError(problem)
 
     if not resume:
-        atomic_write(dest, download_and_check)
+        atomic_write(dest, download_and_check)  # the temporary file goes even on Ctrl-C
         return
     part = dest + ".part"
-    download_and_check(part)
+    try:
+        download_and_check(part)
+    except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: errors.run_or_exit prints this
+        if os.path.exists(part):
+            stop.args = (f"the partial download is kept in {part}",)
+        raise
     os.replace(part, dest)
 
 
-def fetch_from_mirrors(dest, check, mirrors, resume=False):
+def fetch_from_mirrors(dest, check, mirrors, max_bytes, resume=False):
     """Try each mirror in turn for the file named like `dest`; stop at the first good copy.
 
     Raises LabError (one line: the file, each mirror's reason, the fix) when all fail.
@@ -438,7 +425,7 @@ def fetch_from_mirrors(dest, check, mirrors, resume=False):
         try:
             url = mirror_url(mirror, name)
             print(f"Downloading {url}", flush=True)
-            fetch(url, dest, check, resume)
+            fetch(url, dest, check, max_bytes, resume)
             return
         except DownloadError as e:
             print(f"  failed: {e}", flush=True)
@@ -448,12 +435,12 @@ def fetch_from_mirrors(dest, check, mirrors, resume=False):
                    f"{os.path.dirname(dest)}/ and run this again to check it")
 
 
-def fetch_unless_valid(path, check, mirrors, resume=False):
+def fetch_unless_valid(path, check, mirrors, max_bytes, resume=False):
     """Keep `path` when it passes `check` (a copy put there by hand counts), else download it."""
     problem = check(path)
     if problem:
         print(f"{path}: {problem} - downloading it")
-        fetch_from_mirrors(path, check, mirrors, resume)
+        fetch_from_mirrors(path, check, mirrors, max_bytes, resume)
 
 
 # ----------------------------------------------------------------------------- MNIST
@@ -467,7 +454,7 @@ def mnist_file_problem(mnist_dir, name):
     gunzip = not os.path.exists(path)
     if gunzip:
         path += ".gz"
-    problem = file_problem(path, EXPECTED_MD5[name], gunzip)
+    problem = file_problem(path, name, gunzip)
     return f"{os.path.basename(path)}: {problem}" if problem else None
 
 
@@ -489,7 +476,8 @@ def download_mnist(mnist_dir, mirrors=None):
     for name in broken:
         remove_file(os.path.join(mnist_dir, name))  # a bad decompressed copy would hide the .gz
         fetch_from_mirrors(os.path.join(mnist_dir, name + ".gz"),
-                           md5_check(EXPECTED_MD5[name], gunzip=True), mirrors or MNIST_MIRRORS)
+                           md5_check(name, gunzip=True), mirrors or MNIST_MIRRORS,
+                           MAX_BYTES[name])  # a .gz is never larger than its content
     print(f"MNIST ready in {mnist_dir} (all four files verified)")
 
 
@@ -500,9 +488,9 @@ def cifar10_extracted(archive, cifar_dir):
     (an interrupted extraction leaves a short or missing file)."""
     try:
         with tarfile.open(archive, "r:gz") as tar:
-            batches = [m for m in tar.getmembers()
+            batches = [m for m in tar_members(tar, MAX_CIFAR_BATCH_BYTES)
                        if m.isfile() and m.name.startswith(CIFAR10_BATCH_DIR + "/")]
-    except (tarfile.TarError, OSError, EOFError):
+    except (tarfile.TarError, OSError, EOFError, TooLarge):
         return False
     paths = [(os.path.join(cifar_dir, m.name), m.size) for m in batches]
     return bool(paths) and all(os.path.isfile(p) and os.path.getsize(p) == size
@@ -513,13 +501,13 @@ def download_cifar10(cifar_dir, mirrors=None):
     """Make sure `cifar_dir` holds the verified CIFAR-10 archive (from the first good one of
     `mirrors`, default CIFAR10_MIRRORS) and the batches extracted from it."""
     archive = os.path.join(cifar_dir, CIFAR10_ARCHIVE)
-    check = md5_check(EXPECTED_MD5[CIFAR10_ARCHIVE])
+    check = md5_check(CIFAR10_ARCHIVE)
     if not check(archive) and cifar10_extracted(archive, cifar_dir):
         print("Found CIFAR-10 - skip")
         return
     check_writable(cifar_dir, "data dir")
     os.makedirs(cifar_dir, exist_ok=True)
-    fetch_unless_valid(archive, check, mirrors or CIFAR10_MIRRORS)
+    fetch_unless_valid(archive, check, mirrors or CIFAR10_MIRRORS, MAX_BYTES[CIFAR10_ARCHIVE])
     print(f"Extracting {archive}")
     extract_cifar10(archive, cifar_dir)
     print(f"CIFAR-10 ready in {os.path.join(cifar_dir, CIFAR10_BATCH_DIR)}")
@@ -555,18 +543,34 @@ def images_problem(found):
     return "; ".join(problems) or None
 
 
+def jpeg_member_problem(info):
+    """Why the zip member `info` cannot be a CelebA face (a phrase), or None: from its header,
+    before it is read. A zip bomb's member unpacks to far more than it takes in the zip."""
+    if info.file_size > MAX_JPEG_BYTES:
+        return (f"its member {info.filename} is {info.file_size:,} bytes, more than a CelebA "
+                f"face can be ({MAX_JPEG_BYTES:,})")
+    if info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+        return (f"its member {info.filename} unpacks to {info.file_size:,} bytes from "
+                f"{info.compress_size:,}, more than a JPEG ever compresses (a zip bomb)")
+    return None
+
+
 def extract_jpegs(archive, folder):
-    """Unpack every .jpg of the zip `archive` straight into `folder` (sub-folders dropped)."""
+    """Unpack every .jpg of the zip `archive` straight into `folder` (sub-folders dropped),
+    once every member's header has passed jpeg_member_problem."""
+    fix = "delete it and run again: python download.py celebA"
     try:
         with zipfile.ZipFile(archive) as zf:
-            for info in zf.infolist():
-                name = os.path.basename(info.filename)
-                if not info.is_dir() and name.lower().endswith(".jpg"):
-                    with zf.open(info) as source:
-                        copy_to_file(source, os.path.join(folder, name))
+            jpegs = [info for info in zf.infolist()
+                     if not info.is_dir() and info.filename.lower().endswith(".jpg")]
+            problem = next(filter(None, map(jpeg_member_problem, jpegs)), None)
+            if problem:
+                raise LabError(f"{archive} is refused: {problem}; {fix}")
+            for info in jpegs:
+                with zf.open(info) as source:
+                    copy_to_file(source, os.path.join(folder, os.path.basename(info.filename)))
     except (zipfile.BadZipFile, zlib.error, EOFError) as e:
-        raise LabError(f"{archive} is not a valid zip file ({e}); delete it and run again: "
-                       "python download.py celebA")
+        raise LabError(f"{archive} is not a valid zip file ({e}); {fix}")
 
 
 def move_into_place(new_folder, folder):
@@ -585,13 +589,9 @@ def move_into_place(new_folder, folder):
 def unpack_celeba(archive, celeba_dir):
     """Unpack the faces of img_align_celeba.zip into `celeba_dir` as a flat folder of JPEGs,
     all at once: they go to a temporary folder next to it, renamed into place when complete
-    (one left by a run that was killed while unpacking is removed first)."""
+    (one left by a run that was killed while unpacking is removed by the next run: run())."""
     data_dir = os.path.dirname(os.path.abspath(celeba_dir))
-    for name in os.listdir(data_dir):
-        if name.startswith(".tmp-celebA-"):
-            print(f"Removing {name}, left by an interrupted unpacking")
-            shutil.rmtree(os.path.join(data_dir, name))
-    tmp = tempfile.mkdtemp(dir=data_dir, prefix=".tmp-celebA-")
+    tmp = tempfile.mkdtemp(dir=data_dir, prefix=temporary_prefix("celebA"))
     try:
         extract_jpegs(archive, tmp)
         problem = images_problem(jpegs_in(tmp))
@@ -618,7 +618,7 @@ def download_celeba(celeba_dir, mirrors=None):
                        f"{celeba_dir} (or move your own images elsewhere) and run: "
                        "python download.py celebA")
     attributes = os.path.join(celeba_dir, CELEBA_ATTRIBUTES)
-    attributes_check = md5_check(EXPECTED_MD5[CELEBA_ATTRIBUTES])
+    attributes_check = md5_check(CELEBA_ATTRIBUTES)
     if images and not attributes_check(attributes):
         print("Found celebA - skip")
         return
@@ -628,11 +628,12 @@ def download_celeba(celeba_dir, mirrors=None):
     os.makedirs(data_dir, exist_ok=True)
     if not images:
         archive = os.path.join(data_dir, CELEBA_ZIP)
-        fetch_unless_valid(archive, md5_check(EXPECTED_MD5[CELEBA_ZIP]), mirrors, resume=True)
+        fetch_unless_valid(archive, md5_check(CELEBA_ZIP), mirrors, MAX_BYTES[CELEBA_ZIP],
+                           resume=True)
         print(f"Unpacking {archive} into {celeba_dir}", flush=True)
         unpack_celeba(archive, celeba_dir)
         os.remove(archive)
-    fetch_unless_valid(attributes, attributes_check, mirrors)
+    fetch_unless_valid(attributes, attributes_check, mirrors, MAX_BYTES[CELEBA_ATTRIBUTES])
     print(f"celebA ready in {celeba_dir} ({CELEBA_IMAGES:,} faces and {CELEBA_ATTRIBUTES}, "
           "verified)")
 
@@ -641,23 +642,37 @@ def download_celeba(celeba_dir, mirrors=None):
 
 def graph_problem(data):
     """Why the bytes `data` are not the Inception graph FID needs (a phrase), or None: they
-    must parse as a TensorFlow GraphDef holding the nodes INCEPTION_NODES."""
+    must parse as a TensorFlow GraphDef made only of the real graph's ops (checked with
+    evaluation.inception.graph_def_problem; nothing is imported) holding INCEPTION_NODES."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tfstart  # here, not at the top: only this check needs TensorFlow (slow)
     tf = tfstart.import_tensorflow()  # its start-up chatter hidden
     from google.protobuf.message import DecodeError
+    from evaluation.inception import graph_def_problem
     graph_def = tf.compat.v1.GraphDef()
     try:
         graph_def.ParseFromString(data)
     except (DecodeError, ValueError):
         return "not a TensorFlow GraphDef"
+    unsafe = graph_def_problem(graph_def)
+    if unsafe:
+        return f"refused ({unsafe})"
     missing = sorted(set(INCEPTION_NODES) - {node.name for node in graph_def.node})
     return f"not the Inception graph (no node {', '.join(missing)})" if missing else None
 
 
+def graph_data_problem(data):
+    """Why the bytes of a classify_image_graph_def.pb are not the real 2015-12-05 graph (a
+    phrase), or None: its pinned md5 first, then graph_problem."""
+    if hashlib.md5(data).hexdigest() != EXPECTED_MD5[INCEPTION_GRAPH]:
+        return "not the 2015-12-05 graph (md5 mismatch)"
+    return graph_problem(data)
+
+
 def graph_member(tar):
-    """The classify_image_graph_def.pb member of the open Inception archive, or None."""
-    return next((m for m in tar.getmembers()
+    """The classify_image_graph_def.pb member of the open Inception archive, or None. TooLarge
+    when a member is larger than that graph (refused before it is read)."""
+    return next((m for m in tar_members(tar, MAX_BYTES[INCEPTION_GRAPH])
                  if m.isfile() and os.path.basename(m.name) == INCEPTION_GRAPH), None)
 
 
@@ -670,7 +685,9 @@ def inception_archive_problem(archive):
             member = graph_member(tar)
             if member is None:
                 return f"no {INCEPTION_GRAPH} in it"
-            problem = graph_problem(tar.extractfile(member).read())
+            problem = graph_data_problem(tar.extractfile(member).read())
+    except TooLarge as e:
+        return str(e)
     except (tarfile.TarError, OSError, EOFError, zlib.error):
         return "not a complete .tgz archive (interrupted download?)"
     return f"its {INCEPTION_GRAPH} is {problem}" if problem else None
@@ -680,8 +697,10 @@ def inception_graph_problem(path):
     """Why `path` is not a usable classify_image_graph_def.pb (a phrase), or None."""
     if not os.path.exists(path):
         return "missing"
+    if os.path.getsize(path) > MAX_BYTES[INCEPTION_GRAPH]:
+        return "larger than the 2015-12-05 graph"
     with open(path, "rb") as f:
-        return graph_problem(f.read())
+        return graph_data_problem(f.read())
 
 
 def download_inception(inception_dir, mirrors=None):
@@ -698,7 +717,7 @@ def download_inception(inception_dir, mirrors=None):
     os.makedirs(inception_dir, exist_ok=True)
     archive = os.path.join(inception_dir, INCEPTION_ARCHIVE)
     fetch_unless_valid(archive, inception_archive_problem, mirrors or INCEPTION_MIRRORS,
-                       resume=True)
+                       MAX_BYTES[INCEPTION_ARCHIVE], resume=True)
     with tarfile.open(archive, "r:gz") as tar:
         atomic_write(graph, lambda tmp: copy_to_file(tar.extractfile(graph_member(tar)), tmp))
     os.remove(archive)
@@ -749,14 +768,18 @@ def parse_args(argv):
 
 
 def run(argv):
-    """Download every dataset named on the command line, in order."""
+    """Download every dataset named on the command line, in order, after removing what killed
+    runs left in any dataset's folder (temporary files whose process is gone)."""
     args = parse_args(argv)
+    for folder in [args.data_dir] + [os.path.join(args.data_dir, name) for name in DOWNLOADERS]:
+        remove_stale_temporary(folder)
     for name in args.datasets:
         DOWNLOADERS[name](os.path.join(args.data_dir, name), args.mirror)
 
 
 def main(argv=None):
-    """Entry point: like run(), but a LabError becomes `error: ...` on stderr and exit code 2."""
+    """Entry point: like run(), but a LabError becomes `error: ...` on stderr and exit code 2,
+    Ctrl-C or SIGTERM one line and exit code 130 / 143 (errors.run_or_exit)."""
     run_or_exit(run, argv)
 
 

@@ -36,6 +36,7 @@ def run_or_exit(main_function, *args):
         sys.exit(2)
     except KeyboardInterrupt as e:
         name, code = ("SIGTERM", 143) if isinstance(e, Terminated) else ("Ctrl-C", 130)
-        print(f"stopped ({name}) before the end; no half-written file was kept: run the same "
-              "command again to go on", file=sys.stderr)
+        kept = str(e) or "no half-written file was kept"  # code that keeps a file says which
+        print(f"stopped ({name}) before the end; {kept}: run the same command again to go on",
+              file=sys.stderr)
         sys.exit(code)

@@ -39,7 +39,7 @@ import numpy as np
 
 from errors import LabError
 from training import format_seconds
-from utils import (imread, open_image, output_mode, read_json, transform,
+from utils import (imread, open_image, output_mode, process_alive, read_json, transform,
                    write_json)
 
 FORMAT = 1   # bump when the layout or the decoding changes: every older cache is then rebuilt
@@ -295,13 +295,10 @@ def remove_debris(where, name):
     """Delete temporary .npy files of this cache left by builds that were killed (their
     process is gone); a build still running elsewhere keeps its file."""
     for tmp in glob.glob(os.path.join(where, f".tmp-{name}-*.npy")):
-        try:
-            os.kill(int(tmp.rsplit("-", 1)[1][:-len(".npy")]), 0)
-        except (ValueError, ProcessLookupError):
+        pid = tmp.rsplit("-", 1)[1][:-len(".npy")]
+        if not (pid.isdigit() and process_alive(int(pid))):
             with contextlib.suppress(OSError):
                 os.remove(tmp)
-        except PermissionError:
-            pass  # alive, another user's
 
 
 def write_rows(f, paths, settings, channels, workers, what, log):

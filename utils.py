@@ -10,6 +10,7 @@ import contextlib
 import json
 import math
 import os
+import shutil
 import tempfile
 import time
 import warnings
@@ -185,11 +186,55 @@ def merge(images, size):
     return grid
 
 
+TEMP_PREFIX = ".tmp-"          # temporary files and folders: .tmp-<pid>-..., see temporary_prefix
+STALE_AFTER_S = 24 * 60 * 60   # older than a day: stale even if its pid runs (pids are reused)
+
+
+def temporary_prefix(tag=""):
+    """Name start of this process's temporary files: .tmp-<pid>-[tag-]. An interrupted run
+    removes its own on the way out; the pid lets a later run remove those a killed one left."""
+    return f"{TEMP_PREFIX}{os.getpid()}-" + (f"{tag}-" if tag else "")
+
+
+def process_alive(pid):
+    """True while a process with this id runs (ours or another user's)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, another user's
+    return True
+
+
+def is_stale(path):
+    """True for a temporary file or folder (.tmp-*) that no running process will finish: its
+    pid is gone, its name has no pid (an older version of the lab), or it is older than a day."""
+    pid = os.path.basename(path)[len(TEMP_PREFIX):].split("-")[0]
+    return (not pid.isdigit() or not process_alive(int(pid))
+            or time.time() - os.path.getmtime(path) > STALE_AFTER_S)
+
+
+def remove_stale_temporary(folder, log=print):
+    """Delete the stale temporary files and folders (is_stale) in `folder`, if it exists."""
+    with contextlib.suppress(FileNotFoundError):
+        for name in sorted(os.listdir(folder)):
+            path = os.path.join(folder, name)
+            if name.startswith(TEMP_PREFIX) and is_stale(path):
+                log(f"Removing {name}, left by an interrupted run")
+                if os.path.isdir(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        os.remove(path)
+
+
 def atomic_write(path, write_function, suffix=""):
     """Write via a temporary file in the same folder and rename it, so no half file is left."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix or os.path.splitext(path)[1])
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=temporary_prefix(),
+                               suffix=suffix or os.path.splitext(path)[1])
     os.close(fd)
     try:
         write_function(tmp)

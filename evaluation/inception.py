@@ -34,6 +34,7 @@ import numpy as np
 import tensorflow as tf
 from google.protobuf.message import DecodeError
 
+from checksums import INCEPTION_GRAPH, MAX_BYTES
 from errors import LabError
 
 tf1 = tf.compat.v1
@@ -43,6 +44,18 @@ DOWNLOAD_COMMAND = "python download.py inception"
 INPUT_TENSOR = "ExpandDims:0"              # [1, H, W, 3] float 0..255 in the graph as saved
 FEATURE_TENSOR = "pool_3:0"                # [N, 1, 1, 2048]
 LOGITS_MATMUL = "softmax/logits/MatMul"    # pool_3 (reshaped) x weights [2048, 1008]
+
+# The ops the 2015-12-05 graph is made of: arithmetic on tensors, nothing else. A GraphDef can
+# hold any TensorFlow op, and some read or write files (ReadFile, WriteFile, Save), run Python
+# (PyFunc) or call functions of their own; importing and running such a graph does that. So a
+# graph with any other op is refused before it is imported (graph_def_problem).
+INCEPTION_OPS = frozenset([
+    "Const", "Placeholder",              # weights, sizes, the JPEG input DecodeJpeg/contents
+    "DecodeJpeg", "Cast", "ExpandDims", "ResizeBilinear", "Sub", "Mul",  # -> [1, 299, 299, 3]
+    "Conv2D", "BatchNormWithGlobalNormalization", "Relu", "MaxPool", "AvgPool", "Concat",
+    "CheckNumerics", "Identity",         # each layer's NaN check, its control_dependency node
+    "Reshape", "MatMul", "BiasAdd", "Add", "Softmax",  # pool_3 -> softmax/logits -> softmax
+])
 
 
 class InceptionGraph(object):
@@ -111,16 +124,25 @@ def replace_hint(path):
 
 
 def read_graph_def(path):
-    """The GraphDef in path; LabError when the file is missing, is not a GraphDef, or lacks the
+    """The GraphDef in path; LabError when the file is missing, larger than the real graph, not
+    a GraphDef, holds an op the Inception graph does not have (graph_def_problem), or lacks the
     tensors we use (e.g. a different network, or an HTML error page saved by a failed download)."""
     if not os.path.isfile(path):
         raise LabError(f"no Inception graph at {path}; run: {DOWNLOAD_COMMAND}")
+    size, most = os.path.getsize(path), MAX_BYTES[INCEPTION_GRAPH]
+    if size > most:
+        raise LabError(f"{path} is {size:,} bytes, more than the {most:,} of the 2015-12-05 "
+                       f"Inception graph: not read; {replace_hint(path)}")
     graph_def = tf1.GraphDef()
     try:
         with open(path, "rb") as f:
             graph_def.ParseFromString(f.read())
     except DecodeError as e:
         raise LabError(f"{path} is not a TensorFlow GraphDef ({e}); {replace_hint(path)}")
+    problem = graph_def_problem(graph_def)
+    if problem:
+        raise LabError(f"{path} is refused, not imported: {problem}, so it is not the 2015-12-05 "
+                       f"Inception graph and could do more than compute; {replace_hint(path)}")
     forget_recorded_shapes(graph_def)
     names = {node.name for node in graph_def.node}
     missing = [name for name in (INPUT_TENSOR, FEATURE_TENSOR, LOGITS_MATMUL)
@@ -129,6 +151,25 @@ def read_graph_def(path):
         raise LabError(f"{path} lacks {', '.join(missing)}: it is not the 2015-12-05 Inception graph "
                        f"(classify_image_graph_def.pb); {replace_hint(path)}")
     return graph_def
+
+
+def graph_def_problem(graph_def):
+    """Why a parsed GraphDef may do more than the Inception graph's arithmetic (a phrase), or
+    None: a function library, an op outside INCEPTION_OPS, or an input (a control dependency
+    "^name" included) from a node that is not in the graph. download.py checks a downloaded
+    graph with this too."""
+    if graph_def.library.function or graph_def.library.gradient:
+        return "it carries a library of functions (the Inception graph has none)"
+    names = {node.name for node in graph_def.node}
+    for node in graph_def.node:
+        if node.op not in INCEPTION_OPS:
+            return (f"its node {node.name} is a {node.op} op, which the Inception graph does "
+                    "not have")
+        for source in node.input:
+            if source.lstrip("^").split(":")[0] not in names:
+                return (f"its node {node.name} takes an input from {source}, which is not in "
+                        "the graph")
+    return None
 
 
 def forget_recorded_shapes(graph_def):

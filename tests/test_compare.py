@@ -297,3 +297,13 @@ def test_unconditional_faces_without_the_inception_graph_is_an_error_naming_the_
         "recognise and no per-class metric, and there is no Inception graph at "
         "data/inception/classify_image_graph_def.pb; run: python download.py inception")
     assert not os.path.exists(faces / "no_graph")
+
+
+def test_a_crafted_inception_graph_is_refused_before_anything_runs_it(faces, monkeypatch):
+    monkeypatch.chdir(faces)  # in-process: the graph is read before any model
+    marker = faces / "written_by_the_graph"
+    graph = tiny_inception.file_writing_graph(str(faces / "crafted.pb"), marker)
+    with pytest.raises(LabError, match=r"crafted.pb is refused, not imported: its node WriteFile "
+                                       r"is a WriteFile op, which the Inception graph does not have"):
+        compare.main(FACES + ["--report_dir=crafted_report", f"--inception_graph={graph}"])
+    assert not marker.exists() and not os.path.exists(faces / "crafted_report")

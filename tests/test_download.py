@@ -2,7 +2,7 @@
 
 No internet: each test starts a server on 127.0.0.1 that serves folders of tiny MNIST-,
 CIFAR-10- and CelebA-format files and a tiny Inception-like graph; it imitates Google Drive's
-confirmation steps, byte ranges, quota pages and slow servers. download.EXPECTED_MD5 (and the
+confirmation steps, byte ranges, quota pages and slow servers. checksums.EXPECTED_MD5 (and the
 CelebA image count) are patched to match.
 """
 import errno
@@ -14,6 +14,7 @@ import io
 import os
 import pickle
 import re
+import signal
 import socket
 import stat
 import subprocess
@@ -21,6 +22,7 @@ import sys
 import tarfile
 import threading
 import time
+import tracemalloc
 import urllib.parse
 import zipfile
 
@@ -30,6 +32,7 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
+import checksums  # noqa: E402
 import datasets  # noqa: E402
 import download  # noqa: E402
 
@@ -156,7 +159,7 @@ def mnist(monkeypatch):
     """Content of the four synthetic MNIST files; EXPECTED_MD5 patched to their md5s."""
     contents = {name: idx_bytes(name, seed) for seed, name in enumerate(download.MNIST_NAMES)}
     for name, data in contents.items():
-        monkeypatch.setitem(download.EXPECTED_MD5, name, md5(data))
+        monkeypatch.setitem(checksums.EXPECTED_MD5, name, md5(data))
     return contents
 
 
@@ -320,7 +323,7 @@ def serve_cifar(server, monkeypatch, archive, expected_md5):
     mirror = server.root / "cifar"
     mirror.mkdir()
     (mirror / download.CIFAR10_ARCHIVE).write_bytes(archive)
-    monkeypatch.setitem(download.EXPECTED_MD5, download.CIFAR10_ARCHIVE, expected_md5)
+    monkeypatch.setitem(checksums.EXPECTED_MD5, download.CIFAR10_ARCHIVE, expected_md5)
     return server.url("cifar")
 
 
@@ -481,8 +484,8 @@ def celeba(monkeypatch):
     """The synthetic CelebA; the expected image count and md5s patched to match it."""
     data = CelebA()
     monkeypatch.setattr(download, "CELEBA_IMAGES", CELEBA_COUNT)
-    monkeypatch.setitem(download.EXPECTED_MD5, download.CELEBA_ZIP, md5(data.zip))
-    monkeypatch.setitem(download.EXPECTED_MD5, download.CELEBA_ATTRIBUTES, md5(data.attributes))
+    monkeypatch.setitem(checksums.EXPECTED_MD5, download.CELEBA_ZIP, md5(data.zip))
+    monkeypatch.setitem(checksums.EXPECTED_MD5, download.CELEBA_ATTRIBUTES, md5(data.attributes))
     return data
 
 
@@ -637,7 +640,7 @@ def test_celeba_drive_html_answer_is_never_saved(server, celeba, tmp_path, capsy
 
 def test_celeba_md5_mismatch_is_an_error_and_leaves_nothing(server, celeba, tmp_path, capsys,
                                                             monkeypatch):
-    monkeypatch.setitem(download.EXPECTED_MD5, download.CELEBA_ZIP, "0" * 32)
+    monkeypatch.setitem(checksums.EXPECTED_MD5, download.CELEBA_ZIP, "0" * 32)
     mirror = serve_drive(server, "form", celeba.drive_files())
     data_dir = tmp_path / "data"
     assert run_main(celeba_argv(data_dir, mirror)) == 2
@@ -650,7 +653,7 @@ def test_celeba_bad_zip_is_an_error_and_unpacks_nothing(server, celeba, tmp_path
                                                         monkeypatch, bad):
     body = (b"PK\x03\x04 but not really a zip" if bad == "not a zip"
             else celeba_zip(dict(list(celeba.faces.items())[:-1])))
-    monkeypatch.setitem(download.EXPECTED_MD5, download.CELEBA_ZIP, md5(body))
+    monkeypatch.setitem(checksums.EXPECTED_MD5, download.CELEBA_ZIP, md5(body))
     mirror = serve_drive(server, "cookie", {download.DRIVE_IDS[download.CELEBA_ZIP]: body})
     data_dir = tmp_path / "data"
     assert run_main(celeba_argv(data_dir, mirror)) == 2
@@ -683,6 +686,95 @@ def test_celeba_stalled_server_fails_instead_of_hanging(server, celeba, tmp_path
     assert time.monotonic() - start < 1.5
     assert_one_error_line(capsys, "stalled: only" if kind == "trickle" else "timed out")
     assert set(os.listdir(data_dir)) <= {"img_align_celeba.zip.part"}  # only the partial file
+
+
+def stream_forever(sent):
+    """A route answering with an endless body (no Content-Length), as a broken or hostile mirror
+    can; sent[0] counts the bytes it got out before the client hung up (it gives up at 64 MiB)."""
+    def handler(handler, query):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/octet-stream")
+        handler.end_headers()
+        chunk = bytes(64 << 10)
+        while sent[0] < 64 << 20:
+            try:
+                handler.wfile.write(chunk)
+            except OSError:
+                return
+            sent[0] += len(chunk)
+    return handler
+
+
+def announce_a_terabyte(handler, query):
+    """A route whose answer claims to be a terabyte long."""
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(10 ** 12))
+    handler.end_headers()
+
+
+@pytest.mark.parametrize("dataset, kind", [("celebA", "endless"), ("celebA", "terabyte"),
+                                           ("mnist", "endless")])
+def test_a_mirror_sending_more_than_the_real_file_is_stopped_and_blamed(
+        server, celeba, mnist, tmp_path, capsys, monkeypatch, dataset, kind):
+    sent = [0]
+    name = "img_align_celeba.zip" if dataset == "celebA" else "train-images-idx3-ubyte.gz"
+    route = stream_forever(sent) if kind == "endless" else announce_a_terabyte
+    server.routes[f"/bad/{name}"] = route
+    limit = len(celeba.zip) if dataset == "celebA" else 10000  # the real files' sizes, scaled down
+    monkeypatch.setitem(checksums.MAX_BYTES, checksums.CELEBA_ZIP, limit)
+    monkeypatch.setitem(checksums.MAX_BYTES, "train-images-idx3-ubyte", limit)
+    data_dir = tmp_path / "data"
+    assert run_main([dataset, "--data_dir", str(data_dir), "--mirror", server.url("bad")]) == 2
+    reason = (f"sent more than the {limit:,} bytes of the real file: stopped" if kind == "endless"
+              else f"announced 1,000,000,000,000 bytes, more than the {limit:,} of the real file")
+    err = assert_one_error_line(capsys, f"could not download {name}", server.url("bad"), reason)
+    assert "disk" not in err
+    assert sent[0] < 32 << 20  # the client hung up long before the server's 64 MiB
+    left = [p for p in data_dir.rglob("*") if p.is_file()]
+    assert left == []  # no .part, no temporary file: nothing filled the disk
+
+
+@pytest.mark.parametrize("bad", ["large", "bomb"])
+def test_celeba_zip_member_larger_than_a_face_is_refused_before_unpacking(
+        server, celeba, tmp_path, capsys, monkeypatch, bad):
+    faces = dict(celeba.faces)
+    if bad == "large":
+        monkeypatch.setattr(download, "MAX_JPEG_BYTES", 1000)  # the tiny faces are ~700 bytes
+        faces["000002.jpg"] = np.random.RandomState(0).bytes(5000)
+        body = celeba_zip(faces)
+    else:  # a face of 512 KiB of zeros (under the size bound), deflated to 500 bytes
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in dict(faces, **{"000002.jpg": bytes(512 << 10)}).items():
+                zf.writestr(f"img_align_celeba/{name}", data)
+        body = buffer.getvalue()
+    monkeypatch.setitem(checksums.EXPECTED_MD5, download.CELEBA_ZIP, md5(body))
+    mirror = serve_folder(server, "plain", {download.CELEBA_ZIP: body})
+    data_dir = tmp_path / "data"
+    assert run_main(celeba_argv(data_dir, mirror)) == 2
+    assert_one_error_line(capsys, "img_align_celeba.zip is refused: its member "
+                          "img_align_celeba/000002.jpg ", "delete it and run again",
+                          "more than a CelebA face can be (1,000)" if bad == "large" else
+                          "unpacks to 524,288 bytes from ")
+    assert os.listdir(data_dir) == ["img_align_celeba.zip"]  # nothing unpacked
+
+
+def test_inception_archive_member_larger_than_the_graph_is_refused_unread(server, tmp_path,
+                                                                         capsys, monkeypatch):
+    monkeypatch.setitem(checksums.MAX_BYTES, checksums.INCEPTION_GRAPH, 1 << 20)
+    archive = inception_tgz({"classify_image_graph_def.pb": bytes(8 << 20)})  # 8 MiB in 8 KB
+    mirror = serve_folder(server, "models", {download.INCEPTION_ARCHIVE: archive})
+    data_dir = tmp_path / "data"
+    tracemalloc.start()
+    try:
+        assert run_main(["inception", "--data_dir", str(data_dir), "--mirror", mirror]) == 2
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert_one_error_line(capsys, "its member classify_image_graph_def.pb is 8,388,608 bytes, "
+                          "more than the 1,048,576 it can be")
+    assert peak < 4 << 20  # the member was never read into memory
+    assert os.listdir(data_dir / "inception") == []
 
 
 class FullDisk(object):
@@ -789,8 +881,14 @@ def inception_tgz(files):
     return buffer.getvalue()
 
 
-def test_inception_download_extract_then_skip(server, tmp_path, capsys):
-    graph = tiny_graph()
+def pin_graph(monkeypatch, graph):
+    """Make `graph` (bytes) the one whose md5 checksums.py pins, as if it were the real one."""
+    monkeypatch.setitem(checksums.EXPECTED_MD5, checksums.INCEPTION_GRAPH, md5(graph))
+    return graph
+
+
+def test_inception_download_extract_then_skip(server, tmp_path, capsys, monkeypatch):
+    graph = pin_graph(monkeypatch, tiny_graph())
     archive = inception_tgz({"LICENSE": b"Apache 2.0", "./classify_image_graph_def.pb": graph})
     mirror = serve_folder(server, "models", {download.INCEPTION_ARCHIVE: archive})
     data_dir = tmp_path / "data"
@@ -807,10 +905,14 @@ def test_inception_download_extract_then_skip(server, tmp_path, capsys):
     assert capsys.readouterr().out.strip() == "Found inception - skip"
 
 
-@pytest.mark.parametrize("bad", ["no pool_3", "no graph", "not a graph", "truncated"])
-def test_inception_bad_archive_is_one_line_and_leaves_nothing(server, tmp_path, capsys, bad):
+@pytest.mark.parametrize("bad", ["another graph", "no pool_3", "no graph", "not a graph",
+                                 "truncated"])
+def test_inception_bad_archive_is_one_line_and_leaves_nothing(server, tmp_path, capsys, bad,
+                                                              monkeypatch):
     graph = {"no pool_3": tiny_graph(("ExpandDims", "pool_2", "softmax")),
              "not a graph": b"\xff" * 64}.get(bad, tiny_graph())
+    if bad != "another graph":  # the others get past the md5 check, to the checks after it
+        pin_graph(monkeypatch, graph)
     archive = inception_tgz({"LICENSE": b"x"} if bad == "no graph" else
                             {"classify_image_graph_def.pb": graph})
     if bad == "truncated":
@@ -818,7 +920,8 @@ def test_inception_bad_archive_is_one_line_and_leaves_nothing(server, tmp_path, 
     mirror = serve_folder(server, "models", {download.INCEPTION_ARCHIVE: archive})
     data_dir = tmp_path / "data"
     assert run_main(["inception", "--data_dir", str(data_dir), "--mirror", mirror]) == 2
-    reason = {"no pool_3": "not the Inception graph (no node pool_3)",
+    reason = {"another graph": "is not the 2015-12-05 graph (md5 mismatch)",
+              "no pool_3": "not the Inception graph (no node pool_3)",
               "no graph": "no classify_image_graph_def.pb in it",
               "not a graph": "not a TensorFlow GraphDef",
               "truncated": "not a complete .tgz archive"}[bad]
@@ -826,17 +929,43 @@ def test_inception_bad_archive_is_one_line_and_leaves_nothing(server, tmp_path, 
     assert os.listdir(data_dir / "inception") == []
 
 
-def test_inception_broken_graph_on_disk_is_downloaded_again(server, tmp_path, capsys):
-    graph = tiny_graph()
+def test_inception_broken_graph_on_disk_is_downloaded_again(server, tmp_path, capsys,
+                                                           monkeypatch):
+    graph = pin_graph(monkeypatch, tiny_graph())
     mirror = serve_folder(server, "models", {download.INCEPTION_ARCHIVE: inception_tgz(
         {"classify_image_graph_def.pb": graph})})
     folder = tmp_path / "data" / "inception"
     folder.mkdir(parents=True)
     (folder / "classify_image_graph_def.pb").write_bytes(tiny_graph(("a", "b", "c")))
     assert run_main(["inception", "--data_dir", str(tmp_path / "data"), "--mirror", mirror]) == 0
-    assert "not the Inception graph (no node ExpandDims, pool_3, softmax) - downloading it again" \
+    assert "not the 2015-12-05 graph (md5 mismatch) - downloading it again" \
         in capsys.readouterr().out
     assert (folder / "classify_image_graph_def.pb").read_bytes() == graph
+
+
+@pytest.mark.parametrize("pinned", [False, True])
+def test_inception_graph_that_writes_a_file_is_refused_and_nothing_is_kept(
+        server, tmp_path, capsys, monkeypatch, pinned):
+    """A graph whose pool_3 has a WriteFile op as control dependency: refused by its md5 and,
+    should its md5 be the pinned one, by its ops, before anything imports it."""
+    import tiny_inception
+    marker = tmp_path / "written_by_the_graph"
+    graph = open(tiny_inception.file_writing_graph(str(tmp_path / "crafted.pb"), marker),
+                 "rb").read()
+    if pinned:
+        pin_graph(monkeypatch, graph)
+    mirror = serve_folder(server, "models", {download.INCEPTION_ARCHIVE: inception_tgz(
+        {"classify_image_graph_def.pb": graph})})
+    data_dir = tmp_path / "data"
+    assert run_main(["inception", "--data_dir", str(data_dir), "--mirror", mirror]) == 2
+    assert_one_error_line(capsys, "its classify_image_graph_def.pb is " + (
+        "refused (its node WriteFile is a WriteFile op, which the Inception graph does not have)"
+        if pinned else "not the 2015-12-05 graph (md5 mismatch)"))
+    assert os.listdir(data_dir / "inception") == [] and not marker.exists()
+
+
+def test_inception_default_mirrors_are_https():
+    assert all(mirror.startswith("https://") for mirror in download.INCEPTION_MIRRORS)
 
 
 def test_importing_download_does_not_import_tensorflow():
@@ -844,3 +973,98 @@ def test_importing_download_does_not_import_tensorflow():
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                             text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr
+
+
+# ----------------------------------------------------------------------------- Ctrl-C, kills
+
+def temporary_files(folder):
+    """The .tmp-* files and folders anywhere under folder."""
+    return [p for p in folder.rglob(".tmp-*")]
+
+
+def start_download(dataset, data_dir, mirror):
+    """`python download.py DATASET` in a subprocess (its own process, so it can be killed)."""
+    return subprocess.Popen([sys.executable, os.path.join(REPO, "download.py"), dataset,
+                             "--data_dir", str(data_dir), "--mirror", mirror],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def serve_a_trickle(server, path, body):
+    """Serve `body` at `path`: 200 bytes at once, then a byte every 0.1 s (a slow mirror) until
+    the client is gone. The returned event is set once the 200 bytes are out."""
+    started = threading.Event()
+
+    def trickle(handler, query):
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body[:200])
+        handler.wfile.flush()
+        started.set()
+        for i in range(200, min(len(body), 500)):
+            time.sleep(0.1)
+            try:
+                handler.wfile.write(body[i:i + 1])
+            except OSError:
+                return
+    server.routes[path] = trickle
+    return started
+
+
+def wait_for(condition, timeout=20):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("dataset, sig", [("celebA", signal.SIGINT), ("celebA", signal.SIGTERM),
+                                          ("mnist", signal.SIGTERM)],
+                         ids=["celebA-ctrl-c", "celebA-kill", "mnist-kill"])
+def test_ctrl_c_or_a_kill_during_a_download_is_one_line_and_exit_130_or_143(
+        server, celeba, mnist, tmp_path, dataset, sig):
+    data_dir = tmp_path / "data"
+    name = "img_align_celeba.zip" if dataset == "celebA" else "train-images-idx3-ubyte.gz"
+    body = celeba.zip if dataset == "celebA" else gzip.compress(mnist["train-images-idx3-ubyte"])
+    started = serve_a_trickle(server, f"/slow/{name}", body)
+    process = start_download(dataset, data_dir, server.url("slow"))
+    try:
+        assert started.wait(20)
+        folder = data_dir if dataset == "celebA" else data_dir / "mnist"
+        wait_for(lambda: os.path.exists(folder / (name + ".part")) or temporary_files(folder))
+        time.sleep(0.2)  # let it read the 200 bytes
+        process.send_signal(sig)
+        stdout, stderr = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == (130 if sig == signal.SIGINT else 143)
+    part = folder / (name + ".part")
+    kept = f"the partial download is kept in {part}" if dataset == "celebA" else \
+        "no half-written file was kept"
+    how = "Ctrl-C" if sig == signal.SIGINT else "SIGTERM"
+    assert stderr == (f"stopped ({how}) before the end; {kept}: run the same command again to "
+                      "go on\n")  # one line, no traceback
+    assert temporary_files(data_dir) == []
+    if dataset == "celebA":
+        assert body.startswith(part.read_bytes())  # what had arrived, for the next run
+
+
+def test_temporary_files_a_killed_download_left_are_removed_by_the_next_run_of_any_dataset(
+        server, mnist, tmp_path, capsys):
+    data_dir = tmp_path / "data"
+    started = serve_a_trickle(server, "/slow/train-images-idx3-ubyte.gz",
+                              gzip.compress(mnist["train-images-idx3-ubyte"]))
+    process = start_download("mnist", data_dir, server.url("slow"))
+    try:
+        assert started.wait(20)
+        wait_for(lambda: temporary_files(data_dir))
+        process.send_signal(signal.SIGKILL)  # no chance to clean up
+        process.communicate(timeout=20)
+    finally:
+        process.kill()
+    left = temporary_files(data_dir)
+    assert [p.name.startswith(f".tmp-{process.pid}-") for p in left] == [True]
+    code = run_main(["cifar10", "--data_dir", str(data_dir), "--mirror", dead_mirror()])
+    assert code == 2  # this run fails (no mirror), but it cleaned up first
+    assert temporary_files(data_dir) == []
+    assert f"Removing {left[0].name}, left by an interrupted run" in capsys.readouterr().out

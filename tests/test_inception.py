@@ -1,5 +1,6 @@
 """evaluation/inception.py on a tiny graph with the real Inception graph's tensor names
-(tests/tiny_inception.py): scaling, grayscale, resizing by the graph, batching, errors."""
+(tests/tiny_inception.py): scaling, grayscale, resizing by the graph, batching, errors, and
+crafted graphs that would do more than compute."""
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -125,4 +126,55 @@ def test_a_graph_without_the_inception_tensors_is_a_lab_error(tmp_path):
     path.write_bytes(graph.as_graph_def().SerializeToString())
     with pytest.raises(LabError, match=r"other.pb lacks ExpandDims:0, softmax/logits/MatMul: "
                                        r"it is not the 2015-12-05 Inception graph"):
+        inception.InceptionGraph(str(path))
+
+
+# ----------------------------------------------------------------------------- crafted graphs
+
+def test_the_tiny_graph_is_made_of_the_real_graphs_ops_only():
+    graph_def = tiny.tiny_graph_def()
+    assert {node.op for node in graph_def.node} <= inception.INCEPTION_OPS
+    assert inception.graph_def_problem(graph_def) is None
+
+
+def test_a_graph_that_writes_a_file_is_refused_before_it_is_imported(tmp_path):
+    marker = tmp_path / "written_by_the_graph"
+    path = tiny.file_writing_graph(str(tmp_path / "classify_image_graph_def.pb"), marker)
+    # The fault, for real: imported and run as before, the graph writes the file.
+    graph_def = tf.compat.v1.GraphDef.FromString(open(path, "rb").read())
+    with tf.Graph().as_default() as graph:
+        pool3 = tf.compat.v1.import_graph_def(graph_def, return_elements=["pool_3:0"], name="")[0]
+        with tf.compat.v1.Session(graph=graph) as session:
+            session.run(pool3, {"ExpandDims:0": np.zeros((1, tiny.SIZE, tiny.SIZE, 3), np.float32)})
+    assert marker.read_text() == "written by the graph"
+    marker.unlink()
+    with pytest.raises(LabError) as error:
+        inception.InceptionGraph(path)
+    message = str(error.value)
+    assert "\n" not in message and message.startswith(
+        f"{path} is refused, not imported: its node WriteFile is a WriteFile op, which the "
+        "Inception graph does not have")
+    assert message.endswith("delete it and run: python download.py inception "
+                            "(it writes data/inception/classify_image_graph_def.pb)")
+    assert not marker.exists()
+
+
+def test_a_function_library_or_an_input_from_outside_the_graph_is_refused():
+    with_function = tf.Graph()
+    with with_function.as_default():
+        tf.function(lambda x: x + 1.0)(tf.constant(1.0))  # a call op and its function library
+    assert "library of functions" in inception.graph_def_problem(with_function.as_graph_def())
+    graph_def = tiny.tiny_graph_def()
+    pool3 = next(node for node in graph_def.node if node.name == "pool_3")
+    pool3.input.append("^save/restore_all")  # a control dependency on a node that is not there
+    assert inception.graph_def_problem(graph_def) == (
+        "its node pool_3 takes an input from ^save/restore_all, which is not in the graph")
+
+
+def test_a_file_larger_than_the_real_graph_is_refused_unread(tmp_path, monkeypatch):
+    monkeypatch.setitem(inception.MAX_BYTES, "classify_image_graph_def.pb", 1000)
+    path = tmp_path / "big.pb"
+    path.write_bytes(bytes(1001))
+    with pytest.raises(LabError, match=r"big.pb is 1,001 bytes, more than the 1,000 of the "
+                                       r"2015-12-05 Inception graph: not read"):
         inception.InceptionGraph(str(path))

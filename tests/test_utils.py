@@ -1,5 +1,8 @@
 """utils.py: grids, true intensities, GIFs, visualize options and export, with a stand-in model."""
 import os
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -101,3 +104,25 @@ def test_transform_crops_a_rectangle_when_input_width_differs():
     assert (box == 255).all() and (square == 255).all()
     whole = utils.transform(image, 3, 8, crop=True)  # the 40 x 40 centre: black rows above and below
     assert whole[0].max() < 255 and whole[4].min() == 255
+
+
+def test_stale_temporary_files_are_removed_and_a_running_processes_kept(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    alive = os.getpid()
+    names = {f".tmp-{dead.pid}-abc.gz": True,        # its process is gone
+             ".tmp-k1lled.gz": True,                   # no pid: made by an older lab
+             f".tmp-{alive}-old.gz": True,             # a day old: the pid may be reused
+             f".tmp-{alive}-fresh.gz": False,          # still being written
+             "keep.gz": False}
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / f".tmp-{dead.pid}-celebA-x1").mkdir()   # a folder being unpacked, killed
+    (tmp_path / f".tmp-{dead.pid}-celebA-x1" / "000001.jpg").write_bytes(b"x")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(tmp_path / f".tmp-{alive}-old.gz", (two_days_ago, two_days_ago))
+    log = []
+    utils.remove_stale_temporary(str(tmp_path), log.append)
+    assert sorted(os.listdir(tmp_path)) == sorted(n for n, stale in names.items() if not stale)
+    assert len(log) == 4 and all(line.endswith(", left by an interrupted run") for line in log)
+    utils.remove_stale_temporary(str(tmp_path / "no such folder"), log.append)  # nothing to do
