@@ -20,7 +20,7 @@ import shutil
 import socket
 
 from errors import LabError
-from utils import write_json
+from utils import remove_stale_temporary, write_json
 
 TEMP_PREFIX = ".saving-"
 
@@ -87,7 +87,9 @@ def remove_checkpoint(folder, model_name, step):
 
 
 def clean_temporary_files(folder):
-    """Remove what an interrupted save left: our temporary folders and Saver's .tempstate files."""
+    """Remove what an interrupted save left: our temporary folders, Saver's .tempstate files and
+    a half-written config.json (utils.remove_stale_temporary)."""
+    remove_stale_temporary(folder)
     for path in glob.glob(os.path.join(folder, TEMP_PREFIX + "*")):
         shutil.rmtree(path, ignore_errors=True)
     for path in glob.glob(os.path.join(folder, "*.tempstate*")):

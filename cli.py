@@ -16,7 +16,8 @@ import checkpoints
 import datasets
 import training
 from errors import LabError
-from utils import check_writable, export_samples, set_standing_statistics, test_mode_outputs, visualize
+from utils import (check_writable, export_samples, remove_stale_temporary, set_standing_statistics,
+                   test_mode_outputs, visualize)
 
 DEFAULT_SIZES = {"mnist": 28, "cifar10": 32}  # datasets of one image size; folders default to 64
 MAX_SEED = 2 ** 31 - 1  # seeds derived from --seed wrap around (training.derived_seed)
@@ -283,6 +284,8 @@ def train(model, data, config):
     folder = checkpoints.run_folder(config.checkpoint_dir, model.model_dir)
     with checkpoints.RunLock(folder):
         checkpoints.clean_temporary_files(folder)  # what a killed save left behind
+        for base in (config.sample_dir, config.logs_dir):  # and killed grid or log writes
+            remove_stale_temporary(checkpoints.run_folder(base, model.model_dir))
         try:
             counter, stop = model.train(config, data)
         except training.Diverged as e:
@@ -334,4 +337,6 @@ def test_mode(model, FLAGS, program):
     if FLAGS.export_samples:
         check_export_size(FLAGS, model.samples.get_shape().as_list()[1:])
         path = os.path.join(out, f"generated_{FLAGS.export_samples}.npz")
-        print(export_samples(model, FLAGS.export_samples, path, seed=FLAGS.seed))
+        export_samples(model, FLAGS.export_samples, path, seed=FLAGS.seed)
+        print(f" [*] wrote {FLAGS.export_samples:,} images and the classes they were asked for to {path} "
+              "(numpy: np.load(path)['images'], ['labels']; biggan/compare.py scores the models itself)")

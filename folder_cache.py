@@ -24,7 +24,6 @@ or an .npy of another shape or size (truncated, replaced), means: rebuild, never
 import contextlib
 import ctypes
 import gc
-import glob
 import hashlib
 import io
 import json
@@ -39,8 +38,8 @@ import numpy as np
 
 from errors import LabError
 from training import format_seconds
-from utils import (imread, open_image, output_mode, process_alive, read_json, transform,
-                   write_json)
+from utils import (imread, open_image, output_mode, read_json, remove_stale_temporary, temporary_prefix,
+                   transform, write_json)
 
 FORMAT = 1   # bump when the layout or the decoding changes: every older cache is then rebuilt
 CHUNK = 64   # images per job sent to a worker process (one job = one write)
@@ -291,16 +290,6 @@ def check_free_space(where, nbytes, what):
                        "that folder may be deleted) or use a smaller --output_height")
 
 
-def remove_debris(where, name):
-    """Delete temporary .npy files of this cache left by builds that were killed (their
-    process is gone); a build still running elsewhere keeps its file."""
-    for tmp in glob.glob(os.path.join(where, f".tmp-{name}-*.npy")):
-        pid = tmp.rsplit("-", 1)[1][:-len(".npy")]
-        if not (pid.isdigit() and process_alive(int(pid))):
-            with contextlib.suppress(OSError):
-                os.remove(tmp)
-
-
 def write_rows(f, paths, settings, channels, workers, what, log):
     """Decode paths in order and append the good ones to f; returns [(index, message)] of the
     bad ones. Only a chunk of images is in memory at a time."""
@@ -320,7 +309,7 @@ def build_cache(base, folder, files, settings, wanted, workers, what, log):
     for old in (base + ".json", base + ".npy"):  # key first: it must never vouch for a new .npy
         with contextlib.suppress(FileNotFoundError):
             os.remove(old)
-    remove_debris(where, name)
+    remove_stale_temporary(where, log)  # what killed builds (of any setting) left behind
     paths = [os.path.join(folder, f.rel) for f in files]
     channels = settings["channels"] or pick_channels(paths, workers, log, what)
     size = settings["output_size"]
@@ -328,7 +317,7 @@ def build_cache(base, folder, files, settings, wanted, workers, what, log):
     check_free_space(where, int(np.prod(shape)) + 128, what)
     log(f"Decoding the {len(files):,} images of {what} once into the cache {base}.npy "
         f"({human_size(np.prod(shape))}, {size}x{size}x{channels}, {workers} process(es))")
-    tmp = os.path.join(where, f".tmp-{name}-{os.getpid()}.npy")
+    tmp = os.path.join(where, f"{temporary_prefix(name)}.npy")
     try:
         with open(tmp, "wb") as f:
             header = npy_header(shape)

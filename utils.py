@@ -262,26 +262,73 @@ def save_images(images, size, image_path):
     return imsave(images, size, image_path)
 
 
-def save_class_grid(images, class_names, per_class, path):
-    """Save a grid with one row per class and the class name written left of its row."""
-    rows = to_uint8(merge(images, (len(class_names), per_class)))
-    grid = Image.fromarray(rows[..., 0] if rows.shape[-1] == 1 else rows).convert("RGB")
-    font = ImageFont.load_default()
-    draw = ImageDraw.Draw(grid)
-    margin = int(max(draw.textlength(str(name), font=font) for name in class_names)) + 8
-    canvas = Image.new("RGB", (grid.width + margin, grid.height), "white")
-    canvas.paste(grid, (margin, 0))
+# A picture a student opens must say what it shows (a title strip, labels on its rows) at a size
+# they can see (28-pixel digits are scaled up, pixels kept sharp). Training grids stay the
+# handout's plain save_images, so they can be compared with test mode's test_random.png.
+READABLE_WIDTH = 360   # small grids are scaled up (nearest neighbour) to about this width
+FONT_SIZE = 13
+
+
+def readable_scale(width):
+    """The whole-number factor that brings a grid `width` pixels wide to about READABLE_WIDTH."""
+    return max(1, min(8, round(READABLE_WIDTH / max(1, width))))
+
+
+def wrap(text, font, width, draw):
+    """`text` broken into lines no wider than `width` pixels in `font`."""
+    lines = [""]
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}".strip()
+        if lines[-1] and draw.textlength(candidate, font=font) > width:
+            lines.append(word)
+        else:
+            lines[-1] = candidate
+    return lines
+
+
+def labelled_picture(images, size, title, row_labels=(), scale=None):
+    """images [N, H, W, C] in [0, 1] as a grid of `size` (rows, columns), scaled up to be seen,
+    with `title` in a white strip on top and each row's label on its left. Returns a Pillow RGB
+    image (every frame of a GIF made with the same arguments has the same size)."""
+    grid = to_uint8(merge(images, size))
+    picture = Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).convert("RGB")
+    scale = scale or readable_scale(picture.width)
+    picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
+    font = ImageFont.load_default(size=FONT_SIZE)
+    draw = ImageDraw.Draw(picture)
+    margin = int(max([draw.textlength(str(label), font=font) for label in row_labels] or [-8])) + 8
+    lines = wrap(title, font, max(picture.width + margin - 8, 200), draw)
+    strip = 6 + (FONT_SIZE + 3) * len(lines)
+    canvas = Image.new("RGB", (picture.width + margin, picture.height + strip), "white")
+    canvas.paste(picture, (margin, strip))
     draw = ImageDraw.Draw(canvas)
-    row_height = images.shape[1]
-    for i, name in enumerate(class_names):
-        draw.text((4, i * row_height + row_height // 2 - 6), str(name), fill="black", font=font)
-    atomic_write(path, lambda tmp: canvas.save(tmp, format="PNG"))
+    for i, line in enumerate(lines):
+        draw.text((4, 3 + i * (FONT_SIZE + 3)), line, fill="black", font=font)
+    row_height = picture.height / size[0]
+    for i, label in enumerate(row_labels):
+        draw.text((4, strip + (i + 0.5) * row_height - FONT_SIZE / 2), str(label), fill="black", font=font)
+    return canvas
+
+
+def save_picture(picture, path):
+    """Save a Pillow image as PNG atomically; returns path."""
+    atomic_write(path, lambda tmp: picture.save(tmp, format="PNG"))
     return path
 
 
+def save_class_grid(images, class_names, per_class, path, title=None):
+    """Save a grid with one row per class and the class name written left of its row."""
+    title = title or f"{per_class} samples of each class, one class per row"
+    return save_picture(labelled_picture(images, (len(class_names), per_class), title, class_names), path)
+
+
 def make_gif(images, fname, duration=2):
-    """Write frames [T, H, W, C] in [0, 1] as a looping GIF lasting `duration` seconds."""
-    frames = to_uint8(np.asarray(images))
+    """Write frames [T, H, W, C] in [0, 1] (or Pillow images of one size) as a looping GIF
+    lasting `duration` seconds."""
+    if isinstance(images[0], Image.Image):
+        frames = np.stack([np.asarray(picture) for picture in images])
+    else:
+        frames = to_uint8(np.asarray(images))
     if frames.shape[-1] == 1:
         frames = frames[..., 0]
     ms_per_frame = 1000.0 * duration / max(1, len(frames))
@@ -345,74 +392,100 @@ def cycle_labels(n, num_classes):
     return np.arange(n) % max(1, num_classes)
 
 
-def interpolation_frames(model, rng, steps=16):
-    """Frames of a GIF that walks in a straight line between two latent codes, a grid per frame.
+MAX_ROWS = 10  # rows of a sweep or interpolation picture: the first 10 classes, or 10 random z
 
-    Each grid holds one image per class for conditional models (so you see every class
-    morph at once), or 16 independent walks for unconditional ones.
-    """
-    n = model.num_classes if model.num_classes else 16
-    labels = np.arange(n) if model.num_classes else None
-    z0, z1 = model.sample_noise(rng, n), model.sample_noise(rng, n)
-    size = image_manifold_size(n)
+
+def sweep_rows(model, rng, base):
+    """What each row of a sweep or an interpolation shows: (labels or None, row names, row noise
+    [R, z_dim]). Conditional models: one class per row, all with the same noise (`base` [1, z_dim]),
+    so the rows differ by the class alone; unconditional ones: a different random z per row."""
+    if model.num_classes:
+        rows = min(model.num_classes, MAX_ROWS)
+        return np.arange(rows), model.class_names[:rows], np.repeat(base, rows, axis=0)
+    return None, [f"z {i + 1}" for i in range(MAX_ROWS)], model.sample_noise(rng, MAX_ROWS)
+
+
+def sweep_values(model, steps):
+    """`steps` values of one z coordinate, over the prior's usual range: DCGAN U(-1, 1) all of
+    it, BigGAN N(0, 1) two standard deviations either side."""
+    low, high = getattr(model, "z_sweep", (-1.0, 1.0))
+    return np.linspace(low, high, steps, dtype=np.float32)
+
+
+def sweep_picture(model, rows_z, labels, names, dim, steps=10):
+    """One picture: each row its noise with z[dim] swept left to right over sweep_values."""
+    values = sweep_values(model, steps)
+    z = np.repeat(rows_z, steps, axis=0)                       # [R * steps, z_dim], row by row
+    z[:, dim] = np.tile(values, len(rows_z))
+    images = model.generate(z, None if labels is None else np.repeat(labels, steps))
+    title = (f"z[{dim}] from {values[0]:+g} (left) to {values[-1]:+g} (right), every other z "
+             f"fixed; one {'class' if labels is not None else 'random z'} per row")
+    return labelled_picture(images, (len(rows_z), steps), title, names)
+
+
+def sweep_frames(model, rows_z, labels, names, dims, steps=16):
+    """GIF frames: frame t shows every row at z[d] = value t, for each d in dims at once."""
     frames = []
-    for t in np.linspace(0.0, 1.0, steps):
-        images = model.generate((1 - t) * z0 + t * z1, labels)
-        frames.append(merge(images, size))
-    return np.stack(frames)
+    for value in sweep_values(model, steps):
+        z = rows_z.copy()
+        z[:, dims] = value
+        title = f"z[{', '.join(map(str, dims))}] = {value:+.2f}, every other z fixed"
+        images = model.generate(z, labels)
+        frames.append(labelled_picture(images, image_manifold_size(len(z)) if len(dims) > 1
+                                       else (len(z), 1), title, () if len(dims) > 1 else names))
+    return frames
+
+
+def interpolation_frames(model, rng, steps=16):
+    """GIF frames of a straight walk between two latent codes: one class per row (conditional,
+    the same two codes for every class) or 10 independent walks. Pillow images, one size."""
+    labels, names, z0 = sweep_rows(model, rng, model.sample_noise(rng, 1))
+    _, _, z1 = sweep_rows(model, rng, model.sample_noise(rng, 1))
+    frames = []
+    for i, t in enumerate(np.linspace(0.0, 1.0, steps)):
+        title = f"from one z to another: step {i + 1} of {steps}"
+        frames.append(labelled_picture(model.generate((1 - t) * z0 + t * z1, labels), (len(z0), 1),
+                                       title, names))
+    return frames
 
 
 def visualize(model, option, out, n, seed=0):
-    """Test-mode pictures (handout utils.visualize): n images per grid or GIF, written to out.
+    """Test-mode pictures (handout utils.visualize), written to out; returns the written paths.
 
-    option 0: one random grid. 1: one grid per z dimension, that dimension swept over
-    [-1, 1] across the grid. 2: GIFs of random dimensions swept from a random z. 3: GIFs of
-    every dimension swept from z = 0. 4: as 3, plus all of them merged into one grid GIF.
-    Works for conditional models (labels cycle through the classes) and unconditional ones.
-    Returns the written paths.
+    0: one grid of n random images. 1: one picture per z dimension, test_arange_<dim>.png, that
+    dimension swept left to right (one class per row). 2: GIFs of 8 random dimensions swept the
+    same way, from a random z. 3: GIFs of every dimension from z = 0. 4: as 3, plus one GIF of
+    all dimensions at once. Conditional models show one class per row, unconditional ones 10 z.
     """
     rng = np.random.RandomState(seed)
-    labels = cycle_labels(n, model.num_classes) if model.num_classes else None
-    values = np.linspace(-1, 1, n, dtype=np.float32)
-    written = []
+    width = len(str(model.z_dim - 1))  # file names that sort: test_arange_007.png
     if option == 0:
-        images = model.generate(model.sample_noise(rng, n), labels)
+        labels = cycle_labels(n, model.num_classes) if model.num_classes else None
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        written.append(save_images(images, image_manifold_size(n),
-                                   os.path.join(out, f"test_{stamp}.png")))
-    elif option == 1:
-        base = model.sample_noise(rng, n)
-        for idx in range(model.z_dim):
-            z = base.copy()
-            z[:, idx] = values
-            written.append(save_images(model.generate(z, labels), image_manifold_size(n),
-                                       os.path.join(out, f"test_arange_{idx}.png")))
-    elif option in (2, 3, 4):
-        dims = rng.choice(model.z_dim, size=min(8, model.z_dim), replace=False) \
-            if option == 2 else range(model.z_dim)
-        base = model.sample_noise(rng, 1)
-        gifs = []
-        for idx in dims:
-            z = np.repeat(base if option == 2 else np.zeros_like(base), n, axis=0)
-            z[:, idx] = values
-            images = model.generate(z, labels)
-            gifs.append(images)
-            written.append(make_gif(images, os.path.join(out, f"test_gif_{idx}.gif")))
-        if option == 4:
-            stack = np.stack(gifs[:100])  # [dims, frames, H, W, C]
-            size = image_manifold_size(len(stack))
-            merged = [merge(stack[:, t], size) for t in range(stack.shape[1])]
-            written.append(make_gif(np.stack(merged), os.path.join(out, "test_gif_merged.gif"),
-                                    duration=8))
-    else:
+        return [save_images(model.generate(model.sample_noise(rng, n), labels), image_manifold_size(n),
+                            os.path.join(out, f"test_{stamp}.png"))]
+    if option not in (1, 2, 3, 4):
         raise LabError(f"--visualize {option} is not an option; use 0 (random grid), 1 (sweep "
                        "each z dimension), 2 (random-dimension GIFs), 3 (GIFs from z=0), 4 (3 + merged GIF)")
+    base = model.sample_noise(rng, 1) if option in (1, 2) else np.zeros((1, model.z_dim), np.float32)
+    labels, names, rows_z = sweep_rows(model, rng, base)
+    if option == 1:
+        return [save_picture(sweep_picture(model, rows_z, labels, names, d),
+                             os.path.join(out, f"test_arange_{d:0{width}d}.png")) for d in range(model.z_dim)]
+    dims = sorted(rng.choice(model.z_dim, size=min(8, model.z_dim), replace=False)) \
+        if option == 2 else range(model.z_dim)
+    written = [make_gif(sweep_frames(model, rows_z, labels, names, [d]),
+                        os.path.join(out, f"test_gif_{d:0{width}d}.gif")) for d in dims]
+    if option == 4:
+        written.append(make_gif(sweep_frames(model, rows_z, labels, names, list(dims)[:100]),
+                                os.path.join(out, "test_gif_merged.gif"), duration=4))
     return written
 
 
 def test_mode_outputs(model, out, n, seed=0):
-    """Test mode's default pictures in out: a grid of n random images, a per-class grid, an
-    interpolation GIF. Returns the written paths."""
+    """Test mode's default pictures in out: test_random.png (n images, the same noise and classes
+    as the training grids, so the two compare), test_classes.png (conditional models: 10 images per
+    class) and test_interpolation.gif. Returns the written paths."""
     rng = np.random.RandomState(seed)
     labels = cycle_labels(n, model.num_classes) if model.num_classes else None
     written = [save_images(model.generate(model.sample_noise(rng, n), labels),

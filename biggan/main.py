@@ -25,7 +25,7 @@ import memory  # noqa: E402
 import tfstart  # noqa: E402
 from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions, memory_problem  # noqa: E402
 from errors import LabError, run_or_exit  # noqa: E402
-from utils import save_images  # noqa: E402
+from utils import labelled_picture, save_picture  # noqa: E402
 
 cli.define_common_flags(flags)
 flags.DEFINE_integer("z_dim", 120, "Noise size; split into one chunk per G block + 1 (hierarchical z)",
@@ -99,8 +99,8 @@ def make_biggan(sess, FLAGS, c_dim, class_names, data_record=None):
 
 
 def truncation_sweep(model, FLAGS, thresholds=(0.25, 0.5, 1.0, 1.5, 2.0, None)):
-    """One row per truncation threshold (the same classes in every column): less variety,
-    cleaner images as the threshold shrinks."""
+    """test_truncation.png: one row per truncation threshold, the same noise direction and classes
+    in every row, so the rows show what truncation does: less variety, cleaner images as it shrinks."""
     columns = 10
     labels = np.arange(columns) % max(1, model.num_classes) if model.num_classes else None
     rows = []
@@ -108,9 +108,11 @@ def truncation_sweep(model, FLAGS, thresholds=(0.25, 0.5, 1.0, 1.5, 2.0, None)):
         model.truncation = t
         rows.append(model.generate(model.sample_noise(np.random.RandomState(FLAGS.seed), columns), labels))
     model.truncation = FLAGS.truncation or None
+    names = [f"|z| <= {t:g}" if t else "no truncation" for t in thresholds]
+    title = ("The truncation trick (--truncation): each row draws z with |z| capped; smaller caps, "
+             "less variety and cleaner images" + (". Columns cycle through the classes" if labels is not None else ""))
     path = os.path.join(checkpoints.run_folder(FLAGS.sample_dir, model.model_dir), "test_truncation.png")
-    save_images(np.concatenate(rows), (len(thresholds), columns), path)
-    return path
+    return save_picture(labelled_picture(np.concatenate(rows), (len(thresholds), columns), title, names), path)
 
 
 def main(argv):

@@ -33,7 +33,8 @@ tf1 = tf.compat.v1
 
 class BigGAN(object):
     checkpoint_name = "BigGAN"  # checkpoint files are BigGAN.model-<iteration>
-    sampler_note = " (EMA generator)"  # test mode samples from the moving average of G's weights
+    sampler_note = " (EMA generator)"
+    z_sweep = (-2.0, 2.0)  # test mode's z sweeps: two standard deviations of N(0, 1) either side  # test mode samples from the moving average of G's weights
     def __init__(self, sess, output_size=32, c_dim=3, num_classes=0, class_names=None,
                  z_dim=120, ch=32, shared_dim=128, attention_res=0, batch_size=64,
                  G_lr=2e-4, D_lr=2e-4, beta1=0.0, beta2=0.999, num_D_steps=2, ema_decay=0.999,

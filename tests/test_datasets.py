@@ -463,12 +463,12 @@ def test_an_interrupted_build_leaves_no_cache_and_no_debris(tmp_path, monkeypatc
     with pytest.raises(KeyboardInterrupt):
         load(tmp_path / "toys", "*.png", 16)
     assert cache_files(tmp_path / "toys") == []
-    # a build killed by SIGKILL leaves its temporary file: the next build removes it
+    # a build killed by SIGKILL leaves its temporary file: the next build, of any setting, removes it
     monkeypatch.setattr(folder_cache, "decode", real_decode)
     dead = subprocess.Popen(["true"])
     dead.wait()
     settings_name = "toys-16px-0123456789"
-    debris = tmp_path / ".cache" / f".tmp-{settings_name}-{dead.pid}.npy"
+    debris = tmp_path / ".cache" / f".tmp-{dead.pid}-toys-32px-9876543210-.npy"  # another setting's
     debris.write_bytes(b"half")
     monkeypatch.setattr(folder_cache, "slot_name", lambda folder, settings: settings_name)
     load(tmp_path / "toys", "*.png", 16)

@@ -64,6 +64,20 @@ def test_visualize_options_for_conditional_and_unconditional_models(tmp_path, op
     assert len(written) == count and sorted(os.listdir(tmp_path)) == sorted(os.path.basename(p) for p in written)
 
 
+def test_visualize_1_sweeps_one_dimension_across_each_row(tmp_path):
+    """The FakeModel's brightness grows with z[0]: in test_arange_0.png it must grow left to right
+    in every row (the same z but for the swept coordinate), and with the class down the rows."""
+    written = utils.visualize(FakeModel(num_classes=3, z_dim=12), 1, str(tmp_path), 8, seed=0)
+    assert [os.path.basename(p) for p in written[:3]] == ["test_arange_00.png", "test_arange_01.png",
+                                                          "test_arange_02.png"]  # names sort
+    picture = np.asarray(Image.open(written[0]).convert("L")).astype(float)
+    cell = 6 * utils.readable_scale(10 * 6)
+    grid = picture[-3 * cell:, -10 * cell:]
+    columns = grid.reshape(3, cell, 10, cell).mean(axis=(1, 3))  # [row, column] brightness
+    assert np.all(np.diff(columns, axis=1) >= 0) and np.all(columns[:, -1] > columns[:, 0])
+    assert np.all(np.diff(columns, axis=0) > 0)
+
+
 def test_visualize_rejects_an_unknown_option(tmp_path):
     with pytest.raises(errors.LabError, match="--visualize 9 is not an option"):
         utils.visualize(FakeModel(), 9, str(tmp_path), 4, seed=0)
@@ -73,11 +87,14 @@ def test_test_mode_outputs_and_export(tmp_path):
     written = utils.test_mode_outputs(FakeModel(), str(tmp_path), 16, seed=0)
     assert [os.path.basename(p) for p in written] == ["test_random.png", "test_classes.png",
                                                      "test_interpolation.gif"]
-    classes = np.asarray(Image.open(tmp_path / "test_classes.png"))
-    assert classes.shape[0] == 10 * 6
+    classes = np.asarray(Image.open(tmp_path / "test_classes.png").convert("L"))
+    cell = 6 * utils.readable_scale(10 * 6)  # 6-pixel images scaled up to be seen
+    assert cell > 6 and classes.shape[0] > 10 * cell  # a title strip on top of the rows
+    grid = classes[-10 * cell:, -10 * cell:]
     # each row holds its class: brightness label/10 (+-0.05 from z) in the grid's image columns
-    row_means = [classes[6 * i:6 * i + 6, -60:].mean() / 255 for i in range(10)]
+    row_means = [grid[cell * i:cell * (i + 1)].mean() / 255 for i in range(10)]
     assert np.all(np.diff(row_means) > 0)
+    assert (classes[:cell // 2, :] == 255).mean() > 0.8  # the title strip: white, with some text
     path = utils.export_samples(FakeModel(num_classes=3), 7, str(tmp_path / "generated_7.npz"))
     data = np.load(path)
     assert data["images"].dtype == np.uint8 and data["images"].shape == (7, 6, 6, 1)
