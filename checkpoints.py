@@ -165,13 +165,14 @@ def read_run_config(folder, program, dataset):
     return config
 
 
-def training_record(folder):
-    """The "training" block (iterations, seconds, images/s) of a run's config.json, or {}."""
+def training_record(folder, block="training"):
+    """A block of a run's config.json as a dict, or {} (no run, or an unreadable file): "training"
+    (iterations, seconds, images/s) or "data" (what it trained on)."""
     path = os.path.join(folder, "config.json")
     try:
         with open(path) as f:
-            return dict(json.load(f).get("training", {}))
-    except (OSError, ValueError, AttributeError):
+            return dict(json.load(f).get(block) or {})
+    except (OSError, ValueError, AttributeError, TypeError):
         return {}
 
 

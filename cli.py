@@ -7,6 +7,7 @@ way, so this lives once, here. Only this file and the two mains read absl FLAGS.
 """
 import math
 import os
+import signal
 import sys
 
 import numpy as np
@@ -131,6 +132,7 @@ def parse_flags(argv, program=None, usage=(), groups=()):
     """absl's flag parsing with the lab's --help and a one-line error (e.g. --epoch abc) instead of
     its usage dump. Pass it to app.run as flags_parser (functools.partial with the help)."""
     if program and any(a in ("--help", "-h", "-?", "--helpshort") for a in argv[1:]):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `--help | head` ends quietly
         print(help_text(program, list(usage), FLAG_GROUPS + list(groups)))
         sys.exit(0)
     try:
@@ -259,12 +261,29 @@ def load_training_data(FLAGS, images_per_iteration, log=print):
 
 
 def data_record(FLAGS, data):
-    """What a run trains on, saved in its config.json, so a comparison knows what is held out."""
-    split = FLAGS.mnist_split if FLAGS.dataset == "mnist" else "train"
-    return {"dataset": FLAGS.dataset, "split": split, "classes": class_list(FLAGS),
-            "attribute": FLAGS.attribute or None, "crop": bool(FLAGS.crop), "input_size": crop_size(FLAGS),
-            "pattern": FLAGS.input_fname_pattern,
-            "num_images": int(min(len(data.images), FLAGS.train_size))}
+    """What a run trains on, saved in its config.json: a comparison reads what was held out (the
+    split and, for folders, the rule that made it), and a resume that the images are the same
+    (their digest: datasets.data_digest)."""
+    record = {"dataset": FLAGS.dataset, "split": data.split, "classes": class_list(FLAGS),
+              "attribute": FLAGS.attribute or None, "crop": bool(FLAGS.crop), "input_size": crop_size(FLAGS),
+              "pattern": FLAGS.input_fname_pattern, "source": data.source, "digest": data.digest,
+              "num_images": int(min(len(data.images), FLAGS.train_size))}
+    if FLAGS.dataset not in DEFAULT_SIZES:
+        record["holdout_rule"] = datasets.HOLDOUT_RULE
+    return record
+
+
+def check_same_data(FLAGS, name, record):
+    """Resuming a run on other images than it was trained on would silently mix two datasets
+    (e.g. the same class names from another --data_dir): refuse, naming both. Runs saved before
+    the digest existed are not checked."""
+    folder = checkpoints.run_folder(FLAGS.checkpoint_dir, name)
+    saved = checkpoints.training_record(folder, "data")
+    if saved.get("digest") and saved["digest"] != record["digest"]:
+        raise LabError(f"{folder} was trained on other images ({saved.get('num_images', '?')} from "
+                       f"{saved.get('source', '?')}) than this run would use ({record['num_images']} from "
+                       f"{record['source']}); resume with the same images, or start a new run with "
+                       "another --checkpoint_dir")
 
 
 def train_config(FLAGS, reshuffle):

@@ -13,6 +13,7 @@ raise errors.LabError with a one-line message that names the file and the fix.
 """
 import fnmatch
 import gzip
+import hashlib
 import os
 import pickle
 import re
@@ -38,7 +39,11 @@ CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
 
 
 CELEBA = "celebA"                          # python download.py celebA: a flat folder of JPEGs
-HOLDOUT_EVERY, MIN_SPLIT = 10, 20           # a folder's test split: every 10th image (>= 20 images)
+HOLDOUT_EVERY, MIN_SPLIT = 10, 20           # a folder's test split: 1 image in 10 (folders of >= 20)
+# Which images of a folder are held out is decided per image, from its own path, so that adding or
+# removing images never moves another image across the split (with "every 10th file in sorted
+# order", one new image moved the whole test split into images a run had trained on).
+HOLDOUT_RULE = "sha1(path in the folder) % 10 == 0"
 # celebA's folder also holds CELEBA_ATTRIBUTES (checksums.py): 40 attributes of +1/-1 per image
 
 
@@ -46,6 +51,20 @@ class Dataset(NamedTuple):
     images: np.ndarray            # [N, H, W, C] uint8 (a read-only memory map for folders)
     labels: Optional[np.ndarray]  # [N] int64 class indices, or None
     class_names: List[str]        # names of the label indices ([] when unlabelled)
+    digest: str = ""              # what these images are (data_digest): a run records it
+    source: str = ""              # where they come from, for messages (a folder's real path)
+    split: str = "all"            # which part: "train", "test" (held out) or "all" of the dataset
+
+
+def data_digest(parts):
+    """A short sha1 of `parts` (strings or arrays): the identity of a set of images. A folder's is
+    made of its files' paths and sizes (cheap for 200,000 files), MNIST's and CIFAR-10's of their
+    pixels and labels. A run records it, so that resuming it on other images is refused and a
+    comparison knows exactly what the run trained on."""
+    digest = hashlib.sha1()
+    for part in parts:
+        digest.update(part.encode("utf-8") if isinstance(part, str) else np.ascontiguousarray(part).tobytes())
+    return digest.hexdigest()[:16]
 
 
 def to_float(images):
@@ -296,16 +315,40 @@ def celeba_labels(folder, files, attribute):
     return np.array([values[n] for n in names], dtype=np.int64), [f"not_{attribute}", attribute]
 
 
-def holdout_order(n):
-    """(row order, number of train rows) of a folder of n images: the train images (all but
-    every 10th) first, then the test images (every 10th), so that each split is one slice of
-    the cache's memory map (a slice costs no memory; picking rows would copy them). Folders
-    under 20 images are not split (both splits are the whole folder)."""
-    index = np.arange(n)
-    if n < MIN_SPLIT:
-        return index, n
-    test = index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1
+def is_held_out(rel):
+    """Whether the image at `rel` (its path in the folder) is in the test split (HOLDOUT_RULE)."""
+    return int(hashlib.sha1(rel.encode("utf-8")).hexdigest(), 16) % HOLDOUT_EVERY == 0
+
+
+def holdout_order(files):
+    """(row order, number of train rows) of a folder's files: the train images first, then the
+    held-out ones (is_held_out), so that each split is one slice of the cache's memory map (a
+    slice costs no memory; picking rows would copy them). Folders under MIN_SPLIT images are
+    not split (both splits are the whole folder)."""
+    index = np.arange(len(files))
+    if len(files) < MIN_SPLIT:
+        return index, len(files)
+    test = np.array([is_held_out(f.rel) for f in files], dtype=bool)
     return np.concatenate([index[~test], index[test]]), int(np.sum(~test))
+
+
+def check_class_split(class_names, labels, train_rows, split, folder, log):
+    """With classes, both sides of the split need every class: a class without a training image
+    cannot be learnt (a LabError when training), one without a held-out image cannot be measured
+    by compare.py (a warning). labels: in cache order, the train rows first."""
+    if labels is None or split == "all":
+        return
+    train = np.bincount(labels[:train_rows], minlength=len(class_names))
+    test = np.bincount(labels[train_rows:], minlength=len(class_names))
+    if split == "train" and not train.all():
+        empty = [f"{name} ({test[k]} image(s), all held out)" for k, name in enumerate(class_names) if not train[k]]
+        raise LabError(f"class(es) {', '.join(empty)} in {folder} have no training image: about 1 image "
+                       "in 10 is held out for the comparison, and these fell all there; add images to them "
+                       "(a class needs several) or leave them out with --classes")
+    if not test.all() and train_rows < len(labels):
+        missing = [name for k, name in enumerate(class_names) if not test[k]]
+        log(f"note: class(es) {', '.join(missing[:5])}{' and more' if len(missing) > 5 else ''} of "
+            f"{folder} have no held-out image (1 in 10 is held out): compare.py cannot measure them")
 
 
 def report_bad(files, bad, skip_bad_images, log):
@@ -353,7 +396,7 @@ def load_image_folder(folder, pattern="*.jpg", output_size=64, input_size=None, 
     if classes:
         keep, labels = class_filter(labels, class_names, classes, os.path.basename(folder))
         files, class_names = [files[i] for i in keep], list(classes)
-    order, train_files = holdout_order(len(files))
+    order, train_files = holdout_order(files)
     files = [files[i] for i in order]
     labels = labels[order] if labels is not None else None
     settings = dict(folder=os.path.realpath(folder), pattern=pattern, classes=list(classes or []),
@@ -364,12 +407,18 @@ def load_image_folder(folder, pattern="*.jpg", output_size=64, input_size=None, 
     rows = np.delete(np.arange(len(files)), [i for i, _ in bad])  # file index of each cache row
     if not len(rows):
         raise LabError(f"no readable image in {folder}")
-    part = split_rows(split, int(np.searchsorted(rows, train_files)), len(files) < MIN_SPLIT)
-    images, labels = images[part], (labels[rows][part] if labels is not None else None)
+    train_rows = int(np.searchsorted(rows, train_files))
+    part = split_rows(split, train_rows, len(files) < MIN_SPLIT)
+    if labels is not None:
+        labels = labels[rows]
+        check_class_split(class_names, labels, train_rows, split, folder, log)
+    images, labels = images[part], (labels[part] if labels is not None else None)
     log(f"Loaded {len(images)} images from {folder} ({'x'.join(map(str, images.shape[1:]))}"
         f"{', classes: ' + ', '.join(class_names) if class_names else ''}) from the cache {path}: "
         "decoded once, read per batch")
-    return Dataset(images, labels, class_names)
+    used = [files[i] for i in rows[part]]  # the files behind the rows of this split
+    return Dataset(images, labels, class_names, data_digest(f"{f.rel}\t{f.size}\n" for f in used),
+                   os.path.realpath(folder), "all" if len(files) < MIN_SPLIT else split)
 
 
 # ----------------------------------------------------------------------------- CIFAR-10
@@ -492,6 +541,12 @@ def check_attribute(name, attribute):
                        f"with '{name}'; for classes of your own, use one sub-folder per class")
 
 
+def identified(data, folder, split):
+    """An array dataset (MNIST, CIFAR-10) with its digest (of its pixels and labels), source and split."""
+    return data._replace(digest=data_digest([data.images, data.labels]), source=os.path.realpath(folder),
+                         split=split)
+
+
 def load_dataset(name, data_dir="./data", pattern="*.jpg", output_size=64, input_size=None,
                  crop=False, classes=None, skip_bad_images=False, split="train", attribute=None,
                  cache_dir=None, log=print, mnist_with_test=True):
@@ -504,9 +559,10 @@ def load_dataset(name, data_dir="./data", pattern="*.jpg", output_size=64, input
     check_attribute(name, attribute)
     if name == "mnist":
         data = mnist_split(folder, "test") if split == "test" else load_mnist(folder, with_test=mnist_with_test)
-        return select_classes(data, classes, "MNIST")
+        part = "test" if split == "test" else "all" if mnist_with_test else "train"
+        return identified(select_classes(data, classes, "MNIST"), folder, part)
     if name == "cifar10":
-        return load_cifar10(folder, classes, split)
+        return identified(load_cifar10(folder, classes, split), folder, split)
     if not os.path.isdir(folder):
         if name == CELEBA:
             raise LabError(f"CelebA not found in {folder}; run: python download.py celebA")

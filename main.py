@@ -90,6 +90,7 @@ def main(argv):
     print(cli.first_line("DCGAN", FLAGS), flush=True)
     if FLAGS.train:  # the data and the saved run are checked before TensorFlow starts, too
         data = cli.load_training_data(FLAGS, FLAGS.batch_size)
+        cli.check_same_data(FLAGS, cli.run_name(FLAGS), cli.data_record(FLAGS, data))
         check_memory(FLAGS, data.images.shape[-1], len(data.class_names) if FLAGS.conditional else 0)
     else:
         saved = cli.saved_architecture(FLAGS, cli.run_name(FLAGS), "main.py",

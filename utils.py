@@ -348,7 +348,11 @@ def generate_images(model, z, labels=None, batch=500):
         if model.num_classes:
             feed[model.y] = model.label_feed(labels[start:start + batch])
         out.append(model.sess.run(model.samples, feed))
-    return model.from_model_range(np.concatenate(out))
+    images = np.concatenate(out)
+    if not np.isfinite(images).all():  # to_uint8 would write them as black images, silently
+        raise LabError(f"the generator of {model.model_dir} makes NaN or infinite pixels: its weights are "
+                       "broken (a run that diverged?); train again, with a lower learning rate")
+    return model.from_model_range(images)
 
 
 STANDING_BATCHES = 16  # batches the standing statistics average over (BigGAN-PyTorch's default)

@@ -123,6 +123,7 @@ def main(argv):
     print(cli.first_line("BigGAN", FLAGS), flush=True)
     if FLAGS.train:  # the data and the saved run are checked before TensorFlow starts, too
         data = cli.load_training_data(FLAGS, FLAGS.batch_size * FLAGS.num_D_steps)
+        cli.check_same_data(FLAGS, cli.run_name(FLAGS, "biggan_"), cli.data_record(FLAGS, data))
     else:
         saved = cli.saved_architecture(FLAGS, cli.run_name(FLAGS, "biggan_"), "biggan/main.py",
                                        ["z_dim", "ch", "shared_dim", "attention_res", "c_dim",

@@ -1,7 +1,8 @@
 """Was the reference really held out? Read what each run trained on (handout extension 2).
 
 compare.py measures every model against a REAL reference split: MNIST's t10k digits, CIFAR-10's
-test batch, or every 10th image of a folder (datasets.holdout_split). A distance to images the
+test batch, or the held-out tenth of a folder (datasets.HOLDOUT_RULE: decided per image from its
+path, so images added later never move an image a run trained on into the reference). A distance to images the
 model was trained on is flattering, and then the "real-data floor" row is no floor at all. The
 handout's load_mnist trains on train + t10k (70,000 digits), so with the default flags the MNIST
 reference IS in the training data.
@@ -15,8 +16,11 @@ this module turns the two records into one verdict: held out (True), seen (False
 No TensorFlow here: it only reads dictionaries.
 """
 
+from datasets import HOLDOUT_RULE
+
 HELD_OUT, SEEN, UNKNOWN = True, False, None
 MNIST_FIX = "--mnist_split train"
+FIXED_SPLITS = ("mnist", "cifar10")  # their splits are files of their own; a folder's is HOLDOUT_RULE
 
 
 def run_verdict(config):
@@ -29,6 +33,9 @@ def run_verdict(config):
                          "recorded their data)")
     split, count, dataset = data.get("split"), data.get("num_images"), data.get("dataset")
     images = f", {count:,} images" if isinstance(count, int) else ""
+    if split == "train" and dataset not in FIXED_SPLITS and data.get("holdout_rule") != HOLDOUT_RULE:
+        return UNKNOWN, ("{who} was trained before a folder's held-out images were chosen per image "
+                         "(then: every 10th file in sorted order, which an added or removed image shifts)")
     if split == "train":
         return HELD_OUT, f"{{who}} trained on the {dataset} train split only (split \"train\"{images})"
     if split == "all":
@@ -62,9 +69,25 @@ def fix_for(dataset):
     return "retrain both with the current training scripts, which train on the train split"
 
 
-def reference_status(configs, dataset, reference):
+def folder_changes(configs, dataset, train_digest):
+    """A sentence when a folder's train split today is not the images a run recorded (its
+    digest), else ''. The held-out images stay held out (the rule is per image); the reader should
+    still know that the models saw a different set than the folder holds now."""
+    if dataset in FIXED_SPLITS or not train_digest:
+        return ""
+    changed = [f"the {kind} ({(config.get('data') or {}).get('num_images', '?')} images then)"
+               for kind, config in configs.items()
+               if (config.get("data") or {}).get("digest") not in (None, train_digest)]
+    if not changed:
+        return ""
+    return (f" The folder's images changed since {' and '.join(changed)} trained; images added since "
+            "were split by the same rule, so the reference is still held out.")
+
+
+def reference_status(configs, dataset, reference, train_digest=None):
     """The verdict for both runs ({kind: config.json dict}) and the one line the report opens
-    with. `reference` names the reference images, e.g. "the 10,000 MNIST t10k digits".
+    with. `reference` names the reference images, e.g. "the 10,000 MNIST t10k digits";
+    train_digest: the digest of the dataset's train split today (datasets.data_digest).
 
     Returns {"held_out": True/False/None, "note": the line, "runs": {kind: phrase}}.
     """
@@ -72,7 +95,7 @@ def reference_status(configs, dataset, reference):
     held_out = combine([v for v, _ in verdicts.values()])
     if held_out is HELD_OUT:
         note = (f"Reference held out: {phrases(verdicts, HELD_OUT)}; {reference} were never used "
-                "in training.")
+                "in training." + folder_changes(configs, dataset, train_digest))
     elif held_out is SEEN:
         note = (f"Warning: the reference was seen in training: {phrases(verdicts, SEEN)}. Distances "
                 f"to {reference} flatter the models and the real-data row is not a floor; "
@@ -99,4 +122,4 @@ def reference_name(dataset, count):
         return f"the {count:,} MNIST t10k digits"
     if dataset == "cifar10":
         return f"the {count:,} CIFAR-10 test images"
-    return f"the {count:,} held-out images of {dataset} (every 10th)"
+    return f"the {count:,} held-out images of {dataset} (1 in 10, chosen per image)"

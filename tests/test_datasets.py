@@ -360,20 +360,58 @@ def test_pattern_matching_nothing_and_corrupt_image(tmp_path):
     assert not log.has("Decoding")  # the cache already knew the bad file: no second decode
 
 
-def test_holdout_split_is_every_tenth_image_as_slices_of_the_cache(tmp_path):
+def test_holdout_split_is_decided_per_image_as_slices_of_the_cache(tmp_path):
     make_folder(tmp_path / "ab", classes=("a", "b"), n=15, size=8)
     quiet = dict(log=Log())
     train = datasets.load_dataset("ab", str(tmp_path), "*.png", 8, **quiet)
     test = datasets.load_dataset("ab", str(tmp_path), "*.png", 8, split="test", **quiet)
     everything = datasets.load_dataset("ab", str(tmp_path), "*.png", 8, split="all", **quiet)
-    assert len(train.images) == 27 and len(test.images) == 3 and len(everything.images) == 30
     paths = datasets.find_images(str(tmp_path / "ab"), "*.png")
+    rels = [os.path.relpath(p, tmp_path / "ab") for p in paths]
+    held = np.array([datasets.is_held_out(rel) for rel in rels])
+    assert 0 < held.sum() < 10 and len(everything.images) == 30
     expected = decode_directly(paths, 8)
-    np.testing.assert_array_equal(test.images, expected[9::10])  # files 9, 19, 29
-    np.testing.assert_array_equal(train.images, np.delete(expected, [9, 19, 29], axis=0))
-    assert test.labels.tolist() == [0, 1, 1]
+    np.testing.assert_array_equal(test.images, expected[held])
+    np.testing.assert_array_equal(train.images, expected[~held])
+    assert (train.split, test.split, everything.split) == ("train", "test", "all")
     for split in (train, test):  # slices of one memory map: no copy in memory
         assert isinstance(split.images, np.memmap) and not split.images.flags.writeable
+
+
+def test_adding_images_never_moves_one_into_the_held_out_split(tmp_path):
+    """The old rule (every 10th file in sorted order) moved the whole test split into trained
+    images when one image was added. Per image, the test split only gains the new images."""
+    make_folder(tmp_path / "faces", classes=("",), n=60, size=8, modes=("L",))
+    names = lambda split: set(  # noqa: E731
+        f.rel for f in datasets.scan_images(str(tmp_path / "faces"), "*.png") if datasets.is_held_out(f.rel) == split)
+    before_test, before_train = names(True), names(False)
+    for i in range(60, 75):  # 15 images more
+        Image.fromarray(np.zeros((8, 16), np.uint8)).save(tmp_path / "faces" / f"{i}.png")
+    assert before_test <= names(True) and before_train <= names(False)
+    assert not names(True) & before_train
+    first = datasets.load_dataset("faces", str(tmp_path), "*.png", 8, log=Log())
+    os.remove(tmp_path / "faces" / "60.png")
+    again = datasets.load_dataset("faces", str(tmp_path), "*.png", 8, log=Log())
+    assert first.digest != again.digest  # a run records what it trained on: the change shows
+
+
+def test_a_class_with_no_training_image_is_refused_and_one_with_no_held_out_image_said(tmp_path):
+    make_folder(tmp_path / "many", classes=("a", "b"), n=15, size=8, modes=("L",))
+    names = sorted(os.listdir(tmp_path / "many" / "b"))
+    lone = next(rel for rel in (f"c{i}/x.png" for i in range(100)) if datasets.is_held_out(rel))
+    os.makedirs(tmp_path / "many" / lone.split("/")[0])
+    Image.fromarray(np.zeros((8, 16), np.uint8)).save(tmp_path / "many" / lone)
+    with pytest.raises(LabError, match=rf"class\(es\) {lone.split('/')[0]} \(1 image\(s\), all held out\).* "
+                                       "have no training image"):
+        datasets.load_dataset("many", str(tmp_path), "*.png", 8, log=Log())
+    shutil.rmtree(tmp_path / "many" / lone.split("/")[0])
+    kept = next(rel for rel in (f"d{i}/x.png" for i in range(100)) if not datasets.is_held_out(rel))
+    os.makedirs(tmp_path / "many" / kept.split("/")[0])
+    Image.fromarray(np.zeros((8, 16), np.uint8)).save(tmp_path / "many" / kept)
+    log = Log()
+    data = datasets.load_dataset("many", str(tmp_path), "*.png", 8, log=log)
+    assert len(data.class_names) == 3 and names
+    assert log.has(f"note: class(es) {kept.split('/')[0]} of") and log.has("compare.py cannot measure them")
 
 
 # ----------------------------------------------------------------------------- the decoded-image cache

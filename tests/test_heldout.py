@@ -1,5 +1,6 @@
 """evaluation/heldout.py: the report never calls the reference held out unless both runs'
 config.json records say they trained on the train split only."""
+import datasets
 from evaluation import heldout
 
 REFERENCE = heldout.reference_name("mnist", 10000)
@@ -63,7 +64,20 @@ def test_each_run_keeps_its_own_phrase_for_metrics_json():
 
 def test_other_datasets_name_their_reference_and_fix():
     assert heldout.reference_name("cifar10", 2000) == "the 2,000 CIFAR-10 test images"
-    assert "every 10th" in heldout.reference_name("faces", 300)
+    assert "1 in 10, chosen per image" in heldout.reference_name("faces", 300)
     seen = {"data": {"dataset": "faces", "split": "all", "num_images": 3000}}
     result = heldout.reference_status({"DCGAN": seen, "BigGAN": seen}, "faces", "R")
     assert "all of faces" in result["note"] and "--mnist_split" not in result["note"]
+
+
+def test_a_folder_run_is_held_out_only_under_the_per_image_rule():
+    """Runs from before the per-image rule held out every 10th file, which adding an image shifts:
+    unknown. Under the rule the reference is held out, and a folder changed since is said."""
+    old = {"data": {"dataset": "faces", "split": "train", "num_images": 900}}
+    assert heldout.run_verdict(old)[0] is heldout.UNKNOWN
+    new = {"data": {"dataset": "faces", "split": "train", "num_images": 900, "digest": "aaa",
+                    "holdout_rule": datasets.HOLDOUT_RULE}}
+    same = heldout.reference_status({"DCGAN": new, "BigGAN": new}, "faces", "R", train_digest="aaa")
+    assert same["held_out"] is True and "changed" not in same["note"]
+    grown = heldout.reference_status({"DCGAN": new, "BigGAN": new}, "faces", "R", train_digest="bbb")
+    assert grown["held_out"] is True and "images changed since the DCGAN (900 images then)" in grown["note"]

@@ -373,3 +373,48 @@ def test_an_unwritable_run_folder_is_found_before_training(tmp_path):
     result = run_main(["--dataset=mnist", "--train", f"--data_dir={DATA}"] + TINY, tmp_path)
     assert_one_line_error(result, "cannot write to checkpoint dir checkpoint/mnist_28_28")
     assert "Epoch" not in result.stdout
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 80 MiB tmpfs (needs root, as CI and the lab's machines run the suite), filled until
+    just above training.MIN_FREE_BYTES (64 MiB) is free: the first grids and log lines fill it."""
+    import training
+    mount = tmp_path / "small"
+    os.makedirs(mount)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=80m", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (not root); test_model.py injects ENOSPC instead")
+    try:
+        free = os.statvfs(mount).f_bavail * os.statvfs(mount).f_frsize
+        with open(mount / "filler", "wb") as f:
+            f.write(b"\0" * (free - training.MIN_FREE_BYTES - 200 * 1024))
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_a_disk_filling_up_stops_training_with_a_checkpoint_and_one_line(tmp_path, small_disk):
+    result = run_main(["--dataset=mnist", "--train", f"--data_dir={DATA}", "--batch_size=16", "--epoch=100",
+                       f"--sample_dir={small_disk}/samples", f"--logs_dir={small_disk}/logs", "--sample_freq=1"],
+                      tmp_path)
+    assert_one_line_error(result, r"the disk holding .*small/.* is almost full \(\d+ MiB free, 64 MiB needed "
+                                  r"to go on\): stopped after saving the checkpoint at iteration (\d+); free some space")
+    step = int(re.search(r"at iteration (\d+)", result.stderr).group(1))
+    assert f"DCGAN.model-{step}.index" in os.listdir(tmp_path / "checkpoint" / "mnist_28_28")
+    resumed = run_main(["--dataset=mnist", "--train", f"--data_dir={DATA}", "--batch_size=16",
+                        "--train_size=64", f"--epoch={step // 4 + 1}"], tmp_path)
+    assert resumed.returncode == 0 and f"resuming at iteration {step}" in resumed.stdout, resumed.stderr
+
+
+def test_resuming_on_other_images_is_refused_naming_both(tmp_path):
+    for root in ("a", "b"):
+        colour_folder(tmp_path / root / "pc", n=4)
+    args = ["--dataset=pc", "--input_fname_pattern=*.png", "--output_height=16", "--batch_size=4",
+            "--conditional", "--train", "--epoch=1"]
+    first = run_main(args + ["--data_dir=a"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    os.remove(tmp_path / "b" / "pc" / "cars" / "0.png")  # the same class names, other images
+    second = run_main(args + ["--data_dir=b", "--epoch=2"], tmp_path)
+    assert_one_line_error(second, r"checkpoint/pc_16_16_cond was trained on other images \(8 from .*/a/pc\) "
+                                  r"than this run would use \(7 from .*/b/pc\)")

@@ -8,6 +8,7 @@ import tensorflow as tf
 import datasets
 import training
 from model import DCGAN
+from errors import LabError
 from ops import conv_out_size_same
 
 tf1 = tf.compat.v1
@@ -232,3 +233,67 @@ def test_sizes_a_network_cannot_make_are_one_line_errors(tmp_path, args, message
     os.makedirs(tmp_path / "data" / "cars" / "red")
     result = run_main(["--dataset=cars", "--data_dir=data", "--train"] + args, tmp_path)
     assert_one_line_error(result, message)
+
+
+# ---------------------------------------------------------------- runs that go wrong
+
+def poison_after(dcgan, iterations):
+    """Make a real weight of G NaN after `iterations` training steps (what a learning rate far
+    too high does): the steps after that compute NaN losses from it."""
+    real_step, calls = dcgan.train_step, []
+    weight = tf1.trainable_variables("generator")[0]
+    poison = tf1.assign(weight, tf.fill(tf.shape(weight), np.nan))
+
+    def step(*args):
+        calls.append(1)
+        if len(calls) == iterations + 1:
+            dcgan.sess.run(poison)
+        return real_step(*args)
+    dcgan.train_step = step
+
+
+def test_losses_that_turn_nan_stop_at_once_and_save_nothing_broken(tmp_path):
+    with tf.Graph().as_default(), tf1.Session() as sess:
+        dcgan = make(sess, tmp_path)
+        poison_after(dcgan, 3)
+        with pytest.raises(training.Diverged, match="training diverged at iteration 4: d_loss is nan"):
+            dcgan.train(config(tmp_path, ckpt_freq=2), mnist_subset(64))  # 8 iterations if all went well
+    saved = sorted(os.listdir(tmp_path / "ckpt" / "mnist_28_28"))
+    assert [f for f in saved if f.endswith(".index")] == ["DCGAN.model-2.index"]  # the last good one
+    with tf.Graph().as_default(), tf1.Session() as sess:
+        dcgan = make(sess, tmp_path)
+        assert dcgan.load(str(tmp_path / "ckpt")) == (True, 2)
+        assert np.isfinite(dcgan.generate(np.zeros((2, 100), np.float32), [0, 1])).all()
+        sess.run(tf1.assign(tf1.trainable_variables("generator")[0], tf.fill([110, 1024], np.nan)))
+        with pytest.raises(LabError, match="makes NaN or infinite pixels"):  # never an all-black export
+            dcgan.generate(np.zeros((2, 100), np.float32), [0, 1])
+
+
+@pytest.mark.parametrize("where", ["grid", "log"])
+def test_a_full_disk_stops_with_a_checkpoint(tmp_path, monkeypatch, where):
+    """ENOSPC while writing a training grid or a losses.csv line: the loop stops, the checkpoint of
+    that iteration is saved, and the failure is reported (cli.train turns it into one line)."""
+    import errno
+    import utils
+
+    real_save, calls = utils.save_images, []
+
+    def full(*args, **kwargs):  # the second grid finds the disk full
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device", "samples/x.png")
+        return real_save(*args, **kwargs)
+    if where == "grid":
+        monkeypatch.setattr(utils, "save_images", full)
+        settings = dict(sample_freq=3)
+    else:
+        monkeypatch.setattr(training, "low_disk", lambda folders: "the disk holding logs/x is almost full")
+        settings = {}
+    with tf.Graph().as_default(), tf1.Session() as sess:
+        dcgan = make(sess, tmp_path)
+        counter, stop = dcgan.train(config(tmp_path, **settings), mnist_subset(64))
+    assert stop.requested and isinstance(stop.failure, OSError)
+    assert counter == (4 if where == "grid" else 1)  # grids at iterations 1, 4, ... (counter % 3 == 1)
+    assert f"DCGAN.model-{counter}.index" in os.listdir(tmp_path / "ckpt" / "mnist_28_28")
+    message = training.failure_message(stop.failure)
+    assert ("No space left on device" if where == "grid" else "almost full") in message
