@@ -71,27 +71,36 @@ def check_network_size(FLAGS):
                        f"try 28, 32, 48 or 64. {sizes}")
 
 
-def check_memory(FLAGS, c_dim, y_dim):
-    """Refuse, before building it, a DCGAN whose training would not fit in this machine's memory
-    (e.g. --output_height 1000: 6 GB and 2.5 GB per checkpoint); CPU runs only (see memory.py)."""
+def check_memory(FLAGS):
+    """Refuse, before the data is decoded at that size or the network built, a DCGAN whose training
+    would not fit in this machine's memory (e.g. --output_height 1000: 6 GB and 2.5 GB per
+    checkpoint); CPU runs only (see memory.py). Colour images assumed: the data is not read yet."""
     if FLAGS.dataset == "mnist" or memory.gpu_may_be_used():  # MNIST's network has a fixed size
         return
-    problem = memory.dcgan_problem(FLAGS.output_height, c_dim, FLAGS.z_dim, y_dim or 0,
+    classes = len(cli.class_list(FLAGS)) if FLAGS.conditional else 0
+    problem = memory.dcgan_problem(FLAGS.output_height, 3, FLAGS.z_dim, classes,
                                    FLAGS.batch_size, memory.available_memory_bytes())
     if problem:
         raise LabError(problem)
+    params, _ = memory.dcgan_counts(FLAGS.output_height, 3, FLAGS.z_dim, classes)
+    problem, note = memory.checkpoint_problem(params, FLAGS.max_to_keep, FLAGS.checkpoint_dir)
+    if problem:
+        raise LabError(problem)
+    if note:
+        print(note, flush=True)
 
 
 def main(argv):
     cli.resolve_defaults(FLAGS)
     cli.validate(FLAGS, argv, "the DCGAN")  # bad flags fail here, before TensorFlow starts
     check_network_size(FLAGS)
+    if FLAGS.train:
+        check_memory(FLAGS)
     cli.check_run_folders(FLAGS, cli.run_name(FLAGS))
     print(cli.first_line("DCGAN", FLAGS), flush=True)
     if FLAGS.train:  # the data and the saved run are checked before TensorFlow starts, too
         data = cli.load_training_data(FLAGS, FLAGS.batch_size)
         cli.check_same_data(FLAGS, cli.run_name(FLAGS), cli.data_record(FLAGS, data))
-        check_memory(FLAGS, data.images.shape[-1], len(data.class_names) if FLAGS.conditional else 0)
     else:
         saved = cli.saved_architecture(FLAGS, cli.run_name(FLAGS), "main.py",
                                        ["z_dim", "c_dim", "class_names"])

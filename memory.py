@@ -81,10 +81,10 @@ def dcgan_counts(output_size, c_dim, z_dim, y_dim=0, gf_dim=64, df_dim=64):
     g_channels = [8 * gf_dim, 4 * gf_dim, 2 * gf_dim, gf_dim, c_dim]  # at S/16 ... S
     d_channels = [c_dim, df_dim, 2 * df_dim, 4 * df_dim, 8 * df_dim]  # at S ... S/16
     bottom = sizes[4] * sizes[4] * g_channels[0]
-    params = (z_dim + y_dim) * bottom                                 # G's linear layer
-    params += sum(25 * (a + y_dim) * b for a, b in zip(g_channels, g_channels[1:]))
-    params += sum(25 * (a + y_dim) * b for a, b in zip(d_channels, d_channels[1:]))
-    params += sizes[4] * sizes[4] * d_channels[-1] + y_dim           # D's linear layer
+    params = (z_dim + y_dim + 1) * bottom                             # G's linear layer (+ bias)
+    params += sum(25 * (a + y_dim) * b + b for a, b in zip(g_channels, g_channels[1:]))  # 5x5 + bias
+    params += sum(25 * (a + y_dim) * b + b for a, b in zip(d_channels, d_channels[1:]))
+    params += sizes[4] * sizes[4] * d_channels[-1] + y_dim + 1       # D's linear layer
     g_floats = sum(s * s * c for s, c in zip(reversed(sizes), g_channels))
     d_floats = sum(s * s * c for s, c in zip(sizes, d_channels))
     return params, g_floats + 2 * d_floats
@@ -103,3 +103,27 @@ def dcgan_problem(output_size, c_dim, z_dim, y_dim, batch_size, available_bytes)
 def checkpoint_bytes(params):
     """A checkpoint holds the weights and Adam's two moments: 3 floats per parameter."""
     return 3 * BYTES_PER_FLOAT * params
+
+
+LARGE_CHECKPOINT = 500 * 10 ** 6  # checkpoints above this size are announced before training
+
+
+def checkpoint_problem(params, max_to_keep, folder, free_bytes=None):
+    """(problem, note) about the disk the checkpoints go to: a problem (a sentence) when even two
+    checkpoints (the newest and the one being saved) do not fit on it, a note when they are
+    large; each None otherwise. free_bytes: the disk's free space [measured at folder's disk]."""
+    import shutil
+    size = checkpoint_bytes(params)
+    if free_bytes is None:
+        existing = os.path.abspath(folder)
+        while not os.path.exists(existing):
+            existing = os.path.dirname(existing)
+        free_bytes = shutil.disk_usage(existing).free
+    if 2 * size > free_bytes:
+        return (f"each checkpoint of this model ({params / 1e6:,.0f} M parameters) takes {gigabytes(size)}, "
+                f"and {folder} has {gigabytes(free_bytes)} free, not enough for two; free disk space, choose "
+                "another --checkpoint_dir or make the model smaller"), None
+    if size < LARGE_CHECKPOINT:
+        return None, None
+    return None, (f"note: this model has {params / 1e6:,.0f} M parameters: each checkpoint takes "
+                  f"{gigabytes(size)} on disk (--max_to_keep {max_to_keep}: up to {gigabytes(max_to_keep * size)})")

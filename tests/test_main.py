@@ -443,3 +443,55 @@ def test_ctrl_c_while_a_folder_is_decoded_is_one_line_and_leaves_nothing(tmp_pat
     workers = subprocess.run(["pgrep", "-f", f"main.py --dataset=big"], capture_output=True, text=True).stdout
     assert workers.strip() == "", workers
     assert [f for f in os.listdir(tmp_path / "data" / ".cache") if f.startswith(".tmp-")] == []
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--z_dim=0"], r"flag --z_dim=0: 0 is not an integer in the range \[1, 10000\]"),
+    (["--z_dim=-3"], r"flag --z_dim=-3: -3 is not an integer in the range \[1, 10000\]"),
+    (["--seed=-1"], r"flag --seed=-1: -1 is not an integer in the range \[0, 2147483647\]"),
+    (["--seed=4294967296"], r"flag --seed=4294967296: .* not an integer in the range \[0, 2147483647\]"),
+    (["--learning_rate=nan"], r"flag --learning_rate=nan: --learning_rate must be a finite number"),
+    (["--learning_rate=inf"], r"flag --learning_rate=inf: inf is not a number in the range"),
+    (["--classes=3,3"], r"--classes names 3 more than once; name each class once \(e.g. --classes 3\)"),
+    (["--dataset=/abs/path"], r"--dataset '/abs/path' is not a dataset name; for the folder /abs/path use "
+                              r"--dataset path --data_dir /abs"),
+    (["--dataset="], r"--dataset '' is not a dataset name"),
+    (["--dataset=pc/"], r"--dataset 'pc/' is not a dataset name; for the folder data/pc use --dataset pc"),
+    (["--dataset=..", "--data_dir=data"], r"--dataset '..' is not a dataset name"),
+])
+def test_every_value_is_checked_before_tensorflow_starts(tmp_path, args, message):
+    result = run_main(["--train"] + args, tmp_path)
+    assert_one_line_error(result, message)
+    assert "device:" not in result.stdout  # refused before TensorFlow started
+    assert os.listdir(tmp_path) == []  # and before anything was written
+
+
+def test_biggan_values_are_checked_too(tmp_path):
+    script = os.path.join("biggan", "main.py")
+    for args, message in [(["--ema_decay=2"], r"flag --ema_decay=2: 2.0 is not a number in the range \[0.0, 0.99999\]"),
+                          (["--truncation=nan"], r"--truncation must be a finite number"),
+                          (["--ch=0"], r"flag --ch=0: 0 is not an integer in the range \[1, 1024\]")]:
+        assert_one_line_error(run_main(["--dataset=mnist", "--train"] + args, tmp_path, script), message)
+
+
+def test_a_dcgan_too_large_for_the_memory_is_refused_before_decoding(tmp_path, monkeypatch):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "-1")  # a CPU run: the host memory is checked
+    folder_with_images(tmp_path)
+    result = run_main(["--dataset=cars", "--data_dir=data", "--output_height=4000", "--batch_size=64",
+                       "--train"], tmp_path)
+    assert_one_line_error(result, r"training a 4000x4000 DCGAN \(3,273 M parameters, --batch_size 64\) "
+                                  r"needs about 2094.0 GB of memory .*even --batch_size 1 does not fit")
+    assert not os.path.exists(tmp_path / "data" / ".cache")  # nothing decoded at that size
+
+
+def test_a_config_json_that_disagrees_with_its_checkpoint_is_one_line(trained, tmp_path):
+    import json
+    import shutil
+    shutil.copytree(trained[0] / "checkpoint", tmp_path / "checkpoint")
+    path = tmp_path / "checkpoint" / "mnist_28_28" / "config.json"
+    config = json.loads(path.read_text())
+    for z_dim, message in [(10 ** 9, r"config.json is damaged \(z_dim is 1000000000, not a whole number from 1 to 10000\)"),
+                           (50, r"does not fit this network \(generator/g_h0_lin/Matrix is \[110, 1024\] there, "
+                                r"\[60, 1024\] in the network\)")]:
+        path.write_text(json.dumps(dict(config, z_dim=z_dim)))
+        assert_one_line_error(run_main(["--dataset=mnist"], tmp_path), message)
