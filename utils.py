@@ -427,30 +427,33 @@ def sweep_picture(model, rows_z, labels, names, dim, steps=10):
     return labelled_picture(images, (len(rows_z), steps), title, names)
 
 
+def cells_picture(images, title, names):
+    """A GIF frame: images in a near-square grid (image_manifold_size), the title saying what the
+    cells are, in reading order (one class per cell, or one random z per cell)."""
+    return labelled_picture(images, image_manifold_size(len(images)),
+                            f"{title}. Cells, left to right, top to bottom: {', '.join(map(str, names))}")
+
+
 def sweep_frames(model, rows_z, labels, names, dims, steps=16):
-    """GIF frames: frame t shows every row at z[d] = value t, for each d in dims at once."""
+    """GIF frames: frame t shows every cell at z[d] = value t, for each d in dims at once."""
     frames = []
     for value in sweep_values(model, steps):
         z = rows_z.copy()
         z[:, dims] = value
-        title = f"z[{', '.join(map(str, dims))}] = {value:+.2f}, every other z fixed"
-        images = model.generate(z, labels)
-        frames.append(labelled_picture(images, image_manifold_size(len(z)) if len(dims) > 1
-                                       else (len(z), 1), title, () if len(dims) > 1 else names))
+        shown = ", ".join(map(str, dims)) if len(dims) <= 8 else f"{len(dims)} coordinates"
+        frames.append(cells_picture(model.generate(z, labels), f"z[{shown}] = {value:+.2f}, every other z fixed",
+                                    names))
     return frames
 
 
 def interpolation_frames(model, rng, steps=16):
-    """GIF frames of a straight walk between two latent codes: one class per row (conditional,
+    """GIF frames of a straight walk between two latent codes: one class per cell (conditional,
     the same two codes for every class) or 10 independent walks. Pillow images, one size."""
     labels, names, z0 = sweep_rows(model, rng, model.sample_noise(rng, 1))
     _, _, z1 = sweep_rows(model, rng, model.sample_noise(rng, 1))
-    frames = []
-    for i, t in enumerate(np.linspace(0.0, 1.0, steps)):
-        title = f"from one z to another: step {i + 1} of {steps}"
-        frames.append(labelled_picture(model.generate((1 - t) * z0 + t * z1, labels), (len(z0), 1),
-                                       title, names))
-    return frames
+    return [cells_picture(model.generate((1 - t) * z0 + t * z1, labels),
+                          f"From one z to another, step {i + 1} of {steps}", names)
+            for i, t in enumerate(np.linspace(0.0, 1.0, steps))]
 
 
 def visualize(model, option, out, n, seed=0):
