@@ -13,6 +13,9 @@ known to be harmless on some CPUs (oneDNN falling back to its plain kernels for 
 an optional graph optimisation that gave up), and a student should not read them as failures.
 
 See everything TensorFlow prints:   GAN_LAB_VERBOSE=1 python main.py ...
+Check a command without running it: GAN_LAB_CHECK_ONLY=1 python main.py ... (the flags, the data
+and the folders are checked as usual, then the program stops where TensorFlow would start; the
+tests run every command of the READMEs this way)
 """
 import atexit
 import os
@@ -22,6 +25,7 @@ import tempfile
 import threading
 
 VERBOSE_VARIABLE = "GAN_LAB_VERBOSE"
+CHECK_ONLY_VARIABLE = "GAN_LAB_CHECK_ONLY"
 
 # TensorFlow's start-up lines that say nothing is wrong (matched anywhere in a line).
 CHATTER = re.compile("|".join([
@@ -131,7 +135,12 @@ def device_line(tf):
 
 def start_tensorflow(seed):
     """Quiet import, the handout's graph mode (tf.compat.v1), a fixed graph seed, the device
-    line printed; returns tf.compat.v1."""
+    line printed; returns tf.compat.v1. With GAN_LAB_CHECK_ONLY set, stop here instead: every
+    check that runs before TensorFlow has passed."""
+    if os.environ.get(CHECK_ONLY_VARIABLE, "") not in ("", "0"):
+        print(f"{CHECK_ONLY_VARIABLE}: the flags, the data and the folders check out; "
+              "stopping before TensorFlow starts", flush=True)
+        sys.exit(0)
     tf = import_tensorflow()
     print(device_line(tf), flush=True)
     tf1 = tf.compat.v1
