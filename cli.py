@@ -111,7 +111,7 @@ def flag_range(flag):
 def help_text(program, usage, groups):
     """The lab's --help: every lab flag, grouped, with its default and range."""
     flag_values = absl_flags.FLAGS
-    lines = [f"usage: python {program} --dataset NAME [--train] [flags]", ""] + usage + [""]
+    lines = [f"usage: python {program} [flags]", ""] + usage + [""]
     for title, names in groups:
         lines.append(f"{title}:")
         for name in names:
@@ -124,16 +124,19 @@ def help_text(program, usage, groups):
                 default = "" if flag.default in (None, "") else f"{flag.default}"
             lines.append(f"  --{name:<20} {flag.help}{flag_range(flag)}" + (f" [{default}]" if default else ""))
         lines.append("")
-    lines.append("Booleans: --train / --notrain (never --train False). --helpfull also lists absl's own flags.")
+    if any(flag_values[name].boolean for _, names in groups for name in names):
+        lines.append("Booleans: --train / --notrain (never --train False).")
+    lines.append("--helpfull also lists absl's own flags.")
     return "\n".join(lines)
 
 
-def parse_flags(argv, program=None, usage=(), groups=()):
+def parse_flags(argv, program=None, usage=(), groups=(), common=True):
     """absl's flag parsing with the lab's --help and a one-line error (e.g. --epoch abc) instead of
-    its usage dump. Pass it to app.run as flags_parser (functools.partial with the help)."""
+    its usage dump. Pass it to app.run as flags_parser (functools.partial with the help: the
+    program, usage lines, its own flag groups, and whether it takes the common flags)."""
     if program and any(a in ("--help", "-h", "-?", "--helpshort") for a in argv[1:]):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `--help | head` ends quietly
-        print(help_text(program, list(usage), FLAG_GROUPS + list(groups)))
+        print(help_text(program, list(usage), (FLAG_GROUPS if common else []) + list(groups)))
         sys.exit(0)
     try:
         return absl_flags.FLAGS(argv)

@@ -336,7 +336,13 @@ def check_class_split(class_names, labels, train_rows, split, folder, log):
     """With classes, both sides of the split need every class: a class without a training image
     cannot be learnt (a LabError when training), one without a held-out image cannot be measured
     by compare.py (a warning). labels: in cache order, the train rows first."""
-    if labels is None or split == "all":
+    if labels is None or split == "test":
+        return
+    empty = [name for k, name in enumerate(class_names) if not np.any(labels == k)]
+    if empty:
+        raise LabError(f"class(es) {', '.join(empty)} of {folder} have no image at all: a model cannot "
+                       "learn them; add images, or leave them out with --classes")
+    if split == "all" or train_rows == len(labels):
         return
     train = np.bincount(labels[:train_rows], minlength=len(class_names))
     test = np.bincount(labels[train_rows:], minlength=len(class_names))
@@ -345,7 +351,7 @@ def check_class_split(class_names, labels, train_rows, split, folder, log):
         raise LabError(f"class(es) {', '.join(empty)} in {folder} have no training image: about 1 image "
                        "in 10 is held out for the comparison, and these fell all there; add images to them "
                        "(a class needs several) or leave them out with --classes")
-    if not test.all() and train_rows < len(labels):
+    if not test.all():
         missing = [name for k, name in enumerate(class_names) if not test[k]]
         log(f"note: class(es) {', '.join(missing[:5])}{' and more' if len(missing) > 5 else ''} of "
             f"{folder} have no held-out image (1 in 10 is held out): compare.py cannot measure them")

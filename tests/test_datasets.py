@@ -781,10 +781,13 @@ def test_cli_passes_the_attribute_and_names_the_run_after_it(tmp_path):
     flags = types.SimpleNamespace(
         dataset="celebA", data_dir=str(tmp_path), input_fname_pattern="*.jpg", output_height=64,
         output_width=64, input_height=108, input_width=108, crop=True, classes="", skip_bad_images=False,
-        train_size=np.inf, batch_size=2, conditional=True, attribute="Male", mnist_split="all")
+        train_size=np.inf, batch_size=2, conditional=True, attribute="Smiling", mnist_split="all")
     data = cli.load_training_data(flags, flags.batch_size, log=Log())
-    assert data.class_names == ["not_Male", "Male"] and len(data.images) == 3
-    assert cli.run_name(flags) == "celebA-Male_64_64_cond"
+    assert data.class_names == ["not_Smiling", "Smiling"] and len(data.images) == 3
+    assert cli.run_name(flags) == "celebA-Smiling_64_64_cond"
+    flags.attribute = "Male"  # none of the 3 faces: a class without images cannot be trained
+    with pytest.raises(LabError, match=r"class\(es\) Male of .*celebA have no image at all"):
+        cli.load_training_data(flags, flags.batch_size, log=Log())
 
 
 @pytest.mark.parametrize("dataset,attribute,conditional,downloaded,problem", [

@@ -33,8 +33,11 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
 import checksums  # noqa: E402
+import cli  # noqa: E402
 import datasets  # noqa: E402
 import download  # noqa: E402
+import transport  # noqa: E402
+from errors import run_or_exit  # noqa: E402
 
 MNIST_COUNT = 3  # images per synthetic MNIST file
 
@@ -131,9 +134,12 @@ def dead_mirror():
 
 
 def run_main(argv):
-    """download.main(argv); returns its exit code (0 when it returns normally)."""
+    """`python download.py ARGV` in this process: the flags parsed as the script parses them,
+    then main through the one error runner; returns the exit code (0 when it returns normally)."""
+    download.FLAGS.unparse_flags()
     try:
-        download.main(argv)
+        remaining = cli.parse_flags(["download.py"] + list(argv), **download.HELP)
+        run_or_exit(download.main, remaining)
     except SystemExit as e:
         return e.code
     return 0
@@ -284,10 +290,14 @@ def test_decompressed_files_count_and_a_corrupt_one_is_replaced(server, mnist, t
 
 def test_bad_command_lines_exit_2_with_one_line(capsys):
     assert run_main(["mnist", "svhn"]) == 2
-    assert capsys.readouterr().err == ("error: unknown dataset svhn; "
-                                       "valid names: mnist, cifar10, celebA, inception\n")
+    assert capsys.readouterr().err == ("error: unknown dataset svhn; valid names: mnist, cifar10, "
+                                       "celebA, inception (e.g. python download.py mnist)\n")
     assert run_main([]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+    assert run_main(["mnist", "--mirror=ftp:/x"]) == 2
+    assert "--mirror ftp:/x is not a URL" in capsys.readouterr().err
+    assert run_main(["mnist", "--nosuch"]) == 2
+    assert capsys.readouterr().err == "error: Unknown command line flag 'nosuch'; see --help for the flags\n"
 
 
 def test_script_runs_from_the_command_line(tmp_path):
@@ -368,7 +378,7 @@ def test_cifar10_wrong_checksum_exit_2(server, tmp_path, monkeypatch, capsys):
 
 
 def test_progress_line_shows_megabytes_rate_and_time_left(capsys):
-    progress = download.Progress(0, 100 * 2**20)
+    progress = transport.Progress(0, 100 * 2**20)
     progress.start -= 10  # as if started 10 s ago
     progress.done = 25 * 2**20
     progress.print_line()
@@ -678,8 +688,8 @@ def test_celeba_stalled_server_fails_instead_of_hanging(server, celeba, tmp_path
             time.sleep(0.02)
 
     server.routes["/slow/img_align_celeba.zip"] = slow
-    monkeypatch.setattr(download, "STALL_S", 0.3)
-    monkeypatch.setattr(download, "TIMEOUT_S", 0.3)
+    monkeypatch.setattr(transport, "STALL_S", 0.3)
+    monkeypatch.setattr(transport, "TIMEOUT_S", 0.3)
     data_dir = tmp_path / "data"
     start = time.monotonic()
     assert run_main(celeba_argv(data_dir, server.url("slow"))) == 2
@@ -801,7 +811,7 @@ def test_celeba_disk_full_is_one_line_and_leaves_no_temp_file(server, celeba, tm
         full = "r" not in mode and str(path).endswith(".part" if when == "downloading" else ".jpg")
         return FullDisk(f) if full else f
 
-    monkeypatch.setattr(download, "open", open_on_full_disk, raising=False)
+    monkeypatch.setattr(transport, "open", open_on_full_disk, raising=False)
     mirror = serve_drive(server, "form", celeba.drive_files())
     data_dir = tmp_path / "data"
     assert run_main(celeba_argv(data_dir, mirror)) == 2
