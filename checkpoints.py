@@ -1,9 +1,9 @@
-"""Checkpoints of both GANs (the handout's save/load, step 6), made so that nothing is lost.
+"""Checkpoints of both GANs (the handout's save/load, 五.6), made so that nothing is lost.
 
 A run's checkpoint folder (checkpoint/<run name>/) holds:
   <Model>.model-<step>.index / .data-*   what tf.train.Saver writes, for the newest few steps
   checkpoint                             TensorFlow's list of them (newest first)
-  config.json                            the architecture, the training data and time, so test
+  config.json                            the run's records (runs.py): architecture, data, training, so test
                                          mode rebuilds the network without the dataset
   .lock                                  held while a training run writes here
 
@@ -14,25 +14,14 @@ first and is moved into place only when complete; the list is rebuilt from the f
 """
 import fcntl
 import glob
-import json
 import os
 import shutil
 import socket
 
 from errors import LabError
-from utils import remove_stale_temporary, write_json
+from files import remove_stale_temporary, write_json
 
 TEMP_PREFIX = ".saving-"
-
-
-def run_folder(base_dir, run_name):
-    """The one place that names a run's folder: <base>/<run name> (checkpoint, samples, logs)."""
-    return os.path.join(base_dir, run_name)
-
-
-def train_first(program, dataset):
-    """The hint every 'nothing to load' error ends with."""
-    return f"train first: python {program} --dataset {dataset} --train"
 
 
 # ----------------------------------------------------------------------------- one run at a time
@@ -88,7 +77,7 @@ def remove_checkpoint(folder, model_name, step):
 
 def clean_temporary_files(folder):
     """Remove what an interrupted save left: our temporary folders, Saver's .tempstate files and
-    a half-written config.json (utils.remove_stale_temporary)."""
+    a half-written config.json (files.remove_stale_temporary)."""
     remove_stale_temporary(folder)
     for path in glob.glob(os.path.join(folder, TEMP_PREFIX + "*")):
         shutil.rmtree(path, ignore_errors=True)
@@ -137,97 +126,6 @@ def save(sess, saver, folder, model_name, step, run_config, max_to_keep):
 
 # ----------------------------------------------------------------------------- load
 
-def read_config_json(path, fix):
-    """A config.json as a dict; one line (naming `fix`) when it is not valid JSON or no dict."""
-    try:
-        with open(path) as f:
-            config = json.load(f)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise LabError(f"{path} is not valid JSON ({e}); {fix}")
-    if not isinstance(config, dict):
-        raise LabError(f"{path} is not a GAN lab run config (no 'model' key); {fix}")
-    return config
-
-
-def read_run_config(folder, program, dataset):
-    """config.json of a run folder, or a one-line error saying what is wrong and what to do."""
-    path = os.path.join(folder, "config.json")
-    if not os.path.exists(path):
-        parent = os.path.dirname(folder)
-        found = sorted(d for d in os.listdir(parent) if not d.startswith(".")) if os.path.isdir(parent) else []
-        hint = f" (found there: {', '.join(found)}; pass the flags used for training)" if found else ""
-        raise LabError(f"no checkpoint in {folder}{hint}; {train_first(program, dataset)}")
-    config = read_config_json(path, f"restore it from a backup or {train_first(program, dataset)} "
-                                    "with a new --checkpoint_dir")
-    if "model" not in config:
-        raise LabError(f"{path} is not a GAN lab run config (no 'model' key); "
-                       f"{train_first(program, dataset)} with a new --checkpoint_dir")
-    return config
-
-
-def training_record(folder, block="training"):
-    """A block of a run's config.json as a dict, or {} (no run, or an unreadable file): "training"
-    (iterations, seconds, images/s) or "data" (what it trained on)."""
-    path = os.path.join(folder, "config.json")
-    try:
-        with open(path) as f:
-            return dict(json.load(f).get(block) or {})
-    except (OSError, ValueError, AttributeError, TypeError):
-        return {}
-
-
-# The sizes a config.json may give the network it rebuilds, as the training flags allow them:
-# a config.json is data from a file, and z_dim = 10^9 would build a 477 GiB network.
-SIZE_RANGES = {"z_dim": (1, 10_000), "c_dim": (1, 4), "y_dim": (1, 100_000), "num_classes": (0, 100_000),
-               "output_height": (1, 4096), "output_width": (1, 4096), "output_size": (1, 4096),
-               "gf_dim": (1, 4096), "df_dim": (1, 4096), "gfc_dim": (1, 65_536), "dfc_dim": (1, 65_536),
-               "ch": (1, 1024), "shared_dim": (1, 4096), "attention_res": (0, 128)}
-
-
-def config_problem(config):
-    """Why the sizes in a config.json cannot be a network of this lab (a phrase), or None."""
-    for key, (low, high) in SIZE_RANGES.items():
-        value = config.get(key)
-        if value is None and key == "y_dim":
-            continue  # an unconditional DCGAN
-        if key in config and not (isinstance(value, int) and not isinstance(value, bool)
-                                  and low <= value <= high):
-            return f"{key} is {value!r}, not a whole number from {low} to {high}"
-    names = config.get("class_names", [])
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        return "class_names is not a list of names"
-    return None
-
-
-def saved_architecture(folder, program, dataset, keys):
-    """A run's config.json (as a dict), after checking it holds `keys` and sizes a network can
-    have; one line naming what is wrong otherwise."""
-    config = read_run_config(folder, program, dataset)
-    path = os.path.join(folder, "config.json")
-    missing = [k for k in keys if k not in config]
-    if missing:
-        raise LabError(f"{path} lacks {', '.join(missing)}; it was not written by this lab's "
-                       f"{program}: {train_first(program, dataset)}")
-    problem = config_problem(config)
-    if problem:
-        raise LabError(f"{path} is damaged ({problem}); restore it from a backup or "
-                       f"{train_first(program, dataset)} with a new --checkpoint_dir")
-    return config
-
-
-def check_architecture(folder, architecture):
-    """Refuse a checkpoint whose saved architecture differs from the requested one."""
-    path = os.path.join(folder, "config.json")
-    if not os.path.exists(path):
-        return
-    saved = read_config_json(path, "restore it from a backup or use another --checkpoint_dir")
-    diffs = [f"{k}={saved.get(k)} (asked {v})" for k, v in architecture.items()
-             if k in saved and saved[k] != v]
-    if diffs:
-        raise LabError(f"checkpoint in {folder} was trained with {', '.join(diffs)}; "
-                       "use the same flags or another --checkpoint_dir")
-
-
 def shape_problem(path, variables):
     """Why the checkpoint at path cannot fill these graph variables (a phrase), or None. Read from
     the checkpoint's index before anything is restored or initialised: a network built from a
@@ -243,7 +141,7 @@ def shape_problem(path, variables):
     return None
 
 
-def load(sess, saver, folder, model_name, architecture):
+def load(sess, saver, folder, model_name):
     """Restore the newest readable checkpoint in folder; returns (found, step).
 
     Every variable's shape is checked first (shape_problem). A damaged newest checkpoint
@@ -251,7 +149,6 @@ def load(sess, saver, folder, model_name, architecture):
     steps since the previous save, not the whole run.
     """
     import tensorflow as tf
-    check_architecture(folder, architecture)
     steps = checkpoint_steps(folder, model_name)
     for step in reversed(steps):
         path = os.path.join(folder, f"{model_name}.model-{step}")

@@ -5,20 +5,24 @@ same way (before TensorFlow starts, so a typo costs no start-up time), turn them
 plain values the library takes (training.TrainConfig, a run name) and run test mode the same
 way, so this lives once, here. Only this file and the two mains read absl FLAGS.
 """
+import functools
 import math
 import os
 import signal
 import sys
 
 import numpy as np
+from absl import app
 from absl import flags as absl_flags
 
 import checkpoints
 import datasets
+import runs
 import training
-from errors import LabError
-from utils import (check_writable, export_samples, remove_stale_temporary, set_standing_statistics,
-                   test_mode_outputs, visualize)
+from errors import LabError, run_or_exit
+from files import check_writable, remove_stale_temporary
+from sampling import export_samples, set_standing_statistics, test_mode_outputs
+from utils import visualize
 
 DEFAULT_SIZES = {"mnist": 28, "cifar10": 32}  # datasets of one image size; folders default to 64
 MAX_SEED = 2 ** 31 - 1  # seeds derived from --seed wrap around (training.derived_seed)
@@ -209,23 +213,27 @@ def check_fixed_size(FLAGS):
                        "leave it out")
 
 
-def run_name(FLAGS, prefix=""):
-    """A run's name, the sub-folder of checkpoint/, samples/ and logs/: [prefix]dataset[-attribute][-classes]
-    _H_W[_cond][_train60k], e.g. mnist_28_28 or biggan_cifar10-airplane-automobile_32_32_cond."""
-    attribute = getattr(FLAGS, "attribute", "")  # compare.py's flags may have none
-    name = "-".join([FLAGS.dataset] + ([attribute] if attribute else []) + class_list(FLAGS))
-    cond = "_cond" if FLAGS.conditional and FLAGS.dataset != "mnist" else ""
-    split = "_train60k" if FLAGS.mnist_split == "train" else ""
-    return f"{prefix}{name}_{FLAGS.output_height}_{FLAGS.output_width}{cond}{split}"
+def run_script(main, help):
+    """The one way every script runs (the handout's tf.app.run): absl parses the flags (the lab's
+    --help, one-line flag errors), then main(argv) runs through errors.run_or_exit (one line
+    `error: ...` instead of a traceback). help: parse_flags' keywords (program, usage, groups)."""
+    app.run(lambda argv: run_or_exit(main, argv), flags_parser=functools.partial(parse_flags, **help))
 
 
-def check_run_folders(FLAGS, name):
-    """Every folder the run will write to, made and tested now, not after hours of training."""
-    folders = [("checkpoint_dir", FLAGS.checkpoint_dir), ("sample_dir", FLAGS.sample_dir)]
+def run_folders(FLAGS, model):
+    """The run these flags train or test with `model` ("DCGAN" or "BigGAN"): its folders
+    (runs.Folders: checkpoint, samples, logs), each named after the run (runs.run_name)."""
+    name = runs.run_name(model, FLAGS.dataset, FLAGS.output_height, FLAGS.conditional, class_list(FLAGS),
+                         FLAGS.attribute, FLAGS.mnist_split)
+    return runs.folders(name, FLAGS.checkpoint_dir, FLAGS.sample_dir, FLAGS.logs_dir)
+
+
+def check_run_folders(FLAGS, folders):
+    """Every folder the run will write to, tested now, not after hours of training."""
+    check_writable(folders.checkpoint, "checkpoint dir")
+    check_writable(folders.samples, "sample dir")
     if FLAGS.train:
-        folders.append(("logs_dir", FLAGS.logs_dir))
-    for flag, base in folders:
-        check_writable(checkpoints.run_folder(base, name), flag.replace("_", " "))
+        check_writable(folders.logs, "logs dir")
 
 
 def first_line(model_name, FLAGS):
@@ -276,12 +284,11 @@ def data_record(FLAGS, data):
     return record
 
 
-def check_same_data(FLAGS, name, record):
+def check_same_data(folder, record):
     """Resuming a run on other images than it was trained on would silently mix two datasets
     (e.g. the same class names from another --data_dir): refuse, naming both. Runs saved before
-    the digest existed are not checked."""
-    folder = checkpoints.run_folder(FLAGS.checkpoint_dir, name)
-    saved = checkpoints.training_record(folder, "data")
+    the digest existed are not checked. folder: the run's checkpoint folder."""
+    saved = runs.read_record(folder, "data")
     if saved.get("digest") and saved["digest"] != record["digest"]:
         raise LabError(f"{folder} was trained on other images ({saved.get('num_images', '?')} from "
                        f"{saved.get('source', '?')}) than this run would use ({record['num_images']} from "
@@ -303,11 +310,11 @@ def train(model, data, config):
     finished; 130 after Ctrl-C and 143 after SIGTERM (a checkpoint was saved: a script can tell
     an interrupted run from a finished one); a one-line error when the losses turned NaN (nothing
     saved) or an output could not be written (the checkpoint saved if the disk allowed it)."""
-    folder = checkpoints.run_folder(config.checkpoint_dir, model.model_dir)
+    folder = os.path.join(config.checkpoint_dir, model.model_dir)
     with checkpoints.RunLock(folder):
         checkpoints.clean_temporary_files(folder)  # what a killed save left behind
         for base in (config.sample_dir, config.logs_dir):  # and killed grid or log writes
-            remove_stale_temporary(checkpoints.run_folder(base, model.model_dir))
+            remove_stale_temporary(os.path.join(base, model.model_dir))
         try:
             counter, stop = model.train(config, data)
         except training.Diverged as e:
@@ -324,12 +331,6 @@ def train(model, data, config):
         sys.exit(stop.exit_code())
 
 
-def saved_architecture(FLAGS, name, program, keys):
-    """Test mode: the architecture values saved next to the run's checkpoint."""
-    return checkpoints.saved_architecture(checkpoints.run_folder(FLAGS.checkpoint_dir, name),
-                                          program, FLAGS.dataset, keys)
-
-
 def check_export_size(FLAGS, image_shape):
     """--export_samples N keeps N images in memory and in one file: refuse what cannot fit."""
     nbytes = FLAGS.export_samples * int(np.prod(image_shape))
@@ -340,17 +341,12 @@ def check_export_size(FLAGS, image_shape):
                        "50,000 is the most papers use")
 
 
-def test_mode(model, FLAGS, program):
-    """Handout step 7.4: load the checkpoint (the handout's load), then the pictures, the
-    optional visualize option and the optional export, all in samples/<run name>/."""
-    found, counter = model.load(FLAGS.checkpoint_dir)
-    if not found:
-        raise LabError(f"no checkpoint in {checkpoints.run_folder(FLAGS.checkpoint_dir, model.model_dir)}; "
-                       f"{checkpoints.train_first(program, FLAGS.dataset)}")
+def test_mode(model, counter, FLAGS, out):
+    """Handout 五.7.4, for a model just loaded (runs.from_run): the pictures, the optional
+    visualize option and the optional export, all in `out` (samples/<run name>/)."""
     set_standing_statistics(model)  # batch norm statistics measured from this generator
     print(f" [*] Loaded {model.model_dir} at iteration {counter}{model.sampler_note}, "
           "batch norm statistics measured from it")
-    out = checkpoints.run_folder(FLAGS.sample_dir, model.model_dir)
     for path in test_mode_outputs(model, out, FLAGS.batch_size, FLAGS.seed):
         print(" [*] wrote", path)
     if FLAGS.visualize >= 0:

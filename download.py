@@ -46,14 +46,14 @@ import zlib
 from absl import app, flags
 
 import cli
-from checksums import (CELEBA_ATTRIBUTES, CELEBA_ZIP, CHUNK_BYTES, CIFAR10_ARCHIVE,
+from checksums import (CELEBA_ATTRIBUTES, CELEBA_ZIP, CIFAR10_ARCHIVE,
                        EXPECTED_MD5, INCEPTION_ARCHIVE, INCEPTION_GRAPH, MAX_BYTES,
                        MAX_CIFAR_BATCH_BYTES, MAX_JPEG_BYTES, MAX_ZIP_RATIO, TooLarge,
                        file_problem, tar_members)
 from datasets import CIFAR10_BATCH_DIR, MNIST_FILES, extract_cifar10
 from errors import LabError, run_or_exit
 from transport import copy_to_file, fetch_from_mirrors, fetch_unless_valid, remove_file
-from utils import atomic_write, check_writable, remove_stale_temporary, temporary_prefix
+from files import atomic_write, check_writable, remove_stale_temporary, temporary_prefix
 
 # The four MNIST files, by their decompressed names (train images, train labels, test ...).
 MNIST_NAMES = [name for images, labels, _ in MNIST_FILES.values() for name in (images, labels)]

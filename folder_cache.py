@@ -37,9 +37,8 @@ from typing import List, NamedTuple
 import numpy as np
 
 from errors import LabError
-from training import format_seconds
-from utils import (imread, open_image, output_mode, read_json, remove_stale_temporary, temporary_prefix,
-                   transform, write_json)
+from files import format_seconds, human_size, read_json, remove_stale_temporary, temporary_prefix, write_json
+from utils import imread, open_image, output_mode, transform
 
 FORMAT = 1   # bump when the layout or the decoding changes: every older cache is then rebuilt
 CHUNK = 64   # images per job sent to a worker process (one job = one write)
@@ -54,14 +53,6 @@ class ImageFile(NamedTuple):
 
 
 # ----------------------------------------------------------------------------- names and places
-
-def human_size(nbytes):
-    """1536 -> '1.5 KiB': sizes in log lines and errors."""
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if nbytes < 1024 or unit == "GiB":
-            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
-        nbytes /= 1024.0
-
 
 def slot_name(folder, settings):
     """'<name>-<size>px-<10 hex digits>': the file name (no extension) of one setting's cache."""

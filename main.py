@@ -10,15 +10,15 @@
 The handout's command `python main.py --dataset mnist --input_height=28 --output_height=28
 --train` works unchanged; for MNIST those sizes are the defaults.
 """
-import functools
-import sys
+import os
 
-from absl import app, flags  # the handout's tf.app.flags: TensorFlow re-exports absl's flags
+from absl import flags  # the handout's tf.app.flags: TensorFlow re-exports absl's flags
 
 import cli
 import memory
+import runs
 import tfstart
-from errors import LabError, run_or_exit
+from errors import LabError
 
 cli.define_common_flags(flags)
 flags.DEFINE_float("learning_rate", 0.0002, "Adam learning rate", lower_bound=1e-8, upper_bound=1.0)
@@ -36,18 +36,18 @@ HELP = dict(program="main.py", groups=[("DCGAN", ["learning_rate", "beta1", "z_d
     "--output_height=28 --train"])
 
 
-def make_dcgan(sess, FLAGS, c_dim, class_names, data_record=None, saved=None):
-    """The handout's DCGAN(...) call; y_dim is the number of classes of a conditional model.
-    saved: test mode's config.json, which says which of the DCGAN's networks to rebuild."""
+def make_dcgan(sess, FLAGS, data, folders):
+    """The handout's DCGAN(...) call for training; y_dim is the number of classes of a conditional
+    model (10 for MNIST), c_dim the images' channels (1 for MNIST)."""
     from model import DCGAN  # imported once TensorFlow has started (model.py builds on it)
-    y_dim = len(class_names) if FLAGS.conditional else None
     return DCGAN(sess,
                  output_width=FLAGS.output_width, output_height=FLAGS.output_height,
                  batch_size=FLAGS.batch_size, sample_num=FLAGS.batch_size,
-                 y_dim=y_dim, network=DCGAN.choose_network(y_dim, c_dim, saved) if saved else None,
-                 z_dim=FLAGS.z_dim, c_dim=c_dim, dataset_name=FLAGS.dataset, class_names=class_names,
-                 learning_rate=FLAGS.learning_rate, beta1=FLAGS.beta1,
-                 max_to_keep=FLAGS.max_to_keep, model_dir=cli.run_name(FLAGS), data_record=data_record)
+                 y_dim=len(data.class_names) if FLAGS.conditional else None,
+                 z_dim=FLAGS.z_dim, c_dim=data.images.shape[-1], dataset_name=FLAGS.dataset,
+                 class_names=data.class_names, learning_rate=FLAGS.learning_rate, beta1=FLAGS.beta1,
+                 max_to_keep=FLAGS.max_to_keep, model_dir=os.path.basename(folders.checkpoint),
+                 data_record=cli.data_record(FLAGS, data))
 
 
 def check_network_size(FLAGS):
@@ -96,28 +96,25 @@ def main(argv):
     check_network_size(FLAGS)
     if FLAGS.train:
         check_memory(FLAGS)
-    cli.check_run_folders(FLAGS, cli.run_name(FLAGS))
+    folders = cli.run_folders(FLAGS, "DCGAN")
+    cli.check_run_folders(FLAGS, folders)
     print(cli.first_line("DCGAN", FLAGS), flush=True)
     if FLAGS.train:  # the data and the saved run are checked before TensorFlow starts, too
         data = cli.load_training_data(FLAGS, FLAGS.batch_size)
-        cli.check_same_data(FLAGS, cli.run_name(FLAGS), cli.data_record(FLAGS, data))
+        cli.check_same_data(folders.checkpoint, cli.data_record(FLAGS, data))
     else:
-        saved = cli.saved_architecture(FLAGS, cli.run_name(FLAGS), "main.py",
-                                       ["z_dim", "c_dim", "class_names"])
-        FLAGS.z_dim = saved["z_dim"]
+        runs.read_config(folders.checkpoint, "main.py", FLAGS.dataset)
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
 
     with tf1.Session(config=tfstart.session_config(tf1)) as sess:
         if FLAGS.train:
-            dcgan = make_dcgan(sess, FLAGS, data.images.shape[-1], data.class_names,
-                               cli.data_record(FLAGS, data))
+            dcgan = make_dcgan(sess, FLAGS, data, folders)
             # MNIST keeps the order the handout's load_mnist shuffled it into; folders reshuffle.
             cli.train(dcgan, data, cli.train_config(FLAGS, reshuffle=FLAGS.dataset != "mnist"))
-        else:
-            dcgan = make_dcgan(sess, FLAGS, saved["c_dim"], saved["class_names"], saved=saved)
-            cli.test_mode(dcgan, FLAGS, "main.py")
+        else:  # the handout's test: the network config.json describes, from its checkpoint
+            dcgan, counter = runs.from_run(sess, folders.checkpoint, "main.py", FLAGS.dataset, FLAGS.batch_size)
+            cli.test_mode(dcgan, counter, FLAGS, folders.samples)
 
 
 if __name__ == "__main__":
-    app.run(lambda argv: run_or_exit(main, argv), argv=sys.argv,
-            flags_parser=functools.partial(cli.parse_flags, **HELP))
+    cli.run_script(main, HELP)

@@ -11,9 +11,8 @@ batch 64 and sample 100 images at once in test mode.
 """
 import math
 
-import tensorflow as tf
+import tensorflow.compat.v1 as tf  # the handout's TensorFlow 1 names: tf.placeholder, tf.variable_scope, ...
 
-tf1 = tf.compat.v1
 BN_BATCH_STATISTICS = "bn_batch_statistics"  # graph collection: (moving mean, moving variance, batch mean, batch variance)
 
 
@@ -26,16 +25,16 @@ def normalize(x, train=True, momentum=0.9, epsilon=1e-5):
     Shared by batch_norm below and BigGAN's conditional batch norm.
     """
     channels = x.get_shape()[-1]
-    moving_mean = tf1.get_variable("moving_mean", [channels], trainable=False,
-                                   initializer=tf1.zeros_initializer())
-    moving_variance = tf1.get_variable("moving_variance", [channels], trainable=False,
-                                       initializer=tf1.ones_initializer())
+    moving_mean = tf.get_variable("moving_mean", [channels], trainable=False,
+                                   initializer=tf.zeros_initializer())
+    moving_variance = tf.get_variable("moving_variance", [channels], trainable=False,
+                                       initializer=tf.ones_initializer())
     if not train:
         return tf.nn.batch_normalization(x, moving_mean, moving_variance, None, None, epsilon)
     mean, variance = tf.nn.moments(x, list(range(len(x.get_shape()) - 1)))  # all axes but channels
-    tf1.add_to_collection(BN_BATCH_STATISTICS, (moving_mean, moving_variance, mean, variance))
-    update_mean = tf1.assign(moving_mean, momentum * moving_mean + (1.0 - momentum) * mean)
-    update_variance = tf1.assign(moving_variance,
+    tf.add_to_collection(BN_BATCH_STATISTICS, (moving_mean, moving_variance, mean, variance))
+    update_mean = tf.assign(moving_mean, momentum * moving_mean + (1.0 - momentum) * mean)
+    update_variance = tf.assign(moving_variance,
                                  momentum * moving_variance + (1.0 - momentum) * variance)
     with tf.control_dependencies([update_mean, update_variance]):
         return tf.nn.batch_normalization(x, mean, variance, None, None, epsilon)
@@ -53,16 +52,16 @@ def standing_statistics_ops(build_tower):
     Returns (batch statistics to fetch: [mean, variance] per BN layer in order, placeholders for
     their averages, the op that assigns those to the moving averages); utils.set_standing_statistics
     runs them."""
-    before = len(tf1.get_collection(BN_BATCH_STATISTICS))
+    before = len(tf.get_collection(BN_BATCH_STATISTICS))
     build_tower()
-    layers = tf1.get_collection(BN_BATCH_STATISTICS)[before:]
+    layers = tf.get_collection(BN_BATCH_STATISTICS)[before:]
     fetches, placeholders, assigns = [], [], []
     for moving_mean, moving_variance, mean, variance in layers:
         for moving, batch in ((moving_mean, mean), (moving_variance, variance)):
-            value = tf1.placeholder(tf.float32, moving.shape)
+            value = tf.placeholder(tf.float32, moving.shape)
             fetches.append(batch)
             placeholders.append(value)
-            assigns.append(tf1.assign(moving, value))
+            assigns.append(tf.assign(moving, value))
     return fetches, placeholders, tf.group(*assigns)
 
 
@@ -80,9 +79,9 @@ class batch_norm(object):
 
     def __call__(self, x, train=True):
         channels = x.get_shape()[-1]
-        with tf1.variable_scope(self.name, reuse=tf1.AUTO_REUSE):
-            beta = tf1.get_variable("beta", [channels], initializer=tf1.zeros_initializer())
-            gamma = tf1.get_variable("gamma", [channels], initializer=tf1.ones_initializer())
+        with tf.variable_scope(self.name, reuse=tf.AUTO_REUSE):
+            beta = tf.get_variable("beta", [channels], initializer=tf.zeros_initializer())
+            gamma = tf.get_variable("gamma", [channels], initializer=tf.ones_initializer())
             return normalize(x, train, self.momentum, self.epsilon) * gamma + beta
 
 
@@ -110,11 +109,11 @@ def conv_out_size_same(size, stride):
 
 def conv2d(input_, output_dim, k_h=5, k_w=5, d_h=2, d_w=2, stddev=0.02, name="conv2d"):
     """5x5 stride-2 convolution (halves H and W) with N(0, 0.02) weights and a bias."""
-    with tf1.variable_scope(name):
-        w = tf1.get_variable("w", [k_h, k_w, input_.get_shape()[-1], output_dim],
-                             initializer=tf1.truncated_normal_initializer(stddev=stddev))
+    with tf.variable_scope(name):
+        w = tf.get_variable("w", [k_h, k_w, input_.get_shape()[-1], output_dim],
+                             initializer=tf.truncated_normal_initializer(stddev=stddev))
         conv = tf.nn.conv2d(input_, w, strides=[1, d_h, d_w, 1], padding="SAME")
-        biases = tf1.get_variable("biases", [output_dim], initializer=tf1.constant_initializer(0.0))
+        biases = tf.get_variable("biases", [output_dim], initializer=tf.constant_initializer(0.0))
         return tf.nn.bias_add(conv, biases)
 
 
@@ -124,15 +123,15 @@ def deconv2d(input_, output_shape, k_h=5, k_w=5, d_h=2, d_w=2, stddev=0.02,
 
     output_shape[0] may be None or a tensor: the batch size is taken from the input.
     """
-    with tf1.variable_scope(name):
+    with tf.variable_scope(name):
         # The kernel is [k_h, k_w, out_channels, in_channels] for a transposed conv.
-        w = tf1.get_variable("w", [k_h, k_w, output_shape[-1], input_.get_shape()[-1]],
-                             initializer=tf1.random_normal_initializer(stddev=stddev))
+        w = tf.get_variable("w", [k_h, k_w, output_shape[-1], input_.get_shape()[-1]],
+                             initializer=tf.random_normal_initializer(stddev=stddev))
         dynamic_shape = tf.stack([tf.shape(input_)[0]] + list(output_shape[1:]))
         deconv = tf.nn.conv2d_transpose(input_, w, output_shape=dynamic_shape,
                                         strides=[1, d_h, d_w, 1])
-        biases = tf1.get_variable("biases", [output_shape[-1]],
-                                  initializer=tf1.constant_initializer(0.0))
+        biases = tf.get_variable("biases", [output_shape[-1]],
+                                  initializer=tf.constant_initializer(0.0))
         deconv = tf.nn.bias_add(deconv, biases)
         deconv.set_shape([None] + list(output_shape[1:]))
         if with_w:
@@ -148,11 +147,11 @@ def lrelu(x, leak=0.2, name="lrelu"):
 def linear(input_, output_size, scope=None, stddev=0.02, bias_start=0.0, with_w=False):
     """Fully connected layer x @ Matrix + bias, on a [B, features] input."""
     shape = input_.get_shape().as_list()
-    with tf1.variable_scope(scope or "Linear"):
-        matrix = tf1.get_variable("Matrix", [shape[1], output_size], tf.float32,
-                                  tf1.random_normal_initializer(stddev=stddev))
-        bias = tf1.get_variable("bias", [output_size],
-                                initializer=tf1.constant_initializer(bias_start))
+    with tf.variable_scope(scope or "Linear"):
+        matrix = tf.get_variable("Matrix", [shape[1], output_size], tf.float32,
+                                  tf.random_normal_initializer(stddev=stddev))
+        bias = tf.get_variable("bias", [output_size],
+                                initializer=tf.constant_initializer(bias_start))
         out = tf.matmul(input_, matrix) + bias
         if with_w:
             return out, matrix, bias

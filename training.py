@@ -18,8 +18,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+import runs
 from errors import LabError
-from utils import atomic_write
+from files import atomic_write, format_seconds
 
 
 class TrainConfig(NamedTuple):
@@ -70,17 +71,11 @@ def resume(model, checkpoint_dir):
     """Initialise the model's variables, then restore the run's newest checkpoint if there is
     one. Returns (iteration counter, the checkpoint's training record: seconds and speed)."""
     import tensorflow as tf
-    import checkpoints
     model.sess.run(tf.compat.v1.global_variables_initializer())
     found, counter = model.load(checkpoint_dir)
     print(" [*] Load SUCCESS, resuming at iteration %d" % counter if found
           else " [!] No checkpoint yet: training from scratch", flush=True)
-    return counter, checkpoints.training_record(checkpoints.run_folder(checkpoint_dir, model.model_dir))
-
-
-def format_seconds(seconds):
-    seconds = int(seconds)
-    return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return counter, runs.read_record(os.path.join(checkpoint_dir, model.model_dir), "training")
 
 
 # ----------------------------------------------------------------------------- stopping

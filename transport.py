@@ -26,8 +26,8 @@ import urllib.request
 
 from checksums import CHUNK_BYTES, TooLarge
 from errors import LabError
-from training import format_seconds
-from utils import atomic_write
+from files import format_seconds
+from files import atomic_write
 
 TIMEOUT_S = 30          # give up on a silent server after this many seconds
 STALL_S = 60            # ... and on one that sends less than STALL_BYTES in this many seconds

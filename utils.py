@@ -7,11 +7,8 @@ washed-out grid really is washed out). Every file is written atomically (atomic_
 Training bookkeeping lives in training.py, checkpoints in checkpoints.py, errors in errors.py.
 """
 import contextlib
-import json
 import math
 import os
-import shutil
-import tempfile
 import time
 import warnings
 
@@ -20,6 +17,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from errors import LabError
+from files import atomic_write
 
 
 # ----------------------------------------------------------------------------- image I/O
@@ -186,68 +184,6 @@ def merge(images, size):
     return grid
 
 
-TEMP_PREFIX = ".tmp-"          # temporary files and folders: .tmp-<pid>-..., see temporary_prefix
-STALE_AFTER_S = 24 * 60 * 60   # older than a day: stale even if its pid runs (pids are reused)
-
-
-def temporary_prefix(tag=""):
-    """Name start of this process's temporary files: .tmp-<pid>-[tag-]. An interrupted run
-    removes its own on the way out; the pid lets a later run remove those a killed one left."""
-    return f"{TEMP_PREFIX}{os.getpid()}-" + (f"{tag}-" if tag else "")
-
-
-def process_alive(pid):
-    """True while a process with this id runs (ours or another user's)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # alive, another user's
-    return True
-
-
-def is_stale(path):
-    """True for a temporary file or folder (.tmp-*) that no running process will finish: its
-    pid is gone, its name has no pid (an older version of the lab), or it is older than a day."""
-    pid = os.path.basename(path)[len(TEMP_PREFIX):].split("-")[0]
-    return (not pid.isdigit() or not process_alive(int(pid))
-            or time.time() - os.path.getmtime(path) > STALE_AFTER_S)
-
-
-def remove_stale_temporary(folder, log=print):
-    """Delete the stale temporary files and folders (is_stale) in `folder`, if it exists."""
-    with contextlib.suppress(FileNotFoundError):
-        for name in sorted(os.listdir(folder)):
-            path = os.path.join(folder, name)
-            if name.startswith(TEMP_PREFIX) and is_stale(path):
-                log(f"Removing {name}, left by an interrupted run")
-                if os.path.isdir(path):
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    with contextlib.suppress(OSError):
-                        os.remove(path)
-
-
-def atomic_write(path, write_function, suffix=""):
-    """Write via a temporary file in the same folder and rename it, so no half file is left."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=temporary_prefix(),
-                               suffix=suffix or os.path.splitext(path)[1])
-    os.close(fd)
-    try:
-        write_function(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
 def imsave(images, size, path):
     """Save images [N, H, W, C] in [0, 1] as one grid PNG."""
     grid = to_uint8(merge(images, size))
@@ -335,55 +271,6 @@ def make_gif(images, fname, duration=2):
     atomic_write(fname, lambda tmp: imageio.v2.mimsave(tmp, list(frames), format="GIF",
                                                        duration=ms_per_frame, loop=0))
     return fname
-
-
-# ----------------------------------------------------------------------------- sampling helpers
-
-def generate_images(model, z, labels=None, batch=500):
-    """Run the model's sampler (G in inference mode) on noise z [N, z_dim] (and class indices
-    for a conditional model) in batches; returns images [N, H, W, C] in [0, 1]."""
-    out = []
-    for start in range(0, len(z), batch):
-        feed = {model.z: z[start:start + batch]}
-        if model.num_classes:
-            feed[model.y] = model.label_feed(labels[start:start + batch])
-        out.append(model.sess.run(model.samples, feed))
-    images = np.concatenate(out)
-    if not np.isfinite(images).all():  # to_uint8 would write them as black images, silently
-        raise LabError(f"the generator of {model.model_dir} makes NaN or infinite pixels: its weights are "
-                       "broken (a run that diverged?); train again, with a lower learning rate")
-    return model.from_model_range(images)
-
-
-STANDING_BATCHES = 16  # batches the standing statistics average over (BigGAN-PyTorch's default)
-
-
-def set_standing_statistics(model, batches=STANDING_BATCHES, seed=0):
-    """Measure the generator's batch norm statistics on `batches` batches of its training noise
-    (classes evenly mixed) and give them to the sampler (ops.standing_statistics_ops: why).
-
-    Run once a checkpoint is loaded (test mode, compare.py) and before every training grid, so
-    both show the generator as it is; with the same seed they are the same numbers, and test
-    mode's test_random.png repeats the training grid of the same checkpoint."""
-    fetches, placeholders, assign = model.standing
-    rng = np.random.RandomState(seed)
-    totals = [0.0] * len(fetches)
-    for _ in range(batches):
-        feed = {model.z: model.training_noise(rng, model.batch_size)}
-        if model.num_classes:
-            labels = rng.permutation(cycle_labels(model.batch_size, model.num_classes))
-            feed[model.y] = model.label_feed(labels)
-        totals = [total + value for total, value in zip(totals, model.sess.run(fetches, feed))]
-    model.sess.run(assign, {p: total / batches for p, total in zip(placeholders, totals)})
-
-
-def save_training_grid(model, z, labels, folder, epoch, idx, d_loss, g_loss):
-    """The handout's grid during training: the fixed noise's images as
-    folder/train_<epoch>_<idx>.png (with standing statistics, as test mode), and the [Sample] line."""
-    set_standing_statistics(model)
-    path = os.path.join(folder, "train_{:02d}_{:04d}.png".format(epoch, idx))
-    save_images(model.generate(z, labels), image_manifold_size(len(z)), path)
-    print("[Sample] d_loss: %.8f, g_loss: %.8f -> %s" % (d_loss, g_loss, path), flush=True)
 
 
 def class_rows(num_classes, per_class=10):
@@ -489,73 +376,3 @@ def visualize(model, option, out, n, seed=0):
     return written
 
 
-def test_mode_outputs(model, out, n, seed=0):
-    """Test mode's default pictures in out: test_random.png (n images, the same noise and classes
-    as the training grids, so the two compare), test_classes.png (conditional models: 10 images per
-    class) and test_interpolation.gif. Returns the written paths."""
-    rng = np.random.RandomState(seed)
-    labels = cycle_labels(n, model.num_classes) if model.num_classes else None
-    written = [save_images(model.generate(model.sample_noise(rng, n), labels),
-                           image_manifold_size(n), os.path.join(out, "test_random.png"))]
-    if model.num_classes:
-        labels = class_rows(model.num_classes, 10)
-        written.append(save_class_grid(model.generate(model.sample_noise(rng, len(labels)), labels),
-                                       model.class_names, 10, os.path.join(out, "test_classes.png")))
-    written.append(make_gif(interpolation_frames(model, rng),
-                            os.path.join(out, "test_interpolation.gif"), duration=3))
-    return written
-
-
-def export_samples(model, n, path, seed=0, batch=500):
-    """Write n generated images (uint8 [N, H, W, C]) and their requested labels to an .npz."""
-    rng = np.random.RandomState(seed)
-    labels = cycle_labels(n, model.num_classes)
-    images = []
-    for start in range(0, n, batch):
-        part = labels[start:start + batch]
-        z = model.sample_noise(rng, len(part))
-        images.append(to_uint8(model.generate(z, part if model.num_classes else None)))
-    images = np.concatenate(images)
-    atomic_write(path, lambda tmp: np.savez_compressed(open(tmp, "wb"), images=images,
-                                                       labels=labels.astype(np.int64)))
-    return path
-
-
-# ----------------------------------------------------------------------------- files
-
-def write_json(path, data):
-    """Write a JSON file atomically (run configs and metrics)."""
-    atomic_write(path, lambda tmp: open(tmp, "w").write(json.dumps(data, indent=2, sort_keys=True)))
-
-
-def read_json(path):
-    with open(path) as f:
-        return json.load(f)
-
-
-def writable_problem(folder):
-    """Why files cannot be written in folder (a phrase), or None when they can.
-
-    Nothing is created: a probe file is written (and removed) in the folder or, where the folder
-    does not exist yet, in its nearest existing parent, where it will be made. So a run that
-    then stops on another bad input leaves nothing behind, and two runs starting side by side
-    never remove each other's folders."""
-    existing = os.path.abspath(folder)
-    while not os.path.exists(existing):
-        existing = os.path.dirname(existing)
-    try:
-        if not os.path.isdir(existing):
-            raise NotADirectoryError(20, f"{existing} is a file, not a folder")
-        probe = tempfile.NamedTemporaryFile(dir=existing, prefix=".write-test-")
-        probe.close()
-    except OSError as e:
-        return e.strerror
-    return None
-
-
-def check_writable(folder, what):
-    """Fail with a one-line error naming folder unless files can be written in it."""
-    problem = writable_problem(folder)
-    if problem:
-        raise LabError(f"cannot write to {what} {folder} ({problem}); choose another "
-                       f"with --{what.replace(' ', '_')}")

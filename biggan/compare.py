@@ -47,7 +47,7 @@ import cli  # noqa: E402
 from errors import LabError, run_or_exit  # noqa: E402
 from evaluation import figures, heldout, inception, report, samples, scoring  # noqa: E402
 from evaluation.classifier import FEATURE_DIM, Classifier, default_path, weight_paths  # noqa: E402
-from utils import writable_problem, write_json  # noqa: E402
+from files import writable_problem, write_json  # noqa: E402
 
 KINDS = {"DCGAN": "dcgan", "BigGAN": "biggan"}
 

@@ -14,17 +14,16 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repo root
 
-import functools  # noqa: E402
 
 import numpy as np  # noqa: E402
-from absl import app, flags  # noqa: E402  (the handout's tf.app.flags)
+from absl import flags  # noqa: E402  (the handout's tf.app.flags)
 
-import checkpoints  # noqa: E402
 import cli  # noqa: E402
 import memory  # noqa: E402
+import runs  # noqa: E402
 import tfstart  # noqa: E402
 from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions, memory_problem  # noqa: E402
-from errors import LabError, run_or_exit  # noqa: E402
+from errors import LabError  # noqa: E402
 from utils import labelled_picture, save_picture  # noqa: E402
 
 cli.define_common_flags(flags)
@@ -83,22 +82,23 @@ def check_biggan_flags(FLAGS):
             raise LabError(problem)
 
 
-def make_biggan(sess, FLAGS, c_dim, class_names, data_record=None):
-    """The BigGAN(...) call, as make_dcgan in main.py; num_classes 0 for an unconditional model."""
+def make_biggan(sess, FLAGS, data, folders):
+    """The BigGAN(...) call for training, as make_dcgan in main.py; num_classes 0 for an
+    unconditional model."""
     from biggan.model import BigGAN  # imported once TensorFlow has started (it builds on it)
-    return BigGAN(sess, output_size=FLAGS.output_height, c_dim=c_dim,
-                  num_classes=len(class_names) if FLAGS.conditional else 0,
-                  class_names=class_names if FLAGS.conditional else [], z_dim=FLAGS.z_dim,
+    return BigGAN(sess, output_size=FLAGS.output_height, c_dim=data.images.shape[-1],
+                  num_classes=len(data.class_names) if FLAGS.conditional else 0,
+                  class_names=data.class_names if FLAGS.conditional else [], z_dim=FLAGS.z_dim,
                   ch=FLAGS.ch, shared_dim=FLAGS.shared_dim, attention_res=FLAGS.attention_res,
                   batch_size=FLAGS.batch_size, G_lr=FLAGS.G_lr, D_lr=FLAGS.D_lr,
                   num_D_steps=FLAGS.num_D_steps, ema_decay=FLAGS.ema_decay,
                   ema_start=FLAGS.ema_start, G_ortho=FLAGS.G_ortho,
                   truncation=FLAGS.truncation or None, dataset_name=FLAGS.dataset,
-                  max_to_keep=FLAGS.max_to_keep, model_dir=cli.run_name(FLAGS, "biggan_"),
-                  data_record=data_record)
+                  max_to_keep=FLAGS.max_to_keep, model_dir=os.path.basename(folders.checkpoint),
+                  data_record=cli.data_record(FLAGS, data))
 
 
-def truncation_sweep(model, FLAGS, thresholds=(0.25, 0.5, 1.0, 1.5, 2.0, None)):
+def truncation_sweep(model, FLAGS, out, thresholds=(0.25, 0.5, 1.0, 1.5, 2.0, None)):
     """test_truncation.png: one row per truncation threshold, the same noise direction and classes
     in every row, so the rows show what truncation does: less variety, cleaner images as it shrinks."""
     columns = 10
@@ -111,7 +111,7 @@ def truncation_sweep(model, FLAGS, thresholds=(0.25, 0.5, 1.0, 1.5, 2.0, None)):
     names = [f"|z| <= {t:g}" if t else "no truncation" for t in thresholds]
     title = ("The truncation trick (--truncation): each row draws z with |z| capped; smaller caps, "
              "less variety and cleaner images" + (". Columns cycle through the classes" if labels is not None else ""))
-    path = os.path.join(checkpoints.run_folder(FLAGS.sample_dir, model.model_dir), "test_truncation.png")
+    path = os.path.join(out, "test_truncation.png")
     return save_picture(labelled_picture(np.concatenate(rows), (len(thresholds), columns), title, names), path)
 
 
@@ -119,30 +119,26 @@ def main(argv):
     cli.resolve_defaults(FLAGS)
     cli.validate(FLAGS, argv, "BigGAN")
     check_biggan_flags(FLAGS)  # bad flags fail here, before TensorFlow starts
-    cli.check_run_folders(FLAGS, cli.run_name(FLAGS, "biggan_"))
+    folders = cli.run_folders(FLAGS, "BigGAN")
+    cli.check_run_folders(FLAGS, folders)
     print(cli.first_line("BigGAN", FLAGS), flush=True)
     if FLAGS.train:  # the data and the saved run are checked before TensorFlow starts, too
         data = cli.load_training_data(FLAGS, FLAGS.batch_size * FLAGS.num_D_steps)
-        cli.check_same_data(FLAGS, cli.run_name(FLAGS, "biggan_"), cli.data_record(FLAGS, data))
+        cli.check_same_data(folders.checkpoint, cli.data_record(FLAGS, data))
     else:
-        saved = cli.saved_architecture(FLAGS, cli.run_name(FLAGS, "biggan_"), "biggan/main.py",
-                                       ["z_dim", "ch", "shared_dim", "attention_res", "c_dim",
-                                        "class_names"])
-        for name in ("z_dim", "ch", "shared_dim", "attention_res"):
-            setattr(FLAGS, name, saved[name])
+        runs.read_config(folders.checkpoint, "biggan/main.py", FLAGS.dataset)
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
 
     with tf1.Session(config=tfstart.session_config(tf1)) as sess:
         if FLAGS.train:
-            biggan = make_biggan(sess, FLAGS, data.images.shape[-1], data.class_names,
-                                 cli.data_record(FLAGS, data))
+            biggan = make_biggan(sess, FLAGS, data, folders)
             cli.train(biggan, data, cli.train_config(FLAGS, reshuffle=True))
-        else:
-            biggan = make_biggan(sess, FLAGS, saved["c_dim"], saved["class_names"])
-            cli.test_mode(biggan, FLAGS, "biggan/main.py")  # with the EMA generator
-            print(" [*] wrote", truncation_sweep(biggan, FLAGS))
+        else:  # test mode with the EMA generator, as config.json describes it
+            biggan, counter = runs.from_run(sess, folders.checkpoint, "biggan/main.py", FLAGS.dataset,
+                                            FLAGS.batch_size, FLAGS.truncation or None)
+            cli.test_mode(biggan, counter, FLAGS, folders.samples)
+            print(" [*] wrote", truncation_sweep(biggan, FLAGS, folders.samples))
 
 
 if __name__ == "__main__":
-    app.run(lambda argv: run_or_exit(main, argv), argv=sys.argv,
-            flags_parser=functools.partial(cli.parse_flags, **HELP))
+    cli.run_script(main, HELP)

@@ -18,23 +18,27 @@ Sizes (G: bottom -> blocks; D: blocks), ch = --ch:
     64x64:          4 -> 8 -> ... -> 64  channels 16ch, 8ch, 4ch, 2ch, 1ch
     128x128:        4 -> 8 -> ... -> 128 channels 16ch, 16ch, 8ch, 4ch, 2ch, 1ch (BigGAN-PyTorch's; GPU)
 """
+import os
+
 import numpy as np
-import tensorflow as tf
+import tensorflow.compat.v1 as tf  # the handout's TensorFlow 1 names: tf.placeholder, tf.variable_scope, ...
 
 import ops
 from biggan import ops as bops
 import checkpoints
 import datasets
+import runs
 import training
 from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions
-from utils import cycle_labels, generate_images, save_training_grid
+from sampling import generate_images, save_training_grid
+from utils import cycle_labels
 
-tf1 = tf.compat.v1
 
 class BigGAN(object):
     checkpoint_name = "BigGAN"  # checkpoint files are BigGAN.model-<iteration>
-    sampler_note = " (EMA generator)"
-    z_sweep = (-2.0, 2.0)  # test mode's z sweeps: two standard deviations of N(0, 1) either side  # test mode samples from the moving average of G's weights
+    sampler_note = " (EMA generator)"  # test mode samples from the moving average of G's weights
+    z_sweep = (-2.0, 2.0)  # test mode's z sweeps: two standard deviations of N(0, 1) either side
+
     def __init__(self, sess, output_size=32, c_dim=3, num_classes=0, class_names=None,
                  z_dim=120, ch=32, shared_dim=128, attention_res=0, batch_size=64,
                  G_lr=2e-4, D_lr=2e-4, beta1=0.0, beta2=0.999, num_D_steps=2, ema_decay=0.999,
@@ -62,46 +66,19 @@ class BigGAN(object):
         self.num_D_steps, self.G_ortho = num_D_steps, G_ortho
         self.ema_decay, self.ema_start, self.truncation = ema_decay, ema_start, truncation
         self.dataset_name, self.max_to_keep = dataset_name, max_to_keep
-        self.model_dir = model_dir or f"biggan_{dataset_name}_{output_size}_{output_size}"
+        self.architecture = runs.BigGANArchitecture(dataset_name, output_size, c_dim, num_classes,
+                                                    self.class_names, z_dim, ch, shared_dim, attention_res)
+        self.model_dir = model_dir or runs.run_name("BigGAN", dataset_name, output_size, bool(num_classes))
         self.data_record = data_record or {}
         self.build_model()
 
-    # ------------------------------------------------------------------ facts about the model
-
-    @property
-    def images_per_iteration(self):
-        return self.batch_size * self.num_D_steps  # real images D sees per G step
-
-    @property
-    def architecture(self):
-        """Everything needed to rebuild the network without the dataset (saved in config.json)."""
-        return {"model": "BigGAN", "dataset": self.dataset_name, "output_size": self.output_size,
-                "c_dim": self.c_dim, "num_classes": self.num_classes, "class_names": self.class_names,
-                "z_dim": self.z_dim, "ch": self.ch, "shared_dim": self.shared_dim,
-                "attention_res": self.attention_res}
-
-    def run_config(self, training_record=None):
-        """config.json next to the checkpoints: architecture, training data, training time."""
-        return dict(self.architecture, data=self.data_record, training=training_record or {},
-                    batch_size=self.batch_size)
-
-    def from_model_range(self, images):
-        """The generator's tanh range [-1, 1] -> [0, 1]."""
-        return (images + 1.0) / 2.0
-
-    def resolutions(self):
-        """Spatial size after each G block, e.g. [14, 28] for MNIST."""
-        return block_resolutions(self.output_size)
-
-    # ------------------------------------------------------------------ the graph
-
     def build_model(self):
         """Placeholders, G (training and EMA sampler), D on [real; fake], hinge losses, optimisers."""
-        self.inputs = tf1.placeholder(tf.float32, [None, self.output_size, self.output_size,
+        self.inputs = tf.placeholder(tf.float32, [None, self.output_size, self.output_size,
                                                    self.c_dim], name="real_images")  # in [-1, 1]
-        self.z = tf1.placeholder(tf.float32, [None, self.z_dim], name="z")
-        self.y = tf1.placeholder(tf.int64, [None], name="y") if self.num_classes else None
-        self.step = tf1.Variable(0, trainable=False, dtype=tf.int64, name="step")  # G steps done
+        self.z = tf.placeholder(tf.float32, [None, self.z_dim], name="z")
+        self.y = tf.placeholder(tf.int64, [None], name="y") if self.num_classes else None
+        self.step = tf.Variable(0, trainable=False, dtype=tf.int64, name="step")  # G steps done
 
         self.G = self.generator(self.z, self.y)
         # D sees real and fake in one batch, so each spectral norm makes one power iteration a step.
@@ -113,13 +90,13 @@ class BigGAN(object):
         # The G step needs D only on fakes (D's u vectors are then left alone: update_sn=False).
         self.g_loss = bops.hinge_g_loss(self.discriminator(self.G, self.y, reuse=True, update_sn=False))
 
-        self.d_vars = tf1.trainable_variables("discriminator")
-        self.g_vars = tf1.trainable_variables("generator")
+        self.d_vars = tf.trainable_variables("discriminator")
+        self.g_vars = tf.trainable_variables("generator")
         if self.G_ortho > 0:  # the shared class embedding is not regularised (as the reference)
             self.g_loss += bops.ortho_reg([v for v in self.g_vars if "shared" not in v.name], self.G_ortho)
 
         # EMA of G's weights: decay 0 (a plain copy) until ema_start, then ema_decay.
-        decay = tf1.where(self.step < self.ema_start, 0.0, self.ema_decay)
+        decay = tf.where(self.step < self.ema_start, 0.0, self.ema_decay)
         ema_op, _, ema_getter = bops.ema_update(self.g_vars, decay)
         self.samples = self.sampler(self.z, self.y, ema_getter)
         # The EMA sampler's batch norm statistics, measured from the EMA weights themselves
@@ -127,88 +104,23 @@ class BigGAN(object):
         self.standing = ops.standing_statistics_ops(lambda: self.generator(
             self.z, self.y, train=True, reuse=True, custom_getter=ema_getter, update_sn=False))
 
-        d_adam = tf1.train.AdamOptimizer(self.D_lr, beta1=self.beta1, beta2=self.beta2, epsilon=1e-6)
-        g_adam = tf1.train.AdamOptimizer(self.G_lr, beta1=self.beta1, beta2=self.beta2, epsilon=1e-6)
+        d_adam = tf.train.AdamOptimizer(self.D_lr, beta1=self.beta1, beta2=self.beta2, epsilon=1e-6)
+        g_adam = tf.train.AdamOptimizer(self.G_lr, beta1=self.beta1, beta2=self.beta2, epsilon=1e-6)
         self.d_optim = d_adam.minimize(self.d_loss, var_list=self.d_vars)
         g_optim = g_adam.minimize(self.g_loss, var_list=self.g_vars)
         with tf.control_dependencies([g_optim]):  # after the G update: EMA, then count the step
             with tf.control_dependencies([ema_op]):
-                self.g_optim = tf1.assign_add(self.step, 1)
+                self.g_optim = tf.assign_add(self.step, 1)
 
         # TensorBoard: D's numbers come with a D step, G's with a G step, as in the DCGAN. (Fetching
         # g_loss in a D step also made TensorFlow's grappler "remapper" fail on that graph, with an
         # E0000 line, and computed D on the fakes once more for nothing.)
-        self.d_summaries = tf1.summary.merge([
-            tf1.summary.scalar("d_loss", self.d_loss), tf1.summary.scalar("d_loss_real", self.d_loss_real),
-            tf1.summary.scalar("d_loss_fake", self.d_loss_fake),
-            tf1.summary.histogram("d_logits_real", self.D_logits), tf1.summary.image("G", self.G, 4)])
-        self.g_summaries = tf1.summary.scalar("g_loss", self.g_loss)
-        self.saver = tf1.train.Saver()  # checkpoints.save keeps the newest max_to_keep
-
-    def generator(self, z, y=None, train=True, reuse=False, custom_getter=None, update_sn=None):
-        """G(z, y) -> images [B, S, S, c_dim] in [-1, 1] (tanh). update_sn: move the spectral-norm
-        vectors u [train]; the sampler and the standing-statistics tower leave them alone."""
-        update_sn = train if update_sn is None else update_sn
-        with tf1.variable_scope("generator", reuse=reuse, custom_getter=custom_getter):
-            chunks = tf.split(z, self.num_chunks, axis=1)                  # num_chunks x [B, z_dim/n]
-            if self.num_classes:
-                with tf1.variable_scope("shared"):  # the class embedding every block shares
-                    # N(0, 1) entries: the class part of each block's condition is as loud as
-                    # the z chunk beside it, so the zero-initialised CBN gains learn to depend on
-                    # the class as fast as on z (with small entries G ignored the class for long)
-                    table = tf1.get_variable("embedding", [self.num_classes, self.shared_dim],
-                                             initializer=tf1.random_normal_initializer(stddev=1.0))
-                shared = tf.gather(table, y)                               # [B, shared_dim]
-                conds = [tf.concat([c, shared], 1) for c in chunks[1:]]
-            else:
-                conds = chunks[1:]
-            channels = [m * self.ch for m in self.g_mults]
-            h = bops.snlinear(chunks[0], self.bottom * self.bottom * channels[0], "linear", update_sn)
-            h = tf.reshape(h, [-1, self.bottom, self.bottom, channels[0]])  # [B, 7, 7, 4ch] at 28
-            for i, (cond, out_ch) in enumerate(zip(conds, channels[1:])):
-                h = bops.g_block(h, cond, out_ch, f"block{i}", train, update_sn)  # doubles H and W
-                if h.get_shape().as_list()[1] == self.attention_res:
-                    h = bops.self_attention(h, f"attention{i}", update_sn)
-            h = tf.nn.relu(ops.batch_norm(name="bn_out")(h, train=train))
-            h = bops.snconv2d(h, self.c_dim, k=3, name="conv_out", update=update_sn)  # [B, S, S, c]
-            return tf.nn.tanh(h)
-
-    def sampler(self, z, y, ema_getter):
-        """G with the EMA weights (through the custom getter), BN in inference mode, u untouched."""
-        return self.generator(z, y, train=False, reuse=True, custom_getter=ema_getter)
-
-    def discriminator(self, image, y=None, reuse=False, update_sn=True):
-        """D(x, y) -> logits [B]: residual blocks, ReLU, global sum pooling, linear + projection."""
-        with tf1.variable_scope("discriminator", reuse=reuse):
-            h = image
-            for i, (mult, down) in enumerate(self.d_blocks):
-                h = bops.d_block(h, mult * self.ch, f"block{i}", update_sn, downsample=down,
-                                 preactivation=i > 0)
-                if h.get_shape().as_list()[1] == self.attention_res and i < len(self.d_blocks) - 1:
-                    h = bops.self_attention(h, f"attention{i}", update_sn)
-            h = tf.reduce_sum(tf.nn.relu(h), axis=[1, 2])                  # [B, C] global sum pool
-            out = tf.squeeze(bops.snlinear(h, 1, "linear", update_sn), 1)  # [B]
-            if self.num_classes:  # projection: how well h matches the class embedding
-                embed = bops.snembedding(y, self.num_classes, h.get_shape().as_list()[-1],
-                                         "embedding", update_sn)           # [B, C]
-                out += tf.reduce_sum(embed * h, axis=1)
-            return out
-
-    # ------------------------------------------------------------------ sampling (numpy in/out)
-
-    def sample_noise(self, rng, n):
-        """z ~ N(0, 1), truncated to |z| <= truncation when --truncation is set."""
-        return bops.truncated_noise(rng, n, self.z_dim, self.truncation)
-
-    def label_feed(self, labels):
-        """Class indices, as the placeholder y takes them (BigGAN embeds them; no one-hot)."""
-        return np.asarray(labels, dtype=np.int64)
-
-    def generate(self, z, labels=None):
-        """Images in [0, 1], [N, S, S, c_dim], from the EMA generator."""
-        return generate_images(self, z, labels)
-
-    # ------------------------------------------------------------------ training
+        self.d_summaries = tf.summary.merge([
+            tf.summary.scalar("d_loss", self.d_loss), tf.summary.scalar("d_loss_real", self.d_loss_real),
+            tf.summary.scalar("d_loss_fake", self.d_loss_fake),
+            tf.summary.histogram("d_logits_real", self.D_logits), tf.summary.image("G", self.G, 4)])
+        self.g_summaries = tf.summary.scalar("g_loss", self.g_loss)
+        self.saver = tf.train.Saver()  # checkpoints.save keeps the newest max_to_keep
 
     def train(self, config, data):
         """The handout's loop with BigGAN's step: for every epoch, for every iteration,
@@ -218,9 +130,9 @@ class BigGAN(object):
         per_iteration = self.batch_size * self.num_D_steps  # real images per iteration
         batch_idxs = training.batches_per_epoch(len(data.images), config.train_size, per_iteration)
         counter, previous = training.resume(self, config.checkpoint_dir)  # or start at 0
-        log = training.RunLog(checkpoints.run_folder(config.logs_dir, self.model_dir), self.sess.graph,
+        log = training.RunLog(os.path.join(config.logs_dir, self.model_dir), self.sess.graph,
                               counter, batch_idxs, config, self.images_per_iteration, previous)
-        sample_dir = checkpoints.run_folder(config.sample_dir, self.model_dir)
+        sample_dir = os.path.join(config.sample_dir, self.model_dir)
         sample_z = self.sample_noise(np.random.RandomState(config.seed), self.sample_num)
         sample_labels = cycle_labels(self.sample_num, self.num_classes) if self.num_classes else None
         rng = np.random.RandomState(training.derived_seed(config.seed, counter))  # new noise after a resume
@@ -270,18 +182,95 @@ class BigGAN(object):
         out = self.sess.run([self.g_optim, self.g_loss] + ([self.g_summaries] if with_summaries else []), feed)
         return float(out[1]), out[2:]
 
-    def training_noise(self, rng, n):
-        """Training always uses untruncated z ~ N(0, 1)."""
-        return bops.truncated_noise(rng, n, self.z_dim)
+    def discriminator(self, image, y=None, reuse=False, update_sn=True):
+        """D(x, y) -> logits [B]: residual blocks, ReLU, global sum pooling, linear + projection."""
+        with tf.variable_scope("discriminator", reuse=reuse):
+            h = image
+            for i, (mult, down) in enumerate(self.d_blocks):
+                h = bops.d_block(h, mult * self.ch, f"block{i}", update_sn, downsample=down,
+                                 preactivation=i > 0)
+                if h.get_shape().as_list()[1] == self.attention_res and i < len(self.d_blocks) - 1:
+                    h = bops.self_attention(h, f"attention{i}", update_sn)
+            h = tf.reduce_sum(tf.nn.relu(h), axis=[1, 2])                  # [B, C] global sum pool
+            out = tf.squeeze(bops.snlinear(h, 1, "linear", update_sn), 1)  # [B]
+            if self.num_classes:  # projection: how well h matches the class embedding
+                embed = bops.snembedding(y, self.num_classes, h.get_shape().as_list()[-1],
+                                         "embedding", update_sn)           # [B, C]
+                out += tf.reduce_sum(embed * h, axis=1)
+            return out
 
-    # ------------------------------------------------------------------ checkpoints
+    def generator(self, z, y=None, train=True, reuse=False, custom_getter=None, update_sn=None):
+        """G(z, y) -> images [B, S, S, c_dim] in [-1, 1] (tanh). update_sn: move the spectral-norm
+        vectors u [train]; the sampler and the standing-statistics tower leave them alone."""
+        update_sn = train if update_sn is None else update_sn
+        with tf.variable_scope("generator", reuse=reuse, custom_getter=custom_getter):
+            chunks = tf.split(z, self.num_chunks, axis=1)                  # num_chunks x [B, z_dim/n]
+            if self.num_classes:
+                with tf.variable_scope("shared"):  # the class embedding every block shares
+                    # N(0, 1) entries: the class part of each block's condition is as loud as
+                    # the z chunk beside it, so the zero-initialised CBN gains learn to depend on
+                    # the class as fast as on z (with small entries G ignored the class for long)
+                    table = tf.get_variable("embedding", [self.num_classes, self.shared_dim],
+                                             initializer=tf.random_normal_initializer(stddev=1.0))
+                shared = tf.gather(table, y)                               # [B, shared_dim]
+                conds = [tf.concat([c, shared], 1) for c in chunks[1:]]
+            else:
+                conds = chunks[1:]
+            channels = [m * self.ch for m in self.g_mults]
+            h = bops.snlinear(chunks[0], self.bottom * self.bottom * channels[0], "linear", update_sn)
+            h = tf.reshape(h, [-1, self.bottom, self.bottom, channels[0]])  # [B, 7, 7, 4ch] at 28
+            for i, (cond, out_ch) in enumerate(zip(conds, channels[1:])):
+                h = bops.g_block(h, cond, out_ch, f"block{i}", train, update_sn)  # doubles H and W
+                if h.get_shape().as_list()[1] == self.attention_res:
+                    h = bops.self_attention(h, f"attention{i}", update_sn)
+            h = tf.nn.relu(ops.batch_norm(name="bn_out")(h, train=train))
+            h = bops.snconv2d(h, self.c_dim, k=3, name="conv_out", update=update_sn)  # [B, S, S, c]
+            return tf.nn.tanh(h)
+
+    def sampler(self, z, y, ema_getter):
+        """G with the EMA weights (through the custom getter), BN in inference mode, u untouched."""
+        return self.generator(z, y, train=False, reuse=True, custom_getter=ema_getter)
 
     def save(self, checkpoint_dir, step, training_record=None):
         """Save BigGAN.model-<step> (EMA weights included) and config.json, all or nothing."""
-        checkpoints.save(self.sess, self.saver, checkpoints.run_folder(checkpoint_dir, self.model_dir),
-                         self.checkpoint_name, step, self.run_config(training_record), self.max_to_keep)
+        config = runs.config_json(self.architecture, self.data_record, training_record, self.batch_size)
+        checkpoints.save(self.sess, self.saver, os.path.join(checkpoint_dir, self.model_dir),
+                         self.checkpoint_name, step, config, self.max_to_keep)
 
     def load(self, checkpoint_dir):
-        """Restore the newest checkpoint of this run; returns (found, iteration counter)."""
-        return checkpoints.load(self.sess, self.saver, checkpoints.run_folder(checkpoint_dir, self.model_dir),
-                                self.checkpoint_name, self.architecture)
+        """Restore the newest checkpoint of this run; returns (found, iteration counter). A run
+        saved with another architecture is refused (runs.check_same_architecture)."""
+        folder = os.path.join(checkpoint_dir, self.model_dir)
+        runs.check_same_architecture(folder, self.architecture)
+        return checkpoints.load(self.sess, self.saver, folder, self.checkpoint_name)
+
+    # ================================================================== beyond the handout
+    # ------------------------------------------------------------------ facts, sampling (numpy in/out)
+
+    @property
+    def images_per_iteration(self):
+        return self.batch_size * self.num_D_steps  # real images D sees per G step
+
+    def from_model_range(self, images):
+        """The generator's tanh range [-1, 1] -> [0, 1]."""
+        return (images + 1.0) / 2.0
+
+    def resolutions(self):
+        """Spatial size after each G block, e.g. [14, 28] for MNIST."""
+        return block_resolutions(self.output_size)
+
+    def sample_noise(self, rng, n):
+        """z ~ N(0, 1), truncated to |z| <= truncation when --truncation is set."""
+        return bops.truncated_noise(rng, n, self.z_dim, self.truncation)
+
+    def label_feed(self, labels):
+        """Class indices, as the placeholder y takes them (BigGAN embeds them; no one-hot)."""
+        return np.asarray(labels, dtype=np.int64)
+
+    def generate(self, z, labels=None):
+        """Images in [0, 1], [N, S, S, c_dim], from the EMA generator."""
+        return generate_images(self, z, labels)
+
+    def training_noise(self, rng, n):
+        """Training always uses untruncated z ~ N(0, 1)."""
+        return bops.truncated_noise(rng, n, self.z_dim)

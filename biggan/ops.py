@@ -2,9 +2,9 @@
 Training for High Fidelity Natural Image Synthesis"; design follows ajbrock/BigGAN-PyTorch).
 
 Same style as the root ops.py: tf.compat.v1 graph mode, every variable made with
-tf1.get_variable inside a variable_scope, dynamic batch size (None) everywhere. The caller's
+tf.get_variable inside a variable_scope, dynamic batch size (None) everywhere. The caller's
 scope decides reuse: build the training graph first, then the sampler under
-`tf1.variable_scope(..., reuse=True)`.
+`tf.variable_scope(..., reuse=True)`.
 
 What is new compared with the DCGAN:
   spectral_norm            divide a weight by its largest singular value (both G and D)
@@ -18,7 +18,7 @@ What is new compared with the DCGAN:
   ema_update               exponential moving average of the generator's weights
   truncated_noise          the truncation trick (numpy)
 
-Weights are initialised orthogonally (tf1.orthogonal_initializer), as in the paper and
+Weights are initialised orthogonally (tf.orthogonal_initializer), as in the paper and
 BigGAN-PyTorch; biases start at zero. Variable names: `w` (weights), `b` (biases), `u`
 (spectral-norm vector), so e.g. `generator/g_block0/conv1/w`.
 
@@ -27,13 +27,12 @@ False for the sampler (u is read, never changed).
 """
 import numpy as np
 import scipy.special
-import tensorflow as tf
+import tensorflow.compat.v1 as tf  # the handout's TensorFlow 1 names: tf.placeholder, tf.variable_scope, ...
 
 import ops
 
-tf1 = tf.compat.v1
 
-WEIGHT_INIT = tf1.orthogonal_initializer()  # the paper's init; SN removes the scale anyway
+WEIGHT_INIT = tf.orthogonal_initializer()  # the paper's init; SN removes the scale anyway
 BN_EPSILON = 1e-5
 BN_MOMENTUM = 0.9  # moving averages, as ops.batch_norm
 
@@ -53,13 +52,13 @@ def spectral_norm(w, name="u", update=True, with_sigma=False):
     """
     out_channels = w.get_shape().as_list()[-1]
     w_mat = tf.reshape(w, [-1, out_channels])  # [fan_in, out]; a conv kernel [k, k, in, out]
-    u = tf1.get_variable(name, [1, out_channels], trainable=False,
-                         initializer=tf1.random_normal_initializer(stddev=1.0))
+    u = tf.get_variable(name, [1, out_channels], trainable=False,
+                         initializer=tf.random_normal_initializer(stddev=1.0))
     v_new = tf.stop_gradient(tf.math.l2_normalize(tf.matmul(u, w_mat, transpose_b=True)))  # [1, fan_in]
     u_new = tf.stop_gradient(tf.math.l2_normalize(tf.matmul(v_new, w_mat)))  # [1, out]
     sigma = tf.reshape(tf.matmul(tf.matmul(v_new, w_mat), u_new, transpose_b=True), [])  # scalar
     if update:
-        with tf.control_dependencies([tf1.assign(u, u_new)]):
+        with tf.control_dependencies([tf.assign(u, u_new)]):
             sigma = tf.identity(sigma)  # every use of sigma (and w / sigma) now updates u first
     w_sn = w / sigma
     if with_sigma:
@@ -72,23 +71,23 @@ def snconv2d(x, out_ch, k=3, stride=1, name="snconv2d", update=True, use_bias=Tr
 
     [B, H, W, C_in] -> [B, H/stride, W/stride, out_ch].
     """
-    with tf1.variable_scope(name):
-        w = tf1.get_variable("w", [k, k, x.get_shape()[-1], out_ch], initializer=WEIGHT_INIT)
+    with tf.variable_scope(name):
+        w = tf.get_variable("w", [k, k, x.get_shape()[-1], out_ch], initializer=WEIGHT_INIT)
         out = tf.nn.conv2d(x, spectral_norm(w, update=update), strides=[1, stride, stride, 1],
                            padding="SAME")
         if use_bias:
-            b = tf1.get_variable("b", [out_ch], initializer=tf1.zeros_initializer())
+            b = tf.get_variable("b", [out_ch], initializer=tf.zeros_initializer())
             out = tf.nn.bias_add(out, b)
         return out
 
 
 def snlinear(x, out, name="snlinear", update=True, use_bias=True):
     """Fully connected layer with a spectrally normalised matrix: [B, in] -> [B, out]."""
-    with tf1.variable_scope(name):
-        w = tf1.get_variable("w", [x.get_shape()[-1], out], initializer=WEIGHT_INIT)
+    with tf.variable_scope(name):
+        w = tf.get_variable("w", [x.get_shape()[-1], out], initializer=WEIGHT_INIT)
         out_ = tf.matmul(x, spectral_norm(w, update=update))
         if use_bias:
-            b = tf1.get_variable("b", [out], initializer=tf1.zeros_initializer())
+            b = tf.get_variable("b", [out], initializer=tf.zeros_initializer())
             out_ = out_ + b
         return out_
 
@@ -98,8 +97,8 @@ def snembedding(y_int, num_classes, dim, name="snembedding", update=True):
 
     The discriminator's projection embedding in BigGAN (D's output adds <embed(y), features>).
     """
-    with tf1.variable_scope(name):
-        w = tf1.get_variable("w", [num_classes, dim], initializer=WEIGHT_INIT)
+    with tf.variable_scope(name):
+        w = tf.get_variable("w", [num_classes, dim], initializer=WEIGHT_INIT)
         return tf.gather(spectral_norm(w, update=update), y_int)
 
 
@@ -121,7 +120,7 @@ def conditional_batch_norm(x, cond, name="cbn", train=True, update_sn=True, sn_a
       init (so the gain starts near 1 + O(|cond|), not exactly 1); update_sn is used only here.
     """
     channels = x.get_shape().as_list()[-1]
-    with tf1.variable_scope(name):
+    with tf.variable_scope(name):
         if sn_affine:
             gain = 1.0 + snlinear(cond, channels, name="gain", update=update_sn, use_bias=False)
             bias = snlinear(cond, channels, name="bias", update=update_sn, use_bias=False)
@@ -148,7 +147,7 @@ def self_attention(x, name="attention", update_sn=True):
     """
     channels = x.get_shape().as_list()[-1]
     batch, height, width = tf.shape(x)[0], tf.shape(x)[1], tf.shape(x)[2]
-    with tf1.variable_scope(name):
+    with tf.variable_scope(name):
         theta = snconv2d(x, channels // 8, k=1, name="theta", update=update_sn, use_bias=False)
         phi = snconv2d(x, channels // 8, k=1, name="phi", update=update_sn, use_bias=False)
         g = snconv2d(x, channels // 2, k=1, name="g", update=update_sn, use_bias=False)
@@ -163,7 +162,7 @@ def self_attention(x, name="attention", update_sn=True):
         attended = tf.reshape(attended, [batch, height, width, channels // 2])
         o = snconv2d(attended, channels, k=1, name="o", update=update_sn, use_bias=False)
 
-        gamma = tf1.get_variable("gamma", [], initializer=tf1.zeros_initializer())
+        gamma = tf.get_variable("gamma", [], initializer=tf.zeros_initializer())
         return x + gamma * o
 
 
@@ -174,7 +173,7 @@ def upsample_nearest(x):
     (tf.repeat does the same, but its gradient runs int32 arithmetic that oneDNN refuses with an
     E0000 line on every machine.)"""
     height, width = x.get_shape().as_list()[1:3]
-    return tf1.image.resize_nearest_neighbor(x, [2 * height, 2 * width])
+    return tf.image.resize_nearest_neighbor(x, [2 * height, 2 * width])
 
 
 def avg_pool(x):
@@ -188,7 +187,7 @@ def g_block(x, cond, out_ch, name="g_block", train=True, update_sn=True, upsampl
     main: CBN(cond) -> ReLU -> upsample -> 3x3 SN conv -> CBN(cond) -> ReLU -> 3x3 SN conv
     skip: upsample -> 1x1 SN conv (only when channels change or it upsamples)
     """
-    with tf1.variable_scope(name):
+    with tf.variable_scope(name):
         h = tf.nn.relu(conditional_batch_norm(x, cond, "bn1", train, update_sn))
         skip = x
         if upsample:
@@ -210,7 +209,7 @@ def d_block(x, out_ch, name="d_block", update_sn=True, downsample=True, preactiv
       preactivation=False: avg-pool -> conv (the first block, which sees the image: no ReLU)
     """
     learnable_skip = downsample or x.get_shape()[-1] != out_ch
-    with tf1.variable_scope(name):
+    with tf.variable_scope(name):
         h = tf.nn.relu(x) if preactivation else x
         h = snconv2d(h, out_ch, k=3, name="conv1", update=update_sn)
         h = snconv2d(tf.nn.relu(h), out_ch, k=3, name="conv2", update=update_sn)
@@ -285,15 +284,15 @@ def ema_update(var_list, decay=0.9999, scope="ema"):
                  each generator step.
       shadows    dict {variable name: shadow variable}.
       ema_getter a custom getter: variables built under
-                 tf1.variable_scope(..., reuse=True, custom_getter=ema_getter) read the shadow
+                 tf.variable_scope(..., reuse=True, custom_getter=ema_getter) read the shadow
                  instead of the live weight (variables not in var_list are left alone).
     """
     shadows = {}
-    with tf1.variable_scope(scope):
+    with tf.variable_scope(scope):
         for var in var_list:
-            shadows[var.op.name] = tf1.get_variable(var.op.name, initializer=var.initial_value,
+            shadows[var.op.name] = tf.get_variable(var.op.name, initializer=var.initial_value,
                                                     trainable=False)
-    updates = [tf1.assign(shadows[var.op.name],
+    updates = [tf.assign(shadows[var.op.name],
                           decay * shadows[var.op.name] + (1.0 - decay) * var)
                for var in var_list]
     update_op = tf.group(*updates, name="ema_update")

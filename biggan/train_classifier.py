@@ -29,7 +29,7 @@ tfstart.import_tensorflow()  # before evaluation.classifier imports it: start-up
 from evaluation.classifier import Classifier, default_path  # noqa: E402
 from datasets import load_dataset, mnist_split, select_classes  # noqa: E402
 from errors import LabError, run_or_exit  # noqa: E402
-from utils import check_writable  # noqa: E402
+from files import check_writable  # noqa: E402
 
 SPLITS = ("train", "test")
 

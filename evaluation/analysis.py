@@ -11,7 +11,7 @@ model from the real-data row, and the cost. Rows are dicts as in metrics.json; a
 lacks (a feature space that was not used) is skipped. Each point is (headline, [details]) or a
 sentence; the report lists the details under their headline.
 """
-from training import format_seconds
+from files import format_seconds
 
 MODELS = {"dcgan": "DCGAN", "biggan": "BigGAN"}
 # Every measure the analysis compares: row key -> (name, which way is better).

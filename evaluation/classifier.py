@@ -25,7 +25,7 @@ import tensorflow as tf
 from ops import linear
 from datasets import to_float
 from errors import LabError
-from utils import atomic_write, read_json, write_json
+from files import atomic_write, read_json, write_json
 
 tf1 = tf.compat.v1
 

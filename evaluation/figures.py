@@ -14,7 +14,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from training import derived_seed, read_loss_log  # noqa: E402
-from utils import atomic_write, class_rows, cycle_labels, merge  # noqa: E402
+from files import atomic_write  # noqa: E402
+from utils import class_rows, cycle_labels, merge  # noqa: E402
 
 PER_CLASS = 10  # images per class and model in classes.png
 # The DCGAN's cross-entropy losses when D outputs 0.5 for every image (it cannot tell real from

@@ -18,8 +18,8 @@ import re
 from evaluation.analysis import (MODELS, PER_CLASS_METRICS, SECTIONS, class_values, cost_sentence,
                                  distance_from_real, per_class_summary, sample_size_warning, section,
                                  winner)
-from training import format_seconds
-from utils import atomic_write
+from files import format_seconds
+from files import atomic_write
 
 ROWS = ("dcgan", "biggan", "real")
 

@@ -24,7 +24,8 @@ from errors import LabError
 from evaluation.heldout import MNIST_FIX
 from model import DCGAN
 from training import derived_seed
-from utils import cycle_labels, set_standing_statistics, to_uint8
+from sampling import set_standing_statistics
+from utils import cycle_labels, to_uint8
 
 tf1 = tf.compat.v1
 

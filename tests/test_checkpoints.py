@@ -1,5 +1,5 @@
 """checkpoints.py: saves that leave the old or the new state, never a half one; damaged files;
-the run lock; and training.py's loss-log rewind."""
+the run lock; and training.py's loss-log rewind (config.json: tests/test_runs.py)."""
 import errno
 import os
 
@@ -59,7 +59,7 @@ def test_a_truncated_newest_checkpoint_falls_back_to_the_one_before(tiny, capsys
     data = os.path.join(folder, "M.model-2.data-00000-of-00001")
     with open(data, "r+b") as f:
         f.truncate(100)
-    assert checkpoints.load(sess, saver, folder, "M", {"model": "M"}) == (True, 1)
+    assert checkpoints.load(sess, saver, folder, "M") == (True, 1)
     assert sess.run(v)[0] == 1.0
     assert "M.model-2 is damaged" in capsys.readouterr().out
 
@@ -72,26 +72,6 @@ def test_leftovers_of_a_killed_save_are_cleaned(tiny):
     checkpoints.clean_temporary_files(folder)
     assert sorted(os.listdir(folder)) == ["M.model-1.data-00000-of-00001", "M.model-1.index",
                                           "checkpoint", "config.json"]
-
-
-@pytest.mark.parametrize("text,message", [("{not json", "is not valid JSON"),
-                                          ('{"z_dim": 3}', "no 'model' key")])
-def test_a_broken_config_json_is_one_line(tmp_path, text, message):
-    (tmp_path / "config.json").write_text(text)
-    with pytest.raises(LabError, match=message):
-        checkpoints.read_run_config(str(tmp_path), "main.py", "mnist")
-
-
-def test_resuming_over_a_broken_config_json_is_one_line(tmp_path):
-    (tmp_path / "config.json").write_text("{half")
-    with pytest.raises(LabError, match="config.json is not valid JSON.*another --checkpoint_dir"):
-        checkpoints.check_architecture(str(tmp_path), {"model": "DCGAN"})
-
-
-def test_missing_architecture_keys_are_named(tmp_path):
-    (tmp_path / "config.json").write_text('{"model": "DCGAN"}')
-    with pytest.raises(LabError, match="lacks z_dim, c_dim"):
-        checkpoints.saved_architecture(str(tmp_path), "main.py", "mnist", ["z_dim", "c_dim"])
 
 
 def test_a_second_lock_on_the_same_folder_is_refused(tmp_path):
@@ -116,9 +96,3 @@ def test_train_size_is_one_fixed_subset_visited_in_a_new_order_each_epoch():
     assert sorted(first) == sorted(second) and len(first) == 10 and list(first) != list(second)
     handout = training.TrainConfig(train_size=10, reshuffle=False)
     assert training.epoch_order(100, 4, handout).tolist() == list(range(10))
-
-
-def test_a_biggan_pointed_at_a_dcgan_checkpoint_is_refused(tmp_path):
-    (tmp_path / "config.json").write_text('{"model": "DCGAN", "z_dim": 100}')
-    with pytest.raises(LabError, match=r"trained with model=DCGAN \(asked BigGAN\)"):
-        checkpoints.check_architecture(str(tmp_path), {"model": "BigGAN", "z_dim": 120})

@@ -22,7 +22,7 @@ from evaluation import figures, report as report_writer
 from test_main import our_stderr_lines, quiet_env
 from errors import LabError
 from training import read_loss_log
-from utils import read_json, write_json
+from files import read_json, write_json
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(REPO, "data")

@@ -440,7 +440,7 @@ def test_ctrl_c_while_a_folder_is_decoded_is_one_line_and_leaves_nothing(tmp_pat
     assert our_stderr_lines(err) == ["stopped (Ctrl-C) before the end; no half-written file was kept: run "
                                      "the same command again to go on"], err
     time.sleep(0.5)
-    workers = subprocess.run(["pgrep", "-f", f"main.py --dataset=big"], capture_output=True, text=True).stdout
+    workers = subprocess.run(["pgrep", "-f", "main.py --dataset=big"], capture_output=True, text=True).stdout
     assert workers.strip() == "", workers
     assert [f for f in os.listdir(tmp_path / "data" / ".cache") if f.startswith(".tmp-")] == []
 

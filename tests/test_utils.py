@@ -9,6 +9,8 @@ import pytest
 from PIL import Image
 
 import errors
+import files
+import sampling
 import utils
 
 
@@ -84,7 +86,7 @@ def test_visualize_rejects_an_unknown_option(tmp_path):
 
 
 def test_test_mode_outputs_and_export(tmp_path):
-    written = utils.test_mode_outputs(FakeModel(), str(tmp_path), 16, seed=0)
+    written = sampling.test_mode_outputs(FakeModel(), str(tmp_path), 16, seed=0)
     assert [os.path.basename(p) for p in written] == ["test_random.png", "test_classes.png",
                                                      "test_interpolation.gif"]
     classes = np.asarray(Image.open(tmp_path / "test_classes.png").convert("L"))
@@ -95,7 +97,7 @@ def test_test_mode_outputs_and_export(tmp_path):
     row_means = [grid[cell * i:cell * (i + 1)].mean() / 255 for i in range(10)]
     assert np.all(np.diff(row_means) > 0)
     assert (classes[:cell // 2, :] == 255).mean() > 0.8  # the title strip: white, with some text
-    path = utils.export_samples(FakeModel(num_classes=3), 7, str(tmp_path / "generated_7.npz"))
+    path = sampling.export_samples(FakeModel(num_classes=3), 7, str(tmp_path / "generated_7.npz"))
     data = np.load(path)
     assert data["images"].dtype == np.uint8 and data["images"].shape == (7, 6, 6, 1)
     assert data["labels"].tolist() == [0, 1, 2, 0, 1, 2, 0]
@@ -106,7 +108,7 @@ def test_atomic_write_leaves_nothing_when_writing_fails(tmp_path):
         open(tmp, "w").write("half")
         raise RuntimeError("disk full")
     with pytest.raises(RuntimeError):
-        utils.atomic_write(str(tmp_path / "out.json"), fail)
+        files.atomic_write(str(tmp_path / "out.json"), fail)
     assert os.listdir(tmp_path) == []
 
 
@@ -139,7 +141,7 @@ def test_stale_temporary_files_are_removed_and_a_running_processes_kept(tmp_path
     two_days_ago = time.time() - 2 * 24 * 3600
     os.utime(tmp_path / f".tmp-{alive}-old.gz", (two_days_ago, two_days_ago))
     log = []
-    utils.remove_stale_temporary(str(tmp_path), log.append)
+    files.remove_stale_temporary(str(tmp_path), log.append)
     assert sorted(os.listdir(tmp_path)) == sorted(n for n, stale in names.items() if not stale)
     assert len(log) == 4 and all(line.endswith(", left by an interrupted run") for line in log)
-    utils.remove_stale_temporary(str(tmp_path / "no such folder"), log.append)  # nothing to do
+    files.remove_stale_temporary(str(tmp_path / "no such folder"), log.append)  # nothing to do

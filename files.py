@@ -1,0 +1,134 @@
+"""Files the lab writes, made safe (the bottom layer every other module uses; no TensorFlow).
+
+- atomic_write: a file appears whole or not at all (a temporary file in the same folder, then a
+  rename), so a full disk, Ctrl-C or a kill never leaves a half-written grid, config or cache;
+- temporary files carry their process id (.tmp-<pid>-...), so the next run of anything removes
+  the ones a killed process left behind (remove_stale_temporary);
+- writable_problem / check_writable: a folder is tried for writing before hours of work;
+- JSON in and out, and the numbers in log lines (format_seconds, human_size).
+"""
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+import time
+
+from errors import LabError
+
+
+# ----------------------------------------------------------------------------- writing
+
+TEMP_PREFIX = ".tmp-"          # temporary files and folders: .tmp-<pid>-..., see temporary_prefix
+STALE_AFTER_S = 24 * 60 * 60   # older than a day: stale even if its pid runs (pids are reused)
+
+
+def temporary_prefix(tag=""):
+    """Name start of this process's temporary files: .tmp-<pid>-[tag-]. An interrupted run
+    removes its own on the way out; the pid lets a later run remove those a killed one left."""
+    return f"{TEMP_PREFIX}{os.getpid()}-" + (f"{tag}-" if tag else "")
+
+
+def process_alive(pid):
+    """True while a process with this id runs (ours or another user's)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, another user's
+    return True
+
+
+def is_stale(path):
+    """True for a temporary file or folder (.tmp-*) that no running process will finish: its
+    pid is gone, its name has no pid (an older version of the lab), or it is older than a day."""
+    pid = os.path.basename(path)[len(TEMP_PREFIX):].split("-")[0]
+    return (not pid.isdigit() or not process_alive(int(pid))
+            or time.time() - os.path.getmtime(path) > STALE_AFTER_S)
+
+
+def remove_stale_temporary(folder, log=print):
+    """Delete the stale temporary files and folders (is_stale) in `folder`, if it exists."""
+    with contextlib.suppress(FileNotFoundError):
+        for name in sorted(os.listdir(folder)):
+            path = os.path.join(folder, name)
+            if name.startswith(TEMP_PREFIX) and is_stale(path):
+                log(f"Removing {name}, left by an interrupted run")
+                if os.path.isdir(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        os.remove(path)
+
+
+def atomic_write(path, write_function, suffix=""):
+    """Write via a temporary file in the same folder and rename it, so no half file is left."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=temporary_prefix(),
+                               suffix=suffix or os.path.splitext(path)[1])
+    os.close(fd)
+    try:
+        write_function(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def write_json(path, data):
+    """Write a JSON file atomically (run configs and metrics)."""
+    atomic_write(path, lambda tmp: open(tmp, "w").write(json.dumps(data, indent=2, sort_keys=True)))
+
+
+def read_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def writable_problem(folder):
+    """Why files cannot be written in folder (a phrase), or None when they can.
+
+    Nothing is created: a probe file is written (and removed) in the folder or, where the folder
+    does not exist yet, in its nearest existing parent, where it will be made. So a run that
+    then stops on another bad input leaves nothing behind, and two runs starting side by side
+    never remove each other's folders."""
+    existing = os.path.abspath(folder)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    try:
+        if not os.path.isdir(existing):
+            raise NotADirectoryError(20, f"{existing} is a file, not a folder")
+        probe = tempfile.NamedTemporaryFile(dir=existing, prefix=".write-test-")
+        probe.close()
+    except OSError as e:
+        return e.strerror
+    return None
+
+
+def check_writable(folder, what):
+    """Fail with a one-line error naming folder unless files can be written in it."""
+    problem = writable_problem(folder)
+    if problem:
+        raise LabError(f"cannot write to {what} {folder} ({problem}); choose another "
+                       f"with --{what.replace(' ', '_')}")
+
+
+# ----------------------------------------------------------------------------- numbers in log lines
+
+def format_seconds(seconds):
+    seconds = int(seconds)
+    return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def human_size(nbytes):
+    """1536 -> '1.5 KiB': sizes in log lines and errors."""
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if nbytes < 1024 or unit == "GiB":
+            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1024.0
