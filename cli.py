@@ -251,13 +251,18 @@ def crop_size(FLAGS):
     return [FLAGS.input_height, FLAGS.input_width]
 
 
+def training_split(FLAGS):
+    """What a run trains on: MNIST's --mnist_split (the handout's "all" 70,000 digits by default),
+    the train split of every other dataset (datasets.load_dataset)."""
+    return FLAGS.mnist_split if FLAGS.dataset == "mnist" else "train"
+
+
 def load_training_data(FLAGS, images_per_iteration, log=print):
     """The training images as a datasets.Dataset, checked against what one iteration needs."""
     data = datasets.load_dataset(FLAGS.dataset, FLAGS.data_dir, FLAGS.input_fname_pattern,
                                  FLAGS.output_height, crop_size(FLAGS), FLAGS.crop,
-                                 class_list(FLAGS), FLAGS.skip_bad_images, split="train",
-                                 attribute=FLAGS.attribute or None, log=log,
-                                 mnist_with_test=FLAGS.mnist_split == "all")
+                                 class_list(FLAGS), FLAGS.skip_bad_images, split=training_split(FLAGS),
+                                 attribute=FLAGS.attribute or None, log=log)
     usable = int(min(len(data.images), FLAGS.train_size))
     if FLAGS.batch_size > usable:
         raise LabError(f"--batch_size {FLAGS.batch_size} is larger than the {usable} training "

@@ -126,12 +126,6 @@ def read_mnist_split(mnist_dir, split="train"):
     return images, labels
 
 
-def mnist_split(mnist_dir, split):
-    """One official MNIST split as a Dataset (uint8 [N, 28, 28, 1]): 'train' 60k, 'test' 10k."""
-    images, labels = read_mnist_split(mnist_dir, split)
-    return Dataset(images[..., None], labels.astype(np.int64), [str(d) for d in range(10)])
-
-
 def parse_classes(text):
     """'airplane, automobile' -> ['airplane', 'automobile']: the --classes list of every script.
 
@@ -168,18 +162,19 @@ def select_classes(data, classes, source="dataset"):
     return Dataset(data.images[keep], labels, list(classes))
 
 
-def load_mnist(mnist_dir, seed=547, with_test=True):
-    """The handout's load_mnist: train + t10k (70,000 digits), shuffled with seed 547.
+def load_mnist(mnist_dir, split="all", seed=547):
+    """The handout's load_mnist: split "all", train + t10k (70,000 digits), shuffled with seed 547.
 
-    with_test=False keeps the 60,000 train digits only (--mnist_split train), so that t10k
-    stays a truly held-out reference for the comparison. Returns a Dataset with images uint8
-    [N, 28, 28, 1] and labels [N].
-    """
-    parts = [read_mnist_split(mnist_dir, "train")] + ([read_mnist_split(mnist_dir, "test")] if with_test else [])
+    "train": the 60,000 train digits alone, shuffled the same way (--mnist_split train, so that
+    t10k stays a truly held-out reference for the comparison); "test": the 10,000 t10k digits, in
+    the file's order. Returns a Dataset with images uint8 [N, 28, 28, 1] and labels [N]."""
+    parts = [read_mnist_split(mnist_dir, part) for part in (("train", "test") if split == "all" else (split,))]
     images = np.concatenate([x for x, _ in parts])[..., None]
     labels = np.concatenate([y for _, y in parts]).astype(np.int64)
-    order = np.random.RandomState(seed).permutation(len(images))  # one shuffle for both
-    return Dataset(images[order], labels[order], [str(d) for d in range(10)])
+    if split != "test":
+        order = np.random.RandomState(seed).permutation(len(images))  # one shuffle for both
+        images, labels = images[order], labels[order]
+    return Dataset(images, labels, [str(d) for d in range(10)])
 
 
 # ----------------------------------------------------------------------------- image folders
@@ -430,13 +425,15 @@ def load_image_folder(folder, pattern="*.jpg", output_size=64, input_size=None, 
 # ----------------------------------------------------------------------------- CIFAR-10
 
 def load_cifar10(cifar_dir, classes=None, split="train"):
-    """The python-version CIFAR-10 batches (32x32 RGB), optionally only some classes.
+    """The python-version CIFAR-10 batches (32x32 RGB) of a split ("train": data_batch_1..5,
+    "test": test_batch, "all": both), optionally only some classes.
 
     Labels are re-indexed 0..len(classes)-1 in the order of `classes`. When only the archive is
     there, it is checked against its official md5 and unpacked first.
     """
     base = os.path.join(cifar_dir, CIFAR10_BATCH_DIR)
-    names = ([f"data_batch_{i}" for i in range(1, 6)] if split == "train" else ["test_batch"])
+    names = ([f"data_batch_{i}" for i in range(1, 6)] if split != "test" else []) + \
+        (["test_batch"] if split != "train" else [])
     if not os.path.isdir(base):
         archive = os.path.join(cifar_dir, CIFAR10_ARCHIVE)
         if not os.path.exists(archive):
@@ -555,18 +552,21 @@ def identified(data, folder, split):
 
 def load_dataset(name, data_dir="./data", pattern="*.jpg", output_size=64, input_size=None,
                  crop=False, classes=None, skip_bad_images=False, split="train", attribute=None,
-                 cache_dir=None, log=print, mnist_with_test=True):
-    """Pick the loader for --dataset: 'mnist', 'cifar10', or an image folder data_dir/name
-    ('celebA' is one; `attribute` makes it two classes). split: 'train', 'test' or 'all'.
+                 cache_dir=None, log=print):
+    """The images of --dataset (mnist, cifar10, or an image folder data_dir/name; 'celebA' is
+    one, and `attribute` makes it two classes): the one answer to "which images are train, which
+    are held out", for every dataset and every script.
 
-    MNIST's 'train' split is the handout's 70k digits (train + t10k), or the 60k train digits
-    alone with mnist_with_test=False; its 'test' split is t10k."""
+    split: "train", "test" (held out: never trained on when the run trained on "train") or "all".
+      MNIST       train: the 60,000 train digits; test: t10k; all: both (the handout's 70,000)
+      CIFAR-10    train: data_batch_1..5; test: test_batch
+      a folder    test: 1 image in 10, chosen per image (HOLDOUT_RULE); train: the others;
+                  folders of fewer than MIN_SPLIT images are not split (every split is all)
+    The Dataset says which split it is, what its images are (digest) and where they come from."""
     folder = os.path.join(data_dir, name)
     check_attribute(name, attribute)
     if name == "mnist":
-        data = mnist_split(folder, "test") if split == "test" else load_mnist(folder, with_test=mnist_with_test)
-        part = "test" if split == "test" else "all" if mnist_with_test else "train"
-        return identified(select_classes(data, classes, "MNIST"), folder, part)
+        return identified(select_classes(load_mnist(folder, split), classes, "MNIST"), folder, split)
     if name == "cifar10":
         return identified(load_cifar10(folder, classes, split), folder, split)
     if not os.path.isdir(folder):

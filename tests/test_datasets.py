@@ -49,6 +49,19 @@ def test_real_mnist_files_are_the_official_ones():
             assert hashlib.md5(f.read()).hexdigest() == md5
 
 
+def test_train_means_the_same_thing_for_every_dataset_and_script():
+    """One function answers which images are train and which are held out: MNIST's train is its
+    60,000 train digits (t10k held out), "all" the handout's 70,000; the Dataset says which."""
+    train = datasets.load_dataset("mnist", os.path.dirname(MNIST_DIR), split="train")
+    test = datasets.load_dataset("mnist", os.path.dirname(MNIST_DIR), split="test")
+    everything = datasets.load_dataset("mnist", os.path.dirname(MNIST_DIR), split="all")
+    assert (len(train.images), len(test.images), len(everything.images)) == (60000, 10000, 70000)
+    assert (train.split, test.split, everything.split) == ("train", "test", "all")
+    assert len({train.digest, test.digest, everything.digest}) == 3
+    t10k, _ = datasets.read_mnist_split(MNIST_DIR, "test")
+    np.testing.assert_array_equal(test.images[..., 0], t10k)  # the held-out digits, as in the file
+
+
 def test_load_mnist_is_the_handouts_70000_shuffled_digits_as_uint8():
     data = datasets.load_mnist(MNIST_DIR)
     assert data.images.shape == (70000, 28, 28, 1) and data.images.dtype == np.uint8
@@ -781,10 +794,11 @@ def test_cli_passes_the_attribute_and_names_the_run_after_it(tmp_path):
     flags = types.SimpleNamespace(
         dataset="celebA", data_dir=str(tmp_path), input_fname_pattern="*.jpg", output_height=64,
         output_width=64, input_height=108, input_width=108, crop=True, classes="", skip_bad_images=False,
-        train_size=np.inf, batch_size=2, conditional=True, attribute="Smiling", mnist_split="all")
+        train_size=np.inf, batch_size=2, conditional=True, attribute="Smiling", mnist_split="all",
+        checkpoint_dir="checkpoint", sample_dir="samples", logs_dir="logs")
     data = cli.load_training_data(flags, flags.batch_size, log=Log())
     assert data.class_names == ["not_Smiling", "Smiling"] and len(data.images) == 3
-    assert cli.run_name(flags) == "celebA-Smiling_64_64_cond"
+    assert cli.run_folders(flags, "DCGAN").checkpoint == "checkpoint/celebA-Smiling_64_64_cond"
     flags.attribute = "Male"  # none of the 3 faces: a class without images cannot be trained
     with pytest.raises(LabError, match=r"class\(es\) Male of .*celebA have no image at all"):
         cli.load_training_data(flags, flags.batch_size, log=Log())
