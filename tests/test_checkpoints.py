@@ -8,7 +8,6 @@ import pytest
 import tensorflow as tf
 
 import checkpoints
-import training
 from errors import LabError
 
 tf1 = tf.compat.v1
@@ -81,18 +80,3 @@ def test_a_second_lock_on_the_same_folder_is_refused(tmp_path):
     with checkpoints.RunLock(str(tmp_path)):  # released: free again
         pass
 
-
-def test_resume_rewinds_the_loss_log_to_the_checkpoint(tmp_path):
-    path = tmp_path / "losses.csv"
-    rows = ["step,epoch,d_loss,g_loss,seconds"] + [f"{i},0,1.0,1.0,{i}.0" for i in range(1, 8)]
-    path.write_text("\n".join(rows) + "\n")
-    training.rewind_loss_log(str(path), 5)
-    assert training.read_loss_log(str(path))["step"].tolist() == [1, 2, 3, 4, 5]
-
-
-def test_train_size_is_one_fixed_subset_visited_in_a_new_order_each_epoch():
-    config = training.TrainConfig(train_size=10, seed=3, reshuffle=True)
-    first, second = training.epoch_order(100, 0, config), training.epoch_order(100, 1, config)
-    assert sorted(first) == sorted(second) and len(first) == 10 and list(first) != list(second)
-    handout = training.TrainConfig(train_size=10, reshuffle=False)
-    assert training.epoch_order(100, 4, handout).tolist() == list(range(10))

@@ -8,19 +8,15 @@ import pickle
 import shlex
 import shutil
 import struct
-import subprocess
 import tarfile
 import tracemalloc
-import types
 
 import numpy as np
 import pytest
 from PIL import Image
 
 import checksums
-import cli
 import datasets
-import folder_cache
 import utils
 from errors import LabError
 
@@ -429,146 +425,6 @@ def test_a_class_with_no_training_image_is_refused_and_one_with_no_held_out_imag
 
 # ----------------------------------------------------------------------------- the decoded-image cache
 
-def test_cache_gives_the_same_batches_as_decoding_the_images(tmp_path):
-    make_folder(tmp_path / "toys", n=5)
-    first, log = load(tmp_path / "toys", "*.png", 24, input_size=30, crop=True)
-    assert log.has("Decoding the 10 images of toys once into the cache")
-    paths = datasets.find_images(str(tmp_path / "toys"), "*.png")
-    expected = decode_directly(paths, 24, input_size=30, crop=True)
-    np.testing.assert_array_equal(first.images, expected)
-    second, log = load(tmp_path / "toys", "*.png", 24, input_size=30, crop=True)
-    assert not log.has("Decoding") and log.has("Loaded 10 images")  # a cache hit
-    batch = np.array([7, 0, 3])
-    np.testing.assert_array_equal(datasets.to_float(second.images[batch]),
-                                  expected[batch].astype(np.float32) / 255.0)
-
-
-def test_decoding_in_worker_processes_gives_the_same_cache(tmp_path, monkeypatch):
-    make_folder(tmp_path / "toys", n=15)
-    inline, _ = load(tmp_path / "toys", "*.png", 16, workers=1)
-    shutil.rmtree(tmp_path / ".cache")
-    monkeypatch.setattr(folder_cache, "CHUNK", 4)  # 30 images: 8 jobs over 2 processes
-    pooled, log = load(tmp_path / "toys", "*.png", 16, workers=2)
-    assert log.has("2 process(es)")
-    np.testing.assert_array_equal(inline.images, pooled.images)
-
-
-def test_a_changed_file_rebuilds_the_cache(tmp_path):
-    make_folder(tmp_path / "toys")
-    load(tmp_path / "toys", "*.png", 16)
-    path = tmp_path / "toys" / "cars" / "0.png"
-    stat = os.stat(path)
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # touched: a new date
-    _, log = load(tmp_path / "toys", "*.png", 16)
-    assert log.has("out of date (the image files or the cache format changed): rebuilding")
-    assert log.has("Decoding the 6 images")
-    Image.new("RGB", (40, 48), (10, 200, 30)).save(path)  # replaced: other pixels
-    data, log = load(tmp_path / "toys", "*.png", 16)
-    assert log.has("rebuilding") and (data.images[0] == [10, 200, 30]).all()
-    os.remove(tmp_path / "toys" / "planes" / "2.png")  # removed
-    data, log = load(tmp_path / "toys", "*.png", 16)
-    assert log.has("rebuilding") and len(data.images) == 5
-    assert len(cache_files(tmp_path / "toys")) == 2  # one .npy + its key, nothing else
-
-
-def test_each_setting_has_its_own_cache(tmp_path):
-    make_folder(tmp_path / "toys")
-    small, _ = load(tmp_path / "toys", "*.png", 16)
-    big, log = load(tmp_path / "toys", "*.png", 32)
-    assert log.has("Decoding") and big.images.shape[1] == 32
-    cropped, log = load(tmp_path / "toys", "*.png", 16, crop=True)
-    assert log.has("Decoding") and not np.array_equal(cropped.images, small.images)
-    assert len(cache_files(tmp_path / "toys")) == 6
-    again, log = load(tmp_path / "toys", "*.png", 16)  # back to the first setting: still valid
-    assert not log.has("Decoding")
-    np.testing.assert_array_equal(again.images, small.images)
-
-
-def test_a_truncated_cache_is_rebuilt_never_trusted(tmp_path):
-    make_folder(tmp_path / "toys")
-    good, log = load(tmp_path / "toys", "*.png", 16)
-    expected = np.array(good.images)
-    npy = [f for f in cache_files(tmp_path / "toys") if f.endswith(".npy")][0]
-    path = tmp_path / ".cache" / npy
-    with open(path, "r+b") as f:
-        f.truncate(os.path.getsize(path) - 100)
-    data, log = load(tmp_path / "toys", "*.png", 16)
-    assert log.has("out of date (its .npy file was truncated or replaced): rebuilding")
-    np.testing.assert_array_equal(data.images, expected)
-    path.write_bytes(b"\x93NUMPY garbage")  # a damaged file with the size of ... nothing
-    data, log = load(tmp_path / "toys", "*.png", 16)
-    assert log.has("rebuilding")
-    np.testing.assert_array_equal(data.images, expected)
-
-
-def test_an_interrupted_build_leaves_no_cache_and_no_debris(tmp_path, monkeypatch):
-    make_folder(tmp_path / "toys")
-    real_decode, calls = folder_cache.decode, []
-
-    def decode_then_ctrl_c(*args):
-        calls.append(1)
-        if len(calls) == 4:
-            raise KeyboardInterrupt
-        return real_decode(*args)
-    monkeypatch.setattr(folder_cache, "decode", decode_then_ctrl_c)
-    with pytest.raises(KeyboardInterrupt):
-        load(tmp_path / "toys", "*.png", 16)
-    assert cache_files(tmp_path / "toys") == []
-    # a build killed by SIGKILL leaves its temporary file: the next build, of any setting, removes it
-    monkeypatch.setattr(folder_cache, "decode", real_decode)
-    dead = subprocess.Popen(["true"])
-    dead.wait()
-    settings_name = "toys-16px-0123456789"
-    debris = tmp_path / ".cache" / f".tmp-{dead.pid}-toys-32px-9876543210-.npy"  # another setting's
-    debris.write_bytes(b"half")
-    monkeypatch.setattr(folder_cache, "slot_name", lambda folder, settings: settings_name)
-    load(tmp_path / "toys", "*.png", 16)
-    assert cache_files(tmp_path / "toys") == [settings_name + ".json", settings_name + ".npy"]
-
-
-def test_unwritable_data_folder_puts_the_cache_in_the_users_cache(tmp_path, monkeypatch):
-    make_folder(tmp_path / "data" / "toys")
-    # The place data/.cache is taken by a file, so nothing can be created there: the same
-    # OSError a read-only shared folder gives (tests run as root, whom chmod does not stop).
-    (tmp_path / "data" / ".cache").write_bytes(b"")
-    if os.geteuid() != 0:
-        os.chmod(tmp_path / "data", 0o555)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
-    try:
-        data, log = load(tmp_path / "data" / "toys", "*.png", 16)
-        again, log2 = load(tmp_path / "data" / "toys", "*.png", 16)
-    finally:
-        os.chmod(tmp_path / "data", 0o755)
-    where = str(tmp_path / "home-cache" / "gan-lab")
-    assert [line for line in log if "cannot be written" in line] == [
-        f"{tmp_path / 'data' / '.cache'} cannot be written (a shared, read-only dataset?): the "
-        f"decoded-image cache goes to {where}"]
-    assert len(os.listdir(where)) == 2 and len(data.images) == 6
-    assert not log2.has("Decoding") and log2.has(f"from the cache {where}")
-
-
-def test_a_disk_too_small_is_one_line_and_nothing_written(tmp_path, monkeypatch):
-    make_folder(tmp_path / "toys")
-    monkeypatch.setattr(shutil, "disk_usage", lambda path: types.SimpleNamespace(
-        total=10**9, used=10**9 - 5000, free=5000))
-    with pytest.raises(LabError) as error:
-        load(tmp_path / "toys", "*.png", 16)
-    message = str(error.value)
-    assert "\n" not in message and message.startswith(
-        "not enough disk space for the decoded-image cache of toys: it needs 4.6 KiB in ")
-    assert "plus 64.0 MiB to spare, only 4.9 KiB is free; free some space there" in message
-    assert cache_files(tmp_path / "toys") == []
-
-
-def test_skipped_images_are_named_on_every_start(tmp_path):
-    make_folder(tmp_path / "toys")
-    (tmp_path / "toys" / "planes" / "x.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
-    _, log = load(tmp_path / "toys", "*.png", 16, skip_bad_images=True)
-    assert "warning: skipped 1 unreadable image(s): planes/x.png" in log
-    _, log = load(tmp_path / "toys", "*.png", 16, skip_bad_images=True)
-    assert "warning: skipped 1 unreadable image(s): planes/x.png" in log and not log.has("Decoding")
-
-
 # ----------------------------------------------------------------------------- symbolic links
 
 def test_a_link_to_a_parent_folder_does_not_loop(tmp_path):
@@ -591,108 +447,6 @@ def test_an_image_reached_twice_counts_once(tmp_path):
 
 
 # ----------------------------------------------------------------------------- every Pillow mode (utils.imread)
-
-def saved(tmp_path, image, name, **kwargs):
-    path = str(tmp_path / name)
-    image.save(path, **kwargs)
-    return path
-
-
-def pixels(image):
-    return np.asarray(image).tolist()
-
-
-@pytest.mark.parametrize("name,dtype", [("g16.png", np.uint16), ("g16b.tif", ">u2"), ("g16.tif", np.uint16)])
-def test_16_bit_grayscale_is_scaled_by_its_range_not_clipped(tmp_path, name, dtype):
-    values = np.array([[0, 257, 32896, 65535]], dtype=dtype)
-    image = utils.imread(saved(tmp_path, Image.fromarray(values), name))
-    assert image.mode == "L" and pixels(image) == [[0, 1, 128, 255]]
-
-
-def test_32_bit_integer_images_in_16_bit_range_or_refused(tmp_path):
-    ok = saved(tmp_path, Image.fromarray(np.array([[0, 65535]], np.int32)), "i.tif")
-    assert Image.open(ok).mode == "I" and pixels(utils.imread(ok)) == [[0, 255]]
-    bad = saved(tmp_path, Image.fromarray(np.array([[0, 70000]], np.int32)), "big.tif")
-    with pytest.raises(LabError, match="values from 0 to 70000, outside 16 bits.*--skip_bad_images"):
-        utils.imread(bad)
-
-
-def test_float_images_in_0_1_or_0_255_or_refused(tmp_path):
-    unit = saved(tmp_path, Image.fromarray(np.array([[0, 0.5, 1.0]], np.float32)), "u.tif")
-    assert pixels(utils.imread(unit)) == [[0, 128, 255]]
-    byte = saved(tmp_path, Image.fromarray(np.array([[0, 100.4, 200]], np.float32)), "b.tif")
-    assert pixels(utils.imread(byte)) == [[0, 100, 200]]
-    negative = saved(tmp_path, Image.fromarray(np.array([[-1, 0.5]], np.float32)), "n.tif")
-    with pytest.raises(LabError, match="float values outside .*range is unknown"):
-        utils.imread(negative)
-
-
-def test_one_bit_images_are_black_and_white(tmp_path):
-    image = Image.fromarray(np.array([[0, 255]], np.uint8)).convert("1")
-    decoded = utils.imread(saved(tmp_path, image, "bw.png"))
-    assert decoded.mode == "L" and pixels(decoded) == [[0, 255]]
-
-
-def test_transparency_is_composited_on_white(tmp_path):
-    la = Image.fromarray(np.array([[[50, 0], [50, 255], [50, 128]]], np.uint8), "LA")
-    decoded = utils.imread(saved(tmp_path, la, "la.png"))
-    assert decoded.mode == "L" and pixels(decoded) == [[255, 50, 152]]
-    rgba = Image.fromarray(np.array([[[200, 0, 0, 0], [200, 0, 0, 255]]], np.uint8), "RGBA")
-    assert pixels(utils.imread(saved(tmp_path, rgba, "rgba.png"))) == [[[255, 255, 255], [200, 0, 0]]]
-    palette = Image.new("P", (2, 1))
-    palette.putpalette([10, 20, 30, 40, 50, 60])
-    palette.putpixel((1, 0), 1)
-    decoded = utils.imread(saved(tmp_path, palette, "p.png", transparency=0))
-    assert decoded.mode == "RGB" and pixels(decoded) == [[[255, 255, 255], [40, 50, 60]]]
-    gray_key = saved(tmp_path, Image.fromarray(np.array([[7, 8]], np.uint8)), "lt.png", transparency=7)
-    assert pixels(utils.imread(gray_key)) == [[255, 8]]
-    pa = palette.convert("PA")  # no file format keeps PA: convert in memory
-    pa.putpixel((0, 0), (1, 0))
-    assert pixels(utils.to_8bit(pa, "pa")) == [[[255, 255, 255], [40, 50, 60]]]
-
-
-def test_other_colour_spaces_become_rgb(tmp_path):
-    colour = Image.new("RGB", (4, 4), (200, 30, 60))
-    cmyk = utils.imread(saved(tmp_path, colour.convert("CMYK"), "c.tif"))
-    lab = utils.imread(saved(tmp_path, colour.convert("LAB"), "lab.tif"))
-    for image in (cmyk, lab, utils.to_8bit(colour.convert("YCbCr"), "y"),
-                  utils.to_8bit(colour.convert("HSV"), "h")):
-        assert image.mode == "RGB"
-        assert np.abs(np.asarray(image, np.int16) - [200, 30, 60]).max() <= 2
-
-
-def test_exif_orientation_turns_phone_photos_upright(tmp_path):
-    stored = np.zeros((20, 40, 3), np.uint8)  # stored sideways: 40 wide, 20 high
-    stored[:, :20] = 255                      # left half white
-    exif = Image.Exif()
-    exif[0x0112] = 6                          # "rotate 90 degrees clockwise to view"
-    path = saved(tmp_path, Image.fromarray(stored), "phone.jpg", exif=exif, quality=95)
-    upright = np.asarray(utils.imread(path))
-    assert upright.shape == (40, 20, 3)
-    assert upright[:15].mean() > 240 and upright[-15:].mean() < 15  # white on top after turning
-
-
-def test_a_truncated_jpeg_is_a_clear_error(tmp_path):
-    path = saved(tmp_path, Image.fromarray(np.random.RandomState(0).randint(
-        0, 256, (64, 64, 3)).astype(np.uint8)), "cut.jpg")
-    with open(path, "r+b") as f:
-        f.truncate(os.path.getsize(path) // 2)
-    with pytest.raises(LabError, match=r"cannot read image .*cut.jpg \(OSError\).*--skip_bad_images"):
-        utils.imread(path)
-
-
-@pytest.mark.parametrize("side", [12, 20])  # 144 pixels: Pillow's warning; 400: its error
-def test_an_image_too_large_to_decode_is_one_line_and_can_be_skipped(tmp_path, monkeypatch, side):
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
-    make_folder(tmp_path / "toys", n=1, size=4)
-    big = saved(tmp_path, Image.new("RGB", (side, side)), "toys/cars/big.png")
-    with pytest.raises(LabError) as error:
-        utils.imread(big)
-    assert str(error.value).startswith(f"image {big} is too large to decode safely (Image size "
-                                       f"({side * side} pixels) exceeds limit of")
-    data, log = load(tmp_path / "toys", "*.png", 8, skip_bad_images=True)
-    assert len(data.images) == 2 and "warning: skipped 1 unreadable image(s): cars/big.png" in log
-
 
 # ----------------------------------------------------------------------------- CelebA
 
@@ -788,40 +542,3 @@ def test_celeba_missing_folder_says_how_to_download(tmp_path):
     with pytest.raises(LabError, match="CelebA not found in .*; run: python download.py celebA"):
         load_celeba(tmp_path)
 
-
-def test_cli_passes_the_attribute_and_names_the_run_after_it(tmp_path):
-    fake_celeba(tmp_path)
-    flags = types.SimpleNamespace(
-        dataset="celebA", data_dir=str(tmp_path), input_fname_pattern="*.jpg", output_height=64,
-        output_width=64, input_height=108, input_width=108, crop=True, classes="", skip_bad_images=False,
-        train_size=np.inf, batch_size=2, conditional=True, attribute="Smiling", mnist_split="all",
-        checkpoint_dir="checkpoint", sample_dir="samples", logs_dir="logs")
-    data = cli.load_training_data(flags, flags.batch_size, log=Log())
-    assert data.class_names == ["not_Smiling", "Smiling"] and len(data.images) == 3
-    assert cli.run_folders(flags, "DCGAN").checkpoint == "checkpoint/celebA-Smiling_64_64_cond"
-    flags.attribute = "Male"  # none of the 3 faces: a class without images cannot be trained
-    with pytest.raises(LabError, match=r"class\(es\) Male of .*celebA have no image at all"):
-        cli.load_training_data(flags, flags.batch_size, log=Log())
-
-
-@pytest.mark.parametrize("dataset,attribute,conditional,downloaded,problem", [
-    ("celebA", "", True, True, "--conditional on celebA needs --attribute NAME (e.g. --attribute Smiling)"),
-    ("mnist", "Smiling", True, True, "--attribute works only with --dataset celebA"),
-    ("celebA", "", False, False, "CelebA not found in "),
-])
-def test_cli_refuses_attribute_mistakes_before_loading_anything(tmp_path, dataset, attribute,
-                                                                conditional, downloaded, problem):
-    if downloaded:
-        fake_celeba(tmp_path / "data")
-    flags = types.SimpleNamespace(
-        epoch=1, batch_size=2, output_height=28 if dataset == "mnist" else 64, output_width=None,
-        sample_freq=1, ckpt_freq=1, print_freq=1, log_freq=1, max_to_keep=1, input_height=None,
-        input_width=None, visualize=-1, train_size=np.inf, export_samples=0, dataset=dataset,
-        train=True, data_dir=str(tmp_path / "data"), conditional=conditional, attribute=attribute,
-        checkpoint_dir=str(tmp_path / "ckpt"), sample_dir=str(tmp_path / "samples"),
-        logs_dir=str(tmp_path / "logs"), crop=False, mnist_split="all", classes="")
-    flags.output_width = flags.output_height
-    with pytest.raises(LabError) as error:
-        cli.validate(flags, ["main.py"], "the DCGAN")
-    assert str(error.value).startswith(problem) and "\n" not in str(error.value)
-    assert not (tmp_path / "ckpt").exists()  # refused before any folder is made

@@ -377,14 +377,6 @@ def test_cifar10_wrong_checksum_exit_2(server, tmp_path, monkeypatch, capsys):
     assert os.listdir(data_dir / "cifar10") == []
 
 
-def test_progress_line_shows_megabytes_rate_and_time_left(capsys):
-    progress = transport.Progress(0, 100 * 2**20)
-    progress.start -= 10  # as if started 10 s ago
-    progress.done = 25 * 2**20
-    progress.print_line()
-    assert capsys.readouterr().out == "  25.0 / 100.0 MB (25%), 2.5 MB/s, 0:00:30 left\n"
-
-
 # ----------------------------------------------------------------------------- fake Google Drive
 
 DRIVE_TOKEN = "Xy9z"        # the confirm token the old Drive endpoint hands out in a cookie

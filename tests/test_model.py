@@ -9,7 +9,6 @@ import datasets
 import training
 from model import DCGAN
 from errors import LabError
-from ops import conv_out_size_same
 
 tf1 = tf.compat.v1
 
@@ -24,12 +23,6 @@ def shapes(scope):
     return {v.name.split("/", 1)[1]: v.get_shape().as_list()
             for v in tf1.global_variables(scope) if "Adam" not in v.name}
 
-
-@pytest.fixture
-def sess():
-    with tf.Graph().as_default(), tf1.Session() as session:
-        tf1.set_random_seed(0)
-        yield session
 
 
 def test_conditional_mnist_layers_are_the_handouts(sess):
@@ -284,23 +277,3 @@ def test_a_full_disk_stops_with_a_checkpoint(tmp_path, monkeypatch, where):
     message = training.failure_message(stop.failure)
     assert ("No space left on device" if where == "grid" else "almost full") in message
 
-
-@pytest.mark.parametrize("size,y_dim", [(64, 0), (32, 2), (48, 3)])
-def test_the_memory_estimate_counts_the_networks_real_parameters(sess, size, y_dim):
-    """memory.dcgan_counts mirrors the unconditional / colour conditional network: its count must
-    be the graph's (the estimate that refuses a 1000-pixel run rests on it)."""
-    import memory
-    dcgan = build(sess, output_height=size, output_width=size, c_dim=3, y_dim=y_dim or None)
-    real = sum(int(np.prod(v.get_shape())) for v in dcgan.g_vars + dcgan.d_vars)
-    bn = sum(int(np.prod(v.get_shape())) for v in dcgan.g_vars + dcgan.d_vars if "bn" in v.name)
-    assert memory.dcgan_counts(size, 3, 100, y_dim)[0] == real - bn  # BN's gain and bias left out
-
-
-def test_large_checkpoints_are_announced_and_a_disk_too_small_for_two_refused():
-    import memory
-    params, _ = memory.dcgan_counts(1000, 3, 100)  # the issue's --output_height 1000
-    problem, note = memory.checkpoint_problem(params, 5, "checkpoint", free_bytes=100 * 10 ** 9)
-    assert problem is None and note.startswith("note: this model has 216 M parameters")
-    assert "each checkpoint takes 2.6 GB on disk (--max_to_keep 5: up to 13.0 GB)" in note
-    problem, note = memory.checkpoint_problem(params, 5, "checkpoint", free_bytes=4 * 10 ** 9)
-    assert "not enough for two" in problem and note is None

@@ -8,12 +8,6 @@ import ops
 tf1 = tf.compat.v1
 
 
-@pytest.fixture
-def sess():
-    with tf.Graph().as_default(), tf1.Session() as session:
-        tf1.set_random_seed(0)
-        yield session
-
 
 def test_batch_norm_train_mode_normalises_with_batch_stats_and_updates_averages(sess):
     x_np = np.random.RandomState(0).normal(3.0, 2.0, size=(8, 4, 4, 3)).astype(np.float32)

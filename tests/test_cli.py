@@ -1,0 +1,90 @@
+"""cli.py: the flags both mains share (ranges, --help), their checks before TensorFlow starts, the
+run's folders and what a run records about its data. (The programs end to end: test_main.py.)"""
+import types
+
+import numpy as np
+import pytest
+
+import cli
+from errors import LabError
+from test_datasets import Log, fake_celeba
+
+
+def test_cli_passes_the_attribute_and_names_the_run_after_it(tmp_path):
+    fake_celeba(tmp_path)
+    flags = types.SimpleNamespace(
+        dataset="celebA", data_dir=str(tmp_path), input_fname_pattern="*.jpg", output_height=64,
+        output_width=64, input_height=108, input_width=108, crop=True, classes="", skip_bad_images=False,
+        train_size=np.inf, batch_size=2, conditional=True, attribute="Smiling", mnist_split="all",
+        checkpoint_dir="checkpoint", sample_dir="samples", logs_dir="logs")
+    data = cli.load_training_data(flags, flags.batch_size, log=Log())
+    assert data.class_names == ["not_Smiling", "Smiling"] and len(data.images) == 3
+    assert cli.run_folders(flags, "DCGAN").checkpoint == "checkpoint/celebA-Smiling_64_64_cond"
+    flags.attribute = "Male"  # none of the 3 faces: a class without images cannot be trained
+    with pytest.raises(LabError, match=r"class\(es\) Male of .*celebA have no image at all"):
+        cli.load_training_data(flags, flags.batch_size, log=Log())
+
+
+@pytest.mark.parametrize("dataset,attribute,conditional,downloaded,problem", [
+    ("celebA", "", True, True, "--conditional on celebA needs --attribute NAME (e.g. --attribute Smiling)"),
+    ("mnist", "Smiling", True, True, "--attribute works only with --dataset celebA"),
+    ("celebA", "", False, False, "CelebA not found in "),
+])
+def test_cli_refuses_attribute_mistakes_before_loading_anything(tmp_path, dataset, attribute,
+                                                                conditional, downloaded, problem):
+    if downloaded:
+        fake_celeba(tmp_path / "data")
+    flags = types.SimpleNamespace(
+        epoch=1, batch_size=2, output_height=28 if dataset == "mnist" else 64, output_width=None,
+        sample_freq=1, ckpt_freq=1, print_freq=1, log_freq=1, max_to_keep=1, input_height=None,
+        input_width=None, visualize=-1, train_size=np.inf, export_samples=0, dataset=dataset,
+        train=True, data_dir=str(tmp_path / "data"), conditional=conditional, attribute=attribute,
+        checkpoint_dir=str(tmp_path / "ckpt"), sample_dir=str(tmp_path / "samples"),
+        logs_dir=str(tmp_path / "logs"), crop=False, mnist_split="all", classes="")
+    flags.output_width = flags.output_height
+    with pytest.raises(LabError) as error:
+        cli.validate(flags, ["main.py"], "the DCGAN")
+    assert str(error.value).startswith(problem) and "\n" not in str(error.value)
+    assert not (tmp_path / "ckpt").exists()  # refused before any folder is made
+
+
+def flags(**values):
+    """The flags a main would have after resolve_defaults, as a plain namespace."""
+    base = dict(dataset="mnist", data_dir="./data", output_height=28, output_width=28, input_height=None,
+                input_width=None, crop=False, classes="", conditional=True, attribute="", mnist_split="all",
+                train=True, checkpoint_dir="checkpoint", sample_dir="samples", logs_dir="logs",
+                input_fname_pattern="*.jpg")
+    base.update(values)
+    return types.SimpleNamespace(**base)
+
+
+@pytest.mark.parametrize("values", [dict(input_height=28), dict(input_height=28, input_width=28),
+                                    dict(dataset="cifar10", output_height=32, output_width=32, input_height=32)])
+def test_the_handouts_size_flags_are_accepted_when_they_name_the_images_size(values):
+    cli.check_fixed_size(flags(**values))
+
+
+@pytest.mark.parametrize("values,message", [
+    (dict(input_height=64), r"--input_height=64 would crop nothing; use --input_height=28"),
+    (dict(output_height=64), r"use --output_height=28 \(the default for mnist\)"),
+    (dict(crop=True), r"--crop applies to image folders"),
+    (dict(dataset="cifar10", output_height=32, input_width=16), r"CIFAR-10 images are 32x32 .* --input_width=16")])
+def test_another_size_for_mnist_or_cifar10_says_what_happens(values, message):
+    with pytest.raises(LabError, match=message):
+        cli.check_fixed_size(flags(**values))
+
+
+def test_classes_are_parsed_the_same_in_every_script():
+    assert cli.class_list(flags(classes=" 3, 7 ,")) == ["3", "7"]
+    with pytest.raises(LabError, match="--classes names 3 more than once"):
+        cli.class_list(flags(classes="3,7,3"))
+
+
+def test_the_run_folders_and_the_data_a_run_records(tmp_path):
+    folders = cli.run_folders(flags(checkpoint_dir=str(tmp_path)), "BigGAN")
+    assert folders.checkpoint == str(tmp_path / "biggan_mnist_28_28")
+    import datasets
+    data = datasets.load_dataset("mnist", "data", split="train")
+    record = cli.data_record(flags(mnist_split="train", train_size=np.inf), data)
+    assert record["split"] == "train" and record["num_images"] == 60000 and record["digest"] == data.digest
+    cli.check_same_data(str(tmp_path / "no run yet"), record)  # nothing saved: nothing to compare

@@ -1,0 +1,72 @@
+"""training.py: which images each epoch sees, the loss log a resume rewinds, seeds that stay in
+range, and the ways a run stops (StopOnSignal, RunLog's checks)."""
+import numpy as np
+import pytest
+
+import training
+
+
+def test_resume_rewinds_the_loss_log_to_the_checkpoint(tmp_path):
+    path = tmp_path / "losses.csv"
+    rows = ["step,epoch,d_loss,g_loss,seconds"] + [f"{i},0,1.0,1.0,{i}.0" for i in range(1, 8)]
+    path.write_text("\n".join(rows) + "\n")
+    training.rewind_loss_log(str(path), 5)
+    assert training.read_loss_log(str(path))["step"].tolist() == [1, 2, 3, 4, 5]
+
+
+def test_train_size_is_one_fixed_subset_visited_in_a_new_order_each_epoch():
+    config = training.TrainConfig(train_size=10, seed=3, reshuffle=True)
+    first, second = training.epoch_order(100, 0, config), training.epoch_order(100, 1, config)
+    assert sorted(first) == sorted(second) and len(first) == 10 and list(first) != list(second)
+    handout = training.TrainConfig(train_size=10, reshuffle=False)
+    assert training.epoch_order(100, 4, handout).tolist() == list(range(10))
+
+
+def test_seeds_made_from_the_seed_stay_in_numpys_range():
+    """--seed 2**31 - 1 at iteration 2**31 (or an epoch's order) must still be a valid seed."""
+    top = 2 ** 31 - 1
+    assert training.derived_seed(top, 2 ** 31 + 5) == (top + 2 ** 31 + 5) % 2 ** 32 < 2 ** 32
+    np.random.RandomState(training.derived_seed(top, 2 ** 31 + 5))  # accepted
+    config = training.TrainConfig(seed=top, reshuffle=True, train_size=10)
+    assert sorted(training.epoch_order(20, 10 ** 6, config).tolist()) == sorted(training.epoch_order(20, 0, config).tolist())
+
+
+def test_losses_that_are_not_numbers_stop_the_run(tmp_path):
+    config = training.TrainConfig(epoch=1, logs_dir=str(tmp_path), sample_dir=str(tmp_path / "s"),
+                                  checkpoint_dir=str(tmp_path / "c"))
+    import tensorflow as tf
+    with tf.Graph().as_default() as graph:
+        log = training.RunLog(str(tmp_path / "run"), graph, 0, 10, config, 64)
+        log.iteration(1, 0, 0, 1.3, 0.7)
+        with pytest.raises(training.Diverged, match="training diverged at iteration 2: g_loss is inf"):
+            log.iteration(2, 0, 1, 1.3, float("inf"))
+        log.close(2, stopped())
+
+
+def test_the_first_eta_leaves_out_the_set_up_of_the_first_iteration(tmp_path, monkeypatch):
+    """The first iteration includes TensorFlow's set-up (seconds): an ETA from it read 27 hours
+    for a 5-hour run. The ETA and the cost line come from the iterations after it."""
+    import tensorflow as tf
+    clock = [100.0]
+    monkeypatch.setattr(training.time, "time", lambda: clock[0])
+    config = training.TrainConfig(epoch=25, logs_dir=str(tmp_path), dataset="mnist")
+    with tf.Graph().as_default() as graph:
+        log = training.RunLog(str(tmp_path / "run"), graph, 0, 1093, config, 64)
+        clock[0] += 30.0  # the first iteration: 30 s of set-up
+        log.iteration(1, 0, 0, 1.3, 0.7)
+        assert log.eta(1) == "?"
+        for counter in range(2, 13):
+            clock[0] += 0.4
+            log.iteration(counter, 0, counter - 1, 1.3, 0.7)
+        assert abs(log.seconds_per_iteration(12) - 0.4) < 1e-6
+        line = log.cost_line(12)
+        assert "0.40 s per iteration (160 images/s)" in line and "--epoch 1 takes about 0:07:17" in line
+        assert "recognisable digits of every class" in line
+        log.close(12, stopped())
+
+
+def stopped():
+    """A StopOnSignal as a loop leaves it when nothing stopped the run."""
+    with training.StopOnSignal() as stop:
+        pass
+    return stop
