@@ -1,4 +1,4 @@
-"""Command-line plumbing shared by main.py (DCGAN) and biggan/main.py (BigGAN): handout step 3.
+"""Command-line plumbing shared by main.py (DCGAN) and biggan/main.py (BigGAN): handout 五.3.
 
 Both programs take the same flags for data, folders, seeds and test mode, check them the
 same way (before TensorFlow starts, so a typo costs no start-up time), turn them into the

@@ -1,5 +1,5 @@
 """Data loaders shared by the DCGAN (model.py) and BigGAN (biggan/): MNIST, CIFAR-10, image
-folders (your own photos, CelebA). Handout step 6 (load_mnist) and extension 1 (your own images).
+folders (your own photos, CelebA). Handout 五.6 (load_mnist) and 六.1, the extension (your own images).
 
 Every loader returns a `Dataset`: images as uint8 [N, H, W, C] and integer labels (or None for
 an unconditional folder). MNIST and CIFAR-10 are small arrays in memory; an image folder is a

@@ -3,7 +3,7 @@ keep them only when they are complete.
 
 Run from the repository root:
 
-    python download.py mnist                  # the handout's step 2 -> data/mnist/
+    python download.py mnist                  # the handout's 五.2 -> data/mnist/
     python download.py cifar10                # -> data/cifar10/ (archive + extracted batches)
     python download.py celebA                 # faces -> data/celebA/ (202,599 JPEGs + attributes)
     python download.py inception              # FID's Inception graph -> data/inception/
@@ -416,7 +416,7 @@ flags.DEFINE_multi_string("mirror", None, "Base URL to download from instead of 
 FLAGS = flags.FLAGS
 HELP = dict(program="download.py DATASET [DATASET ...]", groups=[("Download", ["data_dir", "mirror"])],
             usage=[f"Downloads and checks the lab's datasets: {', '.join(DOWNLOADERS)}.",
-                   "  python download.py mnist               # the handout's step 2 -> data/mnist/"],
+                   "  python download.py mnist               # the handout's 五.2 -> data/mnist/"],
             common=False)
 
 

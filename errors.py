@@ -1,4 +1,4 @@
-"""One home for the lab's user-facing errors (every entry script uses it; handout step 3, main.py).
+"""One home for the lab's user-facing errors (every entry script uses it; handout 五.3, main.py).
 
 A LabError is a problem with the user's input or files that the user can fix: wrong flag,
 missing data, a folder that cannot be written. Entry scripts run their main() through

@@ -1,6 +1,6 @@
 """The decoded-image cache of an image folder: every image is decoded ONCE, at the training
 size, into a uint8 .npy file that later runs memory-map and read one batch at a time
-(handout extension 1: training on the photos you care about, at their real size).
+(handout 六.1, the extension: training on the photos you care about, at their real size).
 
 Why: a photo folder does not fit in memory once decoded (CelebA's 202,599 faces take ~23 GB
 at full size), and decoding every JPEG in every epoch is slow. At 64x64 the same faces are

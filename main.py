@@ -1,4 +1,4 @@
-"""Entry point of the GAN lab's DCGAN (handout step 3): flags, then train or test.
+"""Entry point of the GAN lab's DCGAN (handout 五.3): flags, then train or test.
 
     python main.py --dataset mnist --train        # train the conditional DCGAN on MNIST
     python main.py --dataset mnist                # test mode: grids + GIF from the checkpoint

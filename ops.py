@@ -1,4 +1,4 @@
-"""Layers of the DCGAN, written with tf.compat.v1 ops (handout step 5).
+"""Layers of the DCGAN, written with tf.compat.v1 ops (handout 五.5).
 
 The handout's ops.py used tf.contrib.layers.batch_norm, which is gone from TensorFlow 2;
 `batch_norm` below is the same computation written out by hand, so students can see what

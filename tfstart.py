@@ -1,5 +1,5 @@
 """Start TensorFlow quietly in the handout's graph mode and say which device the lab runs on
-(handout step 3: main.py's `with tf.Session(config=run_config)`).
+(handout 五.3: main.py's `with tf.Session(config=run_config)`).
 
 Every entry script calls start_tensorflow() once its flags are checked. Importing TensorFlow
 prints a screen of its own C++ log lines before any setting can stop them: the oneDNN notice,

@@ -1,4 +1,4 @@
-"""The bookkeeping around the handout's training loop (step 6.2), shared by DCGAN and BigGAN.
+"""The bookkeeping around the handout's training loop (五.6.2), shared by DCGAN and BigGAN.
 
 The loop itself is in model.py (and biggan/model.py), as in the handout. It calls these small
 helpers for what is not the lesson: the values it needs (TrainConfig), which images each epoch

@@ -1,4 +1,4 @@
-"""The handout's helpers (step 4): image I/O, grids, GIFs, visualize, test-mode pictures.
+"""The handout's helpers (五.4): image I/O, grids, GIFs, visualize, test-mode pictures.
 
 The handout's utils.py used scipy.misc.imread/imsave/imresize, removed from SciPy; Pillow
 and imageio do the same work here. Convention: every image handed to the grid and GIF

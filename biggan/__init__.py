@@ -1,1 +1,1 @@
-"""BigGAN in the handout's TensorFlow 1.x style (extension 2): model, ops, architecture, scripts."""
+"""BigGAN in the handout's TensorFlow 1.x style (handout 六.2): model, ops, architecture, scripts."""

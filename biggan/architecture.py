@@ -1,4 +1,4 @@
-"""BigGAN's architecture table: which blocks, how wide, where self-attention fits (extension 2).
+"""BigGAN's architecture table: which blocks, how wide, where self-attention fits (handout 六.2).
 
 Kept apart from biggan/model.py (and free of TensorFlow) so biggan/main.py can check the
 flags against it before TensorFlow starts, memory included.

@@ -1,4 +1,4 @@
-"""Entry point of the BigGAN scripts (extension experiment 2): the same flags as main.py.
+"""Entry point of the BigGAN scripts (handout 六.2, the extension: BigGAN): the same flags as main.py.
 
     python biggan/main.py --dataset mnist --train                      # lab GPU defaults (ch 64)
     python biggan/main.py --dataset mnist --train --ch 16 --epoch 1    # CPU-friendly
