@@ -236,6 +236,22 @@ def check_run_folders(FLAGS, folders):
         check_writable(folders.logs, "logs dir")
 
 
+def prepare(FLAGS, model, program, images_per_iteration):
+    """What both mains do before TensorFlow starts, so that every mistake costs a second: the run's
+    folders (checked for writing), the first line, and then the training data (checked against
+    what the run trained on before) or, in test mode, the run's config.json. Returns (folders,
+    data or None)."""
+    folders = run_folders(FLAGS, model)
+    check_run_folders(FLAGS, folders)
+    print(first_line(model, FLAGS), flush=True)
+    if not FLAGS.train:
+        runs.read_config(folders.checkpoint, program, FLAGS.dataset)
+        return folders, None
+    data = load_training_data(FLAGS, images_per_iteration)
+    check_same_data(folders.checkpoint, data_record(FLAGS, data))
+    return folders, data
+
+
 def first_line(model_name, FLAGS):
     """The first line a run prints: what it is about to do (before TensorFlow starts)."""
     what = "training" if FLAGS.train else "test mode"

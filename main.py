@@ -96,14 +96,7 @@ def main(argv):
     check_network_size(FLAGS)
     if FLAGS.train:
         check_memory(FLAGS)
-    folders = cli.run_folders(FLAGS, "DCGAN")
-    cli.check_run_folders(FLAGS, folders)
-    print(cli.first_line("DCGAN", FLAGS), flush=True)
-    if FLAGS.train:  # the data and the saved run are checked before TensorFlow starts, too
-        data = cli.load_training_data(FLAGS, FLAGS.batch_size)
-        cli.check_same_data(folders.checkpoint, cli.data_record(FLAGS, data))
-    else:
-        runs.read_config(folders.checkpoint, "main.py", FLAGS.dataset)
+    folders, data = cli.prepare(FLAGS, "DCGAN", "main.py", FLAGS.batch_size)  # the data too
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
 
     with tf1.Session(config=tfstart.session_config(tf1)) as sess:

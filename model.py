@@ -24,7 +24,6 @@ import os
 import numpy as np
 import tensorflow.compat.v1 as tf  # the handout's TensorFlow 1 names: tf.placeholder, tf.variable_scope, ...
 
-import checkpoints
 import datasets
 import ops
 import runs
@@ -270,16 +269,11 @@ class DCGAN(object):
 
     def save(self, checkpoint_dir, step, training_record=None):
         """Save DCGAN.model-<step> and config.json in checkpoint_dir/model_dir (all or nothing)."""
-        config = runs.config_json(self.architecture, self.data_record, training_record, self.batch_size)
-        checkpoints.save(self.sess, self.saver, os.path.join(checkpoint_dir, self.model_dir),
-                         self.checkpoint_name, step, config, self.max_to_keep)
+        runs.save_checkpoint(self, checkpoint_dir, step, training_record)
 
     def load(self, checkpoint_dir):
-        """Restore the newest checkpoint of this run; returns (found, iteration counter). A run
-        saved with another architecture is refused (runs.check_same_architecture)."""
-        folder = os.path.join(checkpoint_dir, self.model_dir)
-        runs.check_same_architecture(folder, self.architecture)
-        return checkpoints.load(self.sess, self.saver, folder, self.checkpoint_name)
+        """Restore the newest checkpoint of this run; returns (found, iteration counter)."""
+        return runs.load_checkpoint(self, checkpoint_dir)
 
     # ================================================================== beyond the handout
 

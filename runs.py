@@ -208,6 +208,26 @@ def check_same_architecture(folder, architecture):
                        "use the same flags or another --checkpoint_dir")
 
 
+# ----------------------------------------------------------------------------- a model's checkpoints
+
+def save_checkpoint(model, checkpoint_dir, step, training_record=None):
+    """A model's save (handout 五.6): <Model>.model-<step> and config.json in
+    checkpoint_dir/<run name>, all or nothing (checkpoints.save). model: a DCGAN or a BigGAN."""
+    import checkpoints
+    config = config_json(model.architecture, model.data_record, training_record, model.batch_size)
+    checkpoints.save(model.sess, model.saver, os.path.join(checkpoint_dir, model.model_dir),
+                     model.checkpoint_name, step, config, model.max_to_keep)
+
+
+def load_checkpoint(model, checkpoint_dir):
+    """A model's load (handout 五.6): restore the run's newest checkpoint; (found, iteration).
+    A run saved with another architecture is refused (check_same_architecture)."""
+    import checkpoints
+    folder = os.path.join(checkpoint_dir, model.model_dir)
+    check_same_architecture(folder, model.architecture)
+    return checkpoints.load(model.sess, model.saver, folder, model.checkpoint_name)
+
+
 # ----------------------------------------------------------------------------- rebuilding a model
 
 def from_run(sess, folder, program, dataset, batch_size=64, truncation=None):

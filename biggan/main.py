@@ -119,14 +119,7 @@ def main(argv):
     cli.resolve_defaults(FLAGS)
     cli.validate(FLAGS, argv, "BigGAN")
     check_biggan_flags(FLAGS)  # bad flags fail here, before TensorFlow starts
-    folders = cli.run_folders(FLAGS, "BigGAN")
-    cli.check_run_folders(FLAGS, folders)
-    print(cli.first_line("BigGAN", FLAGS), flush=True)
-    if FLAGS.train:  # the data and the saved run are checked before TensorFlow starts, too
-        data = cli.load_training_data(FLAGS, FLAGS.batch_size * FLAGS.num_D_steps)
-        cli.check_same_data(folders.checkpoint, cli.data_record(FLAGS, data))
-    else:
-        runs.read_config(folders.checkpoint, "biggan/main.py", FLAGS.dataset)
+    folders, data = cli.prepare(FLAGS, "BigGAN", "biggan/main.py", FLAGS.batch_size * FLAGS.num_D_steps)
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
 
     with tf1.Session(config=tfstart.session_config(tf1)) as sess:

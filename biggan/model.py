@@ -25,7 +25,6 @@ import tensorflow.compat.v1 as tf  # the handout's TensorFlow 1 names: tf.placeh
 
 import ops
 from biggan import ops as bops
-import checkpoints
 import datasets
 import runs
 import training
@@ -233,16 +232,11 @@ class BigGAN(object):
 
     def save(self, checkpoint_dir, step, training_record=None):
         """Save BigGAN.model-<step> (EMA weights included) and config.json, all or nothing."""
-        config = runs.config_json(self.architecture, self.data_record, training_record, self.batch_size)
-        checkpoints.save(self.sess, self.saver, os.path.join(checkpoint_dir, self.model_dir),
-                         self.checkpoint_name, step, config, self.max_to_keep)
+        runs.save_checkpoint(self, checkpoint_dir, step, training_record)
 
     def load(self, checkpoint_dir):
-        """Restore the newest checkpoint of this run; returns (found, iteration counter). A run
-        saved with another architecture is refused (runs.check_same_architecture)."""
-        folder = os.path.join(checkpoint_dir, self.model_dir)
-        runs.check_same_architecture(folder, self.architecture)
-        return checkpoints.load(self.sess, self.saver, folder, self.checkpoint_name)
+        """Restore the newest checkpoint of this run; returns (found, iteration counter)."""
+        return runs.load_checkpoint(self, checkpoint_dir)
 
     # ================================================================== beyond the handout
     # ------------------------------------------------------------------ facts, sampling (numpy in/out)
