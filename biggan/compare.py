@@ -45,7 +45,7 @@ import tfstart  # noqa: E402
 tfstart.import_tensorflow()  # before the modules below import it: start-up chatter hidden
 import cli  # noqa: E402
 from errors import LabError, run_or_exit  # noqa: E402
-from evaluation import figures, heldout, inception, report, samples, scoring  # noqa: E402
+from evaluation import figures, heldout, inception, metrics, report, samples, scoring  # noqa: E402
 from evaluation.classifier import FEATURE_DIM, Classifier, default_path, weight_paths  # noqa: E402
 from utils import writable_problem, write_json  # noqa: E402
 
@@ -72,6 +72,8 @@ def parse_args(argv=None):
                         help="the 2015-12-05 Inception graph: adds the standard FID, KID and IS "
                         f"[{inception.DEFAULT_PATH}, if there; get it with {inception.DOWNLOAD_COMMAND}]")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--resamples", type=int, default=metrics.RESAMPLES,
+                        help="bootstrap resamples behind each ± (more: steadier ±, slower)")
     parser.add_argument("--mnist_split", choices=["all", "train"], default=None,
                         help="MNIST: the --mnist_split the runs were trained with (their folder names "
                              "differ) [train when such runs exist, else all]")
@@ -86,6 +88,8 @@ def resolve_defaults(args):
                        f"images in {os.path.join(args.data_dir, args.dataset)}/")
     if args.num_samples < 2:
         raise LabError(f"--num_samples must be at least 2 (got {args.num_samples})")
+    if args.resamples < 2:
+        raise LabError(f"--resamples must be at least 2 for a standard error (got {args.resamples})")
     args.output_size = args.output_size or cli.DEFAULT_SIZES.get(args.dataset, 64)
     flags = SimpleNamespace(dataset=args.dataset, classes=args.classes, conditional=args.conditional,
                             output_height=args.output_size, output_width=args.output_size,
@@ -158,40 +162,50 @@ def score_real(classifier, reference, train, args, label):
     """The real-data row: N real train images scored like a model's. First, so that an N too
     small for FID is a LabError before any generating. Returns (row, images)."""
     images, labels = samples.subsample(train, args.num_samples, args.seed)
-    row = {"label": label}
+    row = dict(scoring.image_checks(images, labels, train.class_names), label=label)
     if classifier:
         row.update(scoring.classifier_row(classifier, reference, images, labels, train.class_names,
-                                          args.seed))
-    return row, images
+                                          args.seed, args.resamples))
+    return row, (images, labels)
 
 
 def score_model(kind, config, classifier, reference, args):
     """Load one generator, draw N images, score them; returns (model, its row, its images)."""
     model = samples.load_generator(getattr(args, f"{KINDS[kind]}_dir"), kind, args)
     images, labels, seconds = samples.generate_samples(model, args.num_samples, args.seed)
-    training = config.get("training", {})
-    params = samples.count_parameters(model)
-    row = dict(label=kind, params_G=params["G"], params_D=params["D"],
-               iterations=training.get("iterations"), train_seconds=training.get("seconds"),
-               images_per_second=training.get("images_per_second"),
-               batch_size=training.get("batch_size"), sample_seconds_per_1000=seconds)
+    row = dict(budget(config), label=kind, sample_seconds_per_1000=seconds,
+               **{f"params_{part}": n for part, n in samples.count_parameters(model).items()})
+    row.update(scoring.image_checks(images, labels, model.class_names))
     if classifier:
         row.update(scoring.classifier_row(classifier, reference, images, labels, model.class_names,
-                                          args.seed))
-    return model, row, images
+                                          args.seed, args.resamples))
+    return model, row, (images, labels)
 
 
-def add_inception(net, rows, image_sets, test, seed):
-    """The standard Inception numbers in every row (inception_fid None without the graph)."""
+def budget(config):
+    """What a run cost, from its config.json: iterations, seconds, images/s, the real images its
+    D saw (images_seen) and how many its training set holds (train_images); None when unknown."""
+    training, data = config.get("training") or {}, config.get("data") or {}
+    speed, seconds = training.get("images_per_second"), training.get("seconds")
+    return {"iterations": training.get("iterations"), "train_seconds": seconds,
+            "images_per_second": speed, "batch_size": config.get("batch_size"),
+            "images_seen": None if speed is None or seconds is None else round(speed * seconds),
+            "train_images": data.get("num_images")}
+
+
+def add_inception(net, rows, image_sets, test, args):
+    """The standard Inception numbers in every row (inception_fid None without the graph).
+    image_sets: {row key: (images, labels or None)}."""
     if net is None:
         for row in rows.values():
             row["inception_fid"] = None
         return
     print(f" [*] Inception features of {len(test.images):,} reference and "
-          f"{sum(map(len, image_sets.values())):,} scored images (slow on a CPU)...", flush=True)
+          f"{sum(len(images) for images, _ in image_sets.values()):,} scored images (slow on a CPU)...",
+          flush=True)
     reference = scoring.inception_reference(net, test.images)
-    for key, images in image_sets.items():
-        rows[key].update(scoring.inception_row(net, reference, images, seed))
+    for key, (images, labels) in image_sets.items():
+        rows[key].update(scoring.inception_row(net, reference, images, args.seed, labels, args.resamples))
 
 
 def score_everything(args, configs, train, test, classifier, net, floor):
@@ -203,7 +217,7 @@ def score_everything(args, configs, train, test, classifier, net, floor):
         models[kind], rows[key], image_sets[key] = score_model(kind, configs[kind], classifier,
                                                                reference, args)
     rows["real"], image_sets["real"] = real, real_images
-    add_inception(net, rows, image_sets, test, args.seed)
+    add_inception(net, rows, image_sets, test, args)
     return rows, models
 
 
@@ -224,7 +238,8 @@ def describe_setup(args, classifier, why, net, test, num_train, conditional):
             "classifier_test_accuracy": classifier.test_accuracy if classifier else None,
             "classifier_note": why, "feature_dim": FEATURE_DIM if classifier else None,
             "reference_images": len(test.images), "floor_images": min(args.num_samples, num_train),
-            "inception_note": inception_note(net, args, len(test.images))}
+            "inception_note": inception_note(net, args, len(test.images)),
+            "resamples": args.resamples, "uncertainty": scoring.uncertainty_note(args.resamples)}
 
 
 def write_outputs(args, setup, results, models, test):
