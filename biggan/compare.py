@@ -45,7 +45,7 @@ import tfstart  # noqa: E402
 tfstart.import_tensorflow()  # before the modules below import it: start-up chatter hidden
 import cli  # noqa: E402
 from errors import LabError, run_or_exit  # noqa: E402
-from evaluation import figures, heldout, inception, metrics, report, samples, scoring  # noqa: E402
+from evaluation import analysis, figures, heldout, inception, metrics, report, samples, scoring  # noqa: E402
 from evaluation.classifier import FEATURE_DIM, Classifier, default_path, weight_paths  # noqa: E402
 from utils import writable_problem, write_json  # noqa: E402
 
@@ -281,9 +281,13 @@ def main(argv=None):
     print(" [*] " + setup["inception_note"])
     results = dict(rows, reference_held_out=status["held_out"], reference_note=status["note"],
                    training_data=status["runs"])
+    results["checks"] = analysis.sanity_checks(results)
     path = write_outputs(args, setup, results, models, test)
     print()
     print(report.table(results))
+    lines = analysis.warning_lines(results["checks"])
+    if lines:
+        print("\n [!] " + "\n [!] ".join([lines[0]] + lines[1]))
     print(f"\nReport: {path} (and report.html, to print as PDF)")
 
 

@@ -18,7 +18,7 @@ from PIL import Image
 
 import tiny_inception
 from biggan import compare
-from evaluation import figures, report as report_writer
+from evaluation import analysis, figures, report as report_writer
 from test_main import our_stderr_lines, quiet_env
 from errors import LabError
 from training import read_loss_log
@@ -111,6 +111,23 @@ def test_metrics_are_finite_and_real_data_beats_both_models(report):
         assert metrics[row]["iterations"] == 4 and metrics[row]["sample_seconds_per_1000"] > 0
         assert metrics[row]["params_G"] > 0 and metrics[row]["params_D"] > 0
     assert metrics["setup"]["num_samples"] == 200 and metrics["setup"]["reference_images"] == 10000
+
+
+def test_a_report_from_two_short_runs_declares_no_winner(report):
+    """The tiny runs (4 iterations each) draw noise: the report must say so first and crown nobody."""
+    folder, stdout = report
+    metrics = json.loads((folder / "metrics.json").read_text())
+    short = [c for c in metrics["checks"] if c["kind"] == "short run"]
+    assert [c["model"] for c in short] == ["DCGAN", "BigGAN"] and short[0]["blocks"] == ["all"]
+    lines = (folder / "report.md").read_text().splitlines()
+    assert lines[4] == "> Warning: no winner is declared on any measure, because:"
+    assert lines[6].startswith("> - the DCGAN trained only 4 iterations")
+    assert lines[7].startswith("> - the BigGAN trained only 4 iterations")
+    calls = analysis.winners(metrics)
+    assert calls and set(calls.values()) <= {analysis.NOISE, analysis.NOT_CALLED}, calls
+    assert " wins (" not in "\n".join(lines) and " [!] Warning: no winner" in stdout
+    for key in ("fid", "score", "class_accuracy", "precision", "recall"):
+        assert metrics["dcgan"][key + "_std"] >= 0 and metrics["real"][key + "_std"] >= 0, key
 
 
 def one_line_error(rc, stderr):
@@ -233,7 +250,8 @@ def test_inception_numbers_for_every_row_with_the_sample_count(held_out_report):
     text = (folder / "report.md").read_text()
     assert "### Inception features (standard)" in text and "### Classifier features: distance" in text
     assert "N = 200 images per row against 10,000 reference images; papers use N = 10,000 or 50,000" in text
-    assert "Inception FID: the " in text and "Precision (Inception): " in text  # the analysis uses them
+    assert "Inception FID: no winner (DCGAN " in text and "Precision (Inception): " in text  # the analysis uses them
+    assert "inception_fid_std" in metrics["dcgan"] and metrics["dcgan"]["inception_precision_std"] >= 0
 
 
 # ----------------------------------------------------------------------------- unconditional faces
