@@ -27,8 +27,11 @@ What it does: loads the latest checkpoint of each model, draws --num_samples ima
 have classes, with the standard Inception graph when `python download.py inception` has put it
 in data/inception/. A "real" row scores real TRAIN images the same way. Each run's config.json
 says what it trained on; the report's first line says whether the test split was held out.
-Everything goes to report/: report.md and report.html (tables, who wins and why, pictures),
-metrics.json (every number), classes.png, losses.png and, for conditional models, per_class.png.
+Everything goes to the comparison's own folder, report/<the runs' name>/ (e.g.
+report/mnist_28_28_train60k/; --report_dir to choose, --overwrite to replace a report there):
+report.md and report.html (what the sanity checks found, tables with ± standard errors, who wins
+and why, pictures), metrics.json (every number and check), classes.png, losses.png and, for
+conditional models, per_class.png. The folder is written as one set.
 """
 import os
 import sys
@@ -47,13 +50,14 @@ import cli  # noqa: E402
 from errors import LabError, run_or_exit  # noqa: E402
 from evaluation import analysis, figures, heldout, inception, metrics, report, samples, scoring  # noqa: E402
 from evaluation.classifier import FEATURE_DIM, Classifier, default_path, weight_paths  # noqa: E402
-from utils import writable_problem, write_json  # noqa: E402
+from utils import replace_folder, writable_problem, write_json  # noqa: E402
 
 KINDS = {"DCGAN": "dcgan", "BigGAN": "biggan"}
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description="Compare the DCGAN and the BigGAN; write report/.")
+    parser = argparse.ArgumentParser(description="Compare the DCGAN and the BigGAN; write "
+                                     "report/<the runs' name>/.")
     parser.add_argument("--dataset", default="mnist", help="mnist, cifar10, or a folder under --data_dir")
     parser.add_argument("--classes", default="", help="comma-separated classes the models were trained on")
     parser.add_argument("--conditional", action="store_true", help="the models are class-conditional "
@@ -66,7 +70,10 @@ def parse_args(argv=None):
     parser.add_argument("--data_dir", default="./data")
     parser.add_argument("--input_fname_pattern", default="*.jpg", help="glob of a folder's images")
     parser.add_argument("--num_samples", type=int, default=10000, help="images per model (N)")
-    parser.add_argument("--report_dir", default="report")
+    parser.add_argument("--report_dir", default=None,
+                        help="the comparison's own folder [report/<the runs' name>, e.g. report/mnist_28_28_train60k]")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the report already in --report_dir (it is refused otherwise)")
     parser.add_argument("--classifier", default=None, help="[evaluation/classifiers/<dataset>.npz]")
     parser.add_argument("--inception_graph", default=None,
                         help="the 2015-12-05 Inception graph: adds the standard FID, KID and IS "
@@ -99,16 +106,32 @@ def resolve_defaults(args):
     run_name = cli.run_name(flags)
     args.dcgan_dir = args.dcgan_dir or os.path.join("checkpoint", run_name)
     args.biggan_dir = args.biggan_dir or os.path.join("checkpoint", "biggan_" + run_name)
+    args.report_dir = args.report_dir or os.path.join("report", run_name)
     args.classifier = args.classifier or default_path(args.dataset)
     return args
 
 
-def check_report_dir(folder):
-    """LabError now, not after minutes of computing, when report_dir cannot be made or written.
-    Creates nothing: a failed comparison leaves no empty report folder behind."""
-    problem = writable_problem(folder)
+REPORT_FILES = ("report.md", "report.html", "metrics.json", "classes.png", "losses.png", "per_class.png")
+
+
+def check_report_dir(folder, overwrite=False):
+    """LabError now, not after minutes of computing, when report_dir cannot be made or written,
+    already holds a report (unless overwrite), or holds files a report never writes (a report
+    replaces its whole folder, so they would be lost). Creates nothing: a failed comparison
+    leaves no empty report folder behind."""
+    problem = writable_problem(os.path.dirname(os.path.abspath(folder)))  # the new set is built next to it
+    if problem is None and os.path.isdir(folder):
+        problem = writable_problem(folder)
     if problem:
         raise LabError(f"cannot write the report to {folder} ({problem}); choose another with --report_dir")
+    entries = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    foreign = [name for name in entries if name not in REPORT_FILES]
+    if foreign:
+        raise LabError(f"{folder} holds files that are not part of a report ({', '.join(foreign[:5])}), "
+                       "and a new report replaces the whole folder; move them or choose another --report_dir")
+    if entries and not overwrite:
+        raise LabError(f"{folder} already holds a report; pass --overwrite to replace it, or "
+                       "choose another --report_dir")
 
 
 # ----------------------------------------------------------------------------- what to measure with
@@ -243,28 +266,31 @@ def describe_setup(args, classifier, why, net, test, num_train, conditional):
 
 
 def write_outputs(args, setup, results, models, test):
-    """report_dir/: losses.png, classes.png, per_class.png, metrics.json, report.md, report.html."""
-    os.makedirs(args.report_dir, exist_ok=True)
+    """report_dir/ as one set (utils.replace_folder: the previous report's files all go, and
+    only once the new ones are complete): losses.png, classes.png, per_class.png (conditional
+    models), metrics.json, report.md, report.html."""
     logs = {kind: figures.read_losses(args.logs_dir, getattr(args, f"{key}_dir")) for kind, key in KINDS.items()}
     setup["missing_loss_logs"] = {kind: path for kind, (log, path) in logs.items() if log is None}
     for kind, path in setup["missing_loss_logs"].items():
         print(f" [!] no loss log for the {kind}: {path} is missing; its curve is skipped")
     setup["dcgan_final_losses"] = figures.final_losses(logs["DCGAN"][0])
-    figures.save_loss_curves(os.path.join(args.report_dir, "losses.png"), {k: log for k, (log, _) in logs.items()})
-    figures.save_side_by_side_grid(os.path.join(args.report_dir, "classes.png"), models, test, args.seed)
-    if results["dcgan"].get("confusion"):
-        figures.save_confusion_figure(os.path.join(args.report_dir, "per_class.png"),
-                                      {row["label"]: row for _, row in report.rows_of(results)})
-    write_json(os.path.join(args.report_dir, "metrics.json"), dict(results, setup=setup))
-    path = os.path.join(args.report_dir, "report.md")
-    report.write_report(path, setup, results)
-    report.write_html(os.path.join(args.report_dir, "report.html"), setup, results)
-    return path
+
+    def build(folder):
+        figures.save_loss_curves(os.path.join(folder, "losses.png"), {k: log for k, (log, _) in logs.items()})
+        figures.save_side_by_side_grid(os.path.join(folder, "classes.png"), models, test, args.seed)
+        if results["dcgan"].get("confusion"):
+            figures.save_confusion_figure(os.path.join(folder, "per_class.png"),
+                                          {row["label"]: row for _, row in report.rows_of(results)})
+        write_json(os.path.join(folder, "metrics.json"), dict(results, setup=setup))
+        report.write_report(os.path.join(folder, "report.md"), setup, results)
+        report.write_html(os.path.join(folder, "report.html"), setup, results)
+    replace_folder(args.report_dir, build)
+    return os.path.join(args.report_dir, "report.md")
 
 
 def main(argv=None):
     args = resolve_defaults(parse_args(argv))
-    check_report_dir(args.report_dir)
+    check_report_dir(args.report_dir, args.overwrite)
     configs = read_both_runs(args)
     net = open_inception(args)
     train, test = samples.load_real_data(args, samples.task_of(configs["DCGAN"])["image size"],

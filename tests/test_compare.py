@@ -78,14 +78,15 @@ def record_handout_data(folder):
 def report(trained):
     rc, stdout, stderr = run_compare(trained, "--num_samples=200")
     assert rc == 0, stderr
-    return trained / "report", stdout
+    return trained / "report" / "mnist_28_28", stdout
 
 
 def test_compare_writes_the_whole_report(report):
     folder, stdout = report
     assert sorted(os.listdir(folder)) == ["classes.png", "losses.png", "metrics.json", "per_class.png",
                                           "report.html", "report.md"]
-    assert "| DCGAN |" in stdout and "Report: report/report.md" in stdout
+    assert "| DCGAN |" in stdout and "Report: report/mnist_28_28/report.md" in stdout
+    assert os.listdir(folder.parent) == ["mnist_28_28"]  # nothing else: no temporary folder left
     skipped = ("Inception FID, KID and IS left out: no Inception graph at "
                "data/inception/classify_image_graph_def.pb; run `python download.py inception`")
     assert skipped in stdout
@@ -137,7 +138,7 @@ def one_line_error(rc, stderr):
 
 
 def test_missing_checkpoint_is_a_one_line_error(trained):
-    line = one_line_error(*run_compare(trained, "--dcgan_dir=nowhere")[::2])
+    line = one_line_error(*run_compare(trained, "--dcgan_dir=nowhere", "--report_dir=unused")[::2])
     assert "no trained DCGAN in nowhere" in line and "python main.py --dataset mnist --train" in line
 
 
@@ -146,7 +147,7 @@ def test_models_of_different_datasets_are_refused(trained, tmp_path):
     shutil.copytree(trained / "checkpoint" / "mnist_28_28", copy)
     config = json.loads((copy / "config.json").read_text())
     (copy / "config.json").write_text(json.dumps(dict(config, dataset="cifar10")))
-    line = one_line_error(*run_compare(trained, f"--dcgan_dir={copy}")[::2])
+    line = one_line_error(*run_compare(trained, f"--dcgan_dir={copy}", "--report_dir=unused")[::2])
     assert "different tasks: dataset cifar10 vs mnist" in line
 
 
@@ -166,6 +167,7 @@ def test_default_folders_follow_the_training_scripts():
         ["--dataset=cifar10", "--classes=airplane,automobile", "--conditional"]))
     assert args.dcgan_dir == os.path.join("checkpoint", "cifar10-airplane-automobile_32_32_cond")
     assert args.biggan_dir == os.path.join("checkpoint", "biggan_cifar10-airplane-automobile_32_32_cond")
+    assert args.report_dir == os.path.join("report", "cifar10-airplane-automobile_32_32_cond")
     assert args.classifier.endswith(os.path.join("evaluation", "classifiers", "cifar10.npz"))
 
 
@@ -189,6 +191,22 @@ def test_a_broken_config_json_is_one_line_not_a_traceback(tmp_path):
     args = SimpleNamespace(dataset="mnist", classes="", conditional=False, output_size=28)
     with pytest.raises(LabError, match=r"config.json is not valid JSON"):
         samples.read_run_config(str(tmp_path), "DCGAN", args)
+
+
+def test_a_second_comparison_into_the_same_folder_is_refused_before_any_work(report, monkeypatch):
+    monkeypatch.chdir(report[0].parent.parent)  # the tiny runs' folder: its report/mnist_28_28 exists
+    with pytest.raises(LabError, match=r"^report/mnist_28_28 already holds a report; pass --overwrite "
+                                       r"to replace it, or choose another --report_dir$"):
+        compare.main(["--dataset=mnist", f"--data_dir={DATA}", "--num_samples=200"])
+
+
+def test_a_folder_with_other_files_is_never_replaced(tmp_path):
+    (tmp_path / "report.md").write_text("an old report")
+    (tmp_path / "notes.txt").write_text("a student's notes")
+    with pytest.raises(LabError, match=r"holds files that are not part of a report \(notes.txt\)"):
+        compare.check_report_dir(str(tmp_path), overwrite=True)
+    (tmp_path / "notes.txt").unlink()
+    compare.check_report_dir(str(tmp_path), overwrite=True)  # only a report's files: replaceable
 
 
 def test_report_dir_is_checked_before_any_work_and_nothing_is_created(tmp_path):
@@ -288,11 +306,15 @@ FACES = ["--dataset=faces", "--data_dir=data", "--input_fname_pattern=*.png", "-
 
 def test_unconditional_faces_are_compared_with_inception_features_only(faces):
     graph = tiny_inception.write_tiny_graph(str(faces / "tiny_inception.pb"))
-    rc, stdout, stderr = run_compare(faces, *FACES, f"--inception_graph={graph}")
+    folder = faces / "report" / "faces_32_32"
+    os.makedirs(folder)  # an earlier, conditional report: its per_class.png must not survive
+    for name in ("per_class.png", "report.md"):
+        (folder / name).write_text("stale")
+    rc, stdout, stderr = run_compare(faces, *FACES, f"--inception_graph={graph}", "--overwrite")
     assert rc == 0, stderr
-    folder = faces / "report"
     assert sorted(os.listdir(folder)) == ["classes.png", "losses.png", "metrics.json", "report.html",
                                           "report.md"]
+    assert os.listdir(folder.parent) == ["faces_32_32"]
     metrics = json.loads((folder / "metrics.json").read_text())
     for row in ("dcgan", "biggan", "real"):
         assert "fid" not in metrics[row] and math.isfinite(metrics[row]["inception_kid_mean"])

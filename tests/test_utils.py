@@ -101,3 +101,54 @@ def test_transform_crops_a_rectangle_when_input_width_differs():
     assert (box == 255).all() and (square == 255).all()
     whole = utils.transform(image, 3, 8, crop=True)  # the 40 x 40 centre: black rows above and below
     assert whole[0].max() < 255 and whole[4].min() == 255
+
+
+# ----------------------------------------------------------------------------- replace_folder
+
+def folder_files(folder):
+    return {name: (folder / name).read_text() for name in sorted(os.listdir(folder))}
+
+
+def test_replace_folder_swaps_in_the_whole_new_set(tmp_path):
+    target = tmp_path / "report"
+    target.mkdir()
+    (target / "per_class.png").write_text("stale figure")
+    (target / "report.md").write_text("old")
+    utils.replace_folder(str(target), lambda folder: open(os.path.join(folder, "report.md"), "w").write("new"))
+    assert folder_files(target) == {"report.md": "new"}
+    assert os.listdir(tmp_path) == ["report"]  # no temporary folder left
+    assert os.stat(target).st_mode & 0o777 == 0o777 & ~utils.current_umask()
+
+
+def test_a_failed_build_leaves_the_previous_folder_as_it_was(tmp_path):
+    target = tmp_path / "report"
+    target.mkdir()
+    (target / "report.md").write_text("old")
+
+    def half_a_build(folder):
+        open(os.path.join(folder, "report.md"), "w").write("half")
+        raise errors.LabError("stopped halfway")
+    with pytest.raises(errors.LabError):
+        utils.replace_folder(str(target), half_a_build)
+    assert folder_files(target) == {"report.md": "old"} and os.listdir(tmp_path) == ["report"]
+
+
+def test_a_killed_build_leaves_the_previous_folder_as_it_was(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    target = tmp_path / "report"
+    target.mkdir()
+    (target / "report.md").write_text("old")
+    script = ("import os, sys, time, utils\n"
+              "def build(folder):\n"
+              "    open(os.path.join(folder, 'report.md'), 'w').write('half')\n"
+              "    print('building', flush=True)\n"
+              "    time.sleep(60)\n"
+              f"utils.replace_folder({str(target)!r}, build)\n")
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                               cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert process.stdout.readline() == "building\n"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert folder_files(target) == {"report.md": "old"}
