@@ -47,6 +47,7 @@ import tfstart  # noqa: E402
 
 tfstart.import_tensorflow()  # before the modules below import it: start-up chatter hidden
 import cli  # noqa: E402
+from datasets import parse_classes  # noqa: E402
 from errors import LabError, run_or_exit  # noqa: E402
 from evaluation import analysis, figures, heldout, inception, metrics, report, samples, scoring  # noqa: E402
 from evaluation.classifier import FEATURE_DIM, Classifier, default_path, weight_paths  # noqa: E402
@@ -98,6 +99,7 @@ def resolve_defaults(args):
     if args.resamples < 2:
         raise LabError(f"--resamples must be at least 2 for a standard error (got {args.resamples})")
     args.output_size = args.output_size or cli.DEFAULT_SIZES.get(args.dataset, 64)
+    args.classes = ",".join(parse_classes(args.classes))  # 'airplane, automobile' as main.py reads it
     flags = SimpleNamespace(dataset=args.dataset, classes=args.classes, conditional=args.conditional,
                             output_height=args.output_size, output_width=args.output_size,
                             mnist_split=args.mnist_split or "train", attribute="")
@@ -154,14 +156,23 @@ def open_inception(args):
 
 def open_classifier(args, train, conditional):
     """(the evaluation classifier, None) or (None, why there is none). Conditional models on
-    labelled data need one; unconditional ones use it when its file exists."""
+    labelled data need one; unconditional ones use it when its file exists. A classifier for
+    other classes or another image size is a LabError with the command that trains the right one."""
     if not samples.is_labelled(train):
         return None, (f"{args.dataset} has {'one class' if train.class_names else 'no class sub-folders'}, "
                       "so there is no class to recognise and no per-class metric")
+    command = samples.classifier_command(args, train.images.shape[1])
     if not conditional and not os.path.exists(weight_paths(args.classifier)[0]):
-        return None, (f"there is no classifier at {args.classifier} (train one with "
-                      f"biggan/train_classifier.py --dataset {args.dataset})")
-    return Classifier.from_file(args.classifier), None
+        return None, f"there is no classifier at {args.classifier} (train one with: {command})"
+    classifier = Classifier.from_file(args.classifier, command)
+    missing = [name for name in train.class_names if name not in classifier.class_names]
+    if missing or tuple(classifier.input_shape) != train.images.shape[1:]:
+        found = (f"knows the classes {', '.join(classifier.class_names)}, not {', '.join(missing)}" if missing
+                 else f"takes images of {'x'.join(map(str, classifier.input_shape))}, not "
+                      f"{'x'.join(map(str, train.images.shape[1:]))}")
+        classifier.close()
+        raise LabError(f"the classifier {args.classifier} {found}; train one for these images with: {command}")
+    return classifier, None
 
 
 def require_a_network(classifier, net, why):

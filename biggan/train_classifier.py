@@ -27,19 +27,21 @@ import tfstart  # noqa: E402
 
 tfstart.import_tensorflow()  # before evaluation.classifier imports it: start-up chatter hidden
 from evaluation.classifier import Classifier, default_path  # noqa: E402
-from datasets import load_dataset, mnist_split, select_classes  # noqa: E402
+from datasets import load_dataset, mnist_split, parse_classes, select_classes  # noqa: E402
 from errors import LabError, run_or_exit  # noqa: E402
 from utils import check_writable  # noqa: E402
 
 SPLITS = ("train", "test")
+DEFAULT_SIZE = 64  # --output_size of image folders (MNIST and CIFAR-10 keep their own size)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Train the classifier used by the GAN metrics.")
     parser.add_argument("--dataset", required=True, help="mnist, cifar10, or a folder under --data_dir")
     parser.add_argument("--data_dir", default="./data", help="where the datasets live")
-    parser.add_argument("--classes", default=None, help="comma-separated subset, e.g. 3,7")
-    parser.add_argument("--output_size", type=int, default=64, help="image folders are resized to this")
+    parser.add_argument("--classes", default=None, help="comma-separated subset, e.g. 3,7 or '3, 7'")
+    parser.add_argument("--output_size", type=int, default=DEFAULT_SIZE,
+                        help="image folders are resized to this: the size the GANs make")
     parser.add_argument("--input_fname_pattern", default="*.jpg", help="glob of a folder's images")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch_size", type=int, default=128)
@@ -53,7 +55,7 @@ def parse_args(argv=None):
 
 def load_splits(args):
     """(train, test) Datasets for --dataset (labels None for a folder without class sub-folders)."""
-    classes = args.classes.split(",") if args.classes else None
+    classes = parse_classes(args.classes) or None  # '3, 7' as main.py reads it
     if args.dataset == "mnist":
         folder = os.path.join(args.data_dir, "mnist")
         train_set, test_set = (select_classes(mnist_split(folder, s), classes, "MNIST") for s in SPLITS)

@@ -219,11 +219,12 @@ class Classifier(object):
         return npz_path
 
     @classmethod
-    def from_file(cls, path):
+    def from_file(cls, path, command=None):
         """Load a saved classifier; LabError naming the file and the training command if it is
-        missing or corrupt."""
+        missing or corrupt. command: the complete command to suggest (compare.py knows the
+        images' classes and size) [train_command(path)]."""
         npz_path, json_path = weight_paths(path)
-        fix = f"train it with: {train_command(path)}"
+        fix = f"train it with: {command or train_command(path)}"
         for p in (npz_path, json_path):
             if not os.path.exists(p):
                 raise LabError(f"classifier file {p} not found; {fix}")

@@ -10,6 +10,7 @@ folder's every-10th-image hold-out), the same splits the evaluation classifier w
 Every image set is handled as uint8 [N, H, W, C], what a student would save to disk.
 """
 import os
+import shlex
 import time
 from types import SimpleNamespace
 
@@ -19,8 +20,9 @@ import tensorflow as tf
 import checkpoints
 import cli
 from biggan.model import BigGAN
-from biggan.train_classifier import load_splits
+from biggan.train_classifier import DEFAULT_SIZE as DEFAULT_CLASSIFIER_SIZE, load_splits
 from errors import LabError
+from evaluation.classifier import default_path, weight_paths
 from evaluation.heldout import MNIST_FIX
 from model import DCGAN
 from utils import cycle_labels, to_uint8
@@ -28,6 +30,7 @@ from utils import cycle_labels, to_uint8
 tf1 = tf.compat.v1
 
 TRAIN_SCRIPTS = {"DCGAN": "main.py", "BigGAN": "biggan/main.py"}
+DEFAULT_DATA_DIR, DEFAULT_PATTERN = "./data", "*.jpg"  # every script's --data_dir, --input_fname_pattern
 MIN_REFERENCE = 10  # real test images at the least (k-NN metrics need more than k = 3)
 # Which config.json keys are constructor arguments of each model (the rest is bookkeeping).
 CONSTRUCTOR_KEYS = {
@@ -40,15 +43,43 @@ CONSTRUCTOR_KEYS = {
 
 # ----------------------------------------------------------------------------- the runs
 
+def data_flags(args):
+    """The flags that say which images: --dataset, and --data_dir, --input_fname_pattern and
+    --classes where they are not the scripts' defaults (quoted for a shell)."""
+    flags = ["--dataset", args.dataset]
+    data_dir = getattr(args, "data_dir", DEFAULT_DATA_DIR)
+    pattern = getattr(args, "input_fname_pattern", DEFAULT_PATTERN)
+    if os.path.normpath(data_dir) != os.path.normpath(DEFAULT_DATA_DIR):
+        flags += ["--data_dir", data_dir]
+    if args.dataset not in cli.DEFAULT_SIZES and pattern != DEFAULT_PATTERN:
+        flags += ["--input_fname_pattern", pattern]
+    if args.classes:
+        flags += ["--classes", args.classes]
+    return flags
+
+
 def train_command(kind, args):
-    """The command that trains the missing model, for error messages (MNIST on its train split,
-    so that t10k stays held out for the comparison)."""
-    extra = (f" --classes {args.classes}" if args.classes else "") + \
-        (" --conditional" if args.conditional else "") + \
-        (f" --output_height {args.output_size}"
-         if args.output_size != cli.DEFAULT_SIZES.get(args.dataset, 64) else "")
-    split = f" {MNIST_FIX}" if args.dataset == "mnist" else ""
-    return f"python {TRAIN_SCRIPTS[kind]} --dataset {args.dataset}{extra} --train{split}"
+    """The complete command that trains the missing model with compare.py's flags (its size,
+    classes, data; MNIST on its train split, so that t10k stays held out for the comparison)."""
+    flags = data_flags(args) + (["--conditional"] if args.conditional and args.dataset != "mnist" else [])
+    if args.output_size != cli.DEFAULT_SIZES.get(args.dataset, 64):
+        flags += ["--output_height", str(args.output_size)]
+    flags.append("--train")
+    if args.dataset == "mnist" and getattr(args, "mnist_split", None) != "all":
+        flags += MNIST_FIX.split()
+    return shlex.join(["python", TRAIN_SCRIPTS[kind]] + flags)
+
+
+def classifier_command(args, image_size):
+    """The complete command that trains the evaluation classifier compare.py looks for: the
+    same images, classes and size as the models (biggan/train_classifier.py's default size is
+    64, so a 32-pixel set needs --output_size 32), saved where --classifier points."""
+    flags = data_flags(args)
+    if image_size != DEFAULT_CLASSIFIER_SIZE:
+        flags += ["--output_size", str(image_size)]
+    if os.path.abspath(weight_paths(args.classifier)[0]) != os.path.abspath(default_path(args.dataset)):
+        flags += ["--out", args.classifier]
+    return shlex.join(["python", "biggan/train_classifier.py"] + flags)
 
 
 def read_run_config(folder, kind, args):

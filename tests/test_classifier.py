@@ -116,6 +116,22 @@ def test_main_trains_on_an_image_folder(tmp_path):
     loaded.close()
 
 
+def test_classes_with_spaces_are_read_as_main_py_reads_them(tmp_path):
+    data_dir = str(tmp_path / "data")
+    for name, shade in (("dark", 30), ("light", 220), ("grey", 128)):
+        write_class_folder(os.path.join(data_dir, "shades"), name, shade, 10)
+    args = train_classifier.parse_args(["--dataset", "shades", "--data_dir", data_dir, "--output_size",
+                                        "16", "--input_fname_pattern", "*.png", "--classes", "light, dark"])
+    train, test = train_classifier.load_splits(args)
+    assert train.class_names == test.class_names == ["light", "dark"]
+    with pytest.raises(LabError, match="--classes names dark more than once"):
+        train_classifier.load_splits(dict_args(args, classes="dark, dark"))
+
+
+def dict_args(args, **changes):
+    return type(args)(**dict(vars(args), **changes))
+
+
 def test_script_runs_from_the_repo_root_and_reports_one_line_errors(tmp_path):
     result = subprocess.run([sys.executable, "biggan/train_classifier.py", "--dataset", "nosuch",
                              "--data_dir", str(tmp_path), "--out", str(tmp_path / "x.npz")],

@@ -7,6 +7,7 @@ models), not that a model is good.
 import json
 import math
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -16,8 +17,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from absl import flags as absl_flags
+
+import cli
+import datasets
 import tiny_inception
-from biggan import compare
+from biggan import compare, train_classifier
+from evaluation.classifier import default_path
 from evaluation import analysis, figures, report as report_writer
 from test_main import our_stderr_lines, quiet_env
 from errors import LabError
@@ -139,7 +145,9 @@ def one_line_error(rc, stderr):
 
 def test_missing_checkpoint_is_a_one_line_error(trained):
     line = one_line_error(*run_compare(trained, "--dcgan_dir=nowhere", "--report_dir=unused")[::2])
-    assert "no trained DCGAN in nowhere" in line and "python main.py --dataset mnist --train" in line
+    assert "no trained DCGAN in nowhere" in line
+    assert f"train it first: {shlex.join(['python', 'main.py', '--dataset', 'mnist', '--data_dir', DATA])} " \
+        "--train --mnist_split train, or pass --dcgan_dir" in line
 
 
 def test_models_of_different_datasets_are_refused(trained, tmp_path):
@@ -164,11 +172,92 @@ def test_unknown_dataset(tmp_path):
 
 def test_default_folders_follow_the_training_scripts():
     args = compare.resolve_defaults(compare.parse_args(
-        ["--dataset=cifar10", "--classes=airplane,automobile", "--conditional"]))
+        ["--dataset=cifar10", "--classes=airplane, automobile", "--conditional"]))
     assert args.dcgan_dir == os.path.join("checkpoint", "cifar10-airplane-automobile_32_32_cond")
     assert args.biggan_dir == os.path.join("checkpoint", "biggan_cifar10-airplane-automobile_32_32_cond")
     assert args.report_dir == os.path.join("report", "cifar10-airplane-automobile_32_32_cond")
+    assert args.classes == "airplane,automobile"  # '--classes a, b' works as in main.py
     assert args.classifier.endswith(os.path.join("evaluation", "classifiers", "cifar10.npz"))
+
+
+# ----------------------------------------------------------------------------- suggested commands
+
+class FlagDefinitions(object):
+    """absl's DEFINE_* functions writing into one FlagValues, so cli.define_common_flags can be
+    run on a fresh set of flags (main.py runs it on absl's global one)."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def __getattr__(self, name):
+        define = getattr(absl_flags, name)
+        return lambda *args, **kwargs: define(*args, flag_values=self.values, **kwargs)
+
+
+def parse_training_command(command, model_name):
+    """A suggested `python main.py ...` command's flags, parsed by the real definitions and
+    checked as main.py checks them (an unknown flag or a bad value raises)."""
+    argv = shlex.split(command)
+    assert argv[:2] == ["python", compare.samples.TRAIN_SCRIPTS[model_name]], command
+    values = absl_flags.FlagValues()
+    cli.define_common_flags(FlagDefinitions(values))
+    values(argv[1:])
+    cli.resolve_defaults(values)
+    cli.validate(values, argv[1:2], model_name)
+    return values
+
+
+COMMAND_CASES = {  # compare.py's flags -> the run folder its commands must train, the image size
+    "mnist": (["--dataset=mnist"], "mnist_28_28_train60k", 28),
+    "cifar10": (["--dataset=cifar10", "--classes=airplane, automobile", "--conditional"],
+                "cifar10-airplane-automobile_32_32_cond", 32),
+    "folder": (["--dataset=cars", "--data_dir=my data", "--input_fname_pattern=*.png",
+                "--output_size=32", "--classifier=my cars.npz"], "cars_32_32", 32),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COMMAND_CASES))
+def test_every_suggested_command_is_complete(case, tmp_path, monkeypatch):
+    """Each command compare.py suggests parses with the scripts' own flags and trains exactly
+    the run (or the classifier) that compare.py then reads."""
+    flags, run, size = COMMAND_CASES[case]
+    monkeypatch.chdir(tmp_path)
+    os.makedirs(os.path.join("my data", "cars"))
+    args = compare.resolve_defaults(compare.parse_args(flags))
+    for kind, prefix in (("DCGAN", ""), ("BigGAN", "biggan_")):
+        values = parse_training_command(compare.samples.train_command(kind, args), kind)
+        assert values.train and cli.run_name(values, prefix) == prefix + run
+        assert (values.data_dir, values.input_fname_pattern) == (args.data_dir, args.input_fname_pattern)
+    os.makedirs(os.path.join("checkpoint", run))  # once trained, compare.py reads that run
+    assert os.path.basename(compare.resolve_defaults(compare.parse_args(flags)).dcgan_dir) == run
+    argv = shlex.split(compare.samples.classifier_command(args, size))
+    assert argv[:2] == ["python", "biggan/train_classifier.py"]
+    made = train_classifier.parse_args(argv[2:])
+    assert (made.dataset, made.output_size, made.data_dir) == (args.dataset, size, args.data_dir)
+    assert datasets.parse_classes(made.classes) == datasets.parse_classes(args.classes)
+    assert os.path.abspath(made.out or default_path(args.dataset)) == os.path.abspath(args.classifier)
+    assert made.input_fname_pattern == args.input_fname_pattern
+
+
+def test_a_missing_classifier_names_the_command_for_this_image_size(tmp_path):
+    args = compare.resolve_defaults(compare.parse_args(
+        ["--dataset=cifar10", "--classes=airplane,automobile", "--conditional",
+         f"--classifier={tmp_path / 'planes.npz'}"]))
+    train = SimpleNamespace(images=np.zeros((4, 32, 32, 3), np.uint8), labels=np.array([0, 1, 0, 1]),
+                            class_names=["airplane", "automobile"])
+    with pytest.raises(LabError, match=r"train it with: python biggan/train_classifier.py --dataset "
+                                       r"cifar10 --classes airplane,automobile --output_size 32 --out "):
+        compare.open_classifier(args, train, conditional=True)
+
+
+def test_a_classifier_for_other_images_is_refused_with_the_right_command():
+    args = compare.resolve_defaults(compare.parse_args(["--dataset=mnist", "--classes=3, 7"]))
+    other_size = SimpleNamespace(images=np.zeros((4, 32, 32, 1), np.uint8), labels=np.array([0, 1, 0, 1]),
+                                 class_names=["3", "7"])
+    with pytest.raises(LabError, match=r"takes images of 28x28x1, not 32x32x1; train one for these "
+                                       r"images with: python biggan/train_classifier.py --dataset mnist "
+                                       r"--classes 3,7 --output_size 32"):
+        compare.open_classifier(args, other_size, conditional=True)
 
 
 def test_a_missing_loss_log_skips_its_curve(trained, tmp_path):
