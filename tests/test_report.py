@@ -333,3 +333,52 @@ def test_final_losses_average_the_last_tenth():
     log["d_loss"][-5:] = 2.0
     assert figures.final_losses(log) == {"d_loss": 2.0, "g_loss": 0.0}
     assert figures.final_losses(None) is None
+
+
+def confusion_rows(asked, columns, panels=("DCGAN", "BigGAN", "real train (no floor: reference seen)")):
+    counts = np.random.RandomState(0).randint(0, 50, (len(asked), len(columns))).tolist()
+    return {label: {"confusion": {"rows": asked, "columns": columns, "counts": counts}} for label in panels}
+
+
+def text_boxes(fig):
+    """(text, its screen box, the panel it belongs to or None) for every visible text of a drawn
+    figure: tick labels, axis labels, titles."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = [(fig._suptitle, None)] + [(t, ax) for ax in fig.axes if ax.get_visible() for t in
+                                       ax.get_xticklabels() + ax.get_yticklabels()
+                                       + [ax.xaxis.label, ax.yaxis.label, ax.title]]
+    return [(t.get_text(), t.get_window_extent(renderer), ax) for t, ax in texts
+            if t.get_visible() and t.get_text()]
+
+
+def overlaps(fig):
+    """Pairs of texts that overlap each other, and texts that overlap another panel's picture."""
+    boxes = text_boxes(fig)
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.images]
+    found = [(text, other) for i, (text, box, _) in enumerate(boxes)
+             for other, other_box, _ in boxes[i + 1:] if box.overlaps(other_box)]
+    return found + [(text, panel.get_title()) for text, box, owner in boxes for panel in panels
+                    if panel is not owner and box.overlaps(panel.get_window_extent())]
+
+
+CIFAR_NAMES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+
+
+@pytest.mark.parametrize("asked,columns", [
+    (CIFAR_NAMES[:2], CIFAR_NAMES),                                  # two CIFAR classes, 10-class classifier
+    ([str(i) for i in range(10)], [str(i) for i in range(10)]),      # MNIST
+    ([f"class_{i:02d}" for i in range(45)], [f"class_{i:02d}" for i in range(45)])])  # a large folder
+def test_confusion_matrix_labels_never_overlap_and_the_figure_says_what_it_shows(asked, columns):
+    fig = figures.confusion_figure(confusion_rows(asked, columns))
+    assert overlaps(fig) == []
+    assert text_boxes(fig)[0][0].startswith("Confusion matrices: % of the images asked for each class (row)")
+    assert fig.get_figwidth() <= 12  # fits a page: nothing is shrunk to illegible
+    figures.plt.close(fig)
+
+
+def test_every_figure_has_a_title_that_says_what_it_shows():
+    losses = figures.loss_figure({"DCGAN": loss_log(1.39, 0.69), "BigGAN": loss_log(1.0, 0.2)})
+    assert losses._suptitle.get_text().startswith("Training losses of both runs")
+    figures.plt.close(losses)
+
