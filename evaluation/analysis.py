@@ -193,7 +193,7 @@ def seen_phrase(row):
     """'59,968 images (1.0 epochs)': the real images the run's D saw, or '' when unknown."""
     if row.get("images_seen") is None:
         return ""
-    passes = f" ({format(epochs(row), '.2g' if epochs(row) < 1 else '.1f')} epochs)" \
+    passes = f" ({format(epochs(row), '.2g' if epochs(row) < 0.1 else '.1f')} epochs)" \
         if row.get("train_images") else ""
     return f"{row['images_seen']:,} images{passes}"
 

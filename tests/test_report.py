@@ -108,6 +108,12 @@ def test_two_20_iteration_runs_declare_no_winner_anywhere():
             '<ul><li>the DCGAN trained only 20 iterations') in page
 
 
+def test_budgets_are_told_in_images_and_epochs():
+    assert analysis.seen_phrase({"images_seen": 59965, "train_images": 60000}) == "59,965 images (1.0 epochs)"
+    assert analysis.seen_phrase({"images_seen": 1280, "train_images": 60000}) == "1,280 images (0.021 epochs)"
+    assert analysis.seen_phrase({"images_seen": 1280}) == "1,280 images" and analysis.seen_phrase({}) == ""
+
+
 def test_runs_of_very_unequal_budgets_declare_no_winner():
     runs = results()
     runs["biggan"].update(train_seconds=1000.0)  # 2.5x the DCGAN's 400 s
