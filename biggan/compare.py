@@ -122,8 +122,8 @@ def check_report_dir(folder, overwrite=False):
     replaces its whole folder, so they would be lost). Creates nothing: a failed comparison
     leaves no empty report folder behind."""
     problem = writable_problem(os.path.dirname(os.path.abspath(folder)))  # the new set is built next to it
-    if problem is None and os.path.isdir(folder):
-        problem = writable_problem(folder)
+    if problem is None and os.path.exists(folder):
+        problem = writable_problem(folder)  # also: a file, not a folder
     if problem:
         raise LabError(f"cannot write the report to {folder} ({problem}); choose another with --report_dir")
     entries = sorted(os.listdir(folder)) if os.path.isdir(folder) else []

@@ -304,6 +304,8 @@ def test_report_dir_is_checked_before_any_work_and_nothing_is_created(tmp_path):
         compare.check_report_dir(str(tmp_path / "a_file" / "report"))
     compare.check_report_dir(str(tmp_path / "new" / "report"))  # creatable: fine, and not made yet
     assert not os.path.exists(tmp_path / "new")
+    with pytest.raises(LabError, match=r"cannot write the report to .*a_file \(.*is a file, not a folder\)"):
+        compare.check_report_dir(str(tmp_path / "a_file"), overwrite=True)
 
 
 # ----------------------------------------------------------------------------- held out, Inception
