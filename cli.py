@@ -24,7 +24,6 @@ from files import check_writable, remove_stale_temporary
 from sampling import export_samples, set_standing_statistics, test_mode_outputs
 from utils import visualize
 
-DEFAULT_SIZES = {"mnist": 28, "cifar10": 32}  # datasets of one image size; folders default to 64
 MAX_SEED = 2 ** 31 - 1  # seeds derived from --seed wrap around (training.derived_seed)
 
 
@@ -152,7 +151,7 @@ def parse_flags(argv, program=None, usage=(), groups=(), common=True):
 def resolve_defaults(FLAGS):
     """Fill the size defaults that depend on the dataset (so MNIST needs no size flags)."""
     if FLAGS.output_height is None:
-        FLAGS.output_height = DEFAULT_SIZES.get(FLAGS.dataset, 64)
+        FLAGS.output_height = datasets.IMAGE_SIZES.get(FLAGS.dataset, 64)
     if FLAGS.output_width is None:
         FLAGS.output_width = FLAGS.output_height
     if FLAGS.input_width is None:
@@ -166,19 +165,24 @@ def class_list(FLAGS):
     return datasets.parse_classes(FLAGS.classes)
 
 
-def validate(FLAGS, argv, model_name):
-    """One-line errors for flags that cannot work together, before anything is built or written.
-    (Each flag's own range is checked by absl while parsing: see define_common_flags.)"""
+def reject_arguments(argv):
+    """A script of flags only: anything else on the command line is a one-line error."""
     if len(argv) > 1:
         raise LabError(f"unexpected argument(s) {' '.join(argv[1:])}: flags look like --train or "
                        f"--epoch=5 (booleans: --train / --notrain, not '--train False')")
+
+
+def validate(FLAGS, argv, model_name):
+    """One-line errors for flags that cannot work together, before anything is built or written.
+    (Each flag's own range is checked by absl while parsing: see define_common_flags.)"""
+    reject_arguments(argv)
     datasets.check_dataset_name(FLAGS.dataset, FLAGS.data_dir)
     class_list(FLAGS)  # a class named twice is refused here
     if FLAGS.output_height != FLAGS.output_width:
         raise LabError(f"{model_name} makes square images: set --output_width equal to "
                        f"--output_height (got {FLAGS.output_height}x{FLAGS.output_width})")
     check_fixed_size(FLAGS)
-    if FLAGS.dataset not in DEFAULT_SIZES and FLAGS.train and \
+    if FLAGS.dataset not in datasets.IMAGE_SIZES and FLAGS.train and \
             not os.path.isdir(os.path.join(FLAGS.data_dir, FLAGS.dataset)):
         if FLAGS.dataset == datasets.CELEBA:
             raise LabError(f"CelebA not found in {os.path.join(FLAGS.data_dir, FLAGS.dataset)}; "
@@ -197,7 +201,7 @@ def check_fixed_size(FLAGS):
     """MNIST (28x28) and CIFAR-10 (32x32) come in one size. The handout's own command names it
     (`--input_height=28 --output_height=28`): a size equal to the images' is accepted; another
     one cannot be honoured (nothing is cropped or resized) and is a one-line error saying so."""
-    size = DEFAULT_SIZES.get(FLAGS.dataset)
+    size = datasets.IMAGE_SIZES.get(FLAGS.dataset)
     if size is None:
         return
     name = "MNIST digits" if FLAGS.dataset == "mnist" else "CIFAR-10 images"
@@ -300,7 +304,7 @@ def data_record(FLAGS, data):
               "attribute": FLAGS.attribute or None, "crop": bool(FLAGS.crop), "input_size": crop_size(FLAGS),
               "pattern": FLAGS.input_fname_pattern, "source": data.source, "digest": data.digest,
               "num_images": int(min(len(data.images), FLAGS.train_size))}
-    if FLAGS.dataset not in DEFAULT_SIZES:
+    if FLAGS.dataset not in datasets.IMAGE_SIZES:
         record["holdout_rule"] = datasets.HOLDOUT_RULE
     return record
 

@@ -34,6 +34,7 @@ MNIST_FILES = {
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 10000),
 }
 CIFAR10_BATCH_DIR = "cifar-10-batches-py"  # the folder in the CIFAR-10 archive
+IMAGE_SIZES = {"mnist": 28, "cifar10": 32}  # datasets of one image size (folders: any, 64 by default)
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
                    "dog", "frog", "horse", "ship", "truck"]
 

@@ -62,6 +62,13 @@ def remove_stale_temporary(folder, log=print):
                         os.remove(path)
 
 
+def current_umask():
+    """The process's umask (reading it means setting it; it is set straight back)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
 def atomic_write(path, write_function, suffix=""):
     """Write via a temporary file in the same folder and rename it, so no half file is left."""
     folder = os.path.dirname(os.path.abspath(path))
@@ -71,14 +78,42 @@ def atomic_write(path, write_function, suffix=""):
     os.close(fd)
     try:
         write_function(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600 files; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def replace_folder(path, build_function):
+    """Write a whole folder as one set (a comparison's report): build_function(folder) fills a new
+    temporary sibling folder, which then takes path's place; the previous folder is removed only
+    after that. So no file of the previous set survives next to the new one, and a build that
+    fails or is killed leaves the previous folder as it was (what a killed build leaves, a
+    .tmp-<pid>-... folder, goes at the next run: remove_stale_temporary)."""
+    path = os.path.abspath(path)
+    parent, name = os.path.split(path)
+    os.makedirs(parent, exist_ok=True)
+    remove_stale_temporary(parent, log=lambda line: None)
+    new = tempfile.mkdtemp(dir=parent, prefix=temporary_prefix(f"{name}-new"))
+    old = None
+    try:
+        build_function(new)
+        os.chmod(new, 0o777 & ~current_umask())  # mkdtemp makes 0700 folders
+        if os.path.exists(path):
+            old = tempfile.mkdtemp(dir=parent, prefix=temporary_prefix(f"{name}-old"))
+            os.rename(path, old)  # replaces the empty folder mkdtemp made
+        os.rename(new, path)
+    except BaseException:
+        if old and not os.path.exists(path):
+            os.rename(old, path)  # the new set could not take its place: put the old one back
+            old = None
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    finally:
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def write_json(path, data):

@@ -38,7 +38,8 @@ def batch_problem(what, fixed, per_image, batch_size, available_bytes):
     fits = int((available_bytes - fixed) // per_image)
     if fits >= 1:
         return f"{head}: use --batch_size {fits} or less (or a smaller model, or a GPU server)"
-    return f"{head}; even --batch_size 1 does not fit: make the model smaller (the image size, the width) or use a GPU server"
+    return (f"{head}; even --batch_size 1 does not fit: make the model smaller (the image size, the width) "
+            "or use a GPU server")
 
 
 def available_memory_bytes():

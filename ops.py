@@ -13,7 +13,9 @@ import math
 
 import tensorflow.compat.v1 as tf  # the handout's TensorFlow 1 names: tf.placeholder, tf.variable_scope, ...
 
-BN_BATCH_STATISTICS = "bn_batch_statistics"  # graph collection: (moving mean, moving variance, batch mean, batch variance)
+# A graph collection of every batch norm in training mode: (moving mean, moving variance, batch
+# mean, batch variance), for the sampler's standing statistics (standing_statistics_ops).
+BN_BATCH_STATISTICS = "bn_batch_statistics"
 
 
 def normalize(x, train=True, momentum=0.9, epsilon=1e-5):

@@ -14,7 +14,7 @@ is trained on the same two classes first:
     python download.py cifar10
     python main.py --dataset cifar10 --classes airplane,automobile --conditional --train
     python biggan/main.py --dataset cifar10 --classes airplane,automobile --conditional --train --ch 32
-    python biggan/train_classifier.py --dataset cifar10 --classes airplane,automobile --output_size 32
+    python evaluation/train_classifier.py --dataset cifar10 --classes airplane,automobile --output_size 32
     python biggan/compare.py --dataset cifar10 --classes airplane,automobile --conditional
 
 Unconditional runs on a folder of faces (data/faces/*.jpg; needs the Inception graph):
@@ -27,250 +27,68 @@ What it does: loads the latest checkpoint of each model, draws --num_samples ima
 have classes, with the standard Inception graph when `python download.py inception` has put it
 in data/inception/. A "real" row scores real TRAIN images the same way. Each run's config.json
 says what it trained on; the report's first line says whether the test split was held out.
-Everything goes to report/: report.md and report.html (tables, who wins and why, pictures),
-metrics.json (every number), classes.png, losses.png and, for conditional models, per_class.png.
+Everything goes to the comparison's own folder, report/<the runs' name>/ (e.g.
+report/mnist_28_28_train60k/; --report_dir to choose, --overwrite to replace a report there):
+report.md and report.html (what the sanity checks found, tables with ± standard errors, who wins
+and why, pictures), metrics.json (every number and check), classes.png, losses.png and, for
+conditional models, per_class.png. The folder is written as one set.
 """
 import os
 import sys
 
-# Running `python biggan/compare.py` puts biggan/ on sys.path, not the repo root;
-# add the root so the lab's top-level modules (cli, utils, datasets, model) and `biggan` import.
+# Running `python biggan/compare.py` puts biggan/ on sys.path, not the repo root.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import argparse  # noqa: E402  (after the sys.path line on purpose)
-from types import SimpleNamespace  # noqa: E402
+from absl import flags  # noqa: E402
 
+import cli  # noqa: E402
 import tfstart  # noqa: E402
 
-tfstart.import_tensorflow()  # before the modules below import it: start-up chatter hidden
-import cli  # noqa: E402
-from errors import LabError, run_or_exit  # noqa: E402
-from evaluation import figures, heldout, inception, report, samples, scoring  # noqa: E402
-from evaluation.classifier import FEATURE_DIM, Classifier, default_path, weight_paths  # noqa: E402
-from files import writable_problem, write_json  # noqa: E402
-
-KINDS = {"DCGAN": "dcgan", "BigGAN": "biggan"}
-
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description="Compare the DCGAN and the BigGAN; write report/.")
-    parser.add_argument("--dataset", default="mnist", help="mnist, cifar10, or a folder under --data_dir")
-    parser.add_argument("--classes", default="", help="comma-separated classes the models were trained on")
-    parser.add_argument("--conditional", action="store_true", help="the models are class-conditional "
-                        "(always true for mnist)")
-    parser.add_argument("--output_size", type=int, default=None,
-                        help="image size [mnist 28, cifar10 32, else 64]")
-    parser.add_argument("--dcgan_dir", default=None, help="[checkpoint/<dataset>_<size>_<size>]")
-    parser.add_argument("--biggan_dir", default=None, help="[checkpoint/biggan_<dataset>_<size>_<size>]")
-    parser.add_argument("--logs_dir", default="logs", help="where the runs' losses.csv files are")
-    parser.add_argument("--data_dir", default="./data")
-    parser.add_argument("--input_fname_pattern", default="*.jpg", help="glob of a folder's images")
-    parser.add_argument("--num_samples", type=int, default=10000, help="images per model (N)")
-    parser.add_argument("--report_dir", default="report")
-    parser.add_argument("--classifier", default=None, help="[evaluation/classifiers/<dataset>.npz]")
-    parser.add_argument("--inception_graph", default=None,
-                        help="the 2015-12-05 Inception graph: adds the standard FID, KID and IS "
-                        f"[{inception.DEFAULT_PATH}, if there; get it with {inception.DOWNLOAD_COMMAND}]")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--mnist_split", choices=["all", "train"], default=None,
-                        help="MNIST: the --mnist_split the runs were trained with (their folder names "
-                             "differ) [train when such runs exist, else all]")
-    return parser.parse_args(argv)
+FLAGS = flags.FLAGS
+HELP = dict(program="biggan/compare.py", common=False, groups=[
+    ("The runs", ["dataset", "classes", "conditional", "output_size", "mnist_split", "dcgan_dir", "biggan_dir",
+                  "logs_dir"]),
+    ("The real images", ["data_dir", "input_fname_pattern"]),
+    ("Measuring", ["num_samples", "seed", "resamples", "classifier", "inception_graph"]),
+    ("The report", ["report_dir", "overwrite"])], usage=[
+    "Compares the trained DCGAN and BigGAN of a dataset and writes a report you can hand in.",
+    "  python biggan/compare.py --dataset mnist",
+    "  python biggan/compare.py --dataset cifar10 --classes airplane,automobile --conditional"])
 
 
-def resolve_defaults(args):
-    """Fill the defaults that depend on --dataset, naming folders as the training scripts do
-    (cli.run_name), so `--dataset mnist` alone finds both MNIST runs."""
-    if args.dataset not in cli.DEFAULT_SIZES and not os.path.isdir(os.path.join(args.data_dir, args.dataset)):
-        raise LabError(f"unknown dataset '{args.dataset}': use mnist, cifar10, or a folder of "
-                       f"images in {os.path.join(args.data_dir, args.dataset)}/")
-    if args.num_samples < 2:
-        raise LabError(f"--num_samples must be at least 2 (got {args.num_samples})")
-    args.output_size = args.output_size or cli.DEFAULT_SIZES.get(args.dataset, 64)
-    flags = SimpleNamespace(dataset=args.dataset, classes=args.classes, conditional=args.conditional,
-                            output_height=args.output_size, output_width=args.output_size,
-                            mnist_split=args.mnist_split or "train", attribute="")
-    if args.mnist_split is None and not os.path.isdir(os.path.join("checkpoint", cli.run_name(flags))):
-        flags.mnist_split = "all"  # no held-out runs: the handout's default ones (the report warns)
-    run_name = cli.run_name(flags)
-    args.dcgan_dir = args.dcgan_dir or os.path.join("checkpoint", run_name)
-    args.biggan_dir = args.biggan_dir or os.path.join("checkpoint", "biggan_" + run_name)
-    args.classifier = args.classifier or default_path(args.dataset)
-    return args
+def define_flags(flags):
+    """The script's flags (on absl's flags, or on any FlagValues: the tests parse commands)."""
+    flags.DEFINE_string("dataset", "mnist", "mnist, cifar10, or a folder's name under --data_dir")
+    flags.DEFINE_string("classes", "", "Comma-separated classes the models were trained on")
+    flags.DEFINE_boolean("conditional", False, "The models are class-conditional (always true for mnist)")
+    flags.DEFINE_integer("output_size", None, "Image size [mnist 28, cifar10 32, else 64]",
+                         lower_bound=16, upper_bound=4096)
+    flags.DEFINE_enum("mnist_split", None, ["all", "train"], "MNIST: the --mnist_split the runs were "
+                      "trained with [train when such runs exist, else all]")
+    flags.DEFINE_string("dcgan_dir", None, "The DCGAN's checkpoint folder [checkpoint/<run name>]")
+    flags.DEFINE_string("biggan_dir", None, "The BigGAN's checkpoint folder [checkpoint/biggan_<run name>]")
+    flags.DEFINE_string("logs_dir", "logs", "Where the runs' losses.csv files are")
+    flags.DEFINE_string("data_dir", "./data", "Folder that holds the datasets")
+    flags.DEFINE_string("input_fname_pattern", "*.jpg", "Glob for the images of a folder dataset")
+    flags.DEFINE_integer("num_samples", 10000, "Images per model (N)", lower_bound=2, upper_bound=10 ** 6)
+    flags.DEFINE_integer("seed", 0, "Random seed", lower_bound=0, upper_bound=cli.MAX_SEED)
+    flags.DEFINE_integer("resamples", 10, "Bootstrap resamples behind each ± (more: steadier, slower)",
+                         lower_bound=2, upper_bound=1000)
+    flags.DEFINE_string("classifier", None, "The evaluation classifier [evaluation/classifiers/<dataset>.npz]")
+    flags.DEFINE_string("inception_graph", None, "The 2015-12-05 Inception graph: adds the standard FID, "
+                        "KID and IS [data/inception/classify_image_graph_def.pb, if there; get it with "
+                        "python download.py inception]")
+    flags.DEFINE_string("report_dir", None, "The comparison's own folder [report/<run name>]")
+    flags.DEFINE_boolean("overwrite", False, "Replace the report already in --report_dir (refused otherwise)")
 
 
-def check_report_dir(folder):
-    """LabError now, not after minutes of computing, when report_dir cannot be made or written.
-    Creates nothing: a failed comparison leaves no empty report folder behind."""
-    problem = writable_problem(folder)
-    if problem:
-        raise LabError(f"cannot write the report to {folder} ({problem}); choose another with --report_dir")
-
-
-# ----------------------------------------------------------------------------- what to measure with
-
-def read_both_runs(args):
-    """Both config.json files, checked to be the same task before anything heavy is loaded."""
-    configs = {kind: samples.read_run_config(getattr(args, f"{key}_dir"), kind, args)
-               for kind, key in KINDS.items()}
-    samples.check_same_task(configs["DCGAN"], configs["BigGAN"], args)
-    return configs
-
-
-def open_inception(args):
-    """The Inception graph, or None when it is not at the default path (a --inception_graph
-    that is missing or broken is an error)."""
-    if not args.inception_graph and not os.path.isfile(inception.DEFAULT_PATH):
-        return None
-    return inception.InceptionGraph(args.inception_graph or inception.DEFAULT_PATH)
-
-
-def open_classifier(args, train, conditional):
-    """(the evaluation classifier, None) or (None, why there is none). Conditional models on
-    labelled data need one; unconditional ones use it when its file exists."""
-    if not samples.is_labelled(train):
-        return None, (f"{args.dataset} has {'one class' if train.class_names else 'no class sub-folders'}, "
-                      "so there is no class to recognise and no per-class metric")
-    if not conditional and not os.path.exists(weight_paths(args.classifier)[0]):
-        return None, (f"there is no classifier at {args.classifier} (train one with "
-                      f"biggan/train_classifier.py --dataset {args.dataset})")
-    return Classifier.from_file(args.classifier), None
-
-
-def require_a_network(classifier, net, why):
-    """LabError when neither the classifier nor the Inception graph can score these images."""
-    if classifier is None and net is None:
-        raise LabError(f"nothing to measure with: {why}, and there is no Inception graph at "
-                       f"{inception.DEFAULT_PATH}; run: {inception.DOWNLOAD_COMMAND}")
-
-
-def inception_note(net, args, num_reference):
-    """What the Inception columns are, or how to get them."""
-    if net is None:
-        return (f"Inception FID, KID and IS left out: no Inception graph at {inception.DEFAULT_PATH}; "
-                f"run `{inception.DOWNLOAD_COMMAND}` to add the standard FID that papers publish")
-    return scoring.inception_note(net, args.num_samples, num_reference)
-
-
-# ----------------------------------------------------------------------------- scoring
-
-def score_real(classifier, reference, train, args, label):
-    """The real-data row: N real train images scored like a model's. First, so that an N too
-    small for FID is a LabError before any generating. Returns (row, images)."""
-    images, labels = samples.subsample(train, args.num_samples, args.seed)
-    row = {"label": label}
-    if classifier:
-        row.update(scoring.classifier_row(classifier, reference, images, labels, train.class_names,
-                                          args.seed))
-    return row, images
-
-
-def score_model(kind, config, classifier, reference, args):
-    """Load one generator, draw N images, score them; returns (model, its row, its images)."""
-    model = samples.load_generator(getattr(args, f"{KINDS[kind]}_dir"), kind, args)
-    images, labels, seconds = samples.generate_samples(model, args.num_samples, args.seed)
-    training = config.get("training", {})
-    params = samples.count_parameters(model)
-    row = dict(label=kind, params_G=params["G"], params_D=params["D"],
-               iterations=training.get("iterations"), train_seconds=training.get("seconds"),
-               images_per_second=training.get("images_per_second"),
-               batch_size=training.get("batch_size"), sample_seconds_per_1000=seconds)
-    if classifier:
-        row.update(scoring.classifier_row(classifier, reference, images, labels, model.class_names,
-                                          args.seed))
-    return model, row, images
-
-
-def add_inception(net, rows, image_sets, test, seed):
-    """The standard Inception numbers in every row (inception_fid None without the graph)."""
-    if net is None:
-        for row in rows.values():
-            row["inception_fid"] = None
-        return
-    print(f" [*] Inception features of {len(test.images):,} reference and "
-          f"{sum(map(len, image_sets.values())):,} scored images (slow on a CPU)...", flush=True)
-    reference = scoring.inception_reference(net, test.images)
-    for key, images in image_sets.items():
-        rows[key].update(scoring.inception_row(net, reference, images, seed))
-
-
-def score_everything(args, configs, train, test, classifier, net, floor):
-    """Every row (dcgan, biggan, real) in every feature space; returns (rows, models)."""
-    reference = scoring.classifier_reference(classifier, test) if classifier else None
-    real, real_images = score_real(classifier, reference, train, args, floor)
-    rows, models, image_sets = {}, {}, {}
-    for kind, key in KINDS.items():
-        models[kind], rows[key], image_sets[key] = score_model(kind, configs[kind], classifier,
-                                                               reference, args)
-    rows["real"], image_sets["real"] = real, real_images
-    add_inception(net, rows, image_sets, test, args.seed)
-    return rows, models
-
-
-# ----------------------------------------------------------------------------- outputs
-
-def short_path(path):
-    """path relative to the current folder when it lies inside it (tidier in the report)."""
-    relative = os.path.relpath(path)
-    return path if relative.startswith("..") else relative
-
-
-def describe_setup(args, classifier, why, net, test, num_train, conditional):
-    """The setup part of metrics.json: what was compared, and how."""
-    return {"dataset": args.dataset, "classes": args.classes, "num_samples": args.num_samples,
-            "conditional": conditional, "seed": args.seed,
-            "dcgan_dir": args.dcgan_dir, "biggan_dir": args.biggan_dir,
-            "classifier": short_path(args.classifier) if classifier else None,
-            "classifier_test_accuracy": classifier.test_accuracy if classifier else None,
-            "classifier_note": why, "feature_dim": FEATURE_DIM if classifier else None,
-            "reference_images": len(test.images), "floor_images": min(args.num_samples, num_train),
-            "inception_note": inception_note(net, args, len(test.images))}
-
-
-def write_outputs(args, setup, results, models, test):
-    """report_dir/: losses.png, classes.png, per_class.png, metrics.json, report.md, report.html."""
-    os.makedirs(args.report_dir, exist_ok=True)
-    logs = {kind: figures.read_losses(args.logs_dir, getattr(args, f"{key}_dir")) for kind, key in KINDS.items()}
-    setup["missing_loss_logs"] = {kind: path for kind, (log, path) in logs.items() if log is None}
-    for kind, path in setup["missing_loss_logs"].items():
-        print(f" [!] no loss log for the {kind}: {path} is missing; its curve is skipped")
-    setup["dcgan_final_losses"] = figures.final_losses(logs["DCGAN"][0])
-    figures.save_loss_curves(os.path.join(args.report_dir, "losses.png"), {k: log for k, (log, _) in logs.items()})
-    figures.save_side_by_side_grid(os.path.join(args.report_dir, "classes.png"), models, test, args.seed)
-    if results["dcgan"].get("confusion"):
-        figures.save_confusion_figure(os.path.join(args.report_dir, "per_class.png"),
-                                      {row["label"]: row for _, row in report.rows_of(results)})
-    write_json(os.path.join(args.report_dir, "metrics.json"), dict(results, setup=setup))
-    path = os.path.join(args.report_dir, "report.md")
-    report.write_report(path, setup, results)
-    report.write_html(os.path.join(args.report_dir, "report.html"), setup, results)
-    return path
-
-
-def main(argv=None):
-    args = resolve_defaults(parse_args(argv))
-    check_report_dir(args.report_dir)
-    configs = read_both_runs(args)
-    net = open_inception(args)
-    train, test = samples.load_real_data(args, samples.task_of(configs["DCGAN"])["image size"],
-                                         configs["DCGAN"].get("data") or {})
-    status = heldout.reference_status(configs, args.dataset,
-                                      heldout.reference_name(args.dataset, len(test.images)))
-    print(" [*] " + status["note"])
-    conditional = samples.model_is_conditional(configs["DCGAN"])
-    classifier, why = open_classifier(args, train, conditional)
-    require_a_network(classifier, net, why)
-    rows, models = score_everything(args, configs, train, test, classifier, net,
-                                    heldout.floor_label(status["held_out"]))
-    setup = describe_setup(args, classifier, why, net, test, len(train.images), conditional)
-    print(" [*] " + setup["inception_note"])
-    results = dict(rows, reference_held_out=status["held_out"], reference_note=status["note"],
-                   training_data=status["runs"])
-    path = write_outputs(args, setup, results, models, test)
-    print()
-    print(report.table(results))
-    print(f"\nReport: {path} (and report.html, to print as PDF)")
+def main(argv):
+    cli.reject_arguments(argv)
+    tfstart.import_tensorflow()  # start-up chatter hidden
+    from evaluation import comparison  # builds on TensorFlow
+    comparison.run(comparison.Settings(**{f.name: FLAGS[f.name].value for f in comparison.fields()}))
 
 
 if __name__ == "__main__":
-    run_or_exit(main)
+    define_flags(flags)
+    cli.run_script(main, HELP)

@@ -17,15 +17,17 @@ numpy arrays keyed by variable name (classifier/block0_conv_a/w, ...) plus a .js
 metadata; nothing TensorFlow-specific is stored.
 """
 import os
+import time
 import zipfile
+from typing import NamedTuple, Optional
 
 import numpy as np
 import tensorflow as tf
 
-from ops import linear
 from datasets import to_float
 from errors import LabError
-from files import atomic_write, read_json, write_json
+from files import atomic_write, check_writable, read_json, write_json
+from ops import linear
 
 tf1 = tf.compat.v1
 
@@ -33,6 +35,7 @@ SCOPE = "classifier"
 FEATURE_DIM = 128
 MIN_SIZE = 16  # smaller images would shrink to nothing in the two conv blocks
 CLASSIFIER_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "classifiers")
+DEFAULT_SIZE = 64  # image folders are resized to this for training (MNIST, CIFAR-10: their own size)
 
 
 def default_path(dataset):
@@ -50,7 +53,7 @@ def train_command(path):
     """The command that (re)creates the weights at `path`, for error messages."""
     npz_path = weight_paths(path)[0]
     dataset = os.path.basename(npz_path)[:-len(".npz")]
-    command = f"python biggan/train_classifier.py --dataset {dataset}"
+    command = f"python evaluation/train_classifier.py --dataset {dataset}"
     if os.path.abspath(npz_path) != os.path.abspath(default_path(dataset)):
         command += f" --out {path}"
     return command
@@ -219,11 +222,12 @@ class Classifier(object):
         return npz_path
 
     @classmethod
-    def from_file(cls, path):
+    def from_file(cls, path, command=None):
         """Load a saved classifier; LabError naming the file and the training command if it is
-        missing or corrupt."""
+        missing or corrupt. command: the complete command to suggest (compare.py knows the
+        images' classes and size) [train_command(path)]."""
         npz_path, json_path = weight_paths(path)
-        fix = f"train it with: {train_command(path)}"
+        fix = f"train it with: {command or train_command(path)}"
         for p in (npz_path, json_path):
             if not os.path.exists(p):
                 raise LabError(f"classifier file {p} not found; {fix}")
@@ -248,3 +252,78 @@ class Classifier(object):
     def close(self):
         """Free the session (the graph goes with the object)."""
         self.session.close()
+
+
+# ----------------------------------------------------------------------------- training one
+
+class TrainingSettings(NamedTuple):
+    """What evaluation/train_classifier.py's flags ask for."""
+    dataset: str
+    data_dir: str = "./data"
+    classes: str = ""
+    output_size: int = DEFAULT_SIZE
+    input_fname_pattern: str = "*.jpg"
+    epochs: int = 5
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    seed: int = 0
+    out: Optional[str] = None
+
+
+def random_shift(images, rng, max_shift=2):
+    """Move every image by up to max_shift pixels in x and y (zero fill): cheap augmentation
+    that makes the classifier robust to slightly off-centre digits. [N, H, W, C] -> same."""
+    n, h, w, _ = images.shape
+    m = max_shift
+    padded = np.pad(images, ((0, 0), (m, m), (m, m), (0, 0)))  # [N, H + 2m, W + 2m, C]
+    dy, dx = rng.randint(0, 2 * m + 1, size=(2, n))
+    return np.stack([padded[i, dy[i]:dy[i] + h, dx[i]:dx[i] + w] for i in range(n)])
+
+
+def train(classifier, images, labels, epochs, batch_size=128, learning_rate=1e-3, decay=0.6,
+          seed=0, log=print):
+    """Adam on shuffled, randomly shifted mini-batches; the learning rate shrinks by `decay`
+    every epoch (big steps first, fine-tuning last). Returns the last epoch's mean loss."""
+    rng = np.random.RandomState(seed)
+    start = time.time()
+    for epoch in range(epochs):
+        rate = learning_rate * decay ** epoch
+        order = rng.permutation(len(images))
+        losses = [classifier.train_step(random_shift(images[batch], rng), labels[batch], rate)
+                  for batch in np.array_split(order, max(1, int(np.ceil(len(order) / batch_size))))]
+        log(f"epoch {epoch + 1}/{epochs}: loss {np.mean(losses):.4f}, learning rate {rate:.2g}, "
+            f"{time.time() - start:.0f} s")
+    return float(np.mean(losses))
+
+
+def accuracy(classifier, data):
+    """Fraction of data.images whose predicted class is data.labels."""
+    return float(np.mean(classifier.predict(data.images) == data.labels))
+
+
+def train_classifier(settings, log=print):
+    """Train a classifier on the dataset's train split, measure it on its test split, save it
+    (evaluation/train_classifier.py). Returns its test accuracy."""
+    from evaluation.samples import real_splits  # the same splits the comparison measures on
+    out = settings.out or default_path(settings.dataset)
+    check_writable(os.path.dirname(os.path.abspath(out)), "out")
+    train_set, test_set = real_splits(settings.dataset, settings.data_dir, settings.input_fname_pattern,
+                                      settings.output_size, settings.classes)
+    if train_set.labels is None:
+        raise LabError(f"the classifier needs labels: put the images of {settings.data_dir}/"
+                       f"{settings.dataset} in one sub-folder per class")
+    log(f"{settings.dataset}: {len(train_set.images)} training and {len(test_set.images)} test images of "
+        f"{'x'.join(map(str, train_set.images.shape[1:]))}, classes {', '.join(train_set.class_names)}")
+    classifier = Classifier(train_set.images.shape[1:], train_set.class_names, settings.dataset,
+                            seed=settings.seed)
+    start = time.time()
+    train(classifier, train_set.images, train_set.labels, settings.epochs, settings.batch_size,
+          settings.learning_rate, seed=settings.seed, log=log)
+    seconds = time.time() - start
+    classifier.test_accuracy = accuracy(classifier, test_set)
+    classifier.info.update(train_seconds=round(seconds, 1), epochs=settings.epochs, seed=settings.seed,
+                           train_images=len(train_set.images), test_images=len(test_set.images))
+    path = classifier.save(out)
+    log(f"test accuracy {classifier.test_accuracy:.4f} on {len(test_set.images)} held-out images "
+        f"(trained {seconds:.0f} s); saved {path} ({os.path.getsize(path) / 1e6:.1f} MB)")
+    return classifier.test_accuracy

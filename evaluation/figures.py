@@ -1,8 +1,10 @@
-"""The comparison's pictures (handout extension 2), each a PNG written atomically.
+"""The comparison's pictures (handout extension 2), each a PNG written atomically, each with a
+title that says what it shows.
 
 classes.png    real test images on top, then per class 10 DCGAN samples | 10 BigGAN samples
 losses.png     both runs' d_loss and g_loss, with the DCGAN's "D is guessing" levels ln 4, ln 2
 per_class.png  confusion matrices: which class the classifier sees in images asked for class i
+               (sized by the number of classes: no label overlaps another)
 """
 import math
 import os
@@ -66,6 +68,9 @@ def save_side_by_side_grid(path, models, test, seed):
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
+    what = "one row per class" if num_classes else f"{rows} rows of random samples"
+    ax.set_title(f"Samples: real test images (top row), then {what}:\n{PER_CLASS} DCGAN samples "
+                 f"(left) and {PER_CLASS} BigGAN samples (right)", fontsize=10, pad=22)
     save_figure(fig, path)
 
 
@@ -81,7 +86,9 @@ def loss_figure(logs):
     """d_loss and g_loss against the step, one panel each, both runs in each, and the level the
     DCGAN's loss sits at while D cannot tell real from fake (GUESSING_LEVELS) as a dashed line.
     `logs` maps a model name to its read_loss_log dict, or None when its losses.csv is missing."""
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    fig.suptitle("Training losses of both runs (faint: every iteration; solid: moving average). "
+                 "Different losses: compare the shapes, not the values", fontsize=10)
     for ax, key, title in zip(axes, ("d_loss", "g_loss"), ("discriminator loss", "generator loss")):
         for (kind, log), color in zip(logs.items(), ("tab:blue", "tab:orange")):
             if log is None or len(log["step"]) == 0:
@@ -125,25 +132,70 @@ def final_losses(log, share=0.1):
 
 # ----------------------------------------------------------------------------- per class
 
-def save_confusion_figure(path, rows):
-    """per_class.png: one confusion matrix per row that has one ({label: row["confusion"]}),
-    each line normalised to 1 and printed in per cent; the diagonal is class accuracy."""
-    panels = [(label, row["confusion"]) for label, row in rows.items() if row.get("confusion")]
-    shape = np.array(panels[0][1]["counts"]).shape
-    width = max(3.2, 0.45 * shape[1] + 1.2)
-    fig, axes = plt.subplots(1, len(panels), figsize=(width * len(panels), 0.45 * shape[0] + 1.6),
-                             squeeze=False)
-    for ax, (label, confusion) in zip(axes[0], panels):
-        counts = np.array(confusion["counts"], dtype=np.float64)
-        shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-        ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+MAX_LABELLED = 20   # classes beyond this: every n-th tick label, no numbers in the cells
+CELL_INCHES = 0.3   # a cell's side at most: room for a per-cent number at 7 pt
+PAGE_INCHES = 11.0  # wider figures put their panels in rows (the report page is ~10 inches)
+
+
+def tick_step(count):
+    """Label every class up to MAX_LABELLED of them, else every n-th (labels must not overlap)."""
+    return 1 if count <= MAX_LABELLED else int(np.ceil(count / MAX_LABELLED))
+
+
+def confusion_layout(shape, names, panels):
+    """(grid rows, grid columns, (width, height) in inches) for `panels` matrices of shape
+    [rows, columns]: cells of at most CELL_INCHES (a panel at most 6 inches wide), room for the
+    longest class name, and as many panels side by side as fit on a page."""
+    cell = min(CELL_INCHES, 6.0 / max(shape))
+    label = 0.075 * max(len(name) for name in names)  # inches of an 8 pt name
+    panel_width, panel_height = shape[1] * cell + 0.4, shape[0] * cell + label + 0.75
+    columns = max(1, min(panels, int((PAGE_INCHES - label) // panel_width)))
+    rows = int(np.ceil(panels / columns))
+    return rows, columns, (columns * panel_width + label + 0.6, rows * panel_height + 0.6)
+
+
+def draw_confusion(ax, label, confusion, first):
+    """One matrix: row shares as blue cells with per-cent numbers (small matrices), names as
+    tick labels (every n-th for many classes)."""
+    counts = np.array(confusion["counts"], dtype=np.float64)
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    image = ax.imshow(100 * shares, cmap="Blues", vmin=0, vmax=100)
+    if max(shares.shape) <= MAX_LABELLED:
         for (i, j), share in np.ndenumerate(shares):
             if share >= 0.005:
                 ax.text(j, i, f"{100 * share:.0f}", ha="center", va="center", fontsize=7,
                         color="white" if share > 0.6 else "black")
-        ax.set_xticks(range(shares.shape[1]), confusion["columns"], rotation=90, fontsize=8)
-        ax.set_yticks(range(shares.shape[0]), confusion["rows"], fontsize=8)
-        ax.set_xlabel("recognised as")
-        ax.set_ylabel("asked for")
-        ax.set_title(f"{label}\n(% of each row)", fontsize=10)
-    save_figure(fig, path)
+    else:  # too many cells for numbers: a colour scale instead
+        ax.figure.colorbar(image, ax=ax, shrink=0.6, label="% of the row")
+    step_x, step_y = tick_step(shares.shape[1]), tick_step(shares.shape[0])
+    ax.set_xticks(range(0, shares.shape[1], step_x), confusion["columns"][::step_x], rotation=90, fontsize=8)
+    ax.set_yticks(range(0, shares.shape[0], step_y), confusion["rows"][::step_y] if first else [], fontsize=8)
+    ax.set_xlabel("recognised as", fontsize=9)
+    if first:
+        ax.set_ylabel("asked for", fontsize=9)
+    ax.set_title(label, fontsize=10)
+
+
+def save_confusion_figure(path, rows):
+    """per_class.png: confusion_figure(rows) as a file."""
+    save_figure(confusion_figure(rows), path)
+
+
+def confusion_figure(rows):
+    """One confusion matrix per row that has one ({label: row["confusion"]}), each line
+    normalised to 1 and printed in per cent; the diagonal is class accuracy. Sized by the
+    number of classes, so that no label overlaps another, with a title saying what it shows."""
+    panels = [(label, row["confusion"]) for label, row in rows.items() if row.get("confusion")]
+    first = panels[0][1]
+    grid_rows, grid_columns, size = confusion_layout(np.array(first["counts"]).shape,
+                                                     first["columns"] + first["rows"], len(panels))
+    fig, axes = plt.subplots(grid_rows, grid_columns, squeeze=False, layout="constrained", figsize=size)
+    for i, ax in enumerate(axes.flat):
+        if i < len(panels):
+            draw_confusion(ax, *panels[i], first=i % grid_columns == 0)
+        else:
+            ax.set_visible(False)
+    fig.suptitle("Confusion matrices: % of the images asked for each class (row) that the\n"
+                 "classifier recognises as each class (column); the diagonal is the class accuracy",
+                 fontsize=10)
+    return fig

@@ -24,6 +24,13 @@ density / coverage (Naeem et al. 2020): how many real balls hold a fake on avera
      of real balls that hold at least one fake (robust to outliers, unlike recall).
 Intra-class FID: the FID of each class separately, averaged (a conditional model must get
      every class right, not just the mixture).
+
+Every number moves a little with another draw of N images. The bootstrap measures how much:
+redraw the N generated rows with replacement (the real reference stays fixed, as every row is
+measured against the same one), score again, and take the std over the resamples: the number's
+standard error. A gap between two models counts only when it exceeds SEPARATION times their
+combined standard error (separated). The last section has the checks that catch samples a
+metric cannot judge: near-identical or blank images.
 """
 import warnings
 
@@ -35,6 +42,8 @@ from errors import LabError
 SQRTM_EPS = 1e-6  # added to the covariance diagonals when sqrtm fails on a singular product
 NEAREST_K = 3     # neighbours that set a ball's radius (both papers' default)
 BLOCK_ELEMENTS = 2 ** 22  # distances held at once (32 MB of float64); see distance_blocks
+RESAMPLES = 10    # bootstrap resamples of a row (each costs one rescoring; see bootstrap_counts)
+SEPARATION = 2.0  # a gap counts when above SEPARATION x the combined standard error (~95 %)
 
 
 # ----------------------------------------------------------------------------- FID
@@ -102,6 +111,26 @@ def quiet_sqrtm(matrix):
 def frechet_distance(feats1, feats2):
     """FID between two feature sets [N1, d] and [N2, d] (e.g. real and generated)."""
     return frechet_from_stats(*feature_stats(feats1), *feature_stats(feats2))
+
+
+def symmetric_root(sigma):
+    """The symmetric square root of a covariance [d, d] (eigh; rounding's tiny negative
+    eigenvalues count as 0). Computed once for a reference that many sets are compared with."""
+    values, vectors = np.linalg.eigh(np.asarray(sigma, np.float64))
+    return (vectors * np.sqrt(np.maximum(values, 0.0))) @ vectors.T
+
+
+def frechet_with_root(mu1, sigma1, mu2, sigma2, root2):
+    """frechet_from_stats, faster when the second set's root2 = symmetric_root(sigma2) is known.
+
+    sigma1 sigma2 has the same eigenvalues as root2 sigma1 root2 (a symmetric PSD matrix), so
+    Tr((sigma1 sigma2)^(1/2)) is the sum of the square roots of that matrix's eigenvalues: one
+    eigvalsh instead of a general sqrtm, about 10x quicker for 2048-d Inception features.
+    """
+    diff = np.asarray(mu1, np.float64) - np.asarray(mu2, np.float64)
+    eigenvalues = np.linalg.eigvalsh(root2 @ sigma1 @ root2)
+    trace_root = np.sqrt(np.maximum(eigenvalues, 0.0)).sum()
+    return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * trace_root)
 
 
 # ----------------------------------------------------------------------------- KID
@@ -268,34 +297,143 @@ def check_feature_pair(real_feats, fake_feats, k):
 
 # ----------------------------------------------------------------------------- fidelity vs diversity
 
-def precision_recall(real_feats, fake_feats, k=NEAREST_K, real_radii=None):
-    """Improved precision and recall (Kynkaanniemi et al. 2019) -> (precision, recall).
+def knn_scores(real_feats, fake_feats, k=NEAREST_K, real_radii=None, counts=None):
+    """Precision, recall (Kynkaanniemi et al. 2019), density and coverage (Naeem et al. 2020)
+    in three passes over the distances -> {"precision": .., "recall": .., "density": ..,
+    "coverage": ..}, and with bootstrap counts [B, M] over the fakes each one's "<name>_std".
 
-    precision: share of fake features inside at least one real ball (radii from the real set);
-    recall:    share of real features inside at least one fake ball (radii from the fake set).
-    Identical sets give (1, 1); a generator that draws half of the real modes well gives
-    precision ~1 and recall ~0.5. real_radii: knn_radii(real_feats, k), when several generators
-    are scored against one real set (computed once instead of once per generator).
+    precision: share of fakes inside at least one real ball (radii from the real set);
+    recall:    share of reals inside at least one fake ball (radii from the fake set);
+    density:   real balls holding a fake, summed over the fakes, divided by k M;
+    coverage:  share of real balls holding at least one fake.
+    A resample draws fakes again, keeping every radius (the reference's, and each fake's own
+    from the whole set: k-NN radii within a resample would shrink to 0 at its duplicates).
+    real_radii: knn_radii(real_feats, k), when several generators are scored against one set.
     """
+    weights = np.ones((1, len(np.asarray(fake_feats))))                       # the set itself
+    if counts is not None:
+        weights = np.concatenate([weights, counts])                           # [1 + B, M]
+    values = knn_weighted(real_feats, fake_feats, weights, k, real_radii)    # each [1 + B]
+    scores = {name: float(v[0]) for name, v in values.items()}
+    if counts is not None:
+        scores.update({name + "_std": standard_error(v[1:]) for name, v in values.items()})
+    return scores
+
+
+def knn_weighted(real_feats, fake_feats, weights, k=NEAREST_K, real_radii=None):
+    """knn_scores' four numbers for each weighting of the fakes (weights [W, M], each row
+    summing to M: how often each fake is drawn): {name: [W]}."""
     real, fake = check_feature_pair(real_feats, fake_feats, k)
-    radii = knn_radii(real, k) if real_radii is None else real_radii
-    precision = np.mean(ball_counts(fake, real, radii) > 0)
-    recall = np.mean(ball_counts(real, fake, knn_radii(fake, k)) > 0)
-    return float(precision), float(recall)
+    radii = knn_radii(real, k) if real_radii is None else real_radii          # [N]
+    in_balls = ball_counts(fake, real, radii)                                 # [M]
+    recalled, covered = reached_reals(real, fake, radii, knn_radii(fake, k), weights)
+    return {"precision": weights @ (in_balls > 0) / len(fake), "recall": recalled.mean(axis=1),
+            "density": weights @ in_balls / (k * len(fake)), "coverage": covered.mean(axis=1)}
+
+
+def reached_reals(real, fake, real_radii, fake_radii, weights):
+    """For each weighting of the fakes (weights [W, M]; 0 = left out), which reals lie in a
+    fake's ball (recall) and which real balls hold a fake (coverage): two bool arrays [W, N]."""
+    recalled = np.empty((len(weights), len(real)), bool)
+    covered = np.empty_like(recalled)
+    drawn = weights.T.astype(np.float32)                                      # [M, W]
+    for start, block in distance_blocks(real, fake):                         # block [rows, M]
+        rows = slice(start, start + len(block))
+        recalled[:, rows] = ((block <= fake_radii[None, :]).astype(np.float32) @ drawn).T > 0
+        covered[:, rows] = ((block <= real_radii[rows, None]).astype(np.float32) @ drawn).T > 0
+    return recalled, covered
+
+
+def precision_recall(real_feats, fake_feats, k=NEAREST_K, real_radii=None):
+    """Improved precision and recall -> (precision, recall) (see knn_scores).
+
+    Identical sets give (1, 1); a generator that draws half of the real modes well gives
+    precision ~1 and recall ~0.5.
+    """
+    scores = knn_scores(real_feats, fake_feats, k, real_radii)
+    return scores["precision"], scores["recall"]
 
 
 def density_coverage(real_feats, fake_feats, k=NEAREST_K, real_radii=None):
-    """Density and coverage (Naeem et al. 2020) -> (density, coverage); only real balls are used.
+    """Density and coverage -> (density, coverage) (see knn_scores); only real balls are used,
+    so one outlier among the fakes cannot inflate them as it inflates recall."""
+    scores = knn_scores(real_feats, fake_feats, k, real_radii)
+    return scores["density"], scores["coverage"]
 
-    density  = (1 / (k M)) * sum over the M fakes of the number of real balls containing it;
-    coverage = share of real features whose ball contains at least one fake, i.e. whose
-               nearest fake is within its radius. real_radii: as in precision_recall.
-    """
-    real, fake = check_feature_pair(real_feats, fake_feats, k)
-    radii = knn_radii(real, k) if real_radii is None else real_radii    # [N]
-    density = ball_counts(fake, real, radii).sum() / (k * len(fake))
-    coverage = np.mean(kth_nearest_distances(real, fake, 1) <= radii)
-    return float(density), float(coverage)
+
+# ----------------------------------------------------------------------------- uncertainty
+
+def bootstrap_counts(n, resamples=RESAMPLES, seed=0, strata=None):
+    """How often each of n rows is drawn in each resample: ints [resamples, n], every row of it
+    summing to n (n draws with replacement). strata [n] (e.g. the class each image was asked
+    for): rows are drawn within their stratum, so every resample keeps the class mix."""
+    rng = np.random.RandomState(seed)
+    strata = np.zeros(n, np.int64) if strata is None else np.asarray(strata).ravel()
+    counts = np.zeros((resamples, n), np.int64)
+    for stratum in np.unique(strata):
+        members = np.flatnonzero(strata == stratum)
+        for b in range(resamples):
+            counts[b, members] = np.bincount(rng.randint(0, len(members), len(members)),
+                                             minlength=len(members))
+    return counts
+
+
+def resampled_means(values, counts):
+    """The mean of per-row values [n] in each resample: counts [B, n] -> [B]."""
+    return counts @ np.asarray(values, np.float64) / counts.sum(axis=1)
+
+
+def standard_error(resampled):
+    """The std of a statistic over its resamples [B] (ddof 1): its standard error."""
+    resampled = np.asarray(resampled, np.float64)
+    return float(np.std(resampled, ddof=1)) if len(resampled) > 1 else float("nan")
+
+
+def separated(a, std_a, b, std_b):
+    """Whether a and b differ by more than SEPARATION x their combined standard error
+    sqrt(std_a^2 + std_b^2): a gap that another draw of images would most likely keep."""
+    return abs(a - b) > SEPARATION * float(np.hypot(std_a, std_b))
+
+
+def weighted_stats(feats, weights):
+    """Mean [d] and covariance [d, d] (ddof 1) of the rows of feats [n, d] each repeated
+    weights[i] times (a bootstrap resample), without building the repeated array."""
+    total = weights.sum()
+    mu = weights @ feats / total                                # [d]
+    centred = feats - mu                                        # [n, d]
+    sigma = (centred * weights[:, None]).T @ centred / (total - 1)
+    return mu, sigma
+
+
+def fid_resamples(feats, mu_ref, sigma_ref, root_ref, counts):
+    """The FID of each bootstrap resample of feats [n, d] (counts [B, n]) against a fixed
+    reference (its mean, covariance and symmetric_root): [B]."""
+    feats = np.asarray(feats, np.float64)
+    return np.array([frechet_with_root(*weighted_stats(feats, w.astype(np.float64)),
+                                       mu_ref, sigma_ref, root_ref) for w in counts])
+
+
+def inception_score_resamples(probs, counts, eps=1e-12):
+    """inception_score of each bootstrap resample of the rows of probs [n, K]: [B]."""
+    probs = np.asarray(probs, np.float64)
+    weights = counts / counts.sum(axis=1, keepdims=True)                 # [B, n]
+    log_marginals = np.log(weights @ probs + eps)                        # [B, K]
+    own = (probs * np.log(probs + eps)).sum(axis=1)                      # [n]
+    kl = own[None, :] - log_marginals @ probs.T                          # [B, n]
+    return np.exp((weights * kl).sum(axis=1))
+
+
+def class_accuracy_resamples(probs, requested_labels, num_classes, counts):
+    """class_accuracy's numbers in each bootstrap resample (counts [B, n], drawn within each
+    requested class): {overall [B], per_class (K lists of [B], None for a class never
+    requested), worst [B]}."""
+    requested = np.asarray(requested_labels).astype(np.int64)
+    correct = (np.argmax(np.asarray(probs), axis=1) == requested).astype(np.float64)
+    per_class = [resampled_means(correct[requested == k], counts[:, requested == k])
+                 if np.any(requested == k) else None for k in range(num_classes)]
+    asked = np.array([v for v in per_class if v is not None])                 # [classes, B]
+    return {"overall": resampled_means(correct, counts), "per_class": per_class,
+            "worst": asked.min(axis=0)}
 
 
 # ----------------------------------------------------------------------------- intra-class FID
@@ -329,3 +467,38 @@ def check_class_sizes(classes, real_labels, fake_labels, dim):
         raise LabError(f"intra-class FID needs at least {dim + 1} samples per class in each set "
                        f"(d={dim} features), but {'; '.join(short)}; pass more samples per class "
                        f"(e.g. a larger --num_samples)")
+
+
+# ----------------------------------------------------------------------------- collapse checks
+# A metric cannot judge images it was never meant for: near-identical samples can all sit in one
+# dense real region (precision and density near 1), a blank image is some class to a classifier.
+# These numbers are compared with the real images' own (evaluation/analysis.py).
+
+def mean_pairwise_distance(feats, max_rows=1000, seed=0):
+    """Mean Euclidean distance between two different rows of feats [N, d], over at most
+    max_rows rows drawn with the seed: about 0 when every sample is the same."""
+    feats = np.asarray(feats, np.float64)
+    if len(feats) > max_rows:
+        feats = feats[np.random.RandomState(seed).choice(len(feats), max_rows, replace=False)]
+    n = len(feats)
+    if n < 2:
+        return 0.0
+    total = sum(block.sum() for _, block in distance_blocks(feats, feats))  # the diagonal is 0
+    return float(total / (n * (n - 1)))
+
+
+def pixel_spread(images, max_images=2000, seed=0):
+    """How much the images differ from each other: the std of each pixel across the images,
+    averaged over the pixels, on a [0, 1] scale (uint8 images [N, H, W, C]; at most max_images
+    drawn with the seed). 0 when all images are the same."""
+    images = np.asarray(images)
+    if len(images) > max_images:
+        images = images[np.random.RandomState(seed).choice(len(images), max_images, replace=False)]
+    return float(np.std(images.astype(np.float32) / 255.0, axis=0).mean())
+
+
+def image_contrast(images):
+    """How much each image varies within itself: the std of its pixels on a [0, 1] scale, [N]
+    (uint8 images [N, H, W, C]). About 0 for a blank (uniform) image."""
+    images = np.asarray(images)
+    return (images.reshape(len(images), -1).astype(np.float32) / 255.0).std(axis=1).astype(np.float64)

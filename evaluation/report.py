@@ -5,21 +5,24 @@ The report is built ONCE, as a list of blocks, and rendered twice:
     report.html  one self-contained page (pictures embedded as base64 data URIs), to open in a
                  browser and print as PDF.
 Blocks: ("h1" | "h2" | "h3" | "p", text), ("ul", [texts]), ("table", header, rows),
-("img", caption, file name), ("note", text, "ok" | "warning"). Texts may use **bold** and `code`.
+("img", caption, file name), ("note", text, "ok" | "warning"[, [texts listed under it]]).
+Texts may use **bold** and `code`.
 
-What it says, top to bottom: whether the reference was held out (one line), how the numbers were
-made, one table per feature space, who wins (evaluation/analysis.py), per class, the pictures.
+What it says, top to bottom: whether the reference was held out (one line), what the sanity
+checks found (evaluation/analysis.sanity_checks: runs too short or unequal, collapsed samples,
+scores above the real images'), how the numbers were made, one table per feature space (each
+number ± its standard error), who wins (evaluation/analysis.py), per class, the pictures.
 """
 import base64
 import html
 import os
 import re
 
-from evaluation.analysis import (MODELS, PER_CLASS_METRICS, SECTIONS, class_values, cost_sentence,
-                                 distance_from_real, per_class_summary, sample_size_warning, section,
-                                 winner)
-from files import format_seconds
-from files import atomic_write
+from evaluation.analysis import (NEGATIVE_KID, PER_CLASS_METRICS, SECTIONS, blocking,
+                                 class_outcome, class_values, cost_sentence, distance_from_real,
+                                 per_class_summary, sample_size_warning, sanity_checks, section,
+                                 seen_phrase, show_std, std_key, warning_lines)
+from files import atomic_write, format_seconds
 
 ROWS = ("dcgan", "biggan", "real")
 
@@ -35,14 +38,36 @@ def number(key, spec):
     return lambda row: fmt(row.get(key), spec)
 
 
+def with_error(value, std, spec):
+    """'0.781 ± 0.004', '81.8% ± 0.4' (an accuracy's error in percentage points), '—'."""
+    if value is None:
+        return "—"
+    if std is None:
+        return format(value, spec)
+    return f"{format(value, spec)} ± {show_std(std, spec.endswith('%'))}"
+
+
+def measured(key, spec):
+    """A table column that prints row[key] ± its standard error (when the row has one)."""
+    return lambda row: with_error(row.get(key), row.get(std_key(key)), spec)
+
+
+NEGATIVE_MARK = "†"
+
+
 def kid_cell(prefix):
-    return lambda row: ("—" if row.get(prefix + "kid_mean") is None else
-                        f"{row[prefix + 'kid_mean']:.3g} ± {row[prefix + 'kid_std']:.2g}")
+    """KID ± its std over subsets; a negative mean is marked (the footnote explains it)."""
+    def cell(row):
+        mean = row.get(prefix + "kid_mean")
+        return "—" if mean is None else (f"{mean:.3g} ± {row[prefix + 'kid_std']:.2g}"
+                                         + (NEGATIVE_MARK if mean < 0 else ""))
+    return cell
 
 
 def worst_cell(row):
     return "—" if row.get("worst_class") is None else \
-        f"{row['worst_class_accuracy']:.1%} ({row['worst_class']})"
+        f"{with_error(row['worst_class_accuracy'], row.get('worst_class_accuracy_std'), '.1%')} " \
+        f"({row['worst_class']})"
 
 
 def params_cell(row):
@@ -58,25 +83,31 @@ def time_cell(row):
     return "—" if row.get("train_seconds") is None else format_seconds(row["train_seconds"])
 
 
+def seen_cell(row):
+    """Real images the run's D saw, and how many epochs of its training set that is."""
+    return seen_phrase(row) or "—"
+
+
 FIDELITY_COLUMNS = [("precision ↑", "precision", ".3f"), ("recall ↑", "recall", ".3f"),
                     ("density ↑", "density", ".3f"), ("coverage ↑", "coverage", ".3f")]
 # (title, the key a row must have, explanation, [(header, cell function)])
 TABLES = [
     ("Classifier features: distance and classes", "fid",
      "Our classifier's 128-d features and softmax: comparable between these models only.",
-     [("FID ↓", number("fid", ".2f")), ("KID ↓", kid_cell("")), ("score ↑", number("score", ".2f")),
-      ("class acc. ↑", number("class_accuracy", ".1%")), ("worst class ↑", worst_cell)]),
+     [("FID ↓", measured("fid", ".2f")), ("KID ↓", kid_cell("")), ("score ↑", measured("score", ".2f")),
+      ("class acc. ↑", measured("class_accuracy", ".1%")), ("worst class ↑", worst_cell)]),
     ("Classifier features: fidelity and diversity", "precision",
      "The same features: precision and density measure quality, recall and coverage variety.",
-     [(h, number(k, s)) for h, k, s in FIDELITY_COLUMNS]
-     + [("intra-class FID ↓", number("intra_class_fid", ".2f"))]),
+     [(h, measured(k, s)) for h, k, s in FIDELITY_COLUMNS]
+     + [("intra-class FID ↓", measured("intra_class_fid", ".2f"))]),
     ("Inception features (standard)", "inception_kid_mean",
      "The 2015-12-05 Inception graph, as in papers (see the sample counts above).",
-     [("FID ↓", number("inception_fid", ".2f")), ("KID ↓", kid_cell("inception_")), ("IS ↑", is_cell)]
-     + [(h, number("inception_" + k, s)) for h, k, s in FIDELITY_COLUMNS]),
+     [("FID ↓", measured("inception_fid", ".2f")), ("KID ↓", kid_cell("inception_")), ("IS ↑", is_cell)]
+     + [(h, measured("inception_" + k, s)) for h, k, s in FIDELITY_COLUMNS]),
     ("Cost", "params_G", "What each model took to train and to sample.",
      [("params G / D", params_cell), ("iterations", number("iterations", ",")),
-      ("train time", time_cell), ("images/s", number("images_per_second", ".1f")),
+      ("images seen", seen_cell), ("train time", time_cell),
+      ("images/s", number("images_per_second", ".1f")),
       ("sample s/1000", number("sample_seconds_per_1000", ".3f"))]),
 ]
 
@@ -108,8 +139,9 @@ def table(results):
                        for title, _, header, rows in tables(results))
 
 
-def per_class_table(results):
-    """(header, rows): per class, each metric as 'DCGAN / BigGAN (real)', the winner in bold."""
+def per_class_table(results, blocked):
+    """(header, rows): per class, each metric as 'DCGAN / BigGAN (real)', in bold the model
+    ahead beyond the uncertainty (analysis.class_outcome; blocked: analysis.blocking)."""
     present = [m for m in PER_CLASS_METRICS if class_values(results["dcgan"], m[1])]
     names = list(class_values(results["dcgan"], present[0][1]))
     rows = []
@@ -118,10 +150,11 @@ def per_class_table(results):
         for _, metric, measure, spec in present:
             values = [class_values(results.get(key, {}), metric).get(name) for key in ROWS]
             texts = [fmt(v, spec) for v in values]
-            win = None if None in values[:2] else winner(measure, *values[:2])
-            if win:
-                bold = list(MODELS.values()).index(win)  # 0: DCGAN, 1: BigGAN
-                texts[bold] = f"**{texts[bold]}**"
+            if None not in values[:2]:
+                _, win = class_outcome(results, metric, measure, name, blocked)
+                if win:
+                    bold = 0 if win == "DCGAN" else 1
+                    texts[bold] = f"**{texts[bold]}**"
             cells.append(f"{texts[0]} / {texts[1]} ({texts[2]})")
         rows.append(cells)
     return ["class"] + [title for title, *_ in present], rows
@@ -170,6 +203,7 @@ def setup_items(setup, results):
             "these models, not with published numbers.")
     else:
         classifier = f"No classifier metrics: {setup['classifier_note']}."
+    uncertainty = [f"Uncertainty: {setup['uncertainty']}."] if setup.get("uncertainty") else []
     return [f"Models: DCGAN `{setup['dcgan_dir']}`, BigGAN `{setup['biggan_dir']}`.",
             f"Samples: N = {setup['num_samples']:,} per model{samples}, seed {setup['seed']}, "
             "saved as 8-bit images before scoring.",
@@ -177,35 +211,39 @@ def setup_items(setup, results):
             f"{HELD_OUT_PHRASES[held_out]}.",
             f"Real-data row: {setup['floor_images']:,} real **train** images scored the same way: "
             f"{floor}.",
-            classifier, f"{setup['inception_note']}."]
+            classifier, f"{setup['inception_note']}."] + uncertainty
 
 
 def result_blocks(results):
-    """One table per feature space, then what the columns mean."""
+    """One table per feature space (a footnote under one with a negative KID), then what the
+    columns mean."""
     blocks = [("h2", "Results")]
     for title, explanation, header, rows in tables(results):
         blocks += [("h3", title), ("p", explanation), ("table", header, rows)]
+        if any(cell.endswith(NEGATIVE_MARK) for row in rows for cell in row):
+            blocks.append(("p", f"{NEGATIVE_MARK} KID below 0: {NEGATIVE_KID}."))
     return blocks + [("p", GLOSSARY)]
 
 
-def analysis_blocks(setup, results):
+def analysis_blocks(setup, results, blocked):
     """'Who wins': quality, diversity, overall, per class, distance from real data, cost."""
-    items = [section(title, question, keys, results) for title, question, keys in SECTIONS]
-    items += [per_class_summary(results),
+    items = [section(title, question, keys, results, blocked) for title, question, keys in SECTIONS]
+    items += [per_class_summary(results, blocked),
               distance_from_real(results, results.get("reference_held_out")),
               cost_sentence(results), sample_size_warning(results, setup["num_samples"])]
     return [("h2", "Who wins"), ("ul", [item for item in items if item])]
 
 
-def per_class_blocks(setup, results):
+def per_class_blocks(setup, results, blocked):
     """The per-class table and confusion matrices, or why there are none."""
     blocks = [("h2", "Per class")]
     if not class_values(results["dcgan"], "accuracy"):
         why = (setup.get("classifier_note") if not setup.get("classifier") else
                "the models are unconditional: there is no class to ask them for")
         return blocks + [("p", f"Left out: {why}.")]
-    header, rows = per_class_table(results)
-    blocks += [("p", "Each cell: DCGAN / BigGAN (real train images), the better model in bold. "
+    header, rows = per_class_table(results, blocked)
+    blocks += [("p", "Each cell: DCGAN / BigGAN (real train images), in bold the model ahead "
+                     "beyond the uncertainty (standard errors in metrics.json). "
                      "Every per-class number uses the classifier's features: in the 2048-d "
                      "Inception space an intra-class FID would need more than 2,048 images per "
                      "class in each set."), ("table", header, rows)]
@@ -235,13 +273,25 @@ def picture_blocks(setup):
             ("img", "loss curves", "losses.png")]
 
 
+def check_blocks(checks):
+    """The sanity checks' warning (analysis.warning_lines), or nothing when all is well."""
+    lines = warning_lines(checks)
+    if lines is None:
+        return []
+    headline, items = lines
+    return [("note", headline, "warning" if headline.startswith("Warning") else "ok", items)]
+
+
 def report_blocks(setup, results):
-    """The whole report, top to bottom."""
+    """The whole report, top to bottom: the held-out line and the checks' warning first."""
     held_out = results.get("reference_held_out")
     note = results.get("reference_note") or "Unknown whether the reference was held out."
-    return ([("h1", report_title(setup)), ("note", note, "ok" if held_out is True else "warning"),
-             ("ul", setup_items(setup, results))] + result_blocks(results) +
-            analysis_blocks(setup, results) + per_class_blocks(setup, results) + picture_blocks(setup))
+    checks = sanity_checks(results)
+    blocked = blocking(checks)
+    return ([("h1", report_title(setup)), ("note", note, "ok" if held_out is True else "warning")]
+            + check_blocks(checks) + [("ul", setup_items(setup, results))] + result_blocks(results)
+            + analysis_blocks(setup, results, blocked) + per_class_blocks(setup, results, blocked)
+            + picture_blocks(setup))
 
 
 # ----------------------------------------------------------------------------- Markdown and HTML
@@ -263,7 +313,9 @@ def to_markdown(blocks):
         elif kind == "p":
             parts.append(content[0])
         elif kind == "note":
-            parts.append("> " + content[0])
+            items = content[2] if len(content) > 2 else []
+            parts.append("\n".join(["> " + content[0]] + ([">"] if items else [])
+                                   + [f"> - {item}" for item in items]))
         elif kind == "ul":
             parts.append("\n".join(markdown_item(item) for item in content[0]))
         elif kind == "table":
@@ -307,6 +359,9 @@ def html_block(block, folder):
     kind, *content = block
     if kind in ("h1", "h2", "h3", "p"):
         return f"<{kind}>{inline_html(content[0])}</{kind}>"
+    if kind == "note" and len(content) > 2:
+        items = "".join(f"<li>{inline_html(item)}</li>" for item in content[2])
+        return f'<div class="note {content[1]}"><p>{inline_html(content[0])}</p><ul>{items}</ul></div>'
     if kind == "note":
         return f'<p class="note {content[1]}">{inline_html(content[0])}</p>'
     if kind == "ul":
@@ -327,6 +382,8 @@ h3 { font-size: 1.05rem; margin-bottom: 0.2rem; }
 .note { padding: 0.6rem 0.9rem; border-left: 5px solid; }
 .note.warning { border-color: #c0392b; background: #fdecea; }
 .note.ok { border-color: #1e8449; background: #e9f7ef; }
+div.note p { margin: 0; }
+div.note ul { margin: 0.3rem 0 0; }
 .wide { overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.4rem 0 1rem; font-size: 0.85rem; }
 th, td { border: 1px solid #ccc; padding: 0.2rem 0.5rem; text-align: right; white-space: nowrap; }

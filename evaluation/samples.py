@@ -1,56 +1,77 @@
-"""The image sets a comparison scores (handout extension 2): generated and real.
+"""The image sets a comparison scores (handout 六.2): generated and real.
 
 Generated: each trained run is a checkpoint folder holding config.json (the architecture,
 what it trained on, how long) and the TensorFlow checkpoint (the weights). load_generator
-rebuilds the network from config.json in a graph of its own and restores the weights;
-generate_samples draws N images with a fixed seed, the same class mix for every model.
+rebuilds the network with runs.from_run in a graph of its own; generate_samples draws N images
+with a fixed seed, the same class mix for every model.
 
-Real: the dataset's train and test splits (MNIST's official 60k / 10k, CIFAR-10's batches, a
-folder's every-10th-image hold-out), the same splits the evaluation classifier was judged on.
-Every image set is handled as uint8 [N, H, W, C], what a student would save to disk.
+Real: the dataset's train and test splits (datasets.load_dataset: MNIST's official 60k / 10k,
+CIFAR-10's batches, a folder's held-out tenth), the same splits the evaluation classifier was
+trained and judged on. Every image set is handled as uint8 [N, H, W, C], what a student would
+save to disk.
 """
 import os
+import shlex
 import time
-from types import SimpleNamespace
 
 import numpy as np
 import tensorflow as tf
 
-import checkpoints
-import cli
-from biggan.model import BigGAN
-from biggan.train_classifier import load_splits
+import datasets
+import runs
 from errors import LabError
+from evaluation.classifier import DEFAULT_SIZE as DEFAULT_CLASSIFIER_SIZE, default_path, weight_paths
 from evaluation.heldout import MNIST_FIX
-from model import DCGAN
-from training import derived_seed
 from sampling import set_standing_statistics
+from training import derived_seed
 from utils import cycle_labels, to_uint8
 
 tf1 = tf.compat.v1
 
 TRAIN_SCRIPTS = {"DCGAN": "main.py", "BigGAN": "biggan/main.py"}
+DEFAULT_DATA_DIR, DEFAULT_PATTERN = "./data", "*.jpg"  # every script's --data_dir, --input_fname_pattern
 MIN_REFERENCE = 10  # real test images at the least (k-NN metrics need more than k = 3)
-# Which config.json keys are constructor arguments of each model (the rest is bookkeeping).
-CONSTRUCTOR_KEYS = {
-    "DCGAN": ["y_dim", "z_dim", "c_dim", "output_height", "output_width", "gf_dim", "df_dim",
-              "gfc_dim", "dfc_dim", "class_names"],
-    "BigGAN": ["output_size", "c_dim", "num_classes", "class_names", "z_dim", "ch", "shared_dim",
-               "attention_res"],
-}
 
 
 # ----------------------------------------------------------------------------- the runs
 
+def data_flags(args):
+    """The flags that say which images: --dataset, and --data_dir, --input_fname_pattern and
+    --classes where they are not the scripts' defaults (quoted for a shell)."""
+    flags = ["--dataset", args.dataset]
+    data_dir = getattr(args, "data_dir", DEFAULT_DATA_DIR)
+    pattern = getattr(args, "input_fname_pattern", DEFAULT_PATTERN)
+    if os.path.normpath(data_dir) != os.path.normpath(DEFAULT_DATA_DIR):
+        flags += ["--data_dir", data_dir]
+    if args.dataset not in datasets.IMAGE_SIZES and pattern != DEFAULT_PATTERN:
+        flags += ["--input_fname_pattern", pattern]
+    if args.classes:
+        flags += ["--classes", args.classes]
+    return flags
+
+
 def train_command(kind, args):
-    """The command that trains the missing model, for error messages (MNIST on its train split,
-    so that t10k stays held out for the comparison)."""
-    extra = (f" --classes {args.classes}" if args.classes else "") + \
-        (" --conditional" if args.conditional else "") + \
-        (f" --output_height {args.output_size}"
-         if args.output_size != cli.DEFAULT_SIZES.get(args.dataset, 64) else "")
-    split = f" {MNIST_FIX}" if args.dataset == "mnist" else ""
-    return f"python {TRAIN_SCRIPTS[kind]} --dataset {args.dataset}{extra} --train{split}"
+    """The complete command that trains the missing model with compare.py's flags (its size,
+    classes, data; MNIST on its train split, so that t10k stays held out for the comparison)."""
+    flags = data_flags(args) + (["--conditional"] if args.conditional and args.dataset != "mnist" else [])
+    if args.output_size != datasets.IMAGE_SIZES.get(args.dataset, 64):
+        flags += ["--output_height", str(args.output_size)]
+    flags.append("--train")
+    if args.dataset == "mnist" and getattr(args, "mnist_split", None) != "all":
+        flags += MNIST_FIX.split()
+    return shlex.join(["python", TRAIN_SCRIPTS[kind]] + flags)
+
+
+def classifier_command(args, image_size):
+    """The complete command that trains the evaluation classifier compare.py looks for: the
+    same images, classes and size as the models (biggan/train_classifier.py's default size is
+    64, so a 32-pixel set needs --output_size 32), saved where --classifier points."""
+    flags = data_flags(args)
+    if image_size != DEFAULT_CLASSIFIER_SIZE:
+        flags += ["--output_size", str(image_size)]
+    if os.path.abspath(weight_paths(args.classifier)[0]) != os.path.abspath(default_path(args.dataset)):
+        flags += ["--out", args.classifier]
+    return shlex.join(["python", "evaluation/train_classifier.py"] + flags)
 
 
 def read_run_config(folder, kind, args):
@@ -59,11 +80,11 @@ def read_run_config(folder, kind, args):
     path = os.path.join(folder, "config.json")
     if not os.path.exists(path):
         parent = os.path.dirname(os.path.normpath(folder)) or "."
-        runs = sorted(os.listdir(parent)) if os.path.isdir(parent) else []
-        found = f" (found in {parent}: {', '.join(runs)})" if runs else ""
+        there = sorted(os.listdir(parent)) if os.path.isdir(parent) else []
+        found = f" (found in {parent}: {', '.join(there)})" if there else ""
         raise LabError(f"no trained {kind} in {folder}{found}; train it first: "
                        f"{train_command(kind, args)}, or pass --{kind.lower()}_dir")
-    config = checkpoints.read_run_config(folder, TRAIN_SCRIPTS[kind], args.dataset)  # valid JSON, a run's
+    config = runs.read_config(folder, TRAIN_SCRIPTS[kind], args.dataset)  # a lab run's, checked
     if config.get("model") != kind:
         raise LabError(f"{folder} holds a {config.get('model')} checkpoint, not a {kind}; "
                        f"check --dcgan_dir and --biggan_dir")
@@ -101,30 +122,13 @@ def check_same_task(dcgan_config, biggan_config, args):
 # ----------------------------------------------------------------------------- the generators
 
 def load_generator(folder, kind, args):
-    """Rebuild the network saved in folder/config.json in its own graph and session (so the two
-    models' variables never mix) and restore its latest checkpoint.
-
-    Checkpoints hold only weights; config.json holds the architecture that fits them.
-    """
-    config = read_run_config(folder, kind, args)
-    problem = checkpoints.config_problem(config)
-    if problem:
-        raise LabError(f"{os.path.join(folder, 'config.json')} is damaged ({problem}); restore it "
-                       f"or train again: {train_command(kind, args)}")
-    graph = tf.Graph()
-    with graph.as_default():
-        sess = tf1.Session(graph=graph)
-        settings = {key: config[key] for key in CONSTRUCTOR_KEYS[kind]}
-        if kind == "DCGAN":  # which of its networks (a config.json from before they were named: the old ones)
-            settings["network"] = DCGAN.choose_network(config["y_dim"], config["c_dim"], config)
-        place = dict(dataset_name=config["dataset"], model_dir=os.path.basename(os.path.abspath(folder)))
-        model = (DCGAN if kind == "DCGAN" else BigGAN)(sess, **settings, **place)
-        # No initialiser: the checkpoint fills every variable, after its shapes are checked
-        # against the network config.json describes (a damaged config.json costs no memory).
-        found, iteration = model.load(os.path.dirname(os.path.abspath(folder)))
-    if not found:
-        raise LabError(f"{folder} has a config.json but no checkpoint; train it: {train_command(kind, args)}")
-    set_standing_statistics(model)  # batch norm statistics measured from this generator
+    """Rebuild the run's network (runs.from_run) in a graph and session of its own, so the two
+    models' variables never mix, with batch norm statistics measured from the generator."""
+    read_run_config(folder, kind, args)  # a missing run names the command that trains it
+    with tf.Graph().as_default():
+        sess = tf1.Session()
+        model, iteration = runs.from_run(sess, folder, TRAIN_SCRIPTS[kind], args.dataset)
+    set_standing_statistics(model)
     print(f" [*] Loaded the {kind} of {folder} at iteration {iteration}")
     return model
 
@@ -159,24 +163,29 @@ def as_uint8(images):
     return images if images.dtype == np.uint8 else to_uint8(images)
 
 
-def load_real_data(args, image_size, record=None):
-    """(train, test) splits as uint8 Datasets: MNIST's official 60k/10k, CIFAR-10's batches,
-    or a folder's every-10th-image hold-out (biggan/train_classifier.load_splits: the same
-    splits the classifier was judged on). A folder without class sub-folders has labels None.
-    record: the run's "data" record; a folder is cropped as the run was (e.g. the handout's
-    faces: --crop --input_height 108), so real and generated images show the same thing."""
+def real_splits(dataset, data_dir, pattern, image_size, classes="", record=None):
+    """(train, test) Datasets of real images, as uint8: the splits every script means
+    (datasets.load_dataset). record: a run's "data" record; a folder is cropped as the run was
+    (e.g. the handout's faces: --crop --input_height 108), so real and generated images show
+    the same thing. A folder without class sub-folders has labels None."""
     record = record or {}
-    train, test = load_splits(SimpleNamespace(dataset=args.dataset, data_dir=args.data_dir,
-                                              classes=args.classes, output_size=image_size,
-                                              input_fname_pattern=args.input_fname_pattern,
-                                              crop=record.get("crop", False),
-                                              input_size=record.get("input_size"),
-                                              attribute=record.get("attribute")))
-    if len(test.images) < MIN_REFERENCE or len(test.images) == len(train.images):
-        raise LabError(f"{args.dataset} has {len(train.images)} images, too few to hold a test split "
-                       f"out to compare against (a folder gives every 10th image to it: {MIN_REFERENCE} "
-                       "or more need 100 images; for meaningful numbers use thousands)")
+    train, test = (datasets.load_dataset(dataset, data_dir, pattern, image_size, record.get("input_size"),
+                                         record.get("crop", False), datasets.parse_classes(classes) or None,
+                                         split=split, attribute=record.get("attribute"))
+                   for split in ("train", "test"))
     return train._replace(images=as_uint8(train.images)), test._replace(images=as_uint8(test.images))
+
+
+def load_real_data(args, image_size, record=None):
+    """The comparison's real images, real_splits with compare.py's flags; a LabError when the
+    test split is too small to measure against."""
+    train, test = real_splits(args.dataset, args.data_dir, args.input_fname_pattern, image_size,
+                              args.classes, record)
+    if len(test.images) < MIN_REFERENCE or test.split == "all":
+        raise LabError(f"{args.dataset} has {len(train.images)} images, too few to hold a test split "
+                       f"out to compare against (a folder gives 1 image in 10 to it: {MIN_REFERENCE} "
+                       "or more need about 100 images; for meaningful numbers use thousands)")
+    return train, test
 
 
 def is_labelled(data):

@@ -10,6 +10,8 @@ Two networks turn images into numbers, and a row is only comparable with rows of
   It scores any images, faces included.
 Every set (DCGAN samples, BigGAN samples, real train images) is scored against ONE reference,
 the real test split, described once per network (features, their statistics, k-NN radii).
+Each number comes with its bootstrap standard error "<key>_std" (uncertainty_note says how),
+and each row with the collapse checks' raw numbers (image_checks, "feature_spread").
 The maths is in evaluation/metrics.py; here is only which numbers go into which row.
 """
 import numpy as np
@@ -28,7 +30,8 @@ def to_classifier_labels(classifier, class_names, labels):
     if missing:
         raise LabError(f"the classifier {classifier.dataset} knows the classes "
                        f"{', '.join(classifier.class_names)}, not {', '.join(missing)}; train one for "
-                       "these classes with biggan/train_classifier.py --classes ...")
+                       f"these classes with biggan/train_classifier.py --classes {','.join(class_names)} "
+                       "and the dataset's --dataset, --data_dir and --output_size")
     index = np.array([classifier.class_names.index(name) for name in class_names])
     return index[np.asarray(labels)]
 
@@ -56,20 +59,51 @@ def classifier_reference(classifier, test):
     return reference
 
 
-def score(images_info, reference, classifier, labels, seed):
+def uncertainty_note(resamples):
+    """How the ± of the tables are made, for the report."""
+    return (f"± is a bootstrap standard error: each row's N images are drawn again with "
+            f"replacement (within each asked-for class), {resamples} times, and rescored against "
+            "the same real test images (FID, score, class accuracy, precision, recall, density, "
+            "coverage, intra-class FID; every k-NN radius is kept from the full sets). KID's ± is "
+            "the std over its 100 subsets of 1,000 images (a cautious bound), IS's over 10 splits. "
+            f"A model wins a measure only when the gap exceeds {metrics.SEPARATION:g} × "
+            "sqrt(σ₁² + σ₂²); a smaller gap is within noise")
+
+
+def resampled_fid(features, reference, counts):
+    """The standard error of the FID of features [N, d] against a described reference."""
+    return metrics.standard_error(metrics.fid_resamples(features, *reference["stats"],
+                                                        reference_root(reference), counts))
+
+
+def score(images_info, reference, classifier, labels, seed, counts):
     """FID, KID, score, and class accuracy (when labels are given) of a described image set
-    against the described real test images. labels are classifier indices."""
+    against the described real test images, with standard errors over the bootstrap counts
+    [B, N]. labels are classifier indices."""
     kid_mean, kid_std = metrics.kid(images_info["features"], reference["features"], seed=seed)
+    probs = images_info["probs"]
     row = {"fid": metrics.frechet_from_stats(*images_info["stats"], *reference["stats"]),
-           "kid_mean": kid_mean, "kid_std": kid_std,
-           "score": metrics.inception_score(images_info["probs"])}
+           "fid_std": resampled_fid(images_info["features"], reference, counts),
+           "kid_mean": kid_mean, "kid_std": kid_std, "score": metrics.inception_score(probs),
+           "score_std": metrics.standard_error(metrics.inception_score_resamples(probs, counts))}
     if labels is not None:
-        acc = metrics.class_accuracy(images_info["probs"], labels, classifier.num_classes)
-        row.update(class_accuracy=acc["overall"], worst_class=classifier.class_names[acc["worst_class"]],
-                   worst_class_accuracy=acc["worst"],
-                   per_class_accuracy={classifier.class_names[k]: a for k, a in enumerate(acc["per_class"])
-                                       if not np.isnan(a)})
+        row.update(accuracy_scores(probs, labels, classifier, counts))
     return row
+
+
+def accuracy_scores(probs, labels, classifier, counts):
+    """Class accuracy overall, of the worst class and per class, each with its standard error."""
+    names = classifier.class_names
+    acc = metrics.class_accuracy(probs, labels, classifier.num_classes)
+    resampled = metrics.class_accuracy_resamples(probs, labels, classifier.num_classes, counts)
+    asked = [k for k, a in enumerate(acc["per_class"]) if not np.isnan(a)]
+    return {"class_accuracy": acc["overall"],
+            "class_accuracy_std": metrics.standard_error(resampled["overall"]),
+            "worst_class": names[acc["worst_class"]], "worst_class_accuracy": acc["worst"],
+            "worst_class_accuracy_std": metrics.standard_error(resampled["worst"]),
+            "per_class_accuracy": {names[k]: acc["per_class"][k] for k in asked},
+            "per_class_accuracy_std": {names[k]: metrics.standard_error(resampled["per_class"][k])
+                                       for k in asked}}
 
 
 def reference_radii(reference):
@@ -80,37 +114,60 @@ def reference_radii(reference):
     return reference["radii"]
 
 
-def fidelity_diversity(reference_features, features, radii=None, prefix=""):
+def reference_root(reference):
+    """The symmetric root of the reference's covariance, computed on first use and kept in it
+    (every bootstrap FID against this reference needs it)."""
+    if "root" not in reference:
+        reference["root"] = metrics.symmetric_root(reference["stats"][1])
+    return reference["root"]
+
+
+def fidelity_diversity(reference_features, features, radii=None, prefix="", counts=None):
     """precision, recall, density, coverage of features against the reference (k = 3), keys
-    prefixed with `prefix`. radii: the reference's k-NN radii, if already computed."""
-    precision, recall = metrics.precision_recall(reference_features, features, real_radii=radii)
-    density, coverage = metrics.density_coverage(reference_features, features, real_radii=radii)
-    return {prefix + "precision": precision, prefix + "recall": recall,
-            prefix + "density": density, prefix + "coverage": coverage}
+    prefixed with `prefix`; with bootstrap counts [B, N] also their "_std". radii: the
+    reference's k-NN radii, if already computed."""
+    scores = metrics.knn_scores(reference_features, features, real_radii=radii, counts=counts)
+    return {prefix + key: value for key, value in scores.items()}
 
 
-def classifier_row(classifier, reference, images, labels, class_names, seed):
+def image_checks(images, labels, class_names):
+    """The pixel numbers the collapse checks compare with the real row's: how much the images
+    differ from each other (pixel_spread), how much each varies within itself on average
+    (image_contrast) and, with labels, per class (class_contrast: a blank class is about 0)."""
+    contrast = metrics.image_contrast(images)                                     # [N]
+    per_class = None if labels is None else {
+        name: float(contrast[np.asarray(labels) == k].mean())
+        for k, name in enumerate(class_names) if np.any(np.asarray(labels) == k)}
+    return {"pixel_spread": metrics.pixel_spread(images), "image_contrast": float(contrast.mean()),
+            "class_contrast": per_class}
+
+
+def classifier_row(classifier, reference, images, labels, class_names, seed, resamples=metrics.RESAMPLES):
     """One row in the classifier's space. labels: the class indices (in class_names) the images
-    were made for, or None for an unconditional model."""
+    were made for, or None for an unconditional model. The bootstrap draws within each class."""
     wanted = None if labels is None else to_classifier_labels(classifier, class_names, labels)
     info = describe(classifier, images)
-    row = score(info, reference, classifier, wanted, seed)
-    row.update(fidelity_diversity(reference["features"], info["features"], reference_radii(reference)))
+    counts = metrics.bootstrap_counts(len(images), resamples, seed, strata=wanted)  # [B, N]
+    row = score(info, reference, classifier, wanted, seed, counts)
+    row.update(fidelity_diversity(reference["features"], info["features"], reference_radii(reference),
+                                  counts=counts))
+    row["feature_spread"] = metrics.mean_pairwise_distance(info["features"], seed=seed)
     if wanted is not None:
-        row.update(per_class_scores(classifier, reference, info, wanted))
+        row.update(per_class_scores(classifier, reference, info, wanted, counts))
     return row
 
 
-def per_class_scores(classifier, reference, info, wanted):
+def per_class_scores(classifier, reference, info, wanted, counts=None):
     """Per asked-for class: intra-class FID, precision/recall/density/coverage (each class's
-    images against that class's real test images), and the confusion matrix. A metric some
-    class has too few images for is left out, with the reason under "<metric>_note"."""
+    images against that class's real test images), and the confusion matrix; with bootstrap
+    counts [B, N] (drawn within each class) also their standard errors. A metric some class
+    has too few images for is left out, with the reason under "<metric>_note"."""
     names, classes = classifier.class_names, sorted(set(wanted.tolist()))
     predicted = np.argmax(info["probs"], axis=1)
-    counts = metrics.confusion_matrix(np.searchsorted(classes, wanted), predicted,
-                                      len(classes), classifier.num_classes)
+    confusion = metrics.confusion_matrix(np.searchsorted(classes, wanted), predicted,
+                                         len(classes), classifier.num_classes)
     row = {"confusion": {"rows": [names[c] for c in classes], "columns": list(names),
-                         "counts": counts.tolist()},
+                         "counts": confusion.tolist()},
            "per_class": {names[c]: {} for c in classes}, "intra_class_fid": None}
     real_labels, dim = reference["labels"], info["features"].shape[1]
     keep = np.isin(real_labels, classes)
@@ -121,13 +178,28 @@ def per_class_scores(classifier, reference, info, wanted):
             reference["features"][keep], real_labels[keep], info["features"], wanted)
         for c, fid in fids.items():
             row["per_class"][names[c]]["fid"] = fid
+        if counts is not None:
+            row.update(intra_class_errors(reference, info, wanted, classes, counts, row["per_class"], names))
     row["per_class_note"] = too_few_per_class(real_labels, wanted, classes, metrics.NEAREST_K + 1,
                                               "per-class precision and recall")
     if row["per_class_note"] is None:
         for c in classes:
             row["per_class"][names[c]].update(fidelity_diversity(
-                reference["features"][real_labels == c], info["features"][wanted == c]))
+                reference["features"][real_labels == c], info["features"][wanted == c],
+                counts=None if counts is None else counts[:, wanted == c]))
     return row
+
+
+def intra_class_errors(reference, info, wanted, classes, counts, per_class, names):
+    """The standard errors of each class's FID (into per_class[name]["fid_std"]) and of their
+    mean: {"intra_class_fid_std": ...}. Each class is resampled within itself."""
+    resampled = []
+    for c in classes:
+        real = {"stats": metrics.feature_stats(reference["features"][reference["labels"] == c])}
+        resampled.append(metrics.fid_resamples(info["features"][wanted == c], *real["stats"],
+                                               reference_root(real), counts[:, wanted == c]))
+        per_class[names[c]]["fid_std"] = metrics.standard_error(resampled[-1])
+    return {"intra_class_fid_std": metrics.standard_error(np.mean(resampled, axis=0))}
 
 
 def too_few_per_class(real_labels, wanted, classes, minimum, what):
@@ -151,19 +223,23 @@ def inception_reference(net, images):
     return {"features": features, "stats": metrics.feature_stats(features) if enough else None}
 
 
-def inception_row(net, reference, images, seed):
+def inception_row(net, reference, images, seed, labels=None, resamples=metrics.RESAMPLES):
     """Inception FID (None unless both sets have more images than features), KID, IS (mean and
-    std over 10 splits, as published) and precision/recall/density/coverage of an image set."""
+    std over 10 splits, as published) and precision/recall/density/coverage of an image set,
+    with bootstrap standard errors (drawn within each class of labels, when given)."""
     features, probs = net.features_and_probs(images)
-    fid = None
+    counts = metrics.bootstrap_counts(len(features), resamples, seed, strata=labels)  # [B, N]
+    fid = fid_std = None
     if reference["stats"] is not None and len(features) > features.shape[1]:
         fid = metrics.frechet_from_stats(*metrics.feature_stats(features), *reference["stats"])
+        fid_std = resampled_fid(features, reference, counts)
     kid_mean, kid_std = metrics.kid(features, reference["features"], seed=seed)
     is_mean, is_std = metrics.inception_score_splits(probs, splits=min(10, len(probs)))
-    row = {"inception_fid": fid, "inception_kid_mean": kid_mean, "inception_kid_std": kid_std,
-           "inception_is_mean": is_mean, "inception_is_std": is_std}
+    row = {"inception_fid": fid, "inception_fid_std": fid_std, "inception_kid_mean": kid_mean,
+           "inception_kid_std": kid_std, "inception_is_mean": is_mean, "inception_is_std": is_std,
+           "inception_feature_spread": metrics.mean_pairwise_distance(features, seed=seed)}
     row.update(fidelity_diversity(reference["features"], features, reference_radii(reference),
-                                  "inception_"))
+                                  "inception_", counts))
     return row
 
 

@@ -1,4 +1,5 @@
-"""The shipped MNIST evaluation classifier, and the training script on tiny synthetic data."""
+"""evaluation/classifier.py: the shipped MNIST evaluation classifier, training one on tiny synthetic
+data, and evaluation/train_classifier.py as a student runs it."""
 import os
 import subprocess
 import sys
@@ -7,8 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from biggan import train_classifier
-from evaluation.classifier import Classifier, default_path
+from evaluation import classifier as classifiers
+from evaluation.classifier import Classifier, TrainingSettings, default_path
+from evaluation.samples import real_splits
 import datasets
 from datasets import Dataset, read_mnist_split
 from errors import LabError
@@ -78,7 +80,7 @@ def test_tiny_training_run_saves_and_loads_identically(tmp_path):
     labels = np.arange(16) % 2
     classifier = Classifier(images.shape[1:], ["cat", "dog"], "toy", seed=0)
     before = classifier.get_weights()
-    train_classifier.train(classifier, images, labels, epochs=1, batch_size=8, log=lambda *a: None)
+    classifiers.train(classifier, images, labels, epochs=1, batch_size=8, log=lambda *a: None)
     after = classifier.get_weights()
     assert any(not np.array_equal(before[k], after[k]) for k in before)  # 2 Adam steps moved it
     path = classifier.save(str(tmp_path / "toy.npz"))
@@ -102,22 +104,32 @@ def write_class_folder(root, name, value, count):
         Image.fromarray(pixels).save(os.path.join(root, name, f"{i}.png"))
 
 
-def test_main_trains_on_an_image_folder(tmp_path):
+def test_a_classifier_is_trained_on_the_train_split_of_an_image_folder(tmp_path):
     data_dir = str(tmp_path / "data")
     write_class_folder(os.path.join(data_dir, "shades"), "dark", 30, 12)
     write_class_folder(os.path.join(data_dir, "shades"), "light", 220, 12)
     out = str(tmp_path / "shades.npz")
-    train_classifier.main(["--dataset", "shades", "--data_dir", data_dir, "--output_size", "16",
-                           "--input_fname_pattern", "*.png", "--epochs", "1", "--batch_size", "8",
-                           "--out", out])
+    classifiers.train_classifier(TrainingSettings("shades", data_dir, output_size=16, input_fname_pattern="*.png",
+                                                  epochs=1, batch_size=8, out=out), log=lambda line: None)
+    held = sum(datasets.is_held_out(f"{c}/{i}.png") for c in ("dark", "light") for i in range(12))
     loaded = Classifier.from_file(out)
     assert loaded.class_names == ["dark", "light"] and loaded.input_shape == (16, 16, 1)
-    assert loaded.info["train_images"] == 22 and loaded.info["test_images"] == 2
+    assert loaded.info["train_images"] == 24 - held and loaded.info["test_images"] == held
     loaded.close()
 
 
+def test_classes_with_spaces_are_read_as_main_py_reads_them(tmp_path):
+    data_dir = str(tmp_path / "data")
+    for name, shade in (("dark", 30), ("light", 220), ("grey", 128)):
+        write_class_folder(os.path.join(data_dir, "shades"), name, shade, 10)
+    train, test = real_splits("shades", data_dir, "*.png", 16, "light, dark")
+    assert train.class_names == test.class_names == ["light", "dark"]
+    with pytest.raises(LabError, match="--classes names dark more than once"):
+        real_splits("shades", data_dir, "*.png", 16, "dark, dark")
+
+
 def test_script_runs_from_the_repo_root_and_reports_one_line_errors(tmp_path):
-    result = subprocess.run([sys.executable, "biggan/train_classifier.py", "--dataset", "nosuch",
+    result = subprocess.run([sys.executable, "evaluation/train_classifier.py", "--dataset", "nosuch",
                              "--data_dir", str(tmp_path), "--out", str(tmp_path / "x.npz")],
                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
                             env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))

@@ -1,4 +1,5 @@
-"""biggan/compare.py end to end on two tiny MNIST runs: the report and its numbers, bad input.
+"""biggan/compare.py (over evaluation/comparison.py) end to end on two tiny MNIST runs: the report
+and its numbers, bad input.
 
 The two models train for 4 iterations each, so their samples are noise: the tests check that
 every number is computed and sane (finite, accuracies in [0, 1], real data beating both
@@ -7,6 +8,7 @@ models), not that a model is good.
 import json
 import math
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -16,9 +18,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from absl import flags as absl_flags
+
+import cli
+import datasets
 import tiny_inception
 from biggan import compare
-from evaluation import figures, report as report_writer
+from evaluation import analysis, comparison, figures, report as report_writer, samples, train_classifier
+from evaluation.classifier import default_path
 from test_main import our_stderr_lines, quiet_env
 from errors import LabError
 from training import read_loss_log
@@ -28,6 +35,20 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(REPO, "data")
 DCGAN_TINY = ["--batch_size=16", "--train_size=64", "--epoch=1"]
 BIGGAN_TINY = ["--ch=4", "--shared_dim=8", "--z_dim=12", "--batch_size=8", "--train_size=64", "--epoch=1"]
+
+
+def parsed(define_flags, argv):
+    """argv parsed by a script's own flag definitions (define_flags) into a fresh set of flags."""
+    values = absl_flags.FlagValues()
+    define_flags(FlagDefinitions(values))
+    values(["script"] + list(argv))
+    return values
+
+
+def settings(argv):
+    """compare.py's flags -> the comparison's Settings, as compare.py's main makes them."""
+    values = parsed(compare.define_flags, argv)
+    return comparison.Settings(**{f.name: values[f.name].value for f in comparison.fields()})
 
 
 def environment(cwd):
@@ -78,14 +99,15 @@ def record_handout_data(folder):
 def report(trained):
     rc, stdout, stderr = run_compare(trained, "--num_samples=200")
     assert rc == 0, stderr
-    return trained / "report", stdout
+    return trained / "report" / "mnist_28_28", stdout
 
 
 def test_compare_writes_the_whole_report(report):
     folder, stdout = report
     assert sorted(os.listdir(folder)) == ["classes.png", "losses.png", "metrics.json", "per_class.png",
                                           "report.html", "report.md"]
-    assert "| DCGAN |" in stdout and "Report: report/report.md" in stdout
+    assert "| DCGAN |" in stdout and "Report: report/mnist_28_28/report.md" in stdout
+    assert os.listdir(folder.parent) == ["mnist_28_28"]  # nothing else: no temporary folder left
     skipped = ("Inception FID, KID and IS left out: no Inception graph at "
                "data/inception/classify_image_graph_def.pb; run `python download.py inception`")
     assert skipped in stdout
@@ -113,6 +135,23 @@ def test_metrics_are_finite_and_real_data_beats_both_models(report):
     assert metrics["setup"]["num_samples"] == 200 and metrics["setup"]["reference_images"] == 10000
 
 
+def test_a_report_from_two_short_runs_declares_no_winner(report):
+    """The tiny runs (4 iterations each) draw noise: the report must say so first and crown nobody."""
+    folder, stdout = report
+    metrics = json.loads((folder / "metrics.json").read_text())
+    short = [c for c in metrics["checks"] if c["kind"] == "short run"]
+    assert [c["model"] for c in short] == ["DCGAN", "BigGAN"] and short[0]["blocks"] == ["all"]
+    lines = (folder / "report.md").read_text().splitlines()
+    assert lines[4] == "> Warning: no winner is declared on any measure, because:"
+    assert lines[6].startswith("> - the DCGAN trained only 4 iterations")
+    assert lines[7].startswith("> - the BigGAN trained only 4 iterations")
+    calls = analysis.winners(metrics)
+    assert calls and set(calls.values()) <= {analysis.NOISE, analysis.NOT_CALLED}, calls
+    assert " wins (" not in "\n".join(lines) and " [!] Warning: no winner" in stdout
+    for key in ("fid", "score", "class_accuracy", "precision", "recall"):
+        assert metrics["dcgan"][key + "_std"] >= 0 and metrics["real"][key + "_std"] >= 0, key
+
+
 def one_line_error(rc, stderr):
     lines = our_stderr_lines(stderr)
     assert rc == 2 and len(lines) == 1 and lines[0].startswith("error: "), stderr
@@ -120,8 +159,10 @@ def one_line_error(rc, stderr):
 
 
 def test_missing_checkpoint_is_a_one_line_error(trained):
-    line = one_line_error(*run_compare(trained, "--dcgan_dir=nowhere")[::2])
-    assert "no trained DCGAN in nowhere" in line and "python main.py --dataset mnist --train" in line
+    line = one_line_error(*run_compare(trained, "--dcgan_dir=nowhere", "--report_dir=unused")[::2])
+    assert "no trained DCGAN in nowhere" in line
+    assert f"train it first: {shlex.join(['python', 'main.py', '--dataset', 'mnist', '--data_dir', DATA])} " \
+        "--train --mnist_split train, or pass --dcgan_dir" in line
 
 
 def test_models_of_different_datasets_are_refused(trained, tmp_path):
@@ -129,7 +170,7 @@ def test_models_of_different_datasets_are_refused(trained, tmp_path):
     shutil.copytree(trained / "checkpoint" / "mnist_28_28", copy)
     config = json.loads((copy / "config.json").read_text())
     (copy / "config.json").write_text(json.dumps(dict(config, dataset="cifar10")))
-    line = one_line_error(*run_compare(trained, f"--dcgan_dir={copy}")[::2])
+    line = one_line_error(*run_compare(trained, f"--dcgan_dir={copy}", "--report_dir=unused")[::2])
     assert "different tasks: dataset cifar10 vs mnist" in line
 
 
@@ -141,15 +182,97 @@ def test_fewer_samples_than_features_is_a_one_line_error(trained):
 
 def test_unknown_dataset(tmp_path):
     with pytest.raises(LabError, match="unknown dataset 'planes'"):
-        compare.resolve_defaults(compare.parse_args(["--dataset=planes", f"--data_dir={tmp_path}"]))
+        comparison.resolve_defaults(settings(["--dataset=planes", f"--data_dir={tmp_path}"]))
 
 
 def test_default_folders_follow_the_training_scripts():
-    args = compare.resolve_defaults(compare.parse_args(
-        ["--dataset=cifar10", "--classes=airplane,automobile", "--conditional"]))
+    args = comparison.resolve_defaults(settings(
+        ["--dataset=cifar10", "--classes=airplane, automobile", "--conditional"]))
     assert args.dcgan_dir == os.path.join("checkpoint", "cifar10-airplane-automobile_32_32_cond")
     assert args.biggan_dir == os.path.join("checkpoint", "biggan_cifar10-airplane-automobile_32_32_cond")
+    assert args.report_dir == os.path.join("report", "cifar10-airplane-automobile_32_32_cond")
+    assert args.classes == "airplane,automobile"  # '--classes a, b' works as in main.py
     assert args.classifier.endswith(os.path.join("evaluation", "classifiers", "cifar10.npz"))
+
+
+# ----------------------------------------------------------------------------- suggested commands
+
+class FlagDefinitions(object):
+    """absl's DEFINE_* functions writing into one FlagValues, so cli.define_common_flags can be
+    run on a fresh set of flags (main.py runs it on absl's global one)."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def __getattr__(self, name):
+        define = getattr(absl_flags, name)
+        return lambda *args, **kwargs: define(*args, flag_values=self.values, **kwargs)
+
+
+def parse_training_command(command, model_name):
+    """A suggested `python main.py ...` command's flags, parsed by the real definitions and
+    checked as main.py checks them (an unknown flag or a bad value raises)."""
+    argv = shlex.split(command)
+    assert argv[:2] == ["python", samples.TRAIN_SCRIPTS[model_name]], command
+    values = absl_flags.FlagValues()
+    cli.define_common_flags(FlagDefinitions(values))
+    values(argv[1:])
+    cli.resolve_defaults(values)
+    cli.validate(values, argv[1:2], model_name)
+    return values
+
+
+COMMAND_CASES = {  # compare.py's flags -> the run folder its commands must train, the image size
+    "mnist": (["--dataset=mnist"], "mnist_28_28_train60k", 28),
+    "cifar10": (["--dataset=cifar10", "--classes=airplane, automobile", "--conditional"],
+                "cifar10-airplane-automobile_32_32_cond", 32),
+    "folder": (["--dataset=cars", "--data_dir=my data", "--input_fname_pattern=*.png",
+                "--output_size=32", "--classifier=my cars.npz"], "cars_32_32", 32),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COMMAND_CASES))
+def test_every_suggested_command_is_complete(case, tmp_path, monkeypatch):
+    """Each command compare.py suggests parses with the scripts' own flags and trains exactly
+    the run (or the classifier) that compare.py then reads."""
+    flags, run, size = COMMAND_CASES[case]
+    monkeypatch.chdir(tmp_path)
+    os.makedirs(os.path.join("my data", "cars"))
+    args = comparison.resolve_defaults(settings(flags))
+    for kind, prefix in (("DCGAN", ""), ("BigGAN", "biggan_")):
+        values = parse_training_command(samples.train_command(kind, args), kind)
+        assert values.train and os.path.basename(cli.run_folders(values, kind).checkpoint) == prefix + run
+        assert (values.data_dir, values.input_fname_pattern) == (args.data_dir, args.input_fname_pattern)
+    os.makedirs(os.path.join("checkpoint", run))  # once trained, compare.py reads that run
+    assert os.path.basename(comparison.resolve_defaults(settings(flags)).dcgan_dir) == run
+    argv = shlex.split(samples.classifier_command(args, size))
+    assert argv[:2] == ["python", "evaluation/train_classifier.py"]
+    made = parsed(train_classifier.define_flags, argv[2:])
+    assert (made.dataset, made.output_size, made.data_dir) == (args.dataset, size, args.data_dir)
+    assert datasets.parse_classes(made.classes) == datasets.parse_classes(args.classes)
+    assert os.path.abspath(made.out or default_path(args.dataset)) == os.path.abspath(args.classifier)
+    assert made.input_fname_pattern == args.input_fname_pattern
+
+
+def test_a_missing_classifier_names_the_command_for_this_image_size(tmp_path):
+    args = comparison.resolve_defaults(settings(
+        ["--dataset=cifar10", "--classes=airplane,automobile", "--conditional",
+         f"--classifier={tmp_path / 'planes.npz'}"]))
+    train = SimpleNamespace(images=np.zeros((4, 32, 32, 3), np.uint8), labels=np.array([0, 1, 0, 1]),
+                            class_names=["airplane", "automobile"])
+    with pytest.raises(LabError, match=r"train it with: python evaluation/train_classifier.py --dataset "
+                                       r"cifar10 --classes airplane,automobile --output_size 32 --out "):
+        comparison.open_classifier(args, train, conditional=True)
+
+
+def test_a_classifier_for_other_images_is_refused_with_the_right_command():
+    args = comparison.resolve_defaults(settings(["--dataset=mnist", "--classes=3, 7"]))
+    other_size = SimpleNamespace(images=np.zeros((4, 32, 32, 1), np.uint8), labels=np.array([0, 1, 0, 1]),
+                                 class_names=["3", "7"])
+    with pytest.raises(LabError, match=r"takes images of 28x28x1, not 32x32x1; train one for these "
+                                       r"images with: python evaluation/train_classifier.py --dataset mnist "
+                                       r"--classes 3,7 --output_size 32"):
+        comparison.open_classifier(args, other_size, conditional=True)
 
 
 def test_a_missing_loss_log_skips_its_curve(trained, tmp_path):
@@ -167,19 +290,36 @@ def test_the_report_says_when_a_loss_log_is_missing(report, tmp_path):
 
 
 def test_a_broken_config_json_is_one_line_not_a_traceback(tmp_path):
-    from evaluation import samples
     (tmp_path / "config.json").write_text("{half a json")
     args = SimpleNamespace(dataset="mnist", classes="", conditional=False, output_size=28)
     with pytest.raises(LabError, match=r"config.json is not valid JSON"):
         samples.read_run_config(str(tmp_path), "DCGAN", args)
 
 
+def test_a_second_comparison_into_the_same_folder_is_refused_before_any_work(report, monkeypatch):
+    monkeypatch.chdir(report[0].parent.parent)  # the tiny runs' folder: its report/mnist_28_28 exists
+    with pytest.raises(LabError, match=r"^report/mnist_28_28 already holds a report; pass --overwrite "
+                                       r"to replace it, or choose another --report_dir$"):
+        comparison.run(settings(["--dataset=mnist", f"--data_dir={DATA}", "--num_samples=200"]))
+
+
+def test_a_folder_with_other_files_is_never_replaced(tmp_path):
+    (tmp_path / "report.md").write_text("an old report")
+    (tmp_path / "notes.txt").write_text("a student's notes")
+    with pytest.raises(LabError, match=r"holds files that are not part of a report \(notes.txt\)"):
+        comparison.check_report_dir(str(tmp_path), overwrite=True)
+    (tmp_path / "notes.txt").unlink()
+    comparison.check_report_dir(str(tmp_path), overwrite=True)  # only a report's files: replaceable
+
+
 def test_report_dir_is_checked_before_any_work_and_nothing_is_created(tmp_path):
     (tmp_path / "a_file").write_text("")
     with pytest.raises(LabError, match=r"cannot write the report to .*a_file/report .*--report_dir"):
-        compare.check_report_dir(str(tmp_path / "a_file" / "report"))
-    compare.check_report_dir(str(tmp_path / "new" / "report"))  # creatable: fine, and not made yet
+        comparison.check_report_dir(str(tmp_path / "a_file" / "report"))
+    comparison.check_report_dir(str(tmp_path / "new" / "report"))  # creatable: fine, and not made yet
     assert not os.path.exists(tmp_path / "new")
+    with pytest.raises(LabError, match=r"cannot write the report to .*a_file \(.*is a file, not a folder\)"):
+        comparison.check_report_dir(str(tmp_path / "a_file"), overwrite=True)
 
 
 # ----------------------------------------------------------------------------- held out, Inception
@@ -233,7 +373,8 @@ def test_inception_numbers_for_every_row_with_the_sample_count(held_out_report):
     text = (folder / "report.md").read_text()
     assert "### Inception features (standard)" in text and "### Classifier features: distance" in text
     assert "N = 200 images per row against 10,000 reference images; papers use N = 10,000 or 50,000" in text
-    assert "Inception FID: the " in text and "Precision (Inception): " in text  # the analysis uses them
+    assert "Inception FID: no winner (DCGAN " in text and "Precision (Inception): " in text  # the analysis uses them
+    assert "inception_fid_std" in metrics["dcgan"] and metrics["dcgan"]["inception_precision_std"] >= 0
 
 
 # ----------------------------------------------------------------------------- unconditional faces
@@ -270,11 +411,15 @@ FACES = ["--dataset=faces", "--data_dir=data", "--input_fname_pattern=*.png", "-
 
 def test_unconditional_faces_are_compared_with_inception_features_only(faces):
     graph = tiny_inception.write_tiny_graph(str(faces / "tiny_inception.pb"))
-    rc, stdout, stderr = run_compare(faces, *FACES, f"--inception_graph={graph}")
+    folder = faces / "report" / "faces_32_32"
+    os.makedirs(folder)  # an earlier, conditional report: its per_class.png must not survive
+    for name in ("per_class.png", "report.md"):
+        (folder / name).write_text("stale")
+    rc, stdout, stderr = run_compare(faces, *FACES, f"--inception_graph={graph}", "--overwrite")
     assert rc == 0, stderr
-    folder = faces / "report"
     assert sorted(os.listdir(folder)) == ["classes.png", "losses.png", "metrics.json", "report.html",
                                           "report.md"]
+    assert os.listdir(folder.parent) == ["faces_32_32"]
     metrics = json.loads((folder / "metrics.json").read_text())
     for row in ("dcgan", "biggan", "real"):
         assert "fid" not in metrics[row] and math.isfinite(metrics[row]["inception_kid_mean"])
@@ -291,7 +436,7 @@ def test_unconditional_faces_without_the_inception_graph_is_an_error_naming_the_
         faces, monkeypatch):
     monkeypatch.chdir(faces)  # no data/inception/ there (in-process: the error comes before any model)
     with pytest.raises(LabError) as error:
-        compare.main(FACES + ["--report_dir=no_graph"])
+        comparison.run(settings(FACES + ["--report_dir=no_graph"]))
     assert str(error.value) == (
         "nothing to measure with: faces has no class sub-folders, so there is no class to "
         "recognise and no per-class metric, and there is no Inception graph at "
@@ -305,5 +450,5 @@ def test_a_crafted_inception_graph_is_refused_before_anything_runs_it(faces, mon
     graph = tiny_inception.file_writing_graph(str(faces / "crafted.pb"), marker)
     with pytest.raises(LabError, match=r"crafted.pb is refused, not imported: its node WriteFile "
                                        r"is a WriteFile op, which the Inception graph does not have"):
-        compare.main(FACES + ["--report_dir=crafted_report", f"--inception_graph={graph}"])
+        comparison.run(settings(FACES + ["--report_dir=crafted_report", f"--inception_graph={graph}"]))
     assert not marker.exists() and not os.path.exists(faces / "crafted_report")

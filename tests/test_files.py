@@ -7,6 +7,7 @@ import time
 import pytest
 
 import files
+from errors import LabError
 
 
 def test_atomic_write_leaves_nothing_when_writing_fails(tmp_path):
@@ -38,3 +39,56 @@ def test_stale_temporary_files_are_removed_and_a_running_processes_kept(tmp_path
     assert sorted(os.listdir(tmp_path)) == sorted(n for n, stale in names.items() if not stale)
     assert len(log) == 4 and all(line.endswith(", left by an interrupted run") for line in log)
     files.remove_stale_temporary(str(tmp_path / "no such folder"), log.append)  # nothing to do
+
+
+def folder_files(folder):
+    return {name: (folder / name).read_text() for name in sorted(os.listdir(folder))}
+
+
+def test_replace_folder_swaps_in_the_whole_new_set(tmp_path):
+    target = tmp_path / "report"
+    target.mkdir()
+    (target / "per_class.png").write_text("stale figure")
+    (target / "report.md").write_text("old")
+    files.replace_folder(str(target), lambda folder: open(os.path.join(folder, "report.md"), "w").write("new"))
+    assert folder_files(target) == {"report.md": "new"}
+    assert os.listdir(tmp_path) == ["report"]  # no temporary folder left
+    assert os.stat(target).st_mode & 0o777 == 0o777 & ~files.current_umask()
+
+
+def test_a_failed_build_leaves_the_previous_folder_as_it_was(tmp_path):
+    target = tmp_path / "report"
+    target.mkdir()
+    (target / "report.md").write_text("old")
+
+    def half_a_build(folder):
+        open(os.path.join(folder, "report.md"), "w").write("half")
+        raise LabError("stopped halfway")
+    with pytest.raises(LabError):
+        files.replace_folder(str(target), half_a_build)
+    assert folder_files(target) == {"report.md": "old"} and os.listdir(tmp_path) == ["report"]
+
+
+def test_a_killed_build_leaves_the_previous_folder_as_it_was(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    target = tmp_path / "report"
+    target.mkdir()
+    (target / "report.md").write_text("old")
+    script = ("import os, sys, time, files\n"
+              "def build(folder):\n"
+              "    open(os.path.join(folder, 'report.md'), 'w').write('half')\n"
+              "    print('building', flush=True)\n"
+              "    time.sleep(60)\n"
+              f"files.replace_folder({str(target)!r}, build)\n")
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                               cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert process.stdout.readline() == "building\n"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert folder_files(target) == {"report.md": "old"}
+    left = [name for name in os.listdir(tmp_path) if name != "report"]
+    assert len(left) == 1 and files.is_stale(str(tmp_path / left[0]))  # the next build removes it
+    files.replace_folder(str(target), lambda folder: open(os.path.join(folder, "report.md"), "w").write("new"))
+    assert os.listdir(tmp_path) == ["report"] and folder_files(target) == {"report.md": "new"}

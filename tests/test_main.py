@@ -399,7 +399,8 @@ def test_a_disk_filling_up_stops_training_with_a_checkpoint_and_one_line(tmp_pat
                        f"--sample_dir={small_disk}/samples", f"--logs_dir={small_disk}/logs", "--sample_freq=1"],
                       tmp_path)
     assert_one_line_error(result, r"the disk holding .*small/.* is almost full \(\d+ MiB free, 64 MiB needed "
-                                  r"to go on\): stopped after saving the checkpoint at iteration (\d+); free some space")
+                                  r"to go on\): stopped after saving the checkpoint at iteration (\d+); "
+                                  r"free some space")
     step = int(re.search(r"at iteration (\d+)", result.stderr).group(1))
     assert f"DCGAN.model-{step}.index" in os.listdir(tmp_path / "checkpoint" / "mnist_28_28")
     resumed = run_main(["--dataset=mnist", "--train", f"--data_dir={DATA}", "--batch_size=16",
@@ -490,7 +491,8 @@ def test_a_config_json_that_disagrees_with_its_checkpoint_is_one_line(trained, t
     shutil.copytree(trained[0] / "checkpoint", tmp_path / "checkpoint")
     path = tmp_path / "checkpoint" / "mnist_28_28" / "config.json"
     config = json.loads(path.read_text())
-    for z_dim, message in [(10 ** 9, r"config.json is damaged \(z_dim is 1000000000, not a whole number from 1 to 10000\)"),
+    for z_dim, message in [(10 ** 9, r"config.json is damaged \(z_dim is 1000000000, not a whole number "
+                                     r"from 1 to 10000\)"),
                            (50, r"does not fit this network \(generator/g_h0_lin/Matrix is \[110, 1024\] there, "
                                 r"\[60, 1024\] in the network\)")]:
         path.write_text(json.dumps(dict(config, z_dim=z_dim)))

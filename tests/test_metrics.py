@@ -262,3 +262,131 @@ def test_confusion_matrix_counts_asked_for_against_recognised():
     # The diagonal over the row sums is class_accuracy's per-class accuracy.
     accuracy = metrics.class_accuracy(np.eye(3)[predicted], requested, num_classes=3)["per_class"]
     assert np.diag(counts) / counts.sum(axis=1) == pytest.approx(accuracy[:2])
+
+
+# ----------------------------------------------------------------------------- uncertainty
+
+def test_fid_with_a_precomputed_root_matches_the_sqrtm_fid():
+    rng = np.random.RandomState(13)
+    real, fake = rng.randn(300, 6), rng.randn(300, 6) @ rng.randn(6, 6) + 0.5
+    mu_r, sigma_r = metrics.feature_stats(real)
+    mu_f, sigma_f = metrics.feature_stats(fake)
+    expected = metrics.frechet_from_stats(mu_f, sigma_f, mu_r, sigma_r)
+    root = metrics.symmetric_root(sigma_r)
+    assert root @ root == pytest.approx(sigma_r, abs=1e-10)
+    assert metrics.frechet_with_root(mu_f, sigma_f, mu_r, sigma_r, root) == pytest.approx(expected, rel=1e-9)
+    real, generated = two_point_sets()  # singular covariances: the known answer still comes out
+    (mu_r, sigma_r), (mu_g, sigma_g) = metrics.feature_stats(real), metrics.feature_stats(generated)
+    assert metrics.frechet_with_root(mu_g, sigma_g, mu_r, sigma_r, metrics.symmetric_root(sigma_r)) == \
+        pytest.approx(89.0909, abs=1e-4)
+
+
+def test_bootstrap_counts_draw_n_rows_and_keep_every_strata_size():
+    strata = np.repeat([0, 1, 2], [5, 7, 8])
+    counts = metrics.bootstrap_counts(20, resamples=30, seed=1, strata=strata)
+    assert counts.shape == (30, 20) and (counts >= 0).all()
+    for stratum, size in ((0, 5), (1, 7), (2, 8)):
+        assert (counts[:, strata == stratum].sum(axis=1) == size).all()
+    assert np.array_equal(counts, metrics.bootstrap_counts(20, 30, seed=1, strata=strata))
+    assert not np.array_equal(counts, metrics.bootstrap_counts(20, 30, seed=2, strata=strata))
+    assert (metrics.bootstrap_counts(9, 4, seed=0).sum(axis=1) == 9).all()
+
+
+def test_weighted_stats_equal_the_stats_of_the_repeated_rows():
+    rng = np.random.RandomState(14)
+    feats, weights = rng.randn(12, 3), rng.randint(0, 4, 12)
+    weights[0] = 5
+    repeated = np.repeat(feats, weights, axis=0)
+    mu, sigma = metrics.weighted_stats(feats, weights.astype(float))
+    expected_mu, expected_sigma = metrics.feature_stats(repeated)
+    assert mu == pytest.approx(expected_mu) and sigma == pytest.approx(expected_sigma)
+
+
+def test_each_fid_resample_is_the_fid_of_its_drawn_rows():
+    rng = np.random.RandomState(15)
+    real, fake = rng.randn(200, 4), rng.randn(60, 4) * 2 + 1
+    mu, sigma = metrics.feature_stats(real)
+    counts = metrics.bootstrap_counts(60, resamples=3, seed=0)
+    fids = metrics.fid_resamples(fake, mu, sigma, metrics.symmetric_root(sigma), counts)
+    for fid, w in zip(fids, counts):
+        assert fid == pytest.approx(metrics.frechet_distance(np.repeat(fake, w, axis=0), real), rel=1e-8)
+
+
+def test_the_standard_error_of_a_mean_is_sigma_over_root_n():
+    values = np.random.RandomState(16).randn(2000) * 3.0
+    resampled = metrics.resampled_means(values, metrics.bootstrap_counts(2000, 300, seed=0))
+    assert metrics.standard_error(resampled) == pytest.approx(3.0 / np.sqrt(2000), rel=0.15)
+
+
+def test_the_precision_std_is_the_binomial_standard_error():
+    rng = np.random.RandomState(17)
+    real, fake = rng.randn(400, 2), rng.randn(600, 2) * 3.0  # about half the fakes inside
+    scores = metrics.knn_scores(real, fake, counts=metrics.bootstrap_counts(600, 200, seed=0))
+    p = scores["precision"]
+    assert 0.3 < p < 0.9
+    assert scores["precision_std"] == pytest.approx(np.sqrt(p * (1 - p) / 600), rel=0.2)
+    for name in ("recall", "density", "coverage"):
+        assert 0 < scores[name + "_std"] < 0.1
+
+
+def test_a_knn_resample_scores_its_drawn_fakes_with_the_full_sets_radii():
+    rng = np.random.RandomState(18)
+    real, fake = rng.randn(50, 2), rng.randn(40, 2) + 0.3
+    counts = metrics.bootstrap_counts(40, resamples=1, seed=3)
+    drawn = np.repeat(fake, counts[0], axis=0)
+    resample = {name: v[0] for name, v in metrics.knn_weighted(real, fake, counts).items()}
+    # precision, density and coverage use only the real radii: the drawn set gives the same
+    assert resample["precision"] == pytest.approx(metrics.precision_recall(real, drawn)[0])
+    assert (resample["density"], resample["coverage"]) == pytest.approx(metrics.density_coverage(real, drawn))
+    # recall keeps each fake's radius from the whole set: a real is recalled by a drawn fake's ball
+    radii = metrics.knn_radii(fake)
+    inside = brute_force_distances(real, fake) <= radii[None, :]
+    assert resample["recall"] == pytest.approx(np.mean(inside[:, counts[0] > 0].any(axis=1)))
+
+
+def test_knn_scores_without_counts_are_the_published_metrics():
+    real, fake = four_blobs_and_two()
+    scores = metrics.knn_scores(real, fake)
+    assert (scores["precision"], scores["recall"]) == metrics.precision_recall(real, fake)
+    assert set(scores) == {"precision", "recall", "density", "coverage"}
+
+
+def test_inception_score_and_class_accuracy_resamples_known_answers():
+    rng = np.random.RandomState(19)
+    probs = rng.dirichlet(np.ones(4), 80)
+    ones = np.ones((1, 80), np.int64)
+    assert metrics.inception_score_resamples(probs, ones)[0] == pytest.approx(metrics.inception_score(probs))
+    counts = metrics.bootstrap_counts(80, resamples=2, seed=0)
+    assert metrics.inception_score_resamples(probs, counts)[1] == \
+        pytest.approx(metrics.inception_score(np.repeat(probs, counts[1], axis=0)))
+    requested = np.arange(80) % 4
+    expected = metrics.class_accuracy(probs, requested, 5)
+    got = metrics.class_accuracy_resamples(probs, requested, 5, ones)
+    assert got["overall"][0] == pytest.approx(expected["overall"])
+    assert [v[0] for v in got["per_class"][:4]] == pytest.approx(expected["per_class"][:4])
+    assert got["per_class"][4] is None and got["worst"][0] == pytest.approx(expected["worst"])
+
+
+def test_separated_needs_a_gap_above_twice_the_combined_error():
+    assert not metrics.separated(10.0, 3.0, 0.0, 4.0)  # gap 10 = 2 x sqrt(9 + 16): not above
+    assert metrics.separated(10.1, 3.0, 0.0, 4.0) and metrics.separated(0.0, 0.0, -0.1, 0.0)
+    assert not metrics.separated(0.5, 0.0, 0.5, 0.0)
+
+
+# ----------------------------------------------------------------------------- collapse checks
+
+def test_mean_pairwise_distance_known_answers():
+    assert metrics.mean_pairwise_distance([[0.0, 0.0], [3.0, 4.0]]) == pytest.approx(5.0)
+    assert metrics.mean_pairwise_distance([[0.0], [1.0], [3.0]]) == pytest.approx(2.0)  # (1 + 3 + 2) / 3
+    assert metrics.mean_pairwise_distance(np.ones((50, 4))) == pytest.approx(0.0, abs=1e-6)
+    spread = metrics.mean_pairwise_distance(np.random.RandomState(20).randn(3000, 2), max_rows=500)
+    assert spread == pytest.approx(np.sqrt(np.pi), rel=0.05)  # E|x - y| for 2-d standard normals
+
+
+def test_pixel_spread_and_image_contrast_known_answers():
+    same = np.full((10, 4, 4, 1), 200, np.uint8)
+    assert metrics.pixel_spread(same) == 0.0 and (metrics.image_contrast(same) == 0).all()
+    black_and_white = np.repeat(np.array([0, 255], np.uint8), 5)[:, None, None, None] * np.ones((1, 4, 4, 3), np.uint8)
+    assert metrics.pixel_spread(black_and_white) == pytest.approx(0.5)
+    checkerboard = (np.indices((4, 4)).sum(axis=0) % 2 * 255).astype(np.uint8)[None, :, :, None]
+    assert metrics.image_contrast(checkerboard) == pytest.approx([0.5])

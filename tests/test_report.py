@@ -21,17 +21,23 @@ COST = {"params_G": 7.07e6, "params_D": 3.77e6, "iterations": 1093, "train_secon
         "images_per_second": 170.0, "sample_seconds_per_1000": 0.5}
 
 
-def row(label, fid, precision, recall, accuracies, class_fids, **extra):
-    """A table row with classifier numbers; two classes '0' and '1'."""
-    return dict(label=label, fid=fid, kid_mean=fid / 100, kid_std=0.001, score=9.0,
+def row(label, fid, precision, recall, accuracies, class_fids, error=0.01, **extra):
+    """A table row with classifier numbers, each with the standard error `error` (FIDs: 100x
+    that); two classes '0' and '1'."""
+    per_class = {c: {"fid": f, "fid_std": 100 * error, "precision": precision, "precision_std": error,
+                     "recall": recall, "recall_std": error} for c, f in zip("01", class_fids)}
+    errors = {key + "_std": error for key in ("score", "class_accuracy", "worst_class_accuracy",
+                                              "precision", "recall", "density", "coverage")}
+    return dict(label=label, fid=fid, fid_std=100 * error, kid_mean=fid / 100, kid_std=0.001, score=9.0,
                 class_accuracy=float(np.mean(accuracies)), worst_class=str(int(np.argmin(accuracies))),
                 worst_class_accuracy=min(accuracies), precision=precision, recall=recall,
                 density=precision, coverage=recall, intra_class_fid=float(np.mean(class_fids)),
+                intra_class_fid_std=100 * error,
                 per_class_accuracy={"0": accuracies[0], "1": accuracies[1]},
-                per_class={c: {"fid": f, "precision": precision, "recall": recall}
-                           for c, f in zip("01", class_fids)},
+                per_class_accuracy_std={"0": error, "1": error}, per_class=per_class,
                 confusion={"rows": ["0", "1"], "columns": ["0", "1"], "counts": [[9, 1], [2, 8]]},
-                inception_fid=None, **extra)
+                inception_fid=None, pixel_spread=0.3, image_contrast=0.3,
+                class_contrast={"0": 0.3, "1": 0.3}, **errors, **extra)
 
 
 def results(held_out=False):
@@ -39,7 +45,7 @@ def results(held_out=False):
     return {"dcgan": row("DCGAN", 80.0, 0.60, 0.50, [0.90, 0.80], [60.0, 100.0], **COST),
             "biggan": row("BigGAN", 20.0, 0.90, 0.30, [0.99, 0.75], [10.0, 30.0], **COST),
             "real": row("real train (floor)" if held_out else "real train (no floor: reference seen)",
-                        2.0, 0.80, 0.80, [0.99, 0.99], [1.0, 1.5]),
+                        2.0, 0.95, 0.80, [0.99, 0.99], [1.0, 1.5]),
             "reference_held_out": held_out,
             "reference_note": "Reference held out: ..." if held_out else "Warning: the reference was seen"}
 
@@ -59,22 +65,153 @@ def test_the_held_out_line_comes_right_after_the_title():
 
 def test_the_analysis_says_who_wins_quality_diversity_and_per_class_with_the_numbers():
     text = markdown()
-    assert ("- **Quality** (are the images realistic?): the BigGAN wins 3 of 4 measures.\n"
-            "  - Precision (classifier): the BigGAN wins (0.900 vs 0.600, by 0.3; real data: 0.800).\n") in text
+    assert ("- **Quality** (are the images realistic?): the BigGAN wins 2 of 4 measures, the DCGAN 1; "
+            "1 within noise.\n  - Precision (classifier): the BigGAN wins (0.900 ± 0.01 vs 0.600 ± 0.01, "
+            "by 0.3; real data: 0.950 ± 0.01).\n") in text
+    assert ("  - Class accuracy: within noise (DCGAN 85.0% ± 1.0, BigGAN 87.0% ± 1.0; real data: "
+            "99.0% ± 1.0): the gap 0.02 is not above 2 × their combined uncertainty.") in text
     assert "**Diversity** (is the real variety reproduced?): the DCGAN wins 2 of 2 measures." in text
-    assert "FID (classifier): the BigGAN wins (20 vs 80, 4.0x lower; real data: 2)." in text
+    assert "FID (classifier): the BigGAN wins (20 ± 1 vs 80 ± 1, 4.0x lower; real data: 2 ± 1)." in text
     assert ("Accuracy: the BigGAN is ahead in 1 of 2 classes, the DCGAN in 1; hardest class: "
             "1 for the DCGAN (80.0%), 1 for the BigGAN (75.0%).") in text
+    assert "Warning: no winner" not in text  # nothing for the checks to find
     assert "Intra-class FID: the BigGAN is ahead in 2 of 2 classes, the DCGAN in 0" in text
     assert "  - The DCGAN: FID (classifier) 80 vs 2 (40x)" in text
     assert "  - The BigGAN: FID (classifier) 20 vs 2 (10x)" in text
 
 
+# ----------------------------------------------------------------------------- sanity checks
+
+def decided(calls):
+    """The measures a model was declared the winner of."""
+    return {key: call for key, call in calls.items() if call in ("DCGAN", "BigGAN")}
+
+
+def test_two_20_iteration_runs_declare_no_winner_anywhere():
+    short = dict(iterations=20, images_seen=1280, train_images=60000)
+    runs = results()
+    runs["dcgan"].update(short)
+    runs["biggan"].update(short)
+    assert decided(analysis.winners(runs)) == {}
+    assert decided(analysis.winners(results()))  # the same numbers with long runs: winners
+    lines = report.to_markdown(report.report_blocks(SETUP, runs)).splitlines()
+    assert lines[4] == "> Warning: no winner is declared on any measure, because:"
+    assert lines[6].startswith("> - the DCGAN trained only 20 iterations, 1,280 images (0.021 epochs) "
+                               "in 0:06:40: under 500 iterations or one epoch")
+    assert lines[7].startswith("> - the BigGAN trained only 20 iterations")
+    text = "\n".join(lines)
+    assert " wins (" not in text and "**" not in text.split("## Per class")[1]
+    assert "- **Quality** (are the images realistic?): no winner declared (see the warning at the top)." in text
+    assert "Accuracy: the BigGAN is ahead in 0 of 2 classes, the DCGAN in 0 (2 not called)" in text
+    page = "\n".join(report.html_block(block, ".") for block in report.report_blocks(SETUP, runs)[:3])
+    assert ('<div class="note warning"><p>Warning: no winner is declared on any measure, because:</p>'
+            '<ul><li>the DCGAN trained only 20 iterations') in page
+
+
+def test_budgets_are_told_in_images_and_epochs():
+    assert analysis.seen_phrase({"images_seen": 59965, "train_images": 60000}) == "59,965 images (1.0 epochs)"
+    assert analysis.seen_phrase({"images_seen": 1280, "train_images": 60000}) == "1,280 images (0.021 epochs)"
+    assert analysis.seen_phrase({"images_seen": 1280}) == "1,280 images" and analysis.seen_phrase({}) == ""
+
+
+def test_runs_of_very_unequal_budgets_declare_no_winner():
+    runs = results()
+    runs["biggan"].update(train_seconds=1000.0)  # 2.5x the DCGAN's 400 s
+    checks = analysis.sanity_checks(runs)
+    assert [c["kind"] for c in checks] == ["unequal runs"] and checks[0]["blocks"] == ["all"]
+    assert "differ by more than 2x (2.5x the time)" in checks[0]["text"]
+    assert decided(analysis.winners(runs)) == {}
+    runs["biggan"].update(train_seconds=790.0)  # under 2x: a fair enough comparison
+    assert analysis.sanity_checks(runs) == []
+
+
+def test_a_model_above_the_real_row_gets_no_winner_on_that_measure():
+    runs = results()
+    runs["real"].update(precision=0.80, density=0.80)  # the BigGAN's 0.90 is above it
+    calls = analysis.winners(runs)
+    assert calls["precision"] == calls["density"] == analysis.NOT_CALLED
+    assert calls["fid"] == "BigGAN" and calls["recall"] == "DCGAN"  # the rest is still judged
+    text = report.to_markdown(report.report_blocks(SETUP, runs))
+    assert ("> Warning: no winner is declared on precision (classifier), density (classifier), because:\n>\n"
+            "> - the BigGAN's precision (classifier) (0.900) is above the real images' own (0.800); "
+            "samples crowded into a few dense real regions score above real data, so this is "
+            "collapse, not quality.") in text
+    runs["real"].update(precision=0.89)  # above, but within the uncertainty: nothing to flag
+    assert "precision" not in analysis.blocking(analysis.sanity_checks(runs))
+
+
+def test_one_class_above_its_real_accuracy_loses_only_its_cell():
+    runs = results()
+    runs["dcgan"]["per_class_accuracy"]["0"] = 1.0
+    runs["dcgan"]["per_class_accuracy_std"]["0"] = 0.0
+    runs["real"]["per_class_accuracy"]["0"] = 0.93
+    calls = analysis.winners(runs)
+    assert calls["accuracy@0"] == analysis.NOT_CALLED and calls["accuracy@1"] == "DCGAN"
+    assert "class 0's accuracy" in analysis.warning_lines(analysis.sanity_checks(runs))[0]
+
+
+def test_near_identical_samples_leave_the_quality_measures_without_a_winner():
+    runs = results()
+    runs["dcgan"].update(pixel_spread=0.02, feature_spread=4.0)
+    runs["real"].update(feature_spread=10.0)
+    checks = analysis.sanity_checks(runs)
+    assert [c["kind"] for c in checks] == ["collapse"]
+    assert ("the DCGAN's samples are nearly identical: they differ from each other only 7% in pixels, "
+            "40% in classifier features of how much real images do") in checks[0]["text"]
+    calls = analysis.winners(runs)
+    assert {calls[key] for key in analysis.QUALITY if key in calls} == {analysis.NOT_CALLED}
+    assert calls["accuracy@0"] == calls["precision@1"] == analysis.NOT_CALLED
+    assert calls["recall"] == "DCGAN" and calls["fid"] == "BigGAN"
+    assert analysis.warning_lines(checks)[0] == ("Warning: no winner is declared on the quality "
+                                                 "measures (precision, density, class accuracy), because:")
+
+
+def test_a_blank_class_and_one_class_everywhere_are_named():
+    runs = results()
+    runs["biggan"]["class_contrast"] = {"0": 0.3, "1": 0.01}
+    runs["dcgan"]["confusion"] = {"rows": ["0", "1"], "columns": ["0", "1"], "counts": [[10, 0], [9, 1]]}
+    texts = [c["text"] for c in analysis.sanity_checks(runs)]
+    assert texts[0].startswith("the DCGAN's images are nearly all recognised as 0 (95%), whatever class "
+                               "was asked for")
+    assert texts[1].startswith("the BigGAN's class 1 images are blank: contrast within an image "
+                               "0.010 vs 0.300 for the real images of the class")
+    runs["biggan"]["class_contrast"] = {"0": 0.02, "1": 0.01}
+    assert analysis.blank_classes(runs["biggan"], runs["real"]) == (
+        "images of all 2 classes are blank: contrast within an image 0.010 to 0.020 vs 0.300 for the "
+        "real images of the class")
+    assert analysis.winners(runs)["class_accuracy"] == analysis.NOT_CALLED
+
+
+def test_a_run_without_a_training_record_is_noted_but_still_compared():
+    runs = results()
+    runs["dcgan"]["iterations"] = None
+    lines = analysis.warning_lines(analysis.sanity_checks(runs))
+    assert lines[0].startswith("Note: the DCGAN's config.json has no training record")
+    assert analysis.winners(runs)["fid"] == "BigGAN"
+
+
+def test_a_negative_kid_is_explained_where_it_appears():
+    runs = results()
+    runs["real"]["kid_mean"] = -0.0004
+    text = report.to_markdown(report.report_blocks(SETUP, runs))
+    assert "| -0.0004 ± 0.001† |" in text
+    assert ("† KID below 0: an unbiased estimate of a quantity near 0 can come out negative: read it as "
+            "0 ± its std.") in text
+    assert "real data: -0.0004 ± 0.001; an unbiased estimate of a quantity near 0 can come out negative" in text
+    assert "†" not in report.to_markdown(report.report_blocks(SETUP, results()))
+
+
 def test_the_per_class_table_marks_the_better_model():
-    header, rows = report.per_class_table(results())
+    header, rows = report.per_class_table(results(), {})
     assert header == ["class", "Accuracy", "Intra-class FID", "Precision", "Recall"]
     assert rows[0][:3] == ["0", "90.0% / **99.0%** (99.0%)", "60.0 / **10.0** (1.0)"]
     assert rows[1][1] == "**80.0%** / 75.0% (99.0%)"
+
+
+def test_standard_errors_are_printed_without_exponents():
+    assert analysis.show_std(0.0042) == "0.0042" and analysis.show_std(0.004, percent=True) == "0.4"
+    assert analysis.show_std(1.1e-19) == "< 0.0001" and analysis.show_std(0.0) == "0"
+    assert report.with_error(0.8123, 0.004, ".1%") == "81.2% ± 0.4" and report.with_error(None, 1, ".2f") == "—"
 
 
 def test_large_values_are_printed_in_full():
@@ -103,7 +240,10 @@ def test_unconditional_inception_only_rows_get_their_table_and_say_why_per_class
     text = report.to_markdown(report.report_blocks(setup, rows))
     assert "Left out: faces has no class sub-folders" in text
     assert "No classifier metrics: faces has no class sub-folders" in text
-    assert "Inception KID: the BigGAN wins (0.02 vs 0.05, by 0.03" in text
+    assert "Inception KID: the BigGAN wins (0.02 ± 0.01 vs 0.05 ± 0.01, by 0.03" in text
+    # these rows carry no standard error for precision: no gap can be judged, so none is called
+    assert ("Precision (Inception): no winner (DCGAN 0.500, BigGAN 0.500; real data: 0.500): it has "
+            "no uncertainty to judge the gap by.") in text
     assert "| real train (floor) | — | 0.05 ± 0.01 | 2.50 ± 0.10 |" in text
 
 
@@ -161,7 +301,7 @@ def test_report_html_holds_every_table_row_and_the_warning_first(page):
         for table_row in [header] + rows:
             for cell in table_row:  # Markdown bold becomes <strong>, the text stays
                 assert cell.replace("**", "") in parser.cells
-    header, rows = report.per_class_table(results())
+    header, rows = report.per_class_table(results(), {})
     assert all(r[1].replace("**", "") in parser.cells for r in rows)
     assert text.index('<p class="note warning">Warning: the reference was seen') < text.index("<h2>")
     assert "<strong>Quality</strong>" in text and "**" not in text
@@ -199,3 +339,52 @@ def test_final_losses_average_the_last_tenth():
     log["d_loss"][-5:] = 2.0
     assert figures.final_losses(log) == {"d_loss": 2.0, "g_loss": 0.0}
     assert figures.final_losses(None) is None
+
+
+def confusion_rows(asked, columns, panels=("DCGAN", "BigGAN", "real train (no floor: reference seen)")):
+    counts = np.random.RandomState(0).randint(0, 50, (len(asked), len(columns))).tolist()
+    return {label: {"confusion": {"rows": asked, "columns": columns, "counts": counts}} for label in panels}
+
+
+def text_boxes(fig):
+    """(text, its screen box, the panel it belongs to or None) for every visible text of a drawn
+    figure: tick labels, axis labels, titles."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = [(fig._suptitle, None)] + [(t, ax) for ax in fig.axes if ax.get_visible() for t in
+                                       ax.get_xticklabels() + ax.get_yticklabels()
+                                       + [ax.xaxis.label, ax.yaxis.label, ax.title]]
+    return [(t.get_text(), t.get_window_extent(renderer), ax) for t, ax in texts
+            if t.get_visible() and t.get_text()]
+
+
+def overlaps(fig):
+    """Pairs of texts that overlap each other, and texts that overlap another panel's picture."""
+    boxes = text_boxes(fig)
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.images]
+    found = [(text, other) for i, (text, box, _) in enumerate(boxes)
+             for other, other_box, _ in boxes[i + 1:] if box.overlaps(other_box)]
+    return found + [(text, panel.get_title()) for text, box, owner in boxes for panel in panels
+                    if panel is not owner and box.overlaps(panel.get_window_extent())]
+
+
+CIFAR_NAMES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+
+
+@pytest.mark.parametrize("asked,columns", [
+    (CIFAR_NAMES[:2], CIFAR_NAMES),                                  # two CIFAR classes, 10-class classifier
+    ([str(i) for i in range(10)], [str(i) for i in range(10)]),      # MNIST
+    ([f"class_{i:02d}" for i in range(45)], [f"class_{i:02d}" for i in range(45)])])  # a large folder
+def test_confusion_matrix_labels_never_overlap_and_the_figure_says_what_it_shows(asked, columns):
+    fig = figures.confusion_figure(confusion_rows(asked, columns))
+    assert overlaps(fig) == []
+    assert text_boxes(fig)[0][0].startswith("Confusion matrices: % of the images asked for each class (row)")
+    assert fig.get_figwidth() <= 12  # fits a page: nothing is shrunk to illegible
+    figures.plt.close(fig)
+
+
+def test_every_figure_has_a_title_that_says_what_it_shows():
+    losses = figures.loss_figure({"DCGAN": loss_log(1.39, 0.69), "BigGAN": loss_log(1.0, 0.2)})
+    assert losses._suptitle.get_text().startswith("Training losses of both runs")
+    figures.plt.close(losses)
+

@@ -61,6 +61,46 @@ def test_classes_with_too_few_images_are_left_out_with_the_reason():
     assert "per-class precision and recall needs at least 4 images" in row["per_class_note"]
 
 
+class FeatureClassifier(SimpleNamespace):
+    """A stand-in classifier whose "images" are already its features, and whose softmax is
+    one-hot on the feature's nearest class centre (0 or 20, as in two_clusters)."""
+
+    def features(self, images):
+        return np.asarray(images, np.float64)
+
+    def probs(self, images):
+        return np.eye(2)[(np.asarray(images)[:, 0] > 10).astype(int)]
+
+
+def test_a_classifier_row_carries_a_standard_error_for_every_number():
+    features, labels = two_clusters(per_class=150)
+    classifier = FeatureClassifier(class_names=["0", "1"], num_classes=2)
+    reference = {"features": features, "stats": metrics.feature_stats(features), "labels": labels}
+    shifted = features + np.random.RandomState(1).randn(*features.shape) * 0.3
+    row = scoring.classifier_row(classifier, reference, shifted, labels, ["0", "1"], seed=0, resamples=8)
+    for key in ("fid", "score", "class_accuracy", "worst_class_accuracy", "precision", "recall",
+                "density", "coverage", "intra_class_fid"):
+        assert np.isfinite(row[key + "_std"]) and row[key + "_std"] >= 0, key
+    assert row["fid_std"] > 0 and row["precision_std"] > 0
+    # every image is recognised as asked: no resample changes an accuracy
+    assert row["class_accuracy_std"] == 0 and row["per_class_accuracy_std"] == {"0": 0.0, "1": 0.0}
+    assert set(row["per_class"]["0"]) >= {"fid", "fid_std", "precision", "precision_std"}
+    assert row == scoring.classifier_row(classifier, reference, shifted, labels, ["0", "1"], 0, 8)
+    assert row["feature_spread"] == pytest.approx(metrics.mean_pairwise_distance(shifted))
+
+
+def test_image_checks_find_a_blank_class():
+    rng = np.random.RandomState(2)
+    images = rng.randint(0, 256, (20, 8, 8, 1)).astype(np.uint8)
+    labels = np.arange(20) % 2
+    images[labels == 1] = 7  # class "b": every image one flat grey
+    checks = scoring.image_checks(images, labels, ["a", "b", "c"])
+    assert checks["class_contrast"]["b"] == 0.0 and checks["class_contrast"]["a"] > 0.2
+    assert "c" not in checks["class_contrast"]  # never asked for
+    assert checks["pixel_spread"] == pytest.approx(metrics.pixel_spread(images))
+    assert scoring.image_checks(images, None, [])["class_contrast"] is None
+
+
 # ----------------------------------------------------------------------------- Inception space
 
 @pytest.fixture(scope="module")
@@ -92,13 +132,18 @@ def test_a_shifted_set_is_further_than_the_reference_itself(net):
     darker = (images // 4).astype(np.uint8)  # every feature moves
     row = scoring.inception_row(net, reference, darker, seed=0)
     assert row["inception_fid"] > 1.0 and row["inception_precision"] < 0.5
+    for key in ("inception_fid", "inception_precision", "inception_recall", "inception_density",
+                "inception_coverage"):
+        assert np.isfinite(row[key + "_std"]) and row[key + "_std"] >= 0, key
+    assert row["inception_fid_std"] > 0
 
 
 def test_inception_fid_is_left_out_when_a_set_has_no_more_images_than_features(net):
     few = random_images(tiny.FEATURE_DIM, seed=2)  # 16 images of 16 features: rank 15
     reference = scoring.inception_reference(net, random_images(40, seed=3))
     row = scoring.inception_row(net, reference, few, seed=0)
-    assert row["inception_fid"] is None and np.isfinite(row["inception_kid_mean"])
+    assert row["inception_fid"] is None and row["inception_fid_std"] is None
+    assert np.isfinite(row["inception_kid_mean"])
     assert scoring.inception_reference(net, few)["stats"] is None
     note = scoring.inception_note(net, tiny.FEATURE_DIM, 40)
     assert "N = 16 images per row against 40 reference images; papers use N = 10,000 or 50,000" in note

@@ -195,3 +195,6 @@ def test_an_image_too_large_to_decode_is_one_line_and_can_be_skipped(tmp_path, m
                                        f"({side * side} pixels) exceeds limit of")
     data, log = load(tmp_path / "toys", "*.png", 8, skip_bad_images=True)
     assert len(data.images) == 2 and "warning: skipped 1 unreadable image(s): cars/big.png" in log
+
+
+# ----------------------------------------------------------------------------- replace_folder

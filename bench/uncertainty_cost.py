@@ -1,0 +1,79 @@
+"""What the bootstrap standard errors of compare.py cost, on synthetic features at N = 10,000.
+
+    python bench/uncertainty_cost.py                      # 128-d (classifier) and 2048-d (Inception)
+    python bench/uncertainty_cost.py --dims 128 --resamples 20
+
+For one row (N generated feature vectors against N real ones; random Gaussian features, so only
+the timing means anything) it times each number the row gets, without and with its standard
+error over --resamples bootstrap resamples (evaluation/metrics.py), and prints the extra seconds
+the uncertainty adds. The k-NN metrics get their resamples in the same distance passes, so
+compare the "k-NN, 4 metrics" lines with what precision_recall + density_coverage cost before
+(five passes instead of three).
+"""
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repo root
+
+import numpy as np  # noqa: E402
+
+from evaluation import metrics  # noqa: E402
+
+
+def timed(function):
+    """(result, seconds) of function()."""
+    start = time.perf_counter()
+    result = function()
+    return result, time.perf_counter() - start
+
+
+def old_knn(real, fake, radii):
+    """precision_recall then density_coverage, as scoring.py called them before (five passes)."""
+    precision = np.mean(metrics.ball_counts(fake, real, radii) > 0)
+    recall = np.mean(metrics.ball_counts(real, fake, metrics.knn_radii(fake)) > 0)
+    density = metrics.ball_counts(fake, real, radii).sum() / (3 * len(fake))
+    coverage = np.mean(metrics.kth_nearest_distances(real, fake, 1) <= radii)
+    return precision, recall, density, coverage
+
+
+def bench(dim, n, resamples, classes=10):
+    """Print the seconds of each number of one row in a dim-d feature space."""
+    rng = np.random.RandomState(0)
+    real, fake = rng.randn(n, dim), rng.randn(n, dim) * 1.1 + 0.1
+    labels = np.arange(n) % classes
+    counts = metrics.bootstrap_counts(n, resamples, seed=0, strata=labels)
+    mu, sigma = metrics.feature_stats(real)
+    root, t_root = timed(lambda: metrics.symmetric_root(sigma))
+    _, t_fid = timed(lambda: metrics.frechet_from_stats(*metrics.feature_stats(fake), mu, sigma))
+    _, t_fid_b = timed(lambda: metrics.fid_resamples(fake, mu, sigma, root, counts))
+    radii, t_radii = timed(lambda: metrics.knn_radii(real))
+    _, t_old = timed(lambda: old_knn(real, fake, radii))
+    _, t_knn = timed(lambda: metrics.knn_scores(real, fake, real_radii=radii))
+    _, t_knn_b = timed(lambda: metrics.knn_scores(real, fake, real_radii=radii, counts=counts))
+    probs = rng.dirichlet(np.ones(classes), n)
+    _, t_rest = timed(lambda: (metrics.inception_score_resamples(probs, counts),
+                               metrics.class_accuracy_resamples(probs, labels, classes, counts)))
+    print(f"\n{dim}-d features, N = {n:,}, {resamples} resamples:")
+    print(f"  FID: {t_fid:.2f} s; its resamples {t_fid_b:.2f} s (+ {t_root:.2f} s once per reference)")
+    print(f"  k-NN, 4 metrics: {t_knn:.2f} s (before: {t_old:.2f} s); with resamples {t_knn_b:.2f} s "
+          f"(reference radii, once: {t_radii:.2f} s)")
+    print(f"  score and class accuracy resamples: {t_rest:.3f} s")
+    extra = t_fid_b + (t_knn_b - t_knn)
+    print(f"  the uncertainty adds {extra:.1f} s per row ({extra * 3:.1f} s for the three rows), "
+          f"the k-NN change saves {t_old - t_knn:.1f} s per row")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dims", type=int, nargs="+", default=[128, 2048])
+    parser.add_argument("--num_samples", type=int, default=10000)
+    parser.add_argument("--resamples", type=int, default=metrics.RESAMPLES)
+    args = parser.parse_args()
+    for dim in args.dims:
+        bench(dim, args.num_samples, args.resamples)
+
+
+if __name__ == "__main__":
+    main()
