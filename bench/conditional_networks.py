@@ -10,7 +10,7 @@ before issue 12) and the colour conditional network (what main.py builds for the
 the same data order, noise, batch size and number of iterations (one D step then two G steps,
 as main.py), on the folder's train split (every 10th image is held out, datasets.holdout_split).
 Then each makes --per_class images of every class, and the classifier of
-biggan/train_classifier.py (trained on the same folder) says how many show the class asked for.
+evaluation/train_classifier.py (trained on the same folder) says how many show the class asked for.
 Prints seconds per iteration (the first, which sets TensorFlow up, not counted) and writes a
 grid per network (one row per class) to --out_dir. With --checkpoint_dir a run continues where
 the previous one stopped, so a long comparison can run in parts.
@@ -133,7 +133,7 @@ def main():
     parser.add_argument("--iterations", type=int, default=100)
     parser.add_argument("--batch_size", type=int, default=64)
     parser.add_argument("--classifier", default=None,
-                        help="biggan/train_classifier.py's .npz (none: speed only)")
+                        help="evaluation/train_classifier.py's .npz (none: speed only)")
     parser.add_argument("--per_class", type=int, default=500, help="images per class for the accuracy")
     parser.add_argument("--eval_every", type=int, default=30,
                         help="class accuracy every N iterations (0: off)")

@@ -64,7 +64,7 @@ def train_command(kind, args):
 
 def classifier_command(args, image_size):
     """The complete command that trains the evaluation classifier compare.py looks for: the
-    same images, classes and size as the models (biggan/train_classifier.py's default size is
+    same images, classes and size as the models (evaluation/train_classifier.py's default size is
     64, so a 32-pixel set needs --output_size 32), saved where --classifier points."""
     flags = data_flags(args)
     if image_size != DEFAULT_CLASSIFIER_SIZE:

@@ -30,7 +30,7 @@ def to_classifier_labels(classifier, class_names, labels):
     if missing:
         raise LabError(f"the classifier {classifier.dataset} knows the classes "
                        f"{', '.join(classifier.class_names)}, not {', '.join(missing)}; train one for "
-                       f"these classes with biggan/train_classifier.py --classes {','.join(class_names)} "
+                       f"these classes with evaluation/train_classifier.py --classes {','.join(class_names)} "
                        "and the dataset's --dataset, --data_dir and --output_size")
     index = np.array([classifier.class_names.index(name) for name in class_names])
     return index[np.asarray(labels)]

@@ -105,39 +105,30 @@ def test_resume_continues_from_the_saved_iteration(tmp_path):
     assert sorted(os.listdir(tmp_path / "samples" / "mnist_28_28")) == ["train_00_0000.png"]
 
 
-def test_the_same_seed_gives_the_same_first_grid(tmp_path):
-    grids = []
-    for name, seed in [("a", 1), ("b", 1), ("c", 2)]:
-        (tmp_path / name).mkdir()
-        train_mnist(tmp_path / name, "--epoch=1", "--train_size=16", f"--seed={seed}")
-        grids.append(np.asarray(Image.open(tmp_path / name / "samples" / "mnist_28_28" / "train_00_0000.png")))
-    np.testing.assert_array_equal(grids[0], grids[1])
-    assert not np.array_equal(grids[0], grids[2])
-
-
-def test_test_mode_writes_grids_and_reproduces_them(trained, tmp_path):
+@pytest.fixture(scope="module")
+def tested(trained):
+    """Test mode once on the tiny run, with an export: (folder, result)."""
     cwd, _ = trained
-    outputs = []
-    for run in range(2):
-        result = run_main(["--dataset=mnist", "--data_dir=/nonexistent", f"--sample_dir=test{run}",
-                           "--batch_size=25"], cwd)
-        assert result.returncode == 0, result.stderr
-        assert "Loaded mnist_28_28 at iteration 4" in result.stdout
-        files = sorted(os.listdir(cwd / f"test{run}" / "mnist_28_28"))
-        assert files == ["test_classes.png", "test_interpolation.gif", "test_random.png"]
-        outputs.append([open(cwd / f"test{run}" / "mnist_28_28" / f, "rb").read() for f in files])
-    assert outputs[0] == outputs[1]
+    result = run_main(["--dataset=mnist", "--data_dir=/nonexistent", "--sample_dir=test0", "--batch_size=25",
+                       "--export_samples=30"], cwd)
+    assert result.returncode == 0, result.stderr
+    return cwd, result
+
+
+def test_test_mode_writes_grids(tested):
+    cwd, result = tested
+    assert "Loaded mnist_28_28 at iteration 4" in result.stdout
+    files = sorted(os.listdir(cwd / "test0" / "mnist_28_28"))
+    assert files == ["generated_30.npz", "test_classes.png", "test_interpolation.gif", "test_random.png"]
     classes = np.asarray(Image.open(cwd / "test0" / "mnist_28_28" / "test_classes.png"))
     assert 10 * 28 < classes.shape[0] <= 10 * 28 + 40 and classes.shape[1] > 10 * 28  # digits, names, title
     assert (classes[:, :3] == 255).all()  # the white margin where the class names are written
     assert Image.open(cwd / "test0" / "mnist_28_28" / "test_interpolation.gif").n_frames > 1
 
 
-def test_export_samples_writes_images_and_labels(trained):
-    cwd, _ = trained
-    result = run_main(["--dataset=mnist", "--export_samples=30", "--sample_dir=export"], cwd)
-    assert result.returncode == 0, result.stderr
-    path = os.path.join("export", "mnist_28_28", "generated_30.npz")
+def test_export_samples_writes_images_and_labels(tested):
+    cwd, result = tested
+    path = os.path.join("test0", "mnist_28_28", "generated_30.npz")
     assert path in result.stdout
     data = np.load(cwd / path)
     assert data["images"].dtype == np.uint8 and data["images"].shape == (30, 28, 28, 1)
@@ -151,13 +142,15 @@ def test_an_absurd_export_is_refused_before_generating(trained):
 
 
 @pytest.mark.parametrize("option,count", [(4, 101)])  # every option: tests/test_utils.py
-def test_visualize_options(trained, option, count):
-    cwd, _ = trained
+def test_visualize_options_and_a_second_test_mode_repeats_the_first(tested, option, count):
+    cwd, _ = tested
     out = f"vis{option}"
     result = run_main(["--dataset=mnist", f"--visualize={option}", f"--sample_dir={out}",
-                       "--batch_size=8"], cwd)
+                       "--batch_size=25"], cwd)
     assert result.returncode == 0, result.stderr
     assert len(os.listdir(cwd / out / "mnist_28_28")) == 3 + count
+    for name in ("test_random.png", "test_classes.png", "test_interpolation.gif"):  # another process:
+        assert (cwd / out / "mnist_28_28" / name).read_bytes() == (cwd / "test0" / "mnist_28_28" / name).read_bytes()
 
 
 def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path):

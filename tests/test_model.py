@@ -277,3 +277,26 @@ def test_a_full_disk_stops_with_a_checkpoint(tmp_path, monkeypatch, where):
     message = training.failure_message(stop.failure)
     assert ("No space left on device" if where == "grid" else "almost full") in message
 
+
+
+def first_grid(tmp_path, seed):
+    """The first training grid of a 1-iteration run with this --seed (graph seed and data seed),
+    as main.py sets them."""
+    import sampling
+    with tf.Graph().as_default(), tf1.Session() as sess:
+        tf1.set_random_seed(seed)
+        dcgan = make(sess, tmp_path / str(seed))
+        grids = []
+        real_save = sampling.save_images
+        sampling.save_images = lambda images, size, path: grids.append(images)
+        try:
+            dcgan.train(config(tmp_path / str(seed), seed=seed, sample_freq=1), mnist_subset(8))
+        finally:
+            sampling.save_images = real_save
+        return grids[0]
+
+
+def test_the_same_seed_gives_the_same_first_grid(tmp_path):
+    first = first_grid(tmp_path / "a", 1)
+    np.testing.assert_array_equal(first, first_grid(tmp_path / "b", 1))
+    assert not np.array_equal(first, first_grid(tmp_path / "c", 2))
