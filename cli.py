@@ -5,6 +5,7 @@ same way (before TensorFlow starts, so a typo costs no start-up time), turn them
 plain values the library takes (training.TrainConfig, a run name) and run test mode the same
 way, so this lives once, here. Only this file and the two mains read absl FLAGS.
 """
+import contextlib
 import functools
 import math
 import os
@@ -17,7 +18,9 @@ from absl import flags as absl_flags
 
 import checkpoints
 import datasets
+import distribute
 import runs
+import tfstart
 import training
 from errors import LabError, run_or_exit
 from files import check_writable, remove_stale_temporary
@@ -69,6 +72,12 @@ def define_common_flags(flags):
     flags.DEFINE_integer("output_width", None, "Image width [output_height]", lower_bound=1, upper_bound=4096)
     flags.DEFINE_integer("seed", 0, "Random seed for weights, noise and grids", lower_bound=0,
                          upper_bound=MAX_SEED)
+    # several GPUs, several machines (distribute.py; README: more than one GPU / more than one server)
+    flags.DEFINE_integer("num_gpus", 1, "Train on this many GPUs of this machine, data-parallel: "
+                         "--batch_size is split across them (1: one device)", lower_bound=1, upper_bound=64)
+    flags.DEFINE_integer("worker_timeout", 300, "Several machines (TF_CONFIG): seconds a machine waits "
+                       "for the others (to start, and in each step) before the run stops",
+                       lower_bound=1, upper_bound=86_400)
     # output
     flags.DEFINE_string("checkpoint_dir", "checkpoint", "Where checkpoints are saved (a sub-folder per run)")
     flags.DEFINE_string("sample_dir", "samples", "Where sample grids are saved (a sub-folder per run)")
@@ -94,6 +103,7 @@ FLAG_GROUPS = [
     ("Data", ["dataset", "data_dir", "input_fname_pattern", "conditional", "classes", "attribute",
               "crop", "input_height", "input_width", "train_size", "skip_bad_images", "mnist_split"]),
     ("Training", ["train", "epoch", "batch_size", "output_height", "output_width", "seed"]),
+    ("Several GPUs, several machines (TF_CONFIG)", ["num_gpus", "worker_timeout"]),
     ("Output", ["checkpoint_dir", "sample_dir", "logs_dir", "sample_freq", "ckpt_freq", "print_freq",
                 "log_freq", "max_to_keep"]),
     ("Test mode", ["visualize", "export_samples"]),
@@ -240,13 +250,25 @@ def check_run_folders(FLAGS, folders):
         check_writable(folders.logs, "logs dir")
 
 
-def prepare(FLAGS, model, program, images_per_iteration):
+def check_replicas(FLAGS):
+    """--num_gpus and TF_CONFIG (several machines), checked before TensorFlow starts: TF_CONFIG
+    parses, the batch splits evenly over the replicas of every machine. Returns the cluster (None:
+    one machine). Test mode samples on one device and ignores both."""
+    if not FLAGS.train:
+        return None
+    cluster = distribute.cluster_from_environment()
+    distribute.check_batch(FLAGS.batch_size, FLAGS.num_gpus, cluster)
+    return cluster
+
+
+def prepare(FLAGS, model, program, images_per_iteration, cluster=None):
     """What both mains do before TensorFlow starts, so that every mistake costs a second: the run's
-    folders (checked for writing), the first line, and then the training data (checked against
-    what the run trained on before) or, in test mode, the run's config.json. Returns (folders,
-    data or None)."""
+    folders (checked for writing; on a multi-machine run by the chief only, which alone writes), the
+    first line, and then the training data (checked against what the run trained on before) or, in
+    test mode, the run's config.json. Returns (folders, data or None)."""
     folders = run_folders(FLAGS, model)
-    check_run_folders(FLAGS, folders)
+    if cluster is None or cluster.is_chief:
+        check_run_folders(FLAGS, folders)
     print(first_line(model, FLAGS), flush=True)
     if not FLAGS.train:
         runs.read_config(folders.checkpoint, program, FLAGS.dataset)
@@ -330,30 +352,64 @@ def train_config(FLAGS, reshuffle):
         logs_dir=FLAGS.logs_dir, dataset=FLAGS.dataset)
 
 
+def start_replicas(FLAGS, cluster):
+    """The devices a training run uses (distribute.start: --num_gpus, TF_CONFIG's machines), with
+    a line saying so; None on one device and in test mode. Once TensorFlow has started."""
+    if not FLAGS.train:
+        return None
+    replicas = distribute.start(FLAGS.num_gpus, cluster, FLAGS.worker_timeout)
+    if replicas is not None:
+        print(distribute.describe(replicas, FLAGS.batch_size), flush=True)
+    return replicas
+
+
+def session(tf1, replicas):
+    """The handout's tf.Session, on the replicas' target (several machines: this one's server)."""
+    return tf1.Session(distribute.target(replicas),
+                       config=distribute.session_config(replicas, tfstart.session_config(tf1)))
+
+
 def train(model, data, config):
     """model.train with the run's folder locked, and how the run ended as the exit code: 0 when
     finished; 130 after Ctrl-C and 143 after SIGTERM (a checkpoint was saved: a script can tell
     an interrupted run from a finished one); a one-line error when the losses turned NaN (nothing
-    saved) or an output could not be written (the checkpoint saved if the disk allowed it)."""
+    saved), an output could not be written (the checkpoint saved if the disk allowed it) or,
+    on several machines, another machine stopped (the chief's last checkpoint resumes the run).
+    Only the chief of several machines writes: the others take no lock."""
     folder = os.path.join(config.checkpoint_dir, model.model_dir)
-    with checkpoints.RunLock(folder):
-        checkpoints.clean_temporary_files(folder)  # what a killed save left behind
-        for base in (config.sample_dir, config.logs_dir):  # and killed grid or log writes
-            remove_stale_temporary(os.path.join(base, model.model_dir))
+    writes = distribute.writes_files(model.replicas)
+    with checkpoints.RunLock(folder) if writes else contextlib.nullcontext():
+        if writes:
+            checkpoints.clean_temporary_files(folder)  # what a killed save left behind
+            for base in (config.sample_dir, config.logs_dir):  # and killed grid or log writes
+                remove_stale_temporary(os.path.join(base, model.model_dir))
         try:
             counter, stop = model.train(config, data)
         except training.Diverged as e:
-            steps = checkpoints.checkpoint_steps(folder, model.checkpoint_name)
-            last = f"the last good checkpoint is iteration {steps[-1]} in {folder}" if steps else \
-                "no checkpoint was saved before it"
-            raise LabError(f"{e}; {last}. Nothing was saved: try a lower learning rate (or resume "
-                           "from that checkpoint with one)")
+            raise LabError(f"{e}; {last_checkpoint(folder, model)}. Nothing was saved: try a lower "
+                           "learning rate (or resume from that checkpoint with one)")
+        except distribute.lost_worker_errors() as e:
+            if not distribute.on_several_machines(model.replicas):
+                raise
+            steps = checkpoints.checkpoint_steps(folder, model.checkpoint_name) if writes else []
+            resume = f"its checkpoint at iteration {steps[-1]} in {folder}" if steps else \
+                "the chief's last checkpoint" if not writes else "the start (no checkpoint was saved yet)"
+            raise LabError(distribute.lost_worker_message(model.replicas, e, resume))
     if stop.failure is not None:
         raise LabError(f"{training.failure_message(stop.failure)}: stopped after saving the checkpoint "
                        f"at iteration {counter}; free some space (or fix the folder) and run the same "
                        "command to resume")
+    if distribute.on_several_machines(model.replicas):
+        print(distribute.fingerprint_line(model.sess), flush=True)
     if stop.requested:
         sys.exit(stop.exit_code())
+
+
+def last_checkpoint(folder, model):
+    """'the last good checkpoint is iteration N in folder' (or that there is none), for errors."""
+    steps = checkpoints.checkpoint_steps(folder, model.checkpoint_name)
+    return f"the last good checkpoint is iteration {steps[-1]} in {folder}" if steps else \
+        "no checkpoint was saved before it"
 
 
 def check_export_size(FLAGS, image_shape):

@@ -36,9 +36,10 @@ HELP = dict(program="main.py", groups=[("DCGAN", ["learning_rate", "beta1", "z_d
     "--output_height=28 --train"])
 
 
-def make_dcgan(sess, FLAGS, data, folders):
+def make_dcgan(sess, FLAGS, data, folders, replicas=None):
     """The handout's DCGAN(...) call for training; y_dim is the number of classes of a conditional
-    model (10 for MNIST), c_dim the images' channels (1 for MNIST)."""
+    model (10 for MNIST), c_dim the images' channels (1 for MNIST). replicas: the devices
+    (cli.start_replicas: --num_gpus, TF_CONFIG), None for one."""
     from model import DCGAN  # imported once TensorFlow has started (model.py builds on it)
     return DCGAN(sess,
                  output_width=FLAGS.output_width, output_height=FLAGS.output_height,
@@ -47,7 +48,7 @@ def make_dcgan(sess, FLAGS, data, folders):
                  z_dim=FLAGS.z_dim, c_dim=data.images.shape[-1], dataset_name=FLAGS.dataset,
                  class_names=data.class_names, learning_rate=FLAGS.learning_rate, beta1=FLAGS.beta1,
                  max_to_keep=FLAGS.max_to_keep, model_dir=os.path.basename(folders.checkpoint),
-                 data_record=cli.data_record(FLAGS, data))
+                 data_record=cli.data_record(FLAGS, data), replicas=replicas)
 
 
 def check_network_size(FLAGS):
@@ -96,12 +97,14 @@ def main(argv):
     check_network_size(FLAGS)
     if FLAGS.train:
         check_memory(FLAGS)
-    folders, data = cli.prepare(FLAGS, "DCGAN", "main.py", FLAGS.batch_size)  # the data too
+    cluster = cli.check_replicas(FLAGS)  # --num_gpus, TF_CONFIG's machines
+    folders, data = cli.prepare(FLAGS, "DCGAN", "main.py", FLAGS.batch_size, cluster)  # the data too
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
+    replicas = cli.start_replicas(FLAGS, cluster)  # None: one device
 
-    with tf1.Session(config=tfstart.session_config(tf1)) as sess:
+    with cli.session(tf1, replicas) as sess:
         if FLAGS.train:
-            dcgan = make_dcgan(sess, FLAGS, data, folders)
+            dcgan = make_dcgan(sess, FLAGS, data, folders, replicas)
             # MNIST keeps the order the handout's load_mnist shuffled it into; folders reshuffle.
             cli.train(dcgan, data, cli.train_config(FLAGS, reshuffle=FLAGS.dataset != "mnist"))
         else:  # the handout's test: the network config.json describes, from its checkpoint

@@ -25,6 +25,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf  # the handout's TensorFlow 1 names: tf.placeholder, tf.variable_scope, ...
 
 import datasets
+import distribute
 import ops
 import runs
 import training
@@ -44,7 +45,7 @@ class DCGAN(object):
     def __init__(self, sess, batch_size=64, sample_num=64, output_height=64, output_width=64,
                  y_dim=None, z_dim=100, gf_dim=64, df_dim=64, gfc_dim=1024, dfc_dim=1024, c_dim=3,
                  dataset_name="default", class_names=None, learning_rate=0.0002, beta1=0.5,
-                 max_to_keep=5, model_dir=None, data_record=None, network=None):
+                 max_to_keep=5, model_dir=None, data_record=None, network=None, replicas=None):
         """Store the hyper-parameters and build the graph (handout 五.6).
 
         y_dim: number of classes for the conditional network (10 for MNIST), None otherwise.
@@ -52,6 +53,7 @@ class DCGAN(object):
         model_dir: the run's name (runs.run_name), the sub-folder of checkpoint/, samples/, logs/.
         data_record: what the run trains on (dataset, split, classes, images), for config.json.
         network: which network to build [choose_network: from y_dim and c_dim].
+        replicas: the devices to train on (distribute.start: --num_gpus, TF_CONFIG); None: one.
         The handout's input_height/width, crop, data_dir, ... describe the data: datasets.py
         reads them, the network never does.
         """
@@ -78,11 +80,18 @@ class DCGAN(object):
                                               batch_norm(name="g_bn2"))
         if self.network != self.MNIST_CONDITIONAL:
             self.d_bn3, self.g_bn3 = batch_norm(name="d_bn3"), batch_norm(name="g_bn3")
-        self.build_model()
+        self.replicas = replicas
+        with distribute.scope(replicas):  # one device: no scope
+            self.build_model()
 
     def build_model(self):
         """The handout's build_model: placeholders, G, D (twice: real and fake, shared weights),
-        sampler, losses, optimisers."""
+        losses and optimisers (build_training), then the sampler and TensorBoard's summaries.
+
+        On several devices (--num_gpus, distribute.py) build_training runs once per replica, on
+        its share of the batch; its values come back as one (losses: the replicas' mean). Batch
+        norm still normalises with the statistics of the whole batch (the handout's batch, as on
+        one device): replicas change where the batch is computed, not what."""
         if self.y_dim:
             self.y = tf.placeholder(tf.float32, [None, self.y_dim], name="y")
         else:
@@ -92,45 +101,54 @@ class DCGAN(object):
         self.z = tf.placeholder(tf.float32, [None, self.z_dim], name="z")
         self.z_sum = tf.summary.histogram("z", self.z)
 
-        self.G = self.generator(self.z, self.y)
-        self.D, self.D_logits = self.discriminator(self.inputs, self.y, reuse=False)
+        (self.G, self.D, self.D_logits, self.D_, self.D_logits_, self.d_loss_real, self.d_loss_fake,
+         self.g_loss, self.d_loss, self.d_optim, self.g_optim) = distribute.per_replica(
+            self.replicas, self.build_training, self.inputs, self.z, self.y)
         # The handout writes `self.sampler = self.sampler(...)`, hiding the method; we keep both.
         self.samples = self.sampler(self.z, self.y)
         # The sampler's batch norm statistics, measured from G (ops.standing_statistics_ops).
         self.standing = ops.standing_statistics_ops(
             lambda: self.generator(self.z, self.y, train=True, reuse=True))
-        self.D_, self.D_logits_ = self.discriminator(self.G, self.y, reuse=True)
 
         self.d_sum = tf.summary.histogram("d", self.D)
         self.d__sum = tf.summary.histogram("d_", self.D_)
         self.G_sum = tf.summary.image("G", self.G, max_outputs=4)
-
-        xent = tf.nn.sigmoid_cross_entropy_with_logits
-        self.d_loss_real = tf.reduce_mean(xent(logits=self.D_logits, labels=tf.ones_like(self.D)))
-        self.d_loss_fake = tf.reduce_mean(xent(logits=self.D_logits_, labels=tf.zeros_like(self.D_)))
-        # Non-saturating generator loss: G wants D to call its images real.
-        self.g_loss = tf.reduce_mean(xent(logits=self.D_logits_, labels=tf.ones_like(self.D_)))
-        self.d_loss = self.d_loss_real + self.d_loss_fake
-
         self.d_loss_real_sum = tf.summary.scalar("d_loss_real", self.d_loss_real)
         self.d_loss_fake_sum = tf.summary.scalar("d_loss_fake", self.d_loss_fake)
         self.g_loss_sum = tf.summary.scalar("g_loss", self.g_loss)
         self.d_loss_sum = tf.summary.scalar("d_loss", self.d_loss)
+        self.g_sum = tf.summary.merge([self.z_sum, self.d__sum, self.G_sum,
+                                        self.d_loss_fake_sum, self.g_loss_sum])
+        self.d_sum = tf.summary.merge([self.z_sum, self.d_sum, self.d_loss_real_sum, self.d_loss_sum])
+        self.saver = tf.train.Saver(max_to_keep=self.max_to_keep)
+
+    def build_training(self, inputs, z, y):
+        """G, D on the real and on the fake images, the sigmoid cross-entropy losses and the
+        Adam updates (the handout's build_model; on one device for the whole batch). Returns
+        (G, D, D_logits, D_, D_logits_, d_loss_real, d_loss_fake, g_loss, d_loss, d_optim, g_optim)."""
+        G = self.generator(z, y)
+        D, D_logits = self.discriminator(inputs, y, reuse=False)
+        D_, D_logits_ = self.discriminator(G, y, reuse=True)
+
+        xent = tf.nn.sigmoid_cross_entropy_with_logits
+        d_loss_real = tf.reduce_mean(xent(logits=D_logits, labels=tf.ones_like(D)))
+        d_loss_fake = tf.reduce_mean(xent(logits=D_logits_, labels=tf.zeros_like(D_)))
+        # Non-saturating generator loss: G wants D to call its images real.
+        g_loss = tf.reduce_mean(xent(logits=D_logits_, labels=tf.ones_like(D_)))
+        d_loss = d_loss_real + d_loss_fake
 
         t_vars = tf.trainable_variables()
         self.d_vars = [var for var in t_vars if "d_" in var.name]
         self.g_vars = [var for var in t_vars if "g_" in var.name]
 
         # The optimisers are built here (the handout builds them in train) so the Saver also
-        # stores Adam's moment estimates and a resumed run continues exactly.
-        self.d_optim = tf.train.AdamOptimizer(self.learning_rate, beta1=self.beta1) \
-            .minimize(self.d_loss, var_list=self.d_vars)
-        self.g_optim = tf.train.AdamOptimizer(self.learning_rate, beta1=self.beta1) \
-            .minimize(self.g_loss, var_list=self.g_vars)
-        self.g_sum = tf.summary.merge([self.z_sum, self.d__sum, self.G_sum,
-                                        self.d_loss_fake_sum, self.g_loss_sum])
-        self.d_sum = tf.summary.merge([self.z_sum, self.d_sum, self.d_loss_real_sum, self.d_loss_sum])
-        self.saver = tf.train.Saver(max_to_keep=self.max_to_keep)
+        # stores Adam's moment estimates and a resumed run continues exactly. (replica_loss: the
+        # loss itself on one device; on several, its share of the batch's, see distribute.py.)
+        d_optim = tf.train.AdamOptimizer(self.learning_rate, beta1=self.beta1) \
+            .minimize(distribute.replica_loss(d_loss), var_list=self.d_vars)
+        g_optim = tf.train.AdamOptimizer(self.learning_rate, beta1=self.beta1) \
+            .minimize(distribute.replica_loss(g_loss), var_list=self.g_vars)
+        return G, D, D_logits, D_, D_logits_, d_loss_real, d_loss_fake, g_loss, d_loss, d_optim, g_optim
 
     def train(self, config, data):
         """The handout's training loop (五.6.2): for every epoch, for every batch, one D
@@ -143,7 +161,8 @@ class DCGAN(object):
         batch_idxs = training.batches_per_epoch(len(data.images), config.train_size, self.batch_size)
         counter, previous = training.resume(self, config.checkpoint_dir)  # or start at 0
         log = training.RunLog(os.path.join(config.logs_dir, self.model_dir), self.sess.graph,
-                              counter, batch_idxs, config, self.images_per_iteration, previous)
+                              counter, batch_idxs, config, self.images_per_iteration, previous,
+                              writes=distribute.writes_files(self.replicas))  # several machines: the chief
         sample_dir = os.path.join(config.sample_dir, self.model_dir)
         # Fixed noise and labels: the grids show the same samples getting better over time.
         sample_z = self.sample_noise(np.random.RandomState(config.seed), self.sample_num)
@@ -188,6 +207,8 @@ class DCGAN(object):
         if self.y_dim:
             feed_g[self.y] = batch_labels
         feed_d = {**feed_g, self.inputs: batch_images}
+        # several machines: each feeds its own rows of the batch (distribute.worker_share)
+        feed_d, feed_g = (distribute.worker_share(self.replicas, feed) for feed in (feed_d, feed_g))
         d_out = self.sess.run([self.d_optim, self.d_loss] + ([self.d_sum] if with_summaries else []), feed_d)
         self.sess.run(self.g_optim, feed_dict=feed_g)
         g_out = self.sess.run([self.g_optim, self.g_loss] + ([self.g_sum] if with_summaries else []), feed_g)

@@ -13,9 +13,13 @@ import math
 
 import tensorflow.compat.v1 as tf  # the handout's TensorFlow 1 names: tf.placeholder, tf.variable_scope, ...
 
+import distribute
+
 # A graph collection of every batch norm in training mode: (moving mean, moving variance, batch
 # mean, batch variance), for the sampler's standing statistics (standing_statistics_ops).
 BN_BATCH_STATISTICS = "bn_batch_statistics"
+# How a variable that every replica updates identically is written (distribute.py): from the first.
+FIRST_REPLICA = tf.VariableAggregation.ONLY_FIRST_REPLICA
 
 
 def normalize(x, train=True, momentum=0.9, epsilon=1e-5):
@@ -27,13 +31,17 @@ def normalize(x, train=True, momentum=0.9, epsilon=1e-5):
     Shared by batch_norm below and BigGAN's conditional batch norm.
     """
     channels = x.get_shape()[-1]
+    # FIRST_REPLICA: on several devices every replica computes the same statistics (below), so
+    # the moving averages are written from the first one (distribute.py)
     moving_mean = tf.get_variable("moving_mean", [channels], trainable=False,
-                                   initializer=tf.zeros_initializer())
+                                   initializer=tf.zeros_initializer(), aggregation=FIRST_REPLICA)
     moving_variance = tf.get_variable("moving_variance", [channels], trainable=False,
-                                       initializer=tf.ones_initializer())
+                                       initializer=tf.ones_initializer(), aggregation=FIRST_REPLICA)
     if not train:
         return tf.nn.batch_normalization(x, moving_mean, moving_variance, None, None, epsilon)
-    mean, variance = tf.nn.moments(x, list(range(len(x.get_shape()) - 1)))  # all axes but channels
+    # all axes but channels, over the whole batch: with several replicas (--num_gpus) each holds a
+    # share, and distribute.moments adds their sums (synchronised batch norm); one device: tf.nn.moments
+    mean, variance = distribute.moments(x, list(range(len(x.get_shape()) - 1)))
     tf.add_to_collection(BN_BATCH_STATISTICS, (moving_mean, moving_variance, mean, variance))
     update_mean = tf.assign(moving_mean, momentum * moving_mean + (1.0 - momentum) * mean)
     update_variance = tf.assign(moving_variance,

@@ -212,8 +212,12 @@ def check_same_architecture(folder, architecture):
 
 def save_checkpoint(model, checkpoint_dir, step, training_record=None):
     """A model's save (handout 五.6): <Model>.model-<step> and config.json in
-    checkpoint_dir/<run name>, all or nothing (checkpoints.save). model: a DCGAN or a BigGAN."""
+    checkpoint_dir/<run name>, all or nothing (checkpoints.save). model: a DCGAN or a BigGAN.
+    On several machines only the chief saves (distribute.writes_files)."""
     import checkpoints
+    import distribute
+    if not distribute.writes_files(model.replicas):
+        return
     config = config_json(model.architecture, model.data_record, training_record, model.batch_size)
     checkpoints.save(model.sess, model.saver, os.path.join(checkpoint_dir, model.model_dir),
                      model.checkpoint_name, step, config, model.max_to_keep)

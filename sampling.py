@@ -18,6 +18,7 @@ import os
 
 import numpy as np
 
+import distribute
 from errors import LabError
 from files import atomic_write
 from utils import (class_rows, cycle_labels, image_manifold_size, interpolation_frames, make_gif,
@@ -64,7 +65,10 @@ def set_standing_statistics(model, batches=STANDING_BATCHES, seed=0):
 
 def save_training_grid(model, z, labels, folder, epoch, idx, d_loss, g_loss):
     """The handout's grid during training: the fixed noise's images as
-    folder/train_<epoch>_<idx>.png (with standing statistics, as test mode), and the [Sample] line."""
+    folder/train_<epoch>_<idx>.png (with standing statistics, as test mode), and the [Sample] line.
+    On several machines only the chief makes it (distribute.writes_files)."""
+    if not distribute.writes_files(model.replicas):
+        return
     set_standing_statistics(model)
     path = os.path.join(folder, "train_{:02d}_{:04d}.png".format(epoch, idx))
     save_images(model.generate(z, labels), image_manifold_size(len(z)), path)

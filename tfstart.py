@@ -41,6 +41,13 @@ CHATTER = re.compile("|".join([
     # while running: harmless on some CPUs (the graph still runs, on TensorFlow's own kernels)
     r"oneDNN supports DT_INT32 only on platforms with AVX-512",
     r"meta_optimizer\.cc:\d+\] \w+ failed: ",
+    # several machines (distribute.py): the C++ details of an exchange another machine broke off or
+    # has not joined yet (a retry); the program says what happened in one line of its own
+    r"ring_alg\.cc:\d+\] Aborting RingReduce with ",
+    r"base_collective_executor\.cc:\d+\] BaseCollectiveExecutor::StartAbort ",
+    r"^Additional GRPC error information from remote target ",
+    r"^:UNKNOWN:Error received from peer ",
+    r"^The error could be from a previous operation\. Restart your program to reset\.",
 ]))
 
 

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+import distribute
 import runs
 from errors import LabError
 from files import atomic_write, format_seconds
@@ -69,10 +70,16 @@ def epoch_order(num_images, epoch, config):
 
 def resume(model, checkpoint_dir):
     """Initialise the model's variables, then restore the run's newest checkpoint if there is
-    one. Returns (iteration counter, the checkpoint's training record: seconds and speed)."""
-    import tensorflow as tf
-    model.sess.run(tf.compat.v1.global_variables_initializer())
+    one. Returns (iteration counter, the checkpoint's training record: seconds and speed).
+    Several machines: the chief restores its checkpoint and the others take its weights and
+    iteration (distribute.take_chiefs_weights), so that every machine starts at the same point."""
+    distribute.initialize(model.replicas, model.sess)
+    if not distribute.writes_files(model.replicas):  # another machine than the chief
+        counter = distribute.take_chiefs_weights(model.replicas, model.sess, 0)
+        print(f" [*] Took the chief's weights: starting at iteration {counter}", flush=True)
+        return counter, {}
     found, counter = model.load(checkpoint_dir)
+    counter = distribute.take_chiefs_weights(model.replicas, model.sess, counter)  # one machine: nothing
     print(" [*] Load SUCCESS, resuming at iteration %d" % counter if found
           else " [!] No checkpoint yet: training from scratch", flush=True)
     return counter, runs.read_record(os.path.join(checkpoint_dir, model.model_dir), "training")
@@ -189,15 +196,20 @@ class RunLog(object):
 
     SPEED_AFTER = 10  # iterations measured before the cost line (the first one is TensorFlow's set-up)
 
-    def __init__(self, folder, graph, counter, batch_idxs, config, images_per_iteration, previous=None):
-        """folder: logs/<run>. previous: the "training" record of the resumed checkpoint."""
+    def __init__(self, folder, graph, counter, batch_idxs, config, images_per_iteration, previous=None,
+                 writes=True):
+        """folder: logs/<run>. previous: the "training" record of the resumed checkpoint. writes:
+        False on the other machines of a multi-machine run (the chief writes): lines only."""
         import tensorflow as tf
-        os.makedirs(folder, exist_ok=True)
         self.config, self.batch_idxs = config, batch_idxs
         self.total, self.images_per_iteration = config.epoch * batch_idxs, images_per_iteration
         self.start_counter, self.start_time = counter, time.time()
         self.first_step_time = None  # when the first iteration (and TensorFlow's set-up) ended
         self.previous = previous or {}
+        self.writes = writes
+        if not writes:
+            return
+        os.makedirs(folder, exist_ok=True)
         run = os.path.basename(os.path.normpath(folder))
         self.outputs = [folder, os.path.join(config.sample_dir, run), os.path.join(config.checkpoint_dir, run)]
         path = os.path.join(folder, "losses.csv")
@@ -218,11 +230,12 @@ class RunLog(object):
         for name, value in (("d_loss", d_loss), ("g_loss", g_loss)):
             if not math.isfinite(value):
                 raise Diverged(counter, name, value)
-        for summary in summaries:
-            self.writer.add_summary(summary, counter)
         elapsed = time.time() - self.start_time
-        self.losses.writerow([counter, epoch, f"{d_loss:.6f}", f"{g_loss:.6f}", f"{elapsed:.3f}"])
-        self.loss_file.flush()  # a killed run keeps its curve
+        if self.writes:
+            for summary in summaries:
+                self.writer.add_summary(summary, counter)
+            self.losses.writerow([counter, epoch, f"{d_loss:.6f}", f"{g_loss:.6f}", f"{elapsed:.3f}"])
+            self.loss_file.flush()  # a killed run keeps its curve
         if self.first_step_time is None:
             self.first_step_time = time.time()
         if counter % self.config.print_freq == 0 or counter == self.total:
@@ -231,7 +244,7 @@ class RunLog(object):
                   f"({100.0 * counter / max(1, self.total):5.1f}%, ETA {self.eta(counter)})", flush=True)
         if counter - self.start_counter == self.SPEED_AFTER + 1 and counter < self.total:
             print(self.cost_line(counter), flush=True)
-        problem = low_disk(self.outputs)
+        problem = self.writes and low_disk(self.outputs)
         if problem:
             raise OSError(errno.ENOSPC, problem)
 
@@ -276,8 +289,9 @@ class RunLog(object):
         """Close the files and say how the run ended. After a disk failure closing may fail too
         (the last lines cannot be flushed): the checkpoint is what matters, so that is ignored."""
         try:
-            self.loss_file.close()
-            self.writer.close()
+            if self.writes:
+                self.loss_file.close()
+                self.writer.close()
         except (OSError, RuntimeError):  # RuntimeError: TensorBoard's writer on a full disk
             pass
         if stop.requested and stop.failure is None:

@@ -3,11 +3,15 @@
     python bench/train_speed.py                    # DCGAN (MNIST cDCGAN, batch 64) and BigGAN
     python bench/train_speed.py --model dcgan --iters 50
     python bench/train_speed.py --model biggan --ch 32
+    python bench/train_speed.py --num_gpus 4       # 1, 2, 3 and 4 replicas (distribute.py)
 
 Times the real training step of each model (DCGAN: one D and two G updates per batch, as
 the handout; BigGAN: num_D_steps D updates and one G update) on MNIST batches, after a
 few warm-up iterations, and prints images/s and seconds/iteration. "Images" are the real
 images D sees: batch_size per DCGAN iteration, batch_size x num_D_steps per BigGAN one.
+--num_gpus N times every replica count from 1 to N that splits the batch evenly (as the mains'
+--num_gpus): on a GPU server, how training scales. On a machine without GPUs the replicas are
+logical CPU devices sharing the same cores: that shows the step runs, not that it is faster.
 """
 import argparse
 import os
@@ -17,6 +21,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repo root
 
 import numpy as np  # noqa: E402
+import distribute  # noqa: E402
 import tfstart  # noqa: E402
 
 tf = tfstart.import_tensorflow()  # start-up chatter hidden
@@ -37,11 +42,25 @@ def time_iterations(step, warmup, iters):
     return (time.perf_counter() - start) / iters
 
 
-def bench_dcgan(data, args):
-    with tf.Graph().as_default(), tf1.Session() as sess:
+def replicas_and_config(count):
+    """The replicas for `count` devices (None for one: the mains' --num_gpus 1) and the session
+    config: `count` GPUs, or `count` logical CPU devices on a machine without a GPU."""
+    config = tfstart.session_config(tf1)
+    if count == 1:
+        return None, config
+    if tf.config.list_physical_devices("GPU"):
+        return distribute.start(count, None, 0), config
+    config.device_count["CPU"] = count
+    return distribute.Replicas(tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(count)])), config
+
+
+def bench_dcgan(data, args, count):
+    replicas, config = replicas_and_config(count)
+    with tf.Graph().as_default(), tf1.Session(config=config) as sess:
         tf1.set_random_seed(0)
         model = DCGAN(sess, output_height=28, output_width=28, y_dim=10, c_dim=1,
-                      batch_size=args.batch_size, sample_num=args.batch_size, dataset_name="mnist")
+                      batch_size=args.batch_size, sample_num=args.batch_size, dataset_name="mnist",
+                      replicas=replicas)
         sess.run(tf1.global_variables_initializer())
         rng = np.random.RandomState(0)
         labels = model.label_feed(data.labels)
@@ -54,11 +73,12 @@ def bench_dcgan(data, args):
         return time_iterations(step, args.warmup, args.iters), args.batch_size
 
 
-def bench_biggan(data, args):
-    with tf.Graph().as_default(), tf1.Session() as sess:
+def bench_biggan(data, args, count):
+    replicas, config = replicas_and_config(count)
+    with tf.Graph().as_default(), tf1.Session(config=config) as sess:
         tf1.set_random_seed(0)
         model = BigGAN(sess, output_size=28, c_dim=1, num_classes=10, ch=args.ch,
-                       batch_size=args.batch_size, num_D_steps=args.num_D_steps)
+                       batch_size=args.batch_size, num_D_steps=args.num_D_steps, replicas=replicas)
         sess.run(tf1.global_variables_initializer())
         rng = np.random.RandomState(0)
 
@@ -79,17 +99,26 @@ def main():
     parser.add_argument("--ch", type=int, default=32, help="BigGAN width")
     parser.add_argument("--num_D_steps", type=int, default=2)
     parser.add_argument("--data_dir", default="./data")
+    parser.add_argument("--num_gpus", type=int, default=1, help="time 1 to N replicas (GPUs, else logical CPUs)")
     args = parser.parse_args()
+    if args.num_gpus < 1:
+        parser.error("--num_gpus must be 1 or more")
+    found = len(tf.config.list_physical_devices("GPU"))
+    if found and args.num_gpus > found:
+        parser.error(f"--num_gpus {args.num_gpus}: this machine has {found} GPU(s)")
     tf1.disable_eager_execution()
     data = datasets.load_mnist(os.path.join(args.data_dir, "mnist"))
     device = tf.config.list_physical_devices("GPU") or ["CPU"]
     print(f"device: {device[0] if device == ['CPU'] else device[0].name}, TensorFlow {tf.__version__}, "
           f"{os.cpu_count()} CPU cores, batch {args.batch_size}")
     benches = {"dcgan": bench_dcgan, "biggan": bench_biggan}
+    kind = "GPU" if found else "logical CPU device"
     for name in (["dcgan", "biggan"] if args.model == "both" else [args.model]):
-        seconds, images = benches[name](data, args)
-        detail = f"ch {args.ch}, {args.num_D_steps} D steps" if name == "biggan" else "1 D + 2 G steps"
-        print(f"{name:6s} ({detail}): {images / seconds:7.1f} images/s, {seconds:.3f} s/iteration")
+        for count in [c for c in range(1, args.num_gpus + 1) if args.batch_size % c == 0]:  # even splits
+            seconds, images = benches[name](data, args, count)
+            detail = f"ch {args.ch}, {args.num_D_steps} D steps" if name == "biggan" else "1 D + 2 G steps"
+            print(f"{name:6s} ({detail}), {count} {kind}{'s' if count > 1 else ''}: {images / seconds:7.1f} "
+                  f"images/s, {seconds:.3f} s/iteration", flush=True)
 
 
 if __name__ == "__main__":

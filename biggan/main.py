@@ -82,9 +82,9 @@ def check_biggan_flags(FLAGS):
             raise LabError(problem)
 
 
-def make_biggan(sess, FLAGS, data, folders):
+def make_biggan(sess, FLAGS, data, folders, replicas=None):
     """The BigGAN(...) call for training, as make_dcgan in main.py; num_classes 0 for an
-    unconditional model."""
+    unconditional model. replicas: the devices (cli.start_replicas), None for one."""
     from biggan.model import BigGAN  # imported once TensorFlow has started (it builds on it)
     return BigGAN(sess, output_size=FLAGS.output_height, c_dim=data.images.shape[-1],
                   num_classes=len(data.class_names) if FLAGS.conditional else 0,
@@ -95,7 +95,7 @@ def make_biggan(sess, FLAGS, data, folders):
                   ema_start=FLAGS.ema_start, G_ortho=FLAGS.G_ortho,
                   truncation=FLAGS.truncation or None, dataset_name=FLAGS.dataset,
                   max_to_keep=FLAGS.max_to_keep, model_dir=os.path.basename(folders.checkpoint),
-                  data_record=cli.data_record(FLAGS, data))
+                  data_record=cli.data_record(FLAGS, data), replicas=replicas)
 
 
 def truncation_sweep(model, FLAGS, out, thresholds=(0.25, 0.5, 1.0, 1.5, 2.0, None)):
@@ -119,12 +119,15 @@ def main(argv):
     cli.resolve_defaults(FLAGS)
     cli.validate(FLAGS, argv, "BigGAN")
     check_biggan_flags(FLAGS)  # bad flags fail here, before TensorFlow starts
-    folders, data = cli.prepare(FLAGS, "BigGAN", "biggan/main.py", FLAGS.batch_size * FLAGS.num_D_steps)
+    cluster = cli.check_replicas(FLAGS)  # --num_gpus, TF_CONFIG's machines
+    folders, data = cli.prepare(FLAGS, "BigGAN", "biggan/main.py", FLAGS.batch_size * FLAGS.num_D_steps,
+                                cluster)
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
+    replicas = cli.start_replicas(FLAGS, cluster)  # None: one device
 
-    with tf1.Session(config=tfstart.session_config(tf1)) as sess:
+    with cli.session(tf1, replicas) as sess:
         if FLAGS.train:
-            biggan = make_biggan(sess, FLAGS, data, folders)
+            biggan = make_biggan(sess, FLAGS, data, folders, replicas)
             cli.train(biggan, data, cli.train_config(FLAGS, reshuffle=True))
         else:  # test mode with the EMA generator, as config.json describes it
             biggan, counter = runs.from_run(sess, folders.checkpoint, "biggan/main.py", FLAGS.dataset,

@@ -26,6 +26,7 @@ import tensorflow.compat.v1 as tf  # the handout's TensorFlow 1 names: tf.placeh
 import ops
 from biggan import ops as bops
 import datasets
+import distribute
 import runs
 import training
 from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions
@@ -42,9 +43,10 @@ class BigGAN(object):
                  z_dim=120, ch=32, shared_dim=128, attention_res=0, batch_size=64,
                  G_lr=2e-4, D_lr=2e-4, beta1=0.0, beta2=0.999, num_D_steps=2, ema_decay=0.999,
                  ema_start=1000, G_ortho=0.0, truncation=None, dataset_name="default",
-                 max_to_keep=5, model_dir=None, data_record=None):
+                 max_to_keep=5, model_dir=None, data_record=None, replicas=None):
         """Hyper-parameters (defaults of the BigGAN paper / BigGAN-PyTorch's CIFAR recipe,
-        with a narrower ch and a faster EMA for lab-sized runs), then build the graph."""
+        with a narrower ch and a faster EMA for lab-sized runs), then build the graph.
+        replicas: the devices to train on (distribute.start: --num_gpus, TF_CONFIG); None: one."""
         if output_size not in ARCHITECTURES:
             raise ValueError(f"BigGAN supports output sizes {sorted(ARCHITECTURES)}")
         self.sess = sess
@@ -69,47 +71,37 @@ class BigGAN(object):
                                                     self.class_names, z_dim, ch, shared_dim, attention_res)
         self.model_dir = model_dir or runs.run_name("BigGAN", dataset_name, output_size, bool(num_classes))
         self.data_record = data_record or {}
-        self.build_model()
+        self.replicas = replicas
+        with distribute.scope(replicas):  # one device: no scope
+            self.build_model()
 
     def build_model(self):
-        """Placeholders, G (training and EMA sampler), D on [real; fake], hinge losses, optimisers."""
+        """Placeholders, the training step (build_training: G, D on [real; fake], hinge losses,
+        optimisers), then after each G update the EMA of G's weights and the step count, the EMA
+        sampler and TensorBoard's summaries.
+
+        On several devices (--num_gpus, distribute.py) build_training runs once per replica on its
+        share of the batch, with synchronised batch norm (the statistics of the whole batch, as the
+        paper); the EMA and the step are updated once, after the replicas' G update."""
         self.inputs = tf.placeholder(tf.float32, [None, self.output_size, self.output_size,
                                                    self.c_dim], name="real_images")  # in [-1, 1]
         self.z = tf.placeholder(tf.float32, [None, self.z_dim], name="z")
         self.y = tf.placeholder(tf.int64, [None], name="y") if self.num_classes else None
         self.step = tf.Variable(0, trainable=False, dtype=tf.int64, name="step")  # G steps done
 
-        self.G = self.generator(self.z, self.y)
-        # D sees real and fake in one batch, so each spectral norm makes one power iteration a step.
-        batch = tf.shape(self.inputs)[0]
-        both_y = tf.concat([self.y, self.y], 0) if self.num_classes else None
-        logits = self.discriminator(tf.concat([self.inputs, self.G], 0), both_y)
-        self.D_logits, self.D_logits_ = logits[:batch], logits[batch:]
-        self.d_loss, self.d_loss_real, self.d_loss_fake = bops.hinge_d_loss(self.D_logits, self.D_logits_)
-        # The G step needs D only on fakes (D's u vectors are then left alone: update_sn=False).
-        self.g_loss = bops.hinge_g_loss(self.discriminator(self.G, self.y, reuse=True, update_sn=False))
-
-        self.d_vars = tf.trainable_variables("discriminator")
-        self.g_vars = tf.trainable_variables("generator")
-        if self.G_ortho > 0:  # the shared class embedding is not regularised (as the reference)
-            self.g_loss += bops.ortho_reg([v for v in self.g_vars if "shared" not in v.name], self.G_ortho)
-
+        (self.G, self.D_logits, self.d_loss, self.d_loss_real, self.d_loss_fake, self.g_loss,
+         self.d_optim, g_optim) = distribute.per_replica(self.replicas, self.build_training,
+                                                         self.inputs, self.z, self.y)
         # EMA of G's weights: decay 0 (a plain copy) until ema_start, then ema_decay.
         decay = tf.where(self.step < self.ema_start, 0.0, self.ema_decay)
-        ema_op, _, ema_getter = bops.ema_update(self.g_vars, decay)
+        ema_op, _, ema_getter = bops.ema_update(self.g_vars, decay, after=g_optim)
+        with tf.control_dependencies([ema_op]):  # after the G update: EMA, then count the step
+            self.g_optim = tf.assign_add(self.step, 1)
         self.samples = self.sampler(self.z, self.y, ema_getter)
         # The EMA sampler's batch norm statistics, measured from the EMA weights themselves
         # (ops.standing_statistics_ops): the moving averages follow the live G, not its average.
         self.standing = ops.standing_statistics_ops(lambda: self.generator(
             self.z, self.y, train=True, reuse=True, custom_getter=ema_getter, update_sn=False))
-
-        d_adam = tf.train.AdamOptimizer(self.D_lr, beta1=self.beta1, beta2=self.beta2, epsilon=1e-6)
-        g_adam = tf.train.AdamOptimizer(self.G_lr, beta1=self.beta1, beta2=self.beta2, epsilon=1e-6)
-        self.d_optim = d_adam.minimize(self.d_loss, var_list=self.d_vars)
-        g_optim = g_adam.minimize(self.g_loss, var_list=self.g_vars)
-        with tf.control_dependencies([g_optim]):  # after the G update: EMA, then count the step
-            with tf.control_dependencies([ema_op]):
-                self.g_optim = tf.assign_add(self.step, 1)
 
         # TensorBoard: D's numbers come with a D step, G's with a G step, as in the DCGAN. (Fetching
         # g_loss in a D step also made TensorFlow's grappler "remapper" fail on that graph, with an
@@ -121,6 +113,33 @@ class BigGAN(object):
         self.g_summaries = tf.summary.scalar("g_loss", self.g_loss)
         self.saver = tf.train.Saver()  # checkpoints.save keeps the newest max_to_keep
 
+    def build_training(self, inputs, z, y):
+        """G, D on real and fake images in one batch, the hinge losses (G's with the orthogonal
+        penalty) and the Adam updates of D and G; on one device for the whole batch. Returns
+        (G, D_logits real, d_loss, d_loss_real, d_loss_fake, g_loss, d_optim, g_optim)."""
+        G = self.generator(z, y)
+        # D sees real and fake in one batch, so each spectral norm makes one power iteration a step.
+        batch = tf.shape(inputs)[0]
+        both_y = tf.concat([y, y], 0) if self.num_classes else None
+        logits = self.discriminator(tf.concat([inputs, G], 0), both_y)
+        D_logits, D_logits_ = logits[:batch], logits[batch:]
+        d_loss, d_loss_real, d_loss_fake = bops.hinge_d_loss(D_logits, D_logits_)
+        # The G step needs D only on fakes (D's u vectors are then left alone: update_sn=False).
+        g_loss = bops.hinge_g_loss(self.discriminator(G, y, reuse=True, update_sn=False))
+
+        self.d_vars = tf.trainable_variables("discriminator")
+        self.g_vars = tf.trainable_variables("generator")
+        if self.G_ortho > 0:  # the shared class embedding is not regularised (as the reference)
+            g_loss += bops.ortho_reg([v for v in self.g_vars if "shared" not in v.name], self.G_ortho)
+
+        # distribute.replica_loss: the loss itself on one device, its share on several (each
+        # replica adds the whole orthogonal penalty, so the shares add up to it once)
+        d_adam = tf.train.AdamOptimizer(self.D_lr, beta1=self.beta1, beta2=self.beta2, epsilon=1e-6)
+        g_adam = tf.train.AdamOptimizer(self.G_lr, beta1=self.beta1, beta2=self.beta2, epsilon=1e-6)
+        d_optim = d_adam.minimize(distribute.replica_loss(d_loss), var_list=self.d_vars)
+        g_optim = g_adam.minimize(distribute.replica_loss(g_loss), var_list=self.g_vars)
+        return G, D_logits, d_loss, d_loss_real, d_loss_fake, g_loss, d_optim, g_optim
+
     def train(self, config, data):
         """The handout's loop with BigGAN's step: for every epoch, for every iteration,
         num_D_steps D updates (each on a fresh real batch), then one G update and the EMA; a
@@ -130,7 +149,8 @@ class BigGAN(object):
         batch_idxs = training.batches_per_epoch(len(data.images), config.train_size, per_iteration)
         counter, previous = training.resume(self, config.checkpoint_dir)  # or start at 0
         log = training.RunLog(os.path.join(config.logs_dir, self.model_dir), self.sess.graph,
-                              counter, batch_idxs, config, self.images_per_iteration, previous)
+                              counter, batch_idxs, config, self.images_per_iteration, previous,
+                              writes=distribute.writes_files(self.replicas))  # several machines: the chief
         sample_dir = os.path.join(config.sample_dir, self.model_dir)
         sample_z = self.sample_noise(np.random.RandomState(config.seed), self.sample_num)
         sample_labels = cycle_labels(self.sample_num, self.num_classes) if self.num_classes else None
@@ -169,6 +189,7 @@ class BigGAN(object):
             if self.num_classes:
                 feed[self.y] = data.labels[batch]
             summarise = with_summaries and k == len(batches) - 1
+            feed = distribute.worker_share(self.replicas, feed)  # several machines: each its own rows
             out = self.sess.run([self.d_optim, self.d_loss] + ([self.d_summaries] if summarise else []), feed)
         return float(out[1]), out[2:]
 
@@ -178,6 +199,7 @@ class BigGAN(object):
         feed = {self.z: self.training_noise(rng, self.batch_size)}
         if self.num_classes:
             feed[self.y] = rng.randint(0, self.num_classes, self.batch_size)
+        feed = distribute.worker_share(self.replicas, feed)  # several machines: each its own rows
         out = self.sess.run([self.g_optim, self.g_loss] + ([self.g_summaries] if with_summaries else []), feed)
         return float(out[1]), out[2:]
 

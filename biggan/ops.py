@@ -52,8 +52,8 @@ def spectral_norm(w, name="u", update=True, with_sigma=False):
     """
     out_channels = w.get_shape().as_list()[-1]
     w_mat = tf.reshape(w, [-1, out_channels])  # [fan_in, out]; a conv kernel [k, k, in, out]
-    u = tf.get_variable(name, [1, out_channels], trainable=False,
-                         initializer=tf.random_normal_initializer(stddev=1.0))
+    u = tf.get_variable(name, [1, out_channels], trainable=False,  # the same on every replica
+                         initializer=tf.random_normal_initializer(stddev=1.0), aggregation=ops.FIRST_REPLICA)
     v_new = tf.stop_gradient(tf.math.l2_normalize(tf.matmul(u, w_mat, transpose_b=True)))  # [1, fan_in]
     u_new = tf.stop_gradient(tf.math.l2_normalize(tf.matmul(v_new, w_mat)))  # [1, out]
     sigma = tf.reshape(tf.matmul(tf.matmul(v_new, w_mat), u_new, transpose_b=True), [])  # scalar
@@ -272,13 +272,14 @@ def ortho_reg(weights, strength=1e-4):
 
 # ----------------------------------------------------------------------------- EMA of weights
 
-def ema_update(var_list, decay=0.9999, scope="ema"):
+def ema_update(var_list, decay=0.9999, scope="ema", after=None):
     """Exponential moving average of weights, used by BigGAN to sample from a smoother G.
 
     For every variable `net/x/w` a non-trainable shadow `ema/net/x/w` is created (call this
     at the top level, outside any variable_scope), starting at the variable's initial value
     (initialise both in the same global_variables_initializer run).
     decay: a float or a scalar tensor (e.g. 0.0 before the EMA should start: then ema = var).
+    after: an op (the G update) the update reads the variables after; None: whenever it runs.
     Returns (update_op, shadows, ema_getter):
       update_op  sets ema = decay * ema + (1 - decay) * var for every variable; run it after
                  each generator step.
@@ -292,10 +293,11 @@ def ema_update(var_list, decay=0.9999, scope="ema"):
         for var in var_list:
             shadows[var.op.name] = tf.get_variable(var.op.name, initializer=var.initial_value,
                                                     trainable=False)
-    updates = [tf.assign(shadows[var.op.name],
-                          decay * shadows[var.op.name] + (1.0 - decay) * var)
-               for var in var_list]
-    update_op = tf.group(*updates, name="ema_update")
+    with tf.control_dependencies([after] if after is not None else []):
+        updates = [tf.assign(shadows[var.op.name],
+                              decay * shadows[var.op.name] + (1.0 - decay) * var)
+                   for var in var_list]
+        update_op = tf.group(*updates, name="ema_update")
 
     def ema_getter(getter, name, *args, **kwargs):
         var = getter(name, *args, **kwargs)  # the live variable, made or reused as usual

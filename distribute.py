@@ -1,0 +1,409 @@
+"""Training on several GPUs (--num_gpus) and several machines (TF_CONFIG) with TensorFlow's own
+distribution engine, tf.distribute, in the lab's graph-and-Session style.
+
+Words: a *replica* is one copy of the training step on one device (a GPU; a CPU in the tests);
+a *worker* is one machine, running one process of the same command. Data parallelism:
+
+- every variable is made once per device and kept equal by the strategy (a MirroredVariable); a
+  checkpoint holds one copy under the usual name, so a run trained on 4 GPUs loads on 1;
+- --batch_size is the whole (global) batch: each replica builds the model's training step on its
+  share (per_replica), every worker feeding only its own rows (worker_share);
+- each replica's loss is divided by the number of replicas (replica_loss) and the optimiser's
+  apply adds the replicas' gradients (an all-reduce): the gradient of the batch's mean loss, as
+  on one device, applied once to the one set of variables;
+- batch norm adds its sums over the replicas (moments): every image is normalised with the
+  statistics of the whole batch, as on one device (BigGAN's synchronised batch norm);
+- state every replica computes identically (batch norm's moving averages, spectral norm's u) is
+  written from the first replica (FIRST_REPLICA); BigGAN's EMA and step counter are updated
+  once per step, after the G update, outside the replicas.
+
+Several machines (MultiWorkerMirroredStrategy): TF_CONFIG names every machine and this one's
+place (cluster_from_environment); one process per machine runs the same command; the chief
+(the "chief" task, else worker 0) alone writes checkpoints, grids, logs and config.json, and the
+others start from its weights (take_chiefs_weights). A machine that stops answering for
+--worker_timeout seconds stops the others with one line (lost_worker_message).
+
+With --num_gpus 1 and no TF_CONFIG nothing here is used (start returns None) and the models
+build exactly the one-device graph. Nothing here imports TensorFlow at the top: the checks run
+before it starts.
+"""
+import contextlib
+import json
+import os
+import re
+from typing import List, NamedTuple, Optional
+
+from errors import LabError
+
+TF_CONFIG = "TF_CONFIG"
+JOBS = ("chief", "worker")  # the tasks that train; TF_CONFIG lists the chief first, if any
+
+
+# ----------------------------------------------------------------------------- before TensorFlow
+
+class Cluster(NamedTuple):
+    """The machines of a multi-machine run, from TF_CONFIG."""
+    jobs: dict            # {"worker": ["host:port", ...]} (and "chief": [...])
+    task_type: str        # this machine's job: "worker" or "chief"
+    task_index: int       # its index in that job
+
+    @property
+    def addresses(self) -> List[str]:
+        """Every machine, chief first: worker 0 of the run is addresses[0]."""
+        return [a for job in JOBS for a in self.jobs.get(job, [])]
+
+    @property
+    def index(self):
+        """This machine's place in addresses (0: the chief)."""
+        return len(self.jobs.get("chief", [])) * (self.task_type == "worker") + self.task_index
+
+    @property
+    def is_chief(self):
+        return self.index == 0
+
+    @property
+    def address(self):
+        return self.addresses[self.index]
+
+
+def tf_config_problem(text):
+    """Why TF_CONFIG (its text) cannot describe a run of this lab (a phrase), or None."""
+    try:
+        config = json.loads(text)
+    except ValueError as e:
+        return f"is not valid JSON ({e})"
+    if not isinstance(config, dict) or not isinstance(config.get("cluster"), dict) \
+            or not isinstance(config.get("task"), dict):
+        return 'needs "cluster" and "task" objects'
+    jobs, task = config["cluster"], config["task"]
+    if set(jobs) - set(JOBS) or not jobs.get("worker") and not jobs.get("chief"):
+        return f'"cluster" may hold only "worker" (and one "chief") lists of host:port, not {sorted(jobs)}'
+    for job, addresses in jobs.items():
+        if not isinstance(addresses, list) or not all(
+                isinstance(a, str) and re.fullmatch(r"[^\s:]+:\d{1,5}", a) for a in addresses):
+            return f'"cluster": "{job}" must be a list of "host:port" strings'
+    if len(jobs.get("chief", [])) > 1:
+        return '"cluster": one "chief" at most'
+    kind, index = task.get("type"), task.get("index")
+    if kind not in jobs or not isinstance(index, int) or isinstance(index, bool) \
+            or not 0 <= index < len(jobs[kind]):
+        return (f'"task" {json.dumps(task)} is not a task of the cluster: "type" is one of '
+                f'{sorted(jobs)}, "index" counts from 0')
+    return None
+
+
+def cluster_from_environment(environ=None):
+    """The Cluster TF_CONFIG describes, None when it is not set; a one-line error when it is wrong."""
+    text = (os.environ if environ is None else environ).get(TF_CONFIG, "")
+    if not text.strip():
+        return None
+    problem = tf_config_problem(text)
+    if problem:
+        raise LabError(f"TF_CONFIG {problem}; e.g. TF_CONFIG='{example_tf_config()}' on the first "
+                       "machine and index 1 on the second (README: more than one server)")
+    config = json.loads(text)
+    return Cluster(config["cluster"], config["task"]["type"], config["task"]["index"])
+
+
+def example_tf_config(index=0):
+    return json.dumps({"cluster": {"worker": ["server1:2222", "server2:2222"]},
+                       "task": {"type": "worker", "index": index}})
+
+
+def check_batch(batch_size, num_gpus, cluster):
+    """The batch is split evenly over every replica of every machine: refuse what cannot be."""
+    workers = len(cluster.addresses) if cluster else 1
+    replicas = num_gpus * workers
+    if batch_size % replicas:
+        where = f"{num_gpus} GPU(s) x {workers} machines" if cluster else f"{num_gpus} GPUs"
+        lower, higher = batch_size // replicas * replicas, (batch_size // replicas + 1) * replicas
+        raise LabError(f"--batch_size {batch_size} cannot be split evenly over {replicas} replicas "
+                       f"({where}); use a multiple of {replicas}, e.g. " +
+                       (f"{lower} or {higher}" if lower else f"{higher}"))
+
+
+def writes_files(replicas):
+    """Whether this process writes the run's files: always, except on the other machines of a
+    multi-machine run (the chief writes). replicas: a Replicas or None."""
+    return replicas is None or replicas.cluster is None or replicas.cluster.is_chief
+
+
+# ----------------------------------------------------------------------------- starting the devices
+
+class Replicas(NamedTuple):
+    """Where a training step runs: the strategy, its session target and the cluster (or None)."""
+    strategy: object           # tf.distribute.MirroredStrategy or MultiWorkerMirroredStrategy
+    target: str = ""           # the Session's target: "" in-process, the local server's otherwise
+    cluster: Optional[Cluster] = None
+    timeout_s: int = 0         # several machines: how long one waits for the others
+
+    @property
+    def count(self):
+        """Replicas over all machines (the number the batch is split into)."""
+        return self.strategy.num_replicas_in_sync
+
+    @property
+    def local_count(self):
+        return len(self.strategy.extended.worker_devices)
+
+
+def gpu_names(tf):
+    gpus = tf.config.list_physical_devices("GPU")
+    return [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus]
+
+
+def start(num_gpus, cluster, timeout_s):
+    """The Replicas for --num_gpus on this machine and the cluster of TF_CONFIG (None: one
+    device, today's graph); call once TensorFlow has started, before the Session is made.
+    timeout_s: how long a machine waits for the others in one exchange (several machines only)."""
+    import tensorflow as tf
+    if num_gpus == 1 and cluster is None:
+        return None
+    found = gpu_names(tf)
+    if num_gpus > max(1, len(found)):
+        have = f"{len(found)} GPU(s): {', '.join(found)}" if found else "no GPU"
+        raise LabError(f"--num_gpus {num_gpus} asks for more GPUs than this machine has ({have}); "
+                       f"use --num_gpus {max(1, len(found))}" + ("" if found else " (the CPU)"))
+    if cluster is None:
+        devices = [f"/gpu:{i}" for i in range(num_gpus)]
+        return Replicas(tf.distribute.MirroredStrategy(devices))  # NCCL between GPUs where it can
+    return start_worker(tf, cluster, num_gpus if found else 0, timeout_s)
+
+
+def start_worker(tf, cluster, num_gpus, timeout_s):
+    """This machine's part of a multi-machine run: MultiWorkerMirroredStrategy over its GPUs (the
+    CPU when it has none) and the TensorFlow server the machines talk through (TF_CONFIG's port)."""
+    resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
+        tf.train.ClusterSpec(cluster.jobs), task_type=cluster.task_type, task_id=cluster.task_index,
+        num_accelerators={"GPU": num_gpus} if num_gpus else {}, rpc_layer="grpc")
+    options = tf.distribute.experimental.CommunicationOptions(timeout_seconds=timeout_s)
+    strategy = tf.distribute.MultiWorkerMirroredStrategy(resolver, communication_options=options)
+    config = strategy.update_config_proto(tf.compat.v1.ConfigProto())
+    try:
+        server = tf.distribute.Server(resolver.cluster_spec(), job_name=cluster.task_type,
+                                      task_index=cluster.task_index, config=config, start=True)
+    except tf.errors.OpError as e:
+        raise LabError(f"cannot listen on {cluster.address} (TF_CONFIG's address of this machine: "
+                       f"{e.message.splitlines()[0]}); pick a free port in TF_CONFIG on every machine")
+    return Replicas(strategy, server.target, cluster, timeout_s)
+
+
+def on_several_machines(replicas):
+    return replicas is not None and replicas.cluster is not None
+
+
+def target(replicas):
+    """The Session's target: "" (this process) or, on several machines, this machine's server."""
+    return "" if replicas is None else replicas.target
+
+
+def session_config(replicas, config):
+    """The Session's ConfigProto for these replicas (the collectives' settings on several machines)."""
+    if replicas is None or replicas.cluster is None:
+        return config
+    return replicas.strategy.update_config_proto(config)
+
+
+def scope(replicas):
+    """Build the model in here: variables made in it are mirrored on every replica's device."""
+    return contextlib.nullcontext() if replicas is None else replicas.strategy.scope()
+
+
+def describe(replicas, batch_size):
+    """The line a training run prints about its replicas (None on one device)."""
+    if replicas is None:
+        return None
+    where = ", ".join(d.split("/device:")[-1] for d in replicas.strategy.extended.worker_devices)
+    line = f"replicas: {replicas.count}, batch {batch_size} = {replicas.count} x {batch_size // replicas.count}"
+    if replicas.cluster is None:
+        return f"{line} ({where}, MirroredStrategy)"
+    role = "the chief: writes checkpoints, grids and logs" if replicas.cluster.is_chief \
+        else f"the chief {replicas.cluster.addresses[0]} writes checkpoints, grids and logs"
+    return (f"{line}; machine {replicas.cluster.index} of {len(replicas.cluster.addresses)} "
+            f"({replicas.cluster.address}, {where}; {role}; MultiWorkerMirroredStrategy)")
+
+
+# ----------------------------------------------------------------------------- the training step
+
+def per_replica(replicas, build, *batch):
+    """build(*batch) on one device; on several, once per replica on its share of every batch
+    tensor (None stays None). build returns a tuple; its values come back as one each: an
+    operation runs on every replica, a scalar (a loss) is the replicas' mean, any other tensor the
+    replicas' parts concatenated (this machine's)."""
+    if replicas is None:
+        return build(*batch)
+    import tensorflow as tf
+    strategy = replicas.strategy
+    shares = tuple(None if t is None else split_batch(replicas, t) for t in batch)
+    outputs = strategy.extended.call_for_each_replica(
+        tf.autograph.experimental.do_not_convert(build), args=shares)
+    return tuple(merge(strategy, value) for value in outputs)
+
+
+def split_batch(replicas, tensor):
+    """This machine's rows of a batch tensor, one part per local replica (a PerReplica value)."""
+    import tensorflow as tf
+    parts = tf.split(tensor, replicas.local_count)  # [B / workers, ...] -> local_count x [B / replicas, ...]
+    return replicas.strategy.experimental_distribute_values_from_function(
+        lambda context: parts[context.replica_id_in_sync_group % replicas.local_count])
+
+
+def merge(strategy, value):
+    """One value for a per-replica output of per_replica (see there)."""
+    import tensorflow as tf
+    if value is None:
+        return None
+    parts = strategy.experimental_local_results(value)
+    if isinstance(parts[0], tf.Operation):
+        return strategy.group(value)
+    if parts[0].shape.rank == 0:
+        return strategy.reduce(tf.distribute.ReduceOp.MEAN, value, axis=None)
+    return tf.concat(parts, 0)
+
+
+def replica_loss(loss):
+    """The loss one replica's gradients come from: its mean loss divided by the number of replicas,
+    since the optimiser adds their gradients (the all-reduce); the sum is then the gradient of the
+    whole batch's mean loss. On one device: the loss itself (no op added)."""
+    import tensorflow as tf
+    count = tf.distribute.get_replica_context().num_replicas_in_sync
+    return loss if count == 1 else loss / count
+
+
+def worker_share(replicas, feed):
+    """A training step's feed dict as this machine feeds it: every array holds the whole batch on
+    every machine (the same data order and noise everywhere); each machine feeds its own rows."""
+    if replicas is None or replicas.cluster is None:
+        return feed
+    workers, index = len(replicas.cluster.addresses), replicas.cluster.index
+    return {key: value[len(value) // workers * index:len(value) // workers * (index + 1)]
+            for key, value in feed.items()}
+
+
+# ----------------------------------------------------------------------------- synchronised batch norm
+
+def moments(x, axes):
+    """Mean and variance over `axes` of the whole batch (tf.nn.moments), for batch norm.
+
+    One device, and outside the replicas (the sampler): tf.nn.moments. Several replicas, each
+    holding a share of the batch: the sums of x and of (x - mean)^2 are added over the replicas,
+    so every replica normalises with the statistics of the whole batch, as one device would
+    (synchronised batch norm, BigGAN's and BigGAN-PyTorch's). Shares are equal (check_batch).
+    """
+    import tensorflow as tf
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return tf.nn.moments(x, axes)
+    count = tf.cast(tf.reduce_prod(tf.gather(tf.shape(x), axes)) * context.num_replicas_in_sync, x.dtype)
+    mean = all_replicas_sum(tf.reduce_sum(x, axes)) / count
+    squares = tf.reduce_sum(tf.math.squared_difference(x, tf.stop_gradient(mean)), axes)
+    return mean, all_replicas_sum(squares) / count  # as tf.nn.moments: mean stopped in the variance
+
+
+def all_replicas_sum(x):
+    """x added over all replicas (every replica gets the sum), differentiable: the gradient of a
+    sum over replicas is the sum of the replicas' gradients.
+
+    Why not tf.distribute.get_replica_context().all_reduce, which does this: in graph mode its
+    gradient wrapper (tf.custom_gradient) walks from the sum back through the other replicas'
+    inputs, meets their copies of the variables (e.g. w/replica_1), which are in no collection,
+    and fails ("Unsuccessful at finding variable w/replica_1"). Here the inputs are cut from
+    the gradient (stop_gradient) inside the sum, and the gradient is given explicitly."""
+    import tensorflow as tf
+
+    @tf.custom_gradient
+    def summed(value):
+        return sum_without_gradient(value), sum_without_gradient
+    return summed(x)
+
+
+def sum_without_gradient(x):
+    """x added over all replicas with the strategy's own all-reduce (merge_call, batch_reduce_to)."""
+    import tensorflow as tf
+
+    def reduce(strategy, value):
+        return strategy.extended.reduce_to(tf.distribute.ReduceOp.SUM, value, destinations=value)
+    return tf.distribute.get_replica_context().merge_call(reduce, args=(tf.stop_gradient(x),))
+
+
+# ----------------------------------------------------------------------------- several machines
+
+def take_chiefs_weights(replicas, sess, counter):
+    """Several machines: every variable and the iteration counter as the chief has them (the chief
+    restored its checkpoint; the others have none). Returns the chief's counter. Run by every
+    machine at the same point (TensorFlow's collectives wait for all)."""
+    if replicas is None or replicas.cluster is None:
+        return counter
+    import tensorflow as tf
+    strategy = replicas.strategy
+    with strategy.scope():
+        chiefs_counter = tf.compat.v1.placeholder(tf.float64, [])
+        variables = tf.compat.v1.global_variables()
+
+        def chiefs_values():  # the chief's first replica gives its values, every other one zeros
+            first = tf.equal(tf.distribute.get_replica_context().replica_id_in_sync_group, 0)
+            return [sum_without_gradient(tf.where(first, v, tf.zeros_like(v)))
+                    for v in [chiefs_counter] + [v.read_value() for v in variables]]
+        values = strategy.extended.call_for_each_replica(chiefs_values)
+        assign = strategy.group([strategy.extended.update(v, lambda var, value: var.assign(value), args=(value,))
+                                 for v, value in zip(variables, values[1:])])
+        with tf.control_dependencies([assign]):
+            shared = tf.identity(strategy.experimental_local_results(values[0])[0])
+    return int(sess.run(shared, {chiefs_counter: counter}))
+
+
+def lost_worker_errors():
+    """The errors a step raises when another machine stopped: no answer within --worker_timeout
+    (DeadlineExceeded), its connection refused or lost (Unavailable), the exchange cancelled."""
+    import tensorflow as tf
+    return (tf.errors.DeadlineExceededError, tf.errors.UnavailableError, tf.errors.AbortedError,
+            tf.errors.CancelledError, tf.errors.InternalError)
+
+
+def lost_worker_message(replicas, error, resume_from):
+    """The one line a machine prints when another one stopped answering. resume_from: the
+    checkpoint the run will resume from (a phrase)."""
+    cluster = replicas.cluster
+    others = [a for a in cluster.addresses if a != cluster.address]
+    text = getattr(error, "message", str(error))
+    task = re.search(r"remote target /job:(\w+)/replica:\d+/task:(\d+)", text)
+    grpc = re.search(r'grpc_message:"([^"]+)"', text)
+    if "timed out" in text or isinstance(error, lost_worker_errors()[0]):
+        why = f"no answer within --worker_timeout {replicas.timeout_s} s"
+    elif task and grpc and task.group(1) in cluster.jobs:
+        why = f"{cluster.jobs[task.group(1)][int(task.group(2))]}: {grpc.group(1)}"
+    else:
+        why = type(error).__name__
+    return (f"another machine of the run ({', '.join(others)}) stopped answering ({why}); this one "
+            f"stops too. Start the same command on every machine again: training resumes from "
+            f"{resume_from}")
+
+
+def initialize(replicas, sess):
+    """Run the variables' initializer. Several machines: the chief's initial values reach the
+    others through TensorFlow's collectives, which wait for every machine; one that has not
+    started within --worker_timeout is a one-line error instead of a wait without end."""
+    import tensorflow as tf
+    init = tf.compat.v1.global_variables_initializer()
+    if not on_several_machines(replicas):
+        return sess.run(init)
+    options = tf.compat.v1.RunOptions(timeout_in_ms=int(replicas.timeout_s * 1000))
+    try:
+        sess.run(init, options=options)
+    except tf.errors.DeadlineExceededError:
+        others = [a for a in replicas.cluster.addresses if a != replicas.cluster.address]
+        raise LabError(f"the other machines of the run ({', '.join(others)}) did not join within "
+                       f"--worker_timeout {replicas.timeout_s} s; start the same command on each of them "
+                       "(with its own TF_CONFIG task index), or raise --worker_timeout")
+
+
+def fingerprint_line(sess):
+    """Several machines: a digest of the trained weights, printed by every machine at the end; the
+    same digest on every machine shows they hold the same weights."""
+    import hashlib
+    import tensorflow as tf
+    variables = sorted(tf.compat.v1.trainable_variables(), key=lambda v: v.op.name)
+    digest = hashlib.sha1()
+    for variable, value in zip(variables, sess.run(variables)):
+        digest.update(variable.op.name.encode() + value.tobytes())
+    return f" [*] weights fingerprint (the same on every machine): {digest.hexdigest()[:16]}"

@@ -1,0 +1,281 @@
+"""distribute.py: training on several devices and machines with tf.distribute, tested without GPUs.
+
+Two logical CPU devices in one process (a session with ConfigProto(device_count={"CPU": 2}))
+stand in for two GPUs: a step on 2 replicas x 32 images updates the variables as one device does
+on 64 (synchronised batch norm, summed gradients, spectral norm, EMA and orthogonal penalty
+included), and its checkpoint loads on one device and samples the same. Two processes on
+127.0.0.1 with a TF_CONFIG stand in for two servers. The checks made before TensorFlow starts
+(TF_CONFIG, the batch split) and "more GPUs than present" are one-line errors.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import datasets
+import distribute
+import runs
+from biggan.model import BigGAN
+from errors import LabError
+from model import DCGAN
+from test_main import DATA, REPO, assert_one_line_error, quiet_env
+
+tf1 = tf.compat.v1
+BATCH = 64
+
+
+# ----------------------------------------------------------------------------- checks before TensorFlow
+
+def tf_config(cluster, kind="worker", index=0):
+    return {"TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": kind, "index": index}})}
+
+
+@pytest.mark.parametrize("text,problem", [
+    ("{not json", "is not valid JSON"),
+    ('{"cluster": {"worker": ["a:1"]}}', 'needs "cluster" and "task" objects'),
+    ('{"cluster": {"ps": ["a:1"], "worker": ["b:2"]}, "task": {"type": "worker", "index": 0}}',
+     'may hold only "worker"'),
+    ('{"cluster": {"worker": ["server1"]}, "task": {"type": "worker", "index": 0}}', 'list of "host:port"'),
+    ('{"cluster": {"worker": ["a:1", "b:2"]}, "task": {"type": "worker", "index": 2}}',
+     'is not a task of the cluster'),
+])
+def test_a_tf_config_that_does_not_parse_is_one_line(text, problem):
+    with pytest.raises(LabError) as error:
+        distribute.cluster_from_environment({"TF_CONFIG": text})
+    assert problem in str(error.value) and "\n" not in str(error.value)
+    assert "TF_CONFIG=" in str(error.value)  # the message shows one that works
+
+
+def test_the_chief_is_the_chief_task_else_worker_0():
+    assert distribute.cluster_from_environment({}) is None
+    two = {"worker": ["a:1", "b:2"]}
+    assert distribute.cluster_from_environment(tf_config(two)).is_chief
+    second = distribute.cluster_from_environment(tf_config(two, index=1))
+    assert not second.is_chief and second.index == 1 and second.address == "b:2"
+    with_chief = {"chief": ["c:3"], "worker": ["a:1"]}
+    assert distribute.cluster_from_environment(tf_config(with_chief, "chief")).is_chief
+    worker = distribute.cluster_from_environment(tf_config(with_chief, "worker", 0))
+    assert worker.index == 1 and worker.addresses == ["c:3", "a:1"]
+
+
+def test_the_batch_must_split_evenly_over_every_replica():
+    distribute.check_batch(64, 2, None)
+    two_machines = distribute.cluster_from_environment(tf_config({"worker": ["a:1", "b:2"]}))
+    distribute.check_batch(64, 4, two_machines)  # 8 replicas of 8 images
+    with pytest.raises(LabError, match=r"--batch_size 64 cannot be split evenly over 3 replicas .* "
+                                       r"a multiple of 3, e.g. 63 or 66"):
+        distribute.check_batch(64, 3, None)
+    with pytest.raises(LabError, match=r"over 6 replicas \(3 GPU\(s\) x 2 machines\)"):
+        distribute.check_batch(64, 3, two_machines)
+
+
+def test_a_bad_tf_config_stops_main_before_tensorflow(tmp_path):
+    env = dict(quiet_env(), TF_CONFIG='{"cluster": ', GAN_LAB_CHECK_ONLY="1")
+    result = subprocess.run([sys.executable, os.path.join(REPO, "main.py"), "--dataset=mnist", "--train",
+                             f"--data_dir={DATA}"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert_one_line_error(result, r"^error: TF_CONFIG is not valid JSON")
+
+
+def test_more_gpus_than_present_is_one_line():
+    present = len(tf.config.list_physical_devices("GPU"))
+    asked = max(2, present + 1)  # 1 is always there: the CPU on a machine without a GPU
+    with pytest.raises(LabError, match=rf"--num_gpus {asked} asks for more GPUs than this machine "
+                                       rf"has \((no GPU|{present} GPU).*\); use --num_gpus {max(1, present)}"):
+        distribute.start(asked, None, 300)
+
+
+def test_one_device_builds_no_distribution_at_all(sess):
+    """--num_gpus 1 without TF_CONFIG: no strategy, the one-device graph (no replica's copy, no
+    all-reduce, no mirrored variable)."""
+    assert distribute.start(1, None, 300) is None
+    model = DCGAN(sess, output_height=28, output_width=28, y_dim=10, c_dim=1, batch_size=8, sample_num=8,
+                  gf_dim=8, df_dim=8, gfc_dim=16, dfc_dim=16)
+    ops = sess.graph.get_operations()
+    assert not [op.name for op in ops if "replica_" in op.name or "Collective" in op.type or "Nccl" in op.type]
+    assert all(type(v).__name__ == "ResourceVariable" for v in tf1.global_variables())
+    assert model.replicas is None
+
+
+# ----------------------------------------------------------------------------- 2 replicas x 32 = 1 x 64
+
+def two_cpus():
+    """Two logical CPU devices standing in for two GPUs (the session needs device_count CPU 2)."""
+    return distribute.Replicas(tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))
+
+
+def make_dcgan(sess, replicas, model_dir):
+    return DCGAN(sess, output_height=28, output_width=28, y_dim=10, c_dim=1, batch_size=BATCH, sample_num=BATCH,
+                 gf_dim=8, df_dim=8, gfc_dim=32, dfc_dim=32, dataset_name="mnist", model_dir=model_dir,
+                 replicas=replicas)
+
+
+def make_biggan(sess, replicas, model_dir):
+    # ema_start 0, decay 0.9: the EMA averages from the first step; G_ortho: the penalty is in the step
+    return BigGAN(sess, output_size=28, c_dim=1, num_classes=10, ch=4, shared_dim=8, z_dim=12,
+                  batch_size=BATCH, num_D_steps=1, G_ortho=1e-3, ema_start=0, ema_decay=0.9,
+                  dataset_name="mnist", model_dir=model_dir, replicas=replicas)
+
+
+def one_step(model, batch):
+    """One training iteration on fixed numbers (the handout's D + 2 G steps; BigGAN's D + G step)."""
+    images, labels, z_d, z_g, labels_g = batch
+    if isinstance(model, DCGAN):
+        z = z_d[:, :model.z_dim] / 3.0  # in (-1, 1) like the DCGAN's prior
+        return model.train_step(images, z, model.label_feed(labels), with_summaries=True)[:2]
+    d_loss = model.sess.run([model.d_optim, model.d_loss], {model.inputs: images * 2 - 1, model.z: z_d[:, :12],
+                                                            model.y: labels})[1]
+    g_loss = model.sess.run([model.g_optim, model.g_loss], {model.z: z_g[:, :12], model.y: labels_g})[1]
+    return d_loss, g_loss
+
+
+def train_once(make, replicas, folder, restore_from, batch):
+    """Build the model (on `replicas`), start from the variables in restore_from (or save its own
+    there first), make one step; returns (losses, every variable, samples, the saved checkpoint)."""
+    config = tf1.ConfigProto(device_count={"CPU": 2})
+    with tf.Graph().as_default(), tf1.Session(config=config) as sess:
+        tf1.set_random_seed(0)
+        model = make(sess, replicas, "run")
+        sess.run(tf1.global_variables_initializer())
+        if restore_from is None:
+            restore_from = model.saver.save(sess, os.path.join(folder, "start"), write_meta_graph=False)
+        model.saver.restore(sess, restore_from)  # both start from the same weights
+        losses = one_step(model, batch)
+        model.save(folder, 1)
+        samples = model.generate(batch[2][:16, :model.z_dim] / 3.0, batch[1][:16])
+        return losses, {v.op.name: sess.run(v) for v in tf1.global_variables()}, samples, restore_from
+
+
+@pytest.mark.parametrize("make", [make_dcgan, make_biggan], ids=["dcgan", "biggan"])
+def test_two_replicas_of_32_step_as_one_device_of_64_and_their_checkpoint_loads_on_one(tmp_path, make):
+    rng = np.random.RandomState(0)
+    batch = (rng.rand(BATCH, 28, 28, 1).astype(np.float32), rng.randint(0, 10, BATCH),
+             rng.randn(BATCH, 100).astype(np.float32), rng.randn(BATCH, 100).astype(np.float32),
+             rng.randint(0, 10, BATCH))
+    one_losses, one, _, start = train_once(make, None, str(tmp_path / "one"), None, batch)
+    two_losses, two, two_samples, _ = train_once(make, two_cpus(), str(tmp_path / "two"), start, batch)
+
+    np.testing.assert_allclose(two_losses, one_losses, rtol=1e-5)
+    assert sorted(two) == sorted(one)  # one set of variables, the one-device names
+    for name, value in one.items():
+        if name.endswith("/Adam"):  # after one step Adam's first moment is (1 - beta1) x the gradient
+            tolerance = 1e-5 + 2e-2 * np.max(np.abs(value))  # a per-replica batch norm is off by ~100 %
+        elif "moving_" in name or name.endswith("/u") or name == "step":
+            tolerance = 1e-5 + 1e-4 * np.max(np.abs(value))  # batch statistics, power iteration, count
+        else:  # weights: one Adam step moves each by about the learning rate, in the direction of
+            tolerance = 2e-4  # its gradient's sign, which is rounding noise where the gradient is ~0
+        np.testing.assert_allclose(two[name], value, rtol=0, atol=tolerance, err_msg=name)
+
+    # the checkpoint of the 2-replica run loads on one device, as test mode and compare.py load it
+    with tf.Graph().as_default(), tf1.Session() as sess:
+        model, iteration = runs.from_run(sess, str(tmp_path / "two" / "run"), "main.py", "mnist", batch_size=16)
+        assert iteration == 1 and model.replicas is None
+        np.testing.assert_allclose(model.generate(batch[2][:16, :model.z_dim] / 3.0, batch[1][:16]),
+                                   two_samples, atol=1e-5)
+
+
+def test_the_batch_norm_sums_go_over_all_replicas_and_their_gradient_too():
+    """distribute.moments on 2 replicas holding halves of a batch = tf.nn.moments of the batch,
+    and so is the gradient of a function of them (the sum's gradient is all-reduced too)."""
+    x = np.random.RandomState(3).randn(8, 5).astype(np.float32) * 3 + 1
+    weight = np.random.RandomState(4).randn(5).astype(np.float32)
+
+    def loss_of(batch):
+        mean, variance = distribute.moments(batch, [0])
+        return tf.reduce_sum((mean * 2 + tf.sqrt(variance)) * weight)
+
+    with tf.Graph().as_default(), tf1.Session() as sess:
+        whole = tf.constant(x)
+        expected = sess.run([tf.nn.moments(whole, [0]), tf.gradients(loss_of(whole), whole)[0]])
+    replicas = two_cpus()
+    with tf.Graph().as_default(), tf1.Session(config=tf1.ConfigProto(device_count={"CPU": 2})) as sess:
+        with replicas.strategy.scope():
+            halves = distribute.split_batch(replicas, tf.constant(x))
+
+            def replica(half):  # each replica's loss is its share of the batch's (as in training)
+                return distribute.moments(half, [0]), tf.gradients(distribute.replica_loss(loss_of(half)), half)[0]
+            (mean, variance), gradient = replicas.strategy.extended.call_for_each_replica(replica, args=(halves,))
+            local = replicas.strategy.experimental_local_results
+            results = sess.run([local(mean), local(variance), local(gradient)])
+    for part in range(2):  # every replica gets the batch's statistics
+        np.testing.assert_allclose(results[0][part], expected[0][0], rtol=1e-5)
+        np.testing.assert_allclose(results[1][part], expected[0][1], rtol=1e-5)
+    np.testing.assert_allclose(np.concatenate(results[2]), expected[1], rtol=1e-4, atol=1e-6)
+
+
+# ----------------------------------------------------------------------------- two machines
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_machines(tmp_path, *extra):
+    """main.py on two "machines" (two processes on 127.0.0.1, each with its TF_CONFIG and folder)."""
+    cluster = {"worker": [f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"]}
+    processes = []
+    for index in range(2):
+        cwd = tmp_path / f"machine{index}"
+        cwd.mkdir(exist_ok=True)
+        env = dict(quiet_env(), **tf_config(cluster, index=index))
+        args = [sys.executable, os.path.join(REPO, "main.py"), "--dataset=mnist", "--train", f"--data_dir={DATA}",
+                "--batch_size=8", "--worker_timeout=60", "--sample_freq=1000", "--print_freq=1"] + list(extra)
+        processes.append(subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                          text=True))
+    return processes
+
+
+def finish(process):
+    out, err = process.communicate(timeout=240)
+    return out, err
+
+
+@pytest.fixture
+def machines():
+    """The processes a test starts, killed at its end whatever happened."""
+    started = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_two_machines_agree_and_a_killed_one_stops_the_other_with_one_line(tmp_path, machines):
+    # 3 iterations on two machines: the same weights on both, the chief alone wrote the run
+    machines += start_machines(tmp_path, "--train_size=24", "--epoch=1")
+    first = [finish(p) for p in machines]
+    fingerprints = []
+    for out, err in first:
+        assert not err.strip(), err
+        assert "replicas: 2, batch 8 = 2 x 4; machine" in out
+        fingerprints += [line for line in out.splitlines() if "weights fingerprint" in line]
+    assert len(fingerprints) == 2 and fingerprints[0] == fingerprints[1]
+    assert sorted(os.listdir(tmp_path / "machine1")) == []  # the other machine wrote nothing
+    chief = tmp_path / "machine0" / "checkpoint" / "mnist_28_28"
+    assert "DCGAN.model-3.index" in os.listdir(chief) and (chief / "config.json").exists()
+    assert (tmp_path / "machine0" / "logs" / "mnist_28_28" / "losses.csv").exists()
+
+    # resumed on both from the chief's checkpoint, then the other machine is killed: the chief stops
+    # with one line naming the checkpoint the run resumes from (no hang, no traceback)
+    machines += start_machines(tmp_path, "--train_size=800", "--epoch=1")
+    chief_process, other = machines[2:]
+    seen = []
+    for line in other.stdout:
+        seen.append(line)
+        if line.startswith("Epoch: [ 0/ 1] [   4/"):  # two iterations after the resumed 3
+            break
+    other.kill()
+    other.wait()
+    out, err = finish(chief_process)
+    assert any("Took the chief's weights: starting at iteration 3" in line for line in seen), seen
+    assert "Load SUCCESS, resuming at iteration 3" in out
+    result = subprocess.CompletedProcess([], chief_process.returncode, out, err)
+    assert_one_line_error(result, r"another machine of the run \(127\.0\.0\.1:\d+\) stopped answering .* "
+                                  r"resumes from its checkpoint at iteration 3 in checkpoint/mnist_28_28")
