@@ -22,6 +22,7 @@ import tfstart  # noqa: E402
 tf = tfstart.import_tensorflow()  # start-up chatter hidden
 import datasets  # noqa: E402
 from biggan.model import BigGAN  # noqa: E402
+from errors import stop_if_only_checking  # noqa: E402
 from model import DCGAN  # noqa: E402
 
 tf1 = tf.compat.v1
@@ -80,8 +81,9 @@ def main():
     parser.add_argument("--num_D_steps", type=int, default=2)
     parser.add_argument("--data_dir", default="./data")
     args = parser.parse_args()
-    tf1.disable_eager_execution()
     data = datasets.load_mnist(os.path.join(args.data_dir, "mnist"))
+    stop_if_only_checking("the flags and the data check out")
+    tf1.disable_eager_execution()
     device = tf.config.list_physical_devices("GPU") or ["CPU"]
     print(f"device: {device[0] if device == ['CPU'] else device[0].name}, TensorFlow {tf.__version__}, "
           f"{os.cpu_count()} CPU cores, batch {args.batch_size}")
