@@ -32,7 +32,7 @@ def define_flags(flags):
     flags.DEFINE_string("host", "127.0.0.1", "Address to listen on (127.0.0.1: this computer only; "
                         "0.0.0.0: anyone who can reach it)")
     flags.DEFINE_integer("port", 8000, "Port to listen on (0: any free one)", lower_bound=0, upper_bound=65535)
-    flags.DEFINE_integer("threads", 1, "Threads each generator may use (few: a training run on the same "
+    flags.DEFINE_integer("threads", 2, "Threads each generator may use (few: a training run on the same "
                          "cores keeps its speed)", lower_bound=1, upper_bound=256)
     flags.DEFINE_integer("max_runs", 4, "Runs kept loaded at once (each holds its generator in memory)",
                          lower_bound=1, upper_bound=64)

@@ -116,7 +116,7 @@ def strongest_directions(model, k=DIRECTIONS, bases=4, eps=1e-2, seed=0):
 class Pool:
     """Loaded runs by name, at most `capacity` at once (the least recently used is closed)."""
 
-    def __init__(self, threads=1, capacity=4):
+    def __init__(self, threads=2, capacity=4):
         self.threads, self.capacity = threads, capacity
         self.lock = threading.Lock()
         self.loaded = collections.OrderedDict()   # name -> Loaded
