@@ -50,16 +50,27 @@ class Loaded:
                 self.sess.close()
                 raise
         self.load_seconds = time.perf_counter() - started
-        self._directions = None
+        self._directions, self.closed = None, False
 
     def draw(self, scene):
         """The scene's pictures, [N, H, W, C] in [0, 1] (one picture for a walk)."""
         with self.lock:
+            self.check_open()
             if self.run.model == "BigGAN":
                 self.model.truncation = scene.truncation
             directions = self.directions()[0] if any(s.kind == "direction" for s in scene.sliders) else None
             z, labels = scene_noise(self.model, scene, directions)
             return self.model.generate(z, labels)
+
+    def shares(self):
+        """How much of the change each strongest direction makes [DIRECTIONS]."""
+        with self.lock:
+            self.check_open()
+            return self.directions()[1]
+
+    def check_open(self):
+        if self.closed:  # unloaded to make room for another run just now
+            raise ApiError(409, f"{self.run.name} was unloaded to make room for another run; ask again")
 
     def directions(self):
         """The strongest directions (computed once; the caller holds the lock)."""
@@ -69,6 +80,7 @@ class Loaded:
 
     def close(self):
         with self.lock:
+            self.closed = True
             self.sess.close()
 
 

@@ -118,9 +118,7 @@ class Explorer:
 
     def api_directions(self, body):
         run = self.find(parse_run_name(body))
-        loaded = self.pool.get(run)
-        with loaded.lock:
-            _, shares = loaded.directions()
+        shares = self.pool.get(run).shares()
         return json_reply({"run": run.name, "shares": [round(float(s), 4) for s in shares]})
 
 

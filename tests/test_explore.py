@@ -21,7 +21,7 @@ import cli
 import runs
 from explorer import catalog
 from explorer.pool import Pool, TEST_MODE_BATCH, scene_noise, strongest_directions
-from explorer.scene import Scene, Slider, Walk
+from explorer.scene import ApiError, Scene, Slider, Walk
 from explorer.server import Explorer, RateLimit, make_server
 from sampling import set_standing_statistics
 from tests import browser as chromium
@@ -201,6 +201,24 @@ def test_sliders_set_z_along_their_direction_and_keep_the_rest(sess):
     np.testing.assert_allclose(walk[0], 0.75 * z0[1] + 0.25 * z0[4], atol=1e-6)
     model.truncation = 0.3
     assert np.abs(scene_noise(model, plain)[0]).max() <= 0.3
+
+
+def test_the_pool_keeps_few_runs_and_reloads_a_run_that_trained_on(tmp_path):
+    for name in ("mnist_28_28", "toys_16_16"):
+        shutil.copytree(os.path.join(OLD, name), tmp_path / name)
+    found = catalog.find_runs(str(tmp_path))
+    pool = Pool(threads=1, capacity=1)
+    try:
+        first = pool.get(found["mnist_28_28"])
+        assert pool.get(found["mnist_28_28"]) is first
+        toys = pool.get(found["toys_16_16"])  # no room for two: the first is closed
+        with pytest.raises(ApiError, match="was unloaded to make room"):
+            first.draw(Scene("mnist_28_28", n=1))
+        os.utime(tmp_path / "toys_16_16" / "config.json", (1, 1))  # as a new checkpoint rewrites it
+        newer = pool.get(catalog.find_runs(str(tmp_path))["toys_16_16"])
+        assert newer is not toys and toys.closed and newer.draw(Scene("toys_16_16", n=2)).shape == (2, 16, 16, 3)
+    finally:
+        pool.close()
 
 
 # ---------------------------------------------------------------- bad requests, broken runs, limits
