@@ -5,8 +5,8 @@
     python bench/explore_latency.py --threads 2                  # the explorer's --threads
 
 Starts the explorer in this process on a free port (explore.py's server and generator pool) and,
-for each run, loads it, then times what the page asks while a student drags a slider: a grid of
-64 pictures with the slider's value changing each time, and the walk's one picture. Prints the
+for each run, loads it, then times what the page asks while a student drags a slider: grids of
+64 and 16 pictures with the slider's value changing each time, and the walk's one picture. Prints the
 median and the 90th percentile in milliseconds, from request sent to PNG received.
 --with_training first starts a DCGAN training run on MNIST in a temporary folder (the handout's
 main.py, all cores, as a student's would) and measures while it trains: the page should stay quick.
@@ -58,13 +58,14 @@ def times(port, scenes):
 
 
 def measure(port, name, requests):
-    """(median, p90) ms of a 64-picture grid with a moving slider, and of the walk's one picture."""
+    """(median, p90) ms of a grid of 64 and one of 16 pictures with a moving slider, and of the
+    walk's one picture."""
     values = np.linspace(-1, 1, requests)
-    grid = times(port, [{"run": name, "n": 64, "sliders": [{"kind": "coordinate", "index": 0, "value": float(v)}]}
-                        for v in values])
+    grids = [times(port, [{"run": name, "n": n, "sliders": [{"kind": "coordinate", "index": 0, "value": float(v)}]}
+                          for v in values]) for n in (64, 16)]
     walk = times(port, [{"run": name, "n": 64, "walk": {"a": 0, "b": 1, "t": float(t)}} for t in values / 2 + 0.5])
     summary = lambda ms: (np.median(ms[1:]), np.percentile(ms[1:], 90))  # noqa: E731  (the first warms up)
-    return summary(grid), summary(walk)
+    return [summary(ms) for ms in grids + [walk]]
 
 
 class Training:
@@ -105,7 +106,7 @@ def bench(port, found, names, args, training):
     alone = training.rate(seconds=20) if training else None
     print(f"{os.cpu_count()} cores, --threads {args.threads}, {'beside a DCGAN training run' if training else 'no training run'}"
           f", load average {os.getloadavg()[0]:.1f} (ms: median / p90)")
-    print(f"{'run':<34} {'model':<7} {'size':>5} {'load s':>7} {'grid of 64':>14} {'walk (1)':>14}")
+    print(f"{'run':<34} {'model':<7} {'size':>5} {'load s':>7} {'grid of 64':>14} {'grid of 16':>14} {'walk (1)':>14}")
     slowed = []
     for name in names:
         run = found[name]
@@ -114,11 +115,12 @@ def bench(port, found, names, args, training):
             print(f"{name}: {data.decode()[:200]}")
             continue
         started = time.monotonic()
-        grid, walk = measure(port, name, args.requests)
+        measured = measure(port, name, args.requests)
         if training:
             slowed.append(training.rate(since=started))
         show = lambda m: f"{m[0]:6.0f} / {m[1]:5.0f}"  # noqa: E731
-        print(f"{name:<34} {run.model:<7} {run.size:>5} {load:7.1f} {show(grid):>14} {show(walk):>14}", flush=True)
+        print(f"{name:<34} {run.model:<7} {run.size:>5} {load:7.1f} " + " ".join(f"{show(m):>14}" for m in measured),
+              flush=True)
     if training:
         print(f"the training run: {alone:.2f} iterations/s alone, "
               f"{', '.join(f'{r:.2f}' for r in slowed)} while each run's pictures were asked for")
