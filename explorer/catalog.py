@@ -10,6 +10,7 @@ import dataclasses
 import os
 from typing import List, Optional
 
+import checkpoints
 import runs
 from errors import LabError
 
@@ -65,6 +66,10 @@ def read_run(folder):
         config = runs.read_config(folder, *guess_command(name))
     except (LabError, OSError) as e:
         return Run(name, folder, stamp=stamp, problem=str(e))
+    if not checkpoints.checkpoint_steps(folder, config["model"]):  # found now, not after building the network
+        program = runs.PROGRAMS[config["model"]]
+        return Run(name, folder, config["model"], config["dataset"], stamp=stamp,
+                   problem=f"{folder} has a config.json but no checkpoint; {runs.train_first(program, config['dataset'])}")
     architecture = runs.architecture_from_record(config)
     size = getattr(architecture, "output_size", None) or architecture.output_height
     classes = list(architecture.class_names) if (getattr(architecture, "y_dim", None)

@@ -20,10 +20,9 @@ from PIL import Image
 import cli
 import runs
 from explorer import catalog
-from explorer.pool import Pool, TEST_MODE_BATCH, scene_noise, strongest_directions
+from explorer.pool import Pool, TEST_MODE_BATCH, scene_noise
 from explorer.scene import ApiError, Scene, Slider, Walk
 from explorer.server import Explorer, RateLimit, make_server
-from sampling import set_standing_statistics
 from tests import browser as chromium
 
 tf1 = tf.compat.v1
@@ -86,7 +85,7 @@ def site(tmp_path_factory):
     folder = broken_runs(tmp_path_factory.mktemp("checkpoint"))
     pool = Pool(threads=1)
     server = serve(Explorer(folder, pool))
-    yield types.SimpleNamespace(client=Client(server), folder=folder, server=server)
+    yield types.SimpleNamespace(client=Client(server), folder=folder, server=server, pool=pool)
     server.shutdown()
     server.server_close()
     pool.close()
@@ -105,6 +104,8 @@ def test_the_runs_are_listed_newest_first_and_broken_ones_say_why(site):
         ("DCGAN", "mnist", 28, 2, True)
     assert found["toys_16_16"]["conditional"] is False and found["biggan_mnist_28_28"]["z_range"] == [-2, 2]
     assert "is not valid JSON" in found["damaged_config"]["problem"]
+    assert "has a config.json but no checkpoint" in found["no_checkpoint"]["problem"]
+    assert found["cut_weights"]["problem"] is None  # found once it is loaded
 
 
 def test_the_page_is_one_file_with_a_strict_policy(site):
@@ -180,10 +181,13 @@ def test_scale_draws_each_pixel_as_a_square(site):
     np.testing.assert_array_equal(big[::3, ::3], small)
 
 
-def test_sliders_set_z_along_their_direction_and_keep_the_rest(sess):
-    model, _ = runs.from_run(sess, os.path.join(OLD, "biggan_mnist_28_28"), "biggan/main.py", "mnist", 8)
-    set_standing_statistics(model)
-    directions, shares = strongest_directions(model)
+def test_sliders_set_z_along_their_direction_and_keep_the_rest(site):
+    loaded = site.pool.get(catalog.find_runs(site.folder)["biggan_mnist_28_28"])
+    with loaded.lock:
+        sliders_on(loaded.model, *loaded.directions())
+
+
+def sliders_on(model, directions, shares):
     np.testing.assert_allclose(directions @ directions.T, np.eye(len(directions)), atol=1e-5)
     plain = Scene("r", seed=4, n=6)
     z0, labels = scene_noise(model, plain)
@@ -201,6 +205,7 @@ def test_sliders_set_z_along_their_direction_and_keep_the_rest(sess):
     np.testing.assert_allclose(walk[0], 0.75 * z0[1] + 0.25 * z0[4], atol=1e-6)
     model.truncation = 0.3
     assert np.abs(scene_noise(model, plain)[0]).max() <= 0.3
+    model.truncation = None
 
 
 def test_the_pool_keeps_few_runs_and_reloads_a_run_that_trained_on(tmp_path):
