@@ -159,13 +159,15 @@ class Handler(BaseHTTPRequestHandler):
         self.send(*reply)
 
     def check_host(self):
-        """Bound to a loopback address, answer only requests for a loopback name and our port."""
+        """Bound to a loopback address, answer only requests addressed to a loopback name (any
+        port: an SSH tunnel may forward another one); a web page whose own name was pointed at
+        127.0.0.1 (DNS rebinding) sends its own name and is refused."""
         if not is_loopback(self.server.server_address[0]):
             return
         host = self.headers.get("Host", "")
-        name, _, port = host.rpartition(":")
-        if not (is_loopback(name) and port == str(self.server.server_address[1])):
-            raise ApiError(403, f"this server answers requests for 127.0.0.1:{self.server.server_address[1]} only")
+        if not is_loopback(host if host.endswith("]") else host.rsplit(":", 1)[0]):  # [::1], localhost:8000
+            raise ApiError(403, "this server answers requests addressed to 127.0.0.1 or localhost only "
+                                "(start it with --host to listen elsewhere)")
 
     def read_json(self):
         """The request's JSON body (at most MAX_BODY bytes, Content-Length given)."""

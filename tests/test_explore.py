@@ -108,6 +108,11 @@ def test_the_runs_are_listed_newest_first_and_broken_ones_say_why(site):
     assert found["cut_weights"]["problem"] is None  # found once it is loaded
 
 
+@pytest.mark.parametrize("host", ["localhost:9000", "127.0.0.1", "[::1]:8000"])
+def test_any_loopback_name_and_port_is_answered_as_through_an_ssh_tunnel(site, host):
+    assert site.client.request("GET", "/api/runs", headers={"Host": host})[0] == 200
+
+
 def test_the_page_is_one_file_with_a_strict_policy(site):
     status, headers, data = site.client.request("GET", "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
@@ -285,7 +290,7 @@ def test_a_bad_request_is_a_clear_4xx_and_the_server_goes_on(site, method, path,
     ({"Content-Type": "text/plain"}, 415, "send JSON"),
     ({"Content-Length": "1000000000000"}, 413, "at most 16,384"),
     ({"Transfer-Encoding": "chunked"}, 411, "Content-Length"),
-    ({"Host": "evil.example:80"}, 403, "answers requests for 127.0.0.1"),
+    ({"Host": "evil.example:80"}, 403, "answers requests addressed to 127.0.0.1 or localhost only"),
 ])
 def test_headers_that_are_refused(site, headers, status, words):
     connection = http.client.HTTPConnection(site.client.host, site.client.port, timeout=30)
