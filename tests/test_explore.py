@@ -390,9 +390,34 @@ def test_the_page_follows_a_slider_with_no_console_error(site, page, tmp_path):
     assert page.run("return document.querySelector('#slider0 .value').textContent") not in ("off", "0.00")
     page.run("[...document.querySelectorAll('#runs tr')].find(tr => tr.cells[2].textContent == arguments[0])"
              ".querySelectorAll('input')[1].click()", "biggan_mnist_28_28")  # B: BigGAN beside it
-    shown(page, "#panelB .grid img")
+    version_b = int(shown(page, "#panelB .grid img")[0])
+    every_other_control(page, int(version), version_b)
     messages = page.run("return [...document.querySelectorAll('.message')].map(m => m.textContent).join('')")
     assert messages == ""
     page.screenshot(tmp_path / "explorer.png")
     errors = [entry for entry in page.console() if entry["level"] == "SEVERE"]
     assert errors == [], errors
+
+
+CHANGE = "const e = document.querySelector(arguments[0]); e.value = arguments[1]; e.dispatchEvent(new Event('change'));"
+CLICK_CELLS = """const g = document.querySelector('#panelA .grid'), r = g.getBoundingClientRect();
+for (const c of [1, 6]) g.dispatchEvent(new MouseEvent('click', {bubbles: true,
+  clientX: r.left + (c % 8 + 0.5) * r.width / 8, clientY: r.top + (Math.floor(c / 8) + 0.5) * r.height / 8}));"""
+
+
+def every_other_control(page, version_a, version_b):
+    """A class, new noise, a direction slider, a walk, truncation and Save PNG, each answered."""
+    page.run(CHANGE, "#label", "3")
+    version_a = int(shown(page, "#panelA .grid img", version_a)[0])
+    page.run("document.getElementById('newNoise').click()")
+    version_a = int(shown(page, "#panelA .grid img", version_a)[0])
+    page.run(CHANGE, "#slider1 .kind", "direction")
+    page.wait_for(lambda: "%" in page.run("return document.getElementById('shares').textContent"), 60,
+                  "the directions' shares were not shown")
+    page.drag("#slider1 input[type=range]", -40)
+    shown(page, "#panelA .grid img", version_a)
+    page.run(CLICK_CELLS)
+    shown(page, "#panelA .walk img")
+    page.run("document.getElementById('truncOn').click()")
+    shown(page, "#panelB .grid img", version_b)
+    page.run("document.querySelector('#panelA .save').click()")
