@@ -23,7 +23,7 @@ from explorer import catalog
 from explorer.pool import Pool, TEST_MODE_BATCH, scene_noise
 from explorer.scene import ApiError, Scene, Slider, Walk
 from explorer.server import Explorer, RateLimit, make_server
-from tests import browser as chromium
+import browser as chromium
 
 tf1 = tf.compat.v1
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
