@@ -107,6 +107,7 @@ def lab_folder(root):
         os.symlink(os.path.join(REPO, "evaluation", "classifiers", name), root / "evaluation" / "classifiers" / name)
     os.makedirs(root / "data")
     os.symlink(os.path.join(REPO, "data", "mnist"), root / "data" / "mnist")
+    os.makedirs(root / "old_runs")  # explore.py --checkpoint_dir old_runs
 
 
 def fake_cifar10(data):
