@@ -159,15 +159,29 @@ def start(num_gpus, cluster, timeout_s):
     import tensorflow as tf
     if num_gpus == 1 and cluster is None:
         return None
+    found = check_gpu_count(num_gpus, tf)
+    if cluster is None:
+        devices = [f"/gpu:{i}" for i in range(num_gpus)]
+        return Replicas(tf.distribute.MirroredStrategy(devices))  # NCCL between GPUs where it can
+    return start_worker(tf, cluster, num_gpus if found else 0, timeout_s)
+
+
+def check_gpu_count(num_gpus, tf):
+    """The names of this machine's GPUs; a one-line error when --num_gpus asks for more."""
     found = gpu_names(tf)
     if num_gpus > max(1, len(found)):
         have = f"{len(found)} GPU(s): {', '.join(found)}" if found else "no GPU"
         raise LabError(f"--num_gpus {num_gpus} asks for more GPUs than this machine has ({have}); "
                        f"use --num_gpus {max(1, len(found))}" + ("" if found else " (the CPU)"))
-    if cluster is None:
-        devices = [f"/gpu:{i}" for i in range(num_gpus)]
-        return Replicas(tf.distribute.MirroredStrategy(devices))  # NCCL between GPUs where it can
-    return start_worker(tf, cluster, num_gpus if found else 0, timeout_s)
+    return found
+
+
+def logical_cpus(count, config):
+    """Replicas on `count` logical CPU devices, standing in for GPUs on a machine without one (the
+    tests, bench/train_speed.py). config: the Session's ConfigProto, given `count` CPU devices."""
+    import tensorflow as tf
+    config.device_count["CPU"] = count
+    return Replicas(tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(count)]))
 
 
 def start_worker(tf, cluster, num_gpus, timeout_s):

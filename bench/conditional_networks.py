@@ -25,6 +25,7 @@ import numpy as np  # noqa: E402
 from absl import flags  # noqa: E402
 
 import cli  # noqa: E402
+from errors import stop_if_only_checking  # noqa: E402
 import tfstart  # noqa: E402
 
 tf = tfstart.import_tensorflow()  # start-up chatter hidden
@@ -151,6 +152,7 @@ def define_flags(flags):
 
 def main(argv):
     cli.reject_arguments(argv)
+    stop_if_only_checking()
     args = FLAGS
     data = datasets.load_dataset(args.dataset, args.data_dir, args.input_fname_pattern, args.output_size,
                                  split="train")

@@ -38,6 +38,7 @@ from absl import flags  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import cli  # noqa: E402
+from errors import stop_if_only_checking  # noqa: E402
 import datasets  # noqa: E402
 
 NAME = "faces"            # the folder (and dataset) name under the temporary data dir
@@ -154,6 +155,7 @@ def run_phase(phase, data_dir, args):
 
 def main(argv):
     cli.reject_arguments(argv)
+    stop_if_only_checking()
     args = FLAGS
     if args.phase:  # inside a measured process: print the figures as the last line
         figures = build_phase(args.work_dir) if args.phase == "build" else \

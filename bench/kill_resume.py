@@ -23,6 +23,7 @@ import numpy as np  # noqa: E402
 from absl import flags  # noqa: E402
 
 import cli  # noqa: E402
+from errors import stop_if_only_checking  # noqa: E402
 
 FLAGS = flags.FLAGS
 HELP = dict(program="bench/kill_resume.py", common=False, groups=[("Kills", ["kills", "seed"])],
@@ -59,6 +60,7 @@ def define_flags(flags):
 
 def main(argv):
     cli.reject_arguments(argv)
+    stop_if_only_checking()
     args = FLAGS
     rng = np.random.RandomState(args.seed)
     cwd = tempfile.mkdtemp(prefix="kill-resume-")

@@ -3,7 +3,7 @@
     python bench/train_speed.py                    # DCGAN (MNIST cDCGAN, batch 64) and BigGAN
     python bench/train_speed.py --model dcgan --iters 50
     python bench/train_speed.py --model biggan --ch 32
-    python bench/train_speed.py --num_gpus 4       # 1, 2, 3 and 4 replicas (distribute.py)
+    python bench/train_speed.py --num_gpus 4       # 1, 2 and 4 replicas (distribute.py)
 
 Times the real training step of each model (DCGAN: one D and two G updates per batch, as
 the handout; BigGAN: num_D_steps D updates and one G update) on MNIST batches, after a
@@ -13,7 +13,6 @@ images D sees: batch_size per DCGAN iteration, batch_size x num_D_steps per BigG
 --num_gpus): on a GPU server, how training scales. On a machine without GPUs the replicas are
 logical CPU devices sharing the same cores: that shows the step runs, not that it is faster.
 """
-import argparse
 import os
 import sys
 import time
@@ -21,15 +20,35 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repo root
 
 import numpy as np  # noqa: E402
+from absl import flags  # noqa: E402
+
+import cli  # noqa: E402
 import distribute  # noqa: E402
 import tfstart  # noqa: E402
 
 tf = tfstart.import_tensorflow()  # start-up chatter hidden
 import datasets  # noqa: E402
 from biggan.model import BigGAN  # noqa: E402
+from errors import stop_if_only_checking  # noqa: E402
 from model import DCGAN  # noqa: E402
 
 tf1 = tf.compat.v1
+FLAGS = flags.FLAGS
+HELP = dict(program="bench/train_speed.py", common=False, groups=[("Benchmark", [
+    "model", "batch_size", "iters", "warmup", "ch", "num_D_steps", "data_dir", "num_gpus"])],
+    usage=["Training throughput of the lab's GANs (images/s) on whatever device TensorFlow sees."])
+
+
+def define_flags(flags):
+    flags.DEFINE_enum("model", "both", ["dcgan", "biggan", "both"], "Which model to time")
+    flags.DEFINE_integer("batch_size", 64, "The (global) batch", lower_bound=1, upper_bound=4096)
+    flags.DEFINE_integer("iters", 30, "Timed iterations", lower_bound=1)
+    flags.DEFINE_integer("warmup", 5, "Untimed iterations first", lower_bound=0)
+    flags.DEFINE_integer("ch", 32, "BigGAN width", lower_bound=1, upper_bound=1024)
+    flags.DEFINE_integer("num_D_steps", 2, "BigGAN's D updates per iteration", lower_bound=1, upper_bound=100)
+    flags.DEFINE_string("data_dir", "./data", "Where mnist/ is")
+    flags.DEFINE_integer("num_gpus", 1, "Time 1 to N replicas (GPUs; logical CPU devices on a machine "
+                         "without GPU)", lower_bound=1, upper_bound=64)
 
 
 def time_iterations(step, warmup, iters):
@@ -50,76 +69,68 @@ def replicas_and_config(count):
         return None, config
     if tf.config.list_physical_devices("GPU"):
         return distribute.start(count, None, 0), config
-    config.device_count["CPU"] = count
-    return distribute.Replicas(tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(count)])), config
+    return distribute.logical_cpus(count, config), config
 
 
-def bench_dcgan(data, args, count):
+def bench_dcgan(data, count):
     replicas, config = replicas_and_config(count)
     with tf.Graph().as_default(), tf1.Session(config=config) as sess:
         tf1.set_random_seed(0)
         model = DCGAN(sess, output_height=28, output_width=28, y_dim=10, c_dim=1,
-                      batch_size=args.batch_size, sample_num=args.batch_size, dataset_name="mnist",
+                      batch_size=FLAGS.batch_size, sample_num=FLAGS.batch_size, dataset_name="mnist",
                       replicas=replicas)
         sess.run(tf1.global_variables_initializer())
         rng = np.random.RandomState(0)
         labels = model.label_feed(data.labels)
 
         def step():  # as DCGAN.train: the batch converted to float, then D once and G twice
-            batch = rng.randint(0, len(data.images), args.batch_size)
-            model.train_step(datasets.to_float(data.images[batch]), model.sample_noise(rng, args.batch_size),
+            batch = rng.randint(0, len(data.images), FLAGS.batch_size)
+            model.train_step(datasets.to_float(data.images[batch]), model.sample_noise(rng, FLAGS.batch_size),
                              labels[batch], with_summaries=False)  # no TensorBoard in the timing
 
-        return time_iterations(step, args.warmup, args.iters), args.batch_size
+        return time_iterations(step, FLAGS.warmup, FLAGS.iters), FLAGS.batch_size
 
 
-def bench_biggan(data, args, count):
+def bench_biggan(data, count):
     replicas, config = replicas_and_config(count)
     with tf.Graph().as_default(), tf1.Session(config=config) as sess:
         tf1.set_random_seed(0)
-        model = BigGAN(sess, output_size=28, c_dim=1, num_classes=10, ch=args.ch,
-                       batch_size=args.batch_size, num_D_steps=args.num_D_steps, replicas=replicas)
+        model = BigGAN(sess, output_size=28, c_dim=1, num_classes=10, ch=FLAGS.ch,
+                       batch_size=FLAGS.batch_size, num_D_steps=FLAGS.num_D_steps, replicas=replicas)
         sess.run(tf1.global_variables_initializer())
         rng = np.random.RandomState(0)
 
         def step():  # as BigGAN.train: num_D_steps D updates, then one G update
-            batches = rng.randint(0, len(data.images), (model.num_D_steps, args.batch_size))
+            batches = rng.randint(0, len(data.images), (model.num_D_steps, FLAGS.batch_size))
             model.train_discriminator(data, batches, rng, with_summaries=False)
             model.train_generator(rng)
 
-        return time_iterations(step, args.warmup, args.iters), model.images_per_iteration
+        return time_iterations(step, FLAGS.warmup, FLAGS.iters), model.images_per_iteration
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", choices=["dcgan", "biggan", "both"], default="both")
-    parser.add_argument("--batch_size", type=int, default=64)
-    parser.add_argument("--iters", type=int, default=30, help="timed iterations")
-    parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument("--ch", type=int, default=32, help="BigGAN width")
-    parser.add_argument("--num_D_steps", type=int, default=2)
-    parser.add_argument("--data_dir", default="./data")
-    parser.add_argument("--num_gpus", type=int, default=1, help="time 1 to N replicas (GPUs, else logical CPUs)")
-    args = parser.parse_args()
-    if args.num_gpus < 1:
-        parser.error("--num_gpus must be 1 or more")
+def main(argv):
+    cli.reject_arguments(argv)
     found = len(tf.config.list_physical_devices("GPU"))
-    if found and args.num_gpus > found:
-        parser.error(f"--num_gpus {args.num_gpus}: this machine has {found} GPU(s)")
+    if found:
+        distribute.check_gpu_count(FLAGS.num_gpus, tf)  # more GPUs than present: one line
+    data = datasets.load_mnist(os.path.join(FLAGS.data_dir, "mnist"))
+    stop_if_only_checking("the flags and the data check out")
     tf1.disable_eager_execution()
-    data = datasets.load_mnist(os.path.join(args.data_dir, "mnist"))
+    tf1.logging.set_verbosity(tf1.logging.ERROR)  # no strategy INFO lines between the figures
     device = tf.config.list_physical_devices("GPU") or ["CPU"]
     print(f"device: {device[0] if device == ['CPU'] else device[0].name}, TensorFlow {tf.__version__}, "
-          f"{os.cpu_count()} CPU cores, batch {args.batch_size}")
+          f"{os.cpu_count()} CPU cores, batch {FLAGS.batch_size}")
     benches = {"dcgan": bench_dcgan, "biggan": bench_biggan}
     kind = "GPU" if found else "logical CPU device"
-    for name in (["dcgan", "biggan"] if args.model == "both" else [args.model]):
-        for count in [c for c in range(1, args.num_gpus + 1) if args.batch_size % c == 0]:  # even splits
-            seconds, images = benches[name](data, args, count)
-            detail = f"ch {args.ch}, {args.num_D_steps} D steps" if name == "biggan" else "1 D + 2 G steps"
+    counts = [c for c in range(1, FLAGS.num_gpus + 1) if FLAGS.batch_size % c == 0]  # even splits
+    for name in (["dcgan", "biggan"] if FLAGS.model == "both" else [FLAGS.model]):
+        detail = f"ch {FLAGS.ch}, {FLAGS.num_D_steps} D steps" if name == "biggan" else "1 D + 2 G steps"
+        for count in counts:
+            seconds, images = benches[name](data, count)
             print(f"{name:6s} ({detail}), {count} {kind}{'s' if count > 1 else ''}: {images / seconds:7.1f} "
                   f"images/s, {seconds:.3f} s/iteration", flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    define_flags(flags)
+    cli.run_script(main, HELP)

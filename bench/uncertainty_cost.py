@@ -20,6 +20,7 @@ import numpy as np  # noqa: E402
 from absl import flags  # noqa: E402
 
 import cli  # noqa: E402
+from errors import stop_if_only_checking  # noqa: E402
 from evaluation import metrics  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -79,6 +80,7 @@ def define_flags(flags):
 
 def main(argv):
     cli.reject_arguments(argv)
+    stop_if_only_checking()
     for dim in FLAGS.dims:
         bench(int(dim), FLAGS.num_samples, FLAGS.resamples)
 
