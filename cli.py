@@ -393,18 +393,23 @@ def train(model, data, config):
         except distribute.lost_worker_errors() as e:
             if not distribute.on_several_machines(model.replicas):
                 raise
-            steps = checkpoints.checkpoint_steps(folder, model.checkpoint_name) if writes else []
-            resume = f"its checkpoint at iteration {steps[-1]} in {folder}" if steps else \
-                "the chief's last checkpoint" if not writes else "the start (no checkpoint was saved yet)"
-            raise LabError(distribute.lost_worker_message(model.replicas, e, resume))
+            raise LabError(distribute.lost_worker_message(model.replicas, e, resume_point(folder, model, writes)))
     if stop.failure is not None:
         raise LabError(f"{training.failure_message(stop.failure)}: stopped after saving the checkpoint "
                        f"at iteration {counter}; free some space (or fix the folder) and run the same "
                        "command to resume")
-    if distribute.on_several_machines(model.replicas):
-        print(distribute.fingerprint_line(model.sess), flush=True)
     if stop.requested:
         sys.exit(stop.exit_code())
+
+
+def resume_point(folder, model, writes):
+    """Where a multi-machine run resumes after losing a machine (a phrase): the chief's newest
+    checkpoint. writes: whether this is the chief (the others do not see its folder)."""
+    if not writes:
+        return "the chief's last checkpoint"
+    steps = checkpoints.checkpoint_steps(folder, model.checkpoint_name)
+    return f"its checkpoint at iteration {steps[-1]} in {folder}" if steps else \
+        "the start (no checkpoint was saved yet)"
 
 
 def last_checkpoint(folder, model):

@@ -411,13 +411,13 @@ def initialize(replicas, sess):
                        "(with its own TF_CONFIG task index), or raise --worker_timeout")
 
 
-def fingerprint_line(sess):
-    """Several machines: a digest of the trained weights, printed by every machine at the end; the
-    same digest on every machine shows they hold the same weights."""
+def fingerprint_line(sess, step):
+    """Several machines: a digest of the trained weights, printed by every machine at every
+    checkpoint; the same digest on every machine shows that they hold the same weights."""
     import hashlib
     import tensorflow as tf
     variables = sorted(tf.compat.v1.trainable_variables(), key=lambda v: v.op.name)
     digest = hashlib.sha1()
     for variable, value in zip(variables, sess.run(variables)):
         digest.update(variable.op.name.encode() + value.tobytes())
-    return f" [*] weights fingerprint (the same on every machine): {digest.hexdigest()[:16]}"
+    return f" [*] weights fingerprint at iteration {step} (the same on every machine): {digest.hexdigest()[:16]}"

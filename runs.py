@@ -213,9 +213,12 @@ def check_same_architecture(folder, architecture):
 def save_checkpoint(model, checkpoint_dir, step, training_record=None):
     """A model's save (handout 五.6): <Model>.model-<step> and config.json in
     checkpoint_dir/<run name>, all or nothing (checkpoints.save). model: a DCGAN or a BigGAN.
-    On several machines only the chief saves (distribute.writes_files)."""
+    On several machines every machine prints a digest of its weights (the same on all of them)
+    and only the chief saves (distribute.writes_files)."""
     import checkpoints
     import distribute
+    if distribute.on_several_machines(model.replicas):
+        print(distribute.fingerprint_line(model.sess, step), flush=True)
     if not distribute.writes_files(model.replicas):
         return
     config = config_json(model.architecture, model.data_record, training_record, model.batch_size)

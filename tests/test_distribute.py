@@ -9,6 +9,7 @@ included), and its checkpoint loads on one device and samples the same. Two proc
 """
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -17,7 +18,6 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-import datasets
 import distribute
 import runs
 from biggan.model import BigGAN
@@ -104,9 +104,12 @@ def test_one_device_builds_no_distribution_at_all(sess):
 
 # ----------------------------------------------------------------------------- 2 replicas x 32 = 1 x 64
 
-def two_cpus():
-    """Two logical CPU devices standing in for two GPUs (the session needs device_count CPU 2)."""
-    return distribute.Replicas(tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))
+def session_config():
+    """A test Session: without grappler's graph rewrites (a graph that runs a step or two spends
+    longer in them than it saves; what is computed stays the same)."""
+    config = tf1.ConfigProto()
+    config.graph_options.rewrite_options.disable_meta_optimizer = True
+    return config
 
 
 def make_dcgan(sess, replicas, model_dir):
@@ -134,21 +137,27 @@ def one_step(model, batch):
     return d_loss, g_loss
 
 
-def train_once(make, replicas, folder, restore_from, batch):
-    """Build the model (on `replicas`), start from the variables in restore_from (or save its own
-    there first), make one step; returns (losses, every variable, samples, the saved checkpoint)."""
-    config = tf1.ConfigProto(device_count={"CPU": 2})
+def train_once(make, replicas, folder, start, batch, load_from=None):
+    """Build the model on two logical CPUs (`replicas`) or one device (None), start from the
+    variables saved in `start` (saved there first when it does not exist yet), make one step and
+    save the run in folder/run. Returns (losses, every variable after the step, samples): those of
+    this run, or of the run in load_from loaded into this graph as test mode loads it."""
+    config = session_config()
+    if replicas:
+        replicas = distribute.logical_cpus(2, config)
     with tf.Graph().as_default(), tf1.Session(config=config) as sess:
         tf1.set_random_seed(0)
         model = make(sess, replicas, "run")
         sess.run(tf1.global_variables_initializer())
-        if restore_from is None:
-            restore_from = model.saver.save(sess, os.path.join(folder, "start"), write_meta_graph=False)
-        model.saver.restore(sess, restore_from)  # both start from the same weights
+        if not os.path.exists(start + ".index"):
+            model.saver.save(sess, start, write_meta_graph=False)
+        model.saver.restore(sess, start)  # both runs start from the same weights
         losses = one_step(model, batch)
+        variables = {v.op.name: sess.run(v) for v in tf1.global_variables()}
         model.save(folder, 1)
-        samples = model.generate(batch[2][:16, :model.z_dim] / 3.0, batch[1][:16])
-        return losses, {v.op.name: sess.run(v) for v in tf1.global_variables()}, samples, restore_from
+        if load_from:
+            assert model.load(load_from) == (True, 1)
+        return losses, variables, model.generate(batch[2][:16, :model.z_dim] / 3.0, batch[1][:16])
 
 
 @pytest.mark.parametrize("make", [make_dcgan, make_biggan], ids=["dcgan", "biggan"])
@@ -157,8 +166,11 @@ def test_two_replicas_of_32_step_as_one_device_of_64_and_their_checkpoint_loads_
     batch = (rng.rand(BATCH, 28, 28, 1).astype(np.float32), rng.randint(0, 10, BATCH),
              rng.randn(BATCH, 100).astype(np.float32), rng.randn(BATCH, 100).astype(np.float32),
              rng.randint(0, 10, BATCH))
-    one_losses, one, _, start = train_once(make, None, str(tmp_path / "one"), None, batch)
-    two_losses, two, two_samples, _ = train_once(make, two_cpus(), str(tmp_path / "two"), start, batch)
+    start, two_folder = str(tmp_path / "start"), str(tmp_path / "two")
+    two_losses, two, two_samples = train_once(make, True, two_folder, start, batch)
+    # one device: the same step, then the 2-replica checkpoint loaded (as test mode, compare.py and
+    # the explorer load it) samples the same images
+    one_losses, one, loaded_samples = train_once(make, None, str(tmp_path / "one"), start, batch, two_folder)
 
     np.testing.assert_allclose(two_losses, one_losses, rtol=1e-5)
     assert sorted(two) == sorted(one)  # one set of variables, the one-device names
@@ -170,13 +182,7 @@ def test_two_replicas_of_32_step_as_one_device_of_64_and_their_checkpoint_loads_
         else:  # weights: one Adam step moves each by about the learning rate, in the direction of
             tolerance = 2e-4  # its gradient's sign, which is rounding noise where the gradient is ~0
         np.testing.assert_allclose(two[name], value, rtol=0, atol=tolerance, err_msg=name)
-
-    # the checkpoint of the 2-replica run loads on one device, as test mode and compare.py load it
-    with tf.Graph().as_default(), tf1.Session() as sess:
-        model, iteration = runs.from_run(sess, str(tmp_path / "two" / "run"), "main.py", "mnist", batch_size=16)
-        assert iteration == 1 and model.replicas is None
-        np.testing.assert_allclose(model.generate(batch[2][:16, :model.z_dim] / 3.0, batch[1][:16]),
-                                   two_samples, atol=1e-5)
+    np.testing.assert_allclose(loaded_samples, two_samples, atol=1e-5)
 
 
 def test_the_batch_norm_sums_go_over_all_replicas_and_their_gradient_too():
@@ -192,8 +198,9 @@ def test_the_batch_norm_sums_go_over_all_replicas_and_their_gradient_too():
     with tf.Graph().as_default(), tf1.Session() as sess:
         whole = tf.constant(x)
         expected = sess.run([tf.nn.moments(whole, [0]), tf.gradients(loss_of(whole), whole)[0]])
-    replicas = two_cpus()
-    with tf.Graph().as_default(), tf1.Session(config=tf1.ConfigProto(device_count={"CPU": 2})) as sess:
+    config = tf1.ConfigProto()
+    replicas = distribute.logical_cpus(2, config)
+    with tf.Graph().as_default(), tf1.Session(config=config) as sess:
         with replicas.strategy.scope():
             halves = distribute.split_batch(replicas, tf.constant(x))
 
@@ -231,11 +238,6 @@ def start_machines(tmp_path, *extra):
     return processes
 
 
-def finish(process):
-    out, err = process.communicate(timeout=240)
-    return out, err
-
-
 @pytest.fixture
 def machines():
     """The processes a test starts, killed at its end whatever happened."""
@@ -247,35 +249,44 @@ def machines():
             process.communicate()
 
 
-def test_two_machines_agree_and_a_killed_one_stops_the_other_with_one_line(tmp_path, machines):
-    # 3 iterations on two machines: the same weights on both, the chief alone wrote the run
-    machines += start_machines(tmp_path, "--train_size=24", "--epoch=1")
-    first = [finish(p) for p in machines]
-    fingerprints = []
-    for out, err in first:
-        assert not err.strip(), err
-        assert "replicas: 2, batch 8 = 2 x 4; machine" in out
-        fingerprints += [line for line in out.splitlines() if "weights fingerprint" in line]
-    assert len(fingerprints) == 2 and fingerprints[0] == fingerprints[1]
-    assert sorted(os.listdir(tmp_path / "machine1")) == []  # the other machine wrote nothing
-    chief = tmp_path / "machine0" / "checkpoint" / "mnist_28_28"
-    assert "DCGAN.model-3.index" in os.listdir(chief) and (chief / "config.json").exists()
-    assert (tmp_path / "machine0" / "logs" / "mnist_28_28" / "losses.csv").exists()
-
-    # resumed on both from the chief's checkpoint, then the other machine is killed: the chief stops
-    # with one line naming the checkpoint the run resumes from (no hang, no traceback)
-    machines += start_machines(tmp_path, "--train_size=800", "--epoch=1")
-    chief_process, other = machines[2:]
+def read_until(process, pattern):
+    """The lines of process's stdout up to the first that matches pattern (all of them if none)."""
     seen = []
-    for line in other.stdout:
+    for line in process.stdout:
         seen.append(line)
-        if line.startswith("Epoch: [ 0/ 1] [   4/"):  # two iterations after the resumed 3
+        if re.search(pattern, line):
             break
+    return seen
+
+
+def fingerprints(lines):
+    return dict(re.findall(r"weights fingerprint at iteration (\d+) \(the same on every machine\): (\w+)",
+                           "".join(lines)))
+
+
+def test_two_machines_agree_and_a_killed_one_stops_the_other_with_one_line(tmp_path, machines):
+    # two machines train; at the checkpoint of iteration 2 both print the digest of their weights;
+    # after iteration 3 the other machine is killed: the chief stops with one line naming the
+    # checkpoint the run resumes from (no hang, no traceback)
+    machines += start_machines(tmp_path, "--train_size=800", "--epoch=1", "--ckpt_freq=2")
+    chief, other = machines
+    seen = read_until(other, r"^Epoch: \[ 0/ 1\] \[   3/")
     other.kill()
     other.wait()
-    out, err = finish(chief_process)
-    assert any("Took the chief's weights: starting at iteration 3" in line for line in seen), seen
-    assert "Load SUCCESS, resuming at iteration 3" in out
-    result = subprocess.CompletedProcess([], chief_process.returncode, out, err)
+    out, err = chief.communicate(timeout=240)
+
+    assert "replicas: 2, batch 8 = 2 x 4; machine 1 of 2" in "".join(seen)
+    assert " [*] Took the chief's weights: starting at iteration 0" in "".join(seen)
+    assert fingerprints(seen)["2"] == fingerprints(out.splitlines(True))["2"], (seen, out)
+    result = subprocess.CompletedProcess([], chief.returncode, out, err)
     assert_one_line_error(result, r"another machine of the run \(127\.0\.0\.1:\d+\) stopped answering .* "
-                                  r"resumes from its checkpoint at iteration 3 in checkpoint/mnist_28_28")
+                                  r"resumes from its checkpoint at iteration \d+ in checkpoint/mnist_28_28")
+    saved = int(re.search(r"at iteration (\d+) in checkpoint", err).group(1))
+
+    # the chief alone wrote the run, and its checkpoint loads on one device, as test mode loads it
+    assert os.listdir(tmp_path / "machine1") == []
+    assert (tmp_path / "machine0" / "logs" / "mnist_28_28" / "losses.csv").exists()
+    with tf.Graph().as_default(), tf1.Session() as sess:
+        model, iteration = runs.from_run(sess, str(tmp_path / "machine0" / "checkpoint" / "mnist_28_28"),
+                                         "main.py", "mnist", batch_size=16)
+        assert iteration == saved and model.replicas is None
