@@ -23,16 +23,10 @@ import numpy as np  # noqa: E402
 from absl import flags  # noqa: E402
 
 import cli  # noqa: E402
+import datasets  # noqa: E402
 import distribute  # noqa: E402
 import tfstart  # noqa: E402
 
-tf = tfstart.import_tensorflow()  # start-up chatter hidden
-import datasets  # noqa: E402
-from biggan.model import BigGAN  # noqa: E402
-from errors import stop_if_only_checking  # noqa: E402
-from model import DCGAN  # noqa: E402
-
-tf1 = tf.compat.v1
 FLAGS = flags.FLAGS
 HELP = dict(program="bench/train_speed.py", common=False, groups=[("Benchmark", [
     "model", "batch_size", "iters", "warmup", "ch", "num_D_steps", "data_dir", "num_gpus"])],
@@ -64,7 +58,8 @@ def time_iterations(step, warmup, iters):
 def replicas_and_config(count):
     """The replicas for `count` devices (None for one: the mains' --num_gpus 1) and the session
     config: `count` GPUs, or `count` logical CPU devices on a machine without a GPU."""
-    config = tfstart.session_config(tf1)
+    import tensorflow as tf
+    config = tfstart.session_config(tf.compat.v1)
     if count == 1:
         return None, config
     if tf.config.list_physical_devices("GPU"):
@@ -73,6 +68,9 @@ def replicas_and_config(count):
 
 
 def bench_dcgan(data, count):
+    import tensorflow as tf  # started by main
+    from model import DCGAN
+    tf1 = tf.compat.v1
     replicas, config = replicas_and_config(count)
     with tf.Graph().as_default(), tf1.Session(config=config) as sess:
         tf1.set_random_seed(0)
@@ -92,6 +90,9 @@ def bench_dcgan(data, count):
 
 
 def bench_biggan(data, count):
+    import tensorflow as tf  # started by main
+    from biggan.model import BigGAN
+    tf1 = tf.compat.v1
     replicas, config = replicas_and_config(count)
     with tf.Graph().as_default(), tf1.Session(config=config) as sess:
         tf1.set_random_seed(0)
@@ -110,16 +111,13 @@ def bench_biggan(data, count):
 
 def main(argv):
     cli.reject_arguments(argv)
+    data = datasets.load_mnist(os.path.join(FLAGS.data_dir, "mnist"))
+    tfstart.start_tensorflow(0)  # quiet, graph mode, the device line (GAN_LAB_CHECK_ONLY: stops here)
+    import tensorflow as tf
     found = len(tf.config.list_physical_devices("GPU"))
     if found:
         distribute.check_gpu_count(FLAGS.num_gpus, tf)  # more GPUs than present: one line
-    data = datasets.load_mnist(os.path.join(FLAGS.data_dir, "mnist"))
-    stop_if_only_checking("the flags and the data check out")
-    tf1.disable_eager_execution()
-    tf1.logging.set_verbosity(tf1.logging.ERROR)  # no strategy INFO lines between the figures
-    device = tf.config.list_physical_devices("GPU") or ["CPU"]
-    print(f"device: {device[0] if device == ['CPU'] else device[0].name}, TensorFlow {tf.__version__}, "
-          f"{os.cpu_count()} CPU cores, batch {FLAGS.batch_size}")
+    print(f"TensorFlow {tf.__version__}, {os.cpu_count()} CPU cores, batch {FLAGS.batch_size}")
     benches = {"dcgan": bench_dcgan, "biggan": bench_biggan}
     kind = "GPU" if found else "logical CPU device"
     counts = [c for c in range(1, FLAGS.num_gpus + 1) if FLAGS.batch_size % c == 0]  # even splits

@@ -172,11 +172,11 @@ def test_two_replicas_of_32_step_as_one_device_of_64_and_their_checkpoint_loads_
     # the explorer load it) samples the same images
     one_losses, one, loaded_samples = train_once(make, None, str(tmp_path / "one"), start, batch, two_folder)
 
-    np.testing.assert_allclose(two_losses, one_losses, rtol=1e-5)
+    np.testing.assert_allclose(two_losses, one_losses, rtol=1e-5)  # a batch norm per replica: 1e-4 to 1e-3 off
     assert sorted(two) == sorted(one)  # one set of variables, the one-device names
     for name, value in one.items():
         if name.endswith("/Adam"):  # after one step Adam's first moment is (1 - beta1) x the gradient
-            tolerance = 1e-5 + 2e-2 * np.max(np.abs(value))  # a per-replica batch norm is off by ~100 %
+            tolerance = 1e-5 + 1e-2 * np.max(np.abs(value))  # measured up to 3e-3 (sums that cancel)
         elif "moving_" in name or name.endswith("/u") or name == "step":
             tolerance = 1e-5 + 1e-4 * np.max(np.abs(value))  # batch statistics, power iteration, count
         else:  # weights: one Adam step moves each by about the learning rate, in the direction of
