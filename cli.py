@@ -76,8 +76,8 @@ def define_common_flags(flags):
     flags.DEFINE_integer("num_gpus", 1, "Train on this many GPUs of this machine, data-parallel: "
                          "--batch_size is split across them (1: one device)", lower_bound=1, upper_bound=64)
     flags.DEFINE_integer("worker_timeout", 300, "Several machines (TF_CONFIG): seconds a machine waits "
-                       "for the others (to start, and in each step) before the run stops",
-                       lower_bound=1, upper_bound=86_400)
+                         "for the others (to start, and in each step) before the run stops",
+                         lower_bound=1, upper_bound=86_400)
     # output
     flags.DEFINE_string("checkpoint_dir", "checkpoint", "Where checkpoints are saved (a sub-folder per run)")
     flags.DEFINE_string("sample_dir", "samples", "Where sample grids are saved (a sub-folder per run)")
