@@ -17,6 +17,8 @@ from absl import flags as absl_flags
 
 import checkpoints
 import datasets
+import memory
+import precision
 import runs
 import training
 from errors import LabError, run_or_exit
@@ -69,6 +71,8 @@ def define_common_flags(flags):
     flags.DEFINE_integer("output_width", None, "Image width [output_height]", lower_bound=1, upper_bound=4096)
     flags.DEFINE_integer("seed", 0, "Random seed for weights, noise and grids", lower_bound=0,
                          upper_bound=MAX_SEED)
+    flags.DEFINE_enum("precision", "fp32", list(precision.CHOICES), "Arithmetic: fp32; bf16 (CPUs with "
+                      "AVX512_BF16 or AMX); mixed (GPU: float16 with loss scaling)")
     # output
     flags.DEFINE_string("checkpoint_dir", "checkpoint", "Where checkpoints are saved (a sub-folder per run)")
     flags.DEFINE_string("sample_dir", "samples", "Where sample grids are saved (a sub-folder per run)")
@@ -93,7 +97,7 @@ def define_common_flags(flags):
 FLAG_GROUPS = [
     ("Data", ["dataset", "data_dir", "input_fname_pattern", "conditional", "classes", "attribute",
               "crop", "input_height", "input_width", "train_size", "skip_bad_images", "mnist_split"]),
-    ("Training", ["train", "epoch", "batch_size", "output_height", "output_width", "seed"]),
+    ("Training", ["train", "epoch", "batch_size", "output_height", "output_width", "seed", "precision"]),
     ("Output", ["checkpoint_dir", "sample_dir", "logs_dir", "sample_freq", "ckpt_freq", "print_freq",
                 "log_freq", "max_to_keep"]),
     ("Test mode", ["visualize", "export_samples"]),
@@ -195,6 +199,9 @@ def validate(FLAGS, argv, model_name):
     if FLAGS.conditional and FLAGS.dataset == datasets.CELEBA and not FLAGS.attribute:
         raise LabError("--conditional on celebA needs --attribute NAME (e.g. --attribute Smiling): "
                        "the two classes are faces without and with it")
+    problem = precision.problem(FLAGS.precision, memory.gpu_may_be_used())
+    if problem:
+        raise LabError(problem)
 
 
 def check_fixed_size(FLAGS):

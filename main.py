@@ -47,7 +47,7 @@ def make_dcgan(sess, FLAGS, data, folders):
                  z_dim=FLAGS.z_dim, c_dim=data.images.shape[-1], dataset_name=FLAGS.dataset,
                  class_names=data.class_names, learning_rate=FLAGS.learning_rate, beta1=FLAGS.beta1,
                  max_to_keep=FLAGS.max_to_keep, model_dir=os.path.basename(folders.checkpoint),
-                 data_record=cli.data_record(FLAGS, data))
+                 data_record=cli.data_record(FLAGS, data), precision=FLAGS.precision)
 
 
 def check_network_size(FLAGS):
@@ -99,7 +99,7 @@ def main(argv):
     folders, data = cli.prepare(FLAGS, "DCGAN", "main.py", FLAGS.batch_size)  # the data too
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
 
-    with tf1.Session(config=tfstart.session_config(tf1)) as sess:
+    with tf1.Session(config=tfstart.session_config(tf1, FLAGS.precision)) as sess:
         if FLAGS.train:
             dcgan = make_dcgan(sess, FLAGS, data, folders)
             # MNIST keeps the order the handout's load_mnist shuffled it into; folders reshuffle.

@@ -28,6 +28,7 @@ import datasets
 import ops
 import runs
 import training
+from precision import loss_scaled
 from ops import batch_norm, concat, conv2d, conv_cond_concat, conv_out_size_same, deconv2d, lrelu, linear
 from sampling import generate_images, save_training_grid
 from utils import cycle_labels
@@ -44,7 +45,7 @@ class DCGAN(object):
     def __init__(self, sess, batch_size=64, sample_num=64, output_height=64, output_width=64,
                  y_dim=None, z_dim=100, gf_dim=64, df_dim=64, gfc_dim=1024, dfc_dim=1024, c_dim=3,
                  dataset_name="default", class_names=None, learning_rate=0.0002, beta1=0.5,
-                 max_to_keep=5, model_dir=None, data_record=None, network=None):
+                 max_to_keep=5, model_dir=None, data_record=None, network=None, precision="fp32"):
         """Store the hyper-parameters and build the graph (handout 五.6).
 
         y_dim: number of classes for the conditional network (10 for MNIST), None otherwise.
@@ -52,6 +53,7 @@ class DCGAN(object):
         model_dir: the run's name (runs.run_name), the sub-folder of checkpoint/, samples/, logs/.
         data_record: what the run trains on (dataset, split, classes, images), for config.json.
         network: which network to build [choose_network: from y_dim and c_dim].
+        precision: "fp32", "bf16" or "mixed" (float16 with loss scaling; see precision.py).
         The handout's input_height/width, crop, data_dir, ... describe the data: datasets.py
         reads them, the network never does.
         """
@@ -70,6 +72,7 @@ class DCGAN(object):
             self.network, gf_dim, df_dim, gfc_dim, dfc_dim)
         self.model_dir = model_dir or runs.run_name("DCGAN", dataset_name, output_height, bool(y_dim))
         self.data_record = data_record or {}
+        self.precision = precision
 
         # batch norm layers (handout: d_bn1.., g_bn0..): the conditional D has two, the
         # others three; the conditional G three, the others four.
@@ -123,9 +126,10 @@ class DCGAN(object):
 
         # The optimisers are built here (the handout builds them in train) so the Saver also
         # stores Adam's moment estimates and a resumed run continues exactly.
-        self.d_optim = tf.train.AdamOptimizer(self.learning_rate, beta1=self.beta1) \
+        # (loss_scaled: Adam itself, wrapped in loss scaling for float16: --precision mixed)
+        self.d_optim = loss_scaled(tf.train.AdamOptimizer(self.learning_rate, beta1=self.beta1), self.precision) \
             .minimize(self.d_loss, var_list=self.d_vars)
-        self.g_optim = tf.train.AdamOptimizer(self.learning_rate, beta1=self.beta1) \
+        self.g_optim = loss_scaled(tf.train.AdamOptimizer(self.learning_rate, beta1=self.beta1), self.precision) \
             .minimize(self.g_loss, var_list=self.g_vars)
         self.g_sum = tf.summary.merge([self.z_sum, self.d__sum, self.G_sum,
                                         self.d_loss_fake_sum, self.g_loss_sum])

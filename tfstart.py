@@ -150,8 +150,10 @@ def start_tensorflow(seed):
     return tf1
 
 
-def session_config(tf1):
-    """Session settings: take GPU memory as needed, so students can share the lab's GPU server."""
+def session_config(tf1, precision="fp32"):
+    """Session settings: take GPU memory as needed, so students can share the lab's GPU server;
+    --precision's arithmetic (fp32, bf16 or mixed: precision.py)."""
+    import precision as arithmetic
     config = tf1.ConfigProto()
     config.gpu_options.allow_growth = True
-    return config
+    return arithmetic.configure(config, precision)

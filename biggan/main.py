@@ -95,7 +95,7 @@ def make_biggan(sess, FLAGS, data, folders):
                   ema_start=FLAGS.ema_start, G_ortho=FLAGS.G_ortho,
                   truncation=FLAGS.truncation or None, dataset_name=FLAGS.dataset,
                   max_to_keep=FLAGS.max_to_keep, model_dir=os.path.basename(folders.checkpoint),
-                  data_record=cli.data_record(FLAGS, data))
+                  data_record=cli.data_record(FLAGS, data), precision=FLAGS.precision)
 
 
 def truncation_sweep(model, FLAGS, out, thresholds=(0.25, 0.5, 1.0, 1.5, 2.0, None)):
@@ -122,7 +122,7 @@ def main(argv):
     folders, data = cli.prepare(FLAGS, "BigGAN", "biggan/main.py", FLAGS.batch_size * FLAGS.num_D_steps)
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
 
-    with tf1.Session(config=tfstart.session_config(tf1)) as sess:
+    with tf1.Session(config=tfstart.session_config(tf1, FLAGS.precision)) as sess:
         if FLAGS.train:
             biggan = make_biggan(sess, FLAGS, data, folders)
             cli.train(biggan, data, cli.train_config(FLAGS, reshuffle=True))

@@ -29,6 +29,7 @@ import datasets
 import runs
 import training
 from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions
+from precision import loss_scaled
 from sampling import generate_images, save_training_grid
 from utils import cycle_labels
 
@@ -42,9 +43,10 @@ class BigGAN(object):
                  z_dim=120, ch=32, shared_dim=128, attention_res=0, batch_size=64,
                  G_lr=2e-4, D_lr=2e-4, beta1=0.0, beta2=0.999, num_D_steps=2, ema_decay=0.999,
                  ema_start=1000, G_ortho=0.0, truncation=None, dataset_name="default",
-                 max_to_keep=5, model_dir=None, data_record=None):
+                 max_to_keep=5, model_dir=None, data_record=None, precision="fp32"):
         """Hyper-parameters (defaults of the BigGAN paper / BigGAN-PyTorch's CIFAR recipe,
-        with a narrower ch and a faster EMA for lab-sized runs), then build the graph."""
+        with a narrower ch and a faster EMA for lab-sized runs), then build the graph.
+        precision: fp32, bf16 or mixed (precision.py)."""
         if output_size not in ARCHITECTURES:
             raise ValueError(f"BigGAN supports output sizes {sorted(ARCHITECTURES)}")
         self.sess = sess
@@ -69,6 +71,7 @@ class BigGAN(object):
                                                     self.class_names, z_dim, ch, shared_dim, attention_res)
         self.model_dir = model_dir or runs.run_name("BigGAN", dataset_name, output_size, bool(num_classes))
         self.data_record = data_record or {}
+        self.precision = precision
         self.build_model()
 
     def build_model(self):
@@ -103,8 +106,11 @@ class BigGAN(object):
         self.standing = ops.standing_statistics_ops(lambda: self.generator(
             self.z, self.y, train=True, reuse=True, custom_getter=ema_getter, update_sn=False))
 
-        d_adam = tf.train.AdamOptimizer(self.D_lr, beta1=self.beta1, beta2=self.beta2, epsilon=1e-6)
-        g_adam = tf.train.AdamOptimizer(self.G_lr, beta1=self.beta1, beta2=self.beta2, epsilon=1e-6)
+        # (loss_scaled: Adam itself, wrapped in loss scaling for float16: --precision mixed)
+        d_adam = loss_scaled(tf.train.AdamOptimizer(self.D_lr, beta1=self.beta1, beta2=self.beta2,
+                                                    epsilon=1e-6), self.precision)
+        g_adam = loss_scaled(tf.train.AdamOptimizer(self.G_lr, beta1=self.beta1, beta2=self.beta2,
+                                                    epsilon=1e-6), self.precision)
         self.d_optim = d_adam.minimize(self.d_loss, var_list=self.d_vars)
         g_optim = g_adam.minimize(self.g_loss, var_list=self.g_vars)
         with tf.control_dependencies([g_optim]):  # after the G update: EMA, then count the step
