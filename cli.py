@@ -17,6 +17,7 @@ from absl import flags as absl_flags
 
 import checkpoints
 import datasets
+import diffaug
 import memory
 import precision
 import runs
@@ -33,6 +34,15 @@ MAX_SEED = 2 ** 31 - 1  # seeds derived from --seed wrap around (training.derive
 # refuses a value outside it in one line naming the flag and the range. Floats must also be
 # finite: absl's range check lets NaN through (NaN < 1 is False), so finite() adds that.
 BIG = 10 ** 9  # "no practical limit" for counts and frequencies
+
+
+def known_transforms(value):
+    """absl validator of --diffaug: unknown transform names are refused while parsing."""
+    try:
+        diffaug.parse_policy(value)
+    except LabError as e:
+        raise absl_flags.ValidationError(str(e))
+    return True
 
 
 def finite(flags, *names):
@@ -71,6 +81,9 @@ def define_common_flags(flags):
     flags.DEFINE_integer("output_width", None, "Image width [output_height]", lower_bound=1, upper_bound=4096)
     flags.DEFINE_integer("seed", 0, "Random seed for weights, noise and grids", lower_bound=0,
                          upper_bound=MAX_SEED)
+    flags.DEFINE_string("diffaug", "", "DiffAugment: transform what D sees of real and generated "
+                        "images alike, any of color,translation,cutout (small folders; '' = off)")
+    flags.register_validator("diffaug", known_transforms)
     flags.DEFINE_enum("precision", "fp32", list(precision.CHOICES), "Arithmetic: fp32; bf16 (CPUs with "
                       "AVX512_BF16 or AMX); mixed (GPU: float16 with loss scaling)")
     # output
@@ -97,7 +110,8 @@ def define_common_flags(flags):
 FLAG_GROUPS = [
     ("Data", ["dataset", "data_dir", "input_fname_pattern", "conditional", "classes", "attribute",
               "crop", "input_height", "input_width", "train_size", "skip_bad_images", "mnist_split"]),
-    ("Training", ["train", "epoch", "batch_size", "output_height", "output_width", "seed", "precision"]),
+    ("Training", ["train", "epoch", "batch_size", "output_height", "output_width", "seed", "diffaug",
+                  "precision"]),
     ("Output", ["checkpoint_dir", "sample_dir", "logs_dir", "sample_freq", "ckpt_freq", "print_freq",
                 "log_freq", "max_to_keep"]),
     ("Test mode", ["visualize", "export_samples"]),

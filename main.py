@@ -47,7 +47,7 @@ def make_dcgan(sess, FLAGS, data, folders):
                  z_dim=FLAGS.z_dim, c_dim=data.images.shape[-1], dataset_name=FLAGS.dataset,
                  class_names=data.class_names, learning_rate=FLAGS.learning_rate, beta1=FLAGS.beta1,
                  max_to_keep=FLAGS.max_to_keep, model_dir=os.path.basename(folders.checkpoint),
-                 data_record=cli.data_record(FLAGS, data), precision=FLAGS.precision)
+                 data_record=cli.data_record(FLAGS, data), diffaug=FLAGS.diffaug, precision=FLAGS.precision)
 
 
 def check_network_size(FLAGS):

@@ -28,6 +28,7 @@ import datasets
 import ops
 import runs
 import training
+from diffaug import augment, parse_policy as diffaug_policy
 from precision import loss_scaled
 from ops import batch_norm, concat, conv2d, conv_cond_concat, conv_out_size_same, deconv2d, lrelu, linear
 from sampling import generate_images, save_training_grid
@@ -45,7 +46,8 @@ class DCGAN(object):
     def __init__(self, sess, batch_size=64, sample_num=64, output_height=64, output_width=64,
                  y_dim=None, z_dim=100, gf_dim=64, df_dim=64, gfc_dim=1024, dfc_dim=1024, c_dim=3,
                  dataset_name="default", class_names=None, learning_rate=0.0002, beta1=0.5,
-                 max_to_keep=5, model_dir=None, data_record=None, network=None, precision="fp32"):
+                 max_to_keep=5, model_dir=None, data_record=None, network=None, diffaug="",
+                 precision="fp32"):
         """Store the hyper-parameters and build the graph (handout 五.6).
 
         y_dim: number of classes for the conditional network (10 for MNIST), None otherwise.
@@ -53,6 +55,7 @@ class DCGAN(object):
         model_dir: the run's name (runs.run_name), the sub-folder of checkpoint/, samples/, logs/.
         data_record: what the run trains on (dataset, split, classes, images), for config.json.
         network: which network to build [choose_network: from y_dim and c_dim].
+        diffaug: DiffAugment policy for what D sees, e.g. "color,translation,cutout" ('' = off).
         precision: "fp32", "bf16" or "mixed" (float16 with loss scaling; see precision.py).
         The handout's input_height/width, crop, data_dir, ... describe the data: datasets.py
         reads them, the network never does.
@@ -72,7 +75,7 @@ class DCGAN(object):
             self.network, gf_dim, df_dim, gfc_dim, dfc_dim)
         self.model_dir = model_dir or runs.run_name("DCGAN", dataset_name, output_height, bool(y_dim))
         self.data_record = data_record or {}
-        self.precision = precision
+        self.diffaug, self.precision = ",".join(diffaug_policy(diffaug)), precision
 
         # batch norm layers (handout: d_bn1.., g_bn0..): the conditional D has two, the
         # others three; the conditional G three, the others four.
@@ -96,13 +99,14 @@ class DCGAN(object):
         self.z_sum = tf.summary.histogram("z", self.z)
 
         self.G = self.generator(self.z, self.y)
-        self.D, self.D_logits = self.discriminator(self.inputs, self.y, reuse=False)
+        # D sees real and fake images through DiffAugment (--diffaug; nothing when off)
+        self.D, self.D_logits = self.discriminator(self.augment(self.inputs), self.y, reuse=False)
         # The handout writes `self.sampler = self.sampler(...)`, hiding the method; we keep both.
         self.samples = self.sampler(self.z, self.y)
         # The sampler's batch norm statistics, measured from G (ops.standing_statistics_ops).
         self.standing = ops.standing_statistics_ops(
             lambda: self.generator(self.z, self.y, train=True, reuse=True))
-        self.D_, self.D_logits_ = self.discriminator(self.G, self.y, reuse=True)
+        self.D_, self.D_logits_ = self.discriminator(self.augment(self.G), self.y, reuse=True)
 
         self.d_sum = tf.summary.histogram("d", self.D)
         self.d__sum = tf.summary.histogram("d_", self.D_)
@@ -353,6 +357,10 @@ class DCGAN(object):
         return rng.uniform(-1, 1, size=(n, self.z_dim)).astype(np.float32)
 
     training_noise = sample_noise  # the noise G trains on (BigGAN's sampling may truncate it)
+
+    def augment(self, images):
+        """DiffAugment's T (diffaug.py) on images in G's range, as D sees them; off: images."""
+        return augment(images, self.diffaug, (0.0, 1.0) if self.output_activation == "sigmoid" else (-1.0, 1.0))
 
     def label_feed(self, labels):
         """Class indices -> what the placeholder y takes: one-hot rows (the handout's y)."""

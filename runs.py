@@ -9,7 +9,7 @@ checkpoints, config.json holds three records:
                       per model (DCGANArchitecture, BigGANArchitecture), whose fields are the
                       model's constructor arguments, saved flat as config.json always held them
     "data"            what it trained on (cli.data_record): dataset, split, digest, ...
-    "training"        iterations, seconds and images/s so far; --precision
+    "training"        iterations, seconds and images/s so far; --diffaug and --precision
 
 from_run(sess, folder) rebuilds the model a run trained and restores its newest checkpoint: test
 mode (both mains) and the comparison use it, and nothing else builds a model from a file. This
@@ -215,7 +215,7 @@ def save_checkpoint(model, checkpoint_dir, step, training_record=None):
     checkpoint_dir/<run name>, all or nothing (checkpoints.save). model: a DCGAN or a BigGAN."""
     import checkpoints
     # how it trains beyond the architecture (not needed to rebuild it; older runs lack them)
-    training = dict(training_record or {}, precision=model.precision)
+    training = dict(training_record or {}, diffaug=model.diffaug, precision=model.precision)
     config = config_json(model.architecture, model.data_record, training, model.batch_size)
     checkpoints.save(model.sess, model.saver, os.path.join(checkpoint_dir, model.model_dir),
                      model.checkpoint_name, step, config, model.max_to_keep)

@@ -95,7 +95,7 @@ def make_biggan(sess, FLAGS, data, folders):
                   ema_start=FLAGS.ema_start, G_ortho=FLAGS.G_ortho,
                   truncation=FLAGS.truncation or None, dataset_name=FLAGS.dataset,
                   max_to_keep=FLAGS.max_to_keep, model_dir=os.path.basename(folders.checkpoint),
-                  data_record=cli.data_record(FLAGS, data), precision=FLAGS.precision)
+                  data_record=cli.data_record(FLAGS, data), diffaug=FLAGS.diffaug, precision=FLAGS.precision)
 
 
 def truncation_sweep(model, FLAGS, out, thresholds=(0.25, 0.5, 1.0, 1.5, 2.0, None)):

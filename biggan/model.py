@@ -29,6 +29,7 @@ import datasets
 import runs
 import training
 from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions
+from diffaug import augment, parse_policy as diffaug_policy
 from precision import loss_scaled
 from sampling import generate_images, save_training_grid
 from utils import cycle_labels
@@ -43,10 +44,10 @@ class BigGAN(object):
                  z_dim=120, ch=32, shared_dim=128, attention_res=0, batch_size=64,
                  G_lr=2e-4, D_lr=2e-4, beta1=0.0, beta2=0.999, num_D_steps=2, ema_decay=0.999,
                  ema_start=1000, G_ortho=0.0, truncation=None, dataset_name="default",
-                 max_to_keep=5, model_dir=None, data_record=None, precision="fp32"):
+                 max_to_keep=5, model_dir=None, data_record=None, diffaug="", precision="fp32"):
         """Hyper-parameters (defaults of the BigGAN paper / BigGAN-PyTorch's CIFAR recipe,
         with a narrower ch and a faster EMA for lab-sized runs), then build the graph.
-        precision: fp32, bf16 or mixed (precision.py)."""
+        diffaug: DiffAugment policy for what D sees ('' = off); precision: fp32, bf16 or mixed."""
         if output_size not in ARCHITECTURES:
             raise ValueError(f"BigGAN supports output sizes {sorted(ARCHITECTURES)}")
         self.sess = sess
@@ -71,7 +72,7 @@ class BigGAN(object):
                                                     self.class_names, z_dim, ch, shared_dim, attention_res)
         self.model_dir = model_dir or runs.run_name("BigGAN", dataset_name, output_size, bool(num_classes))
         self.data_record = data_record or {}
-        self.precision = precision
+        self.diffaug, self.precision = ",".join(diffaug_policy(diffaug)), precision
         self.build_model()
 
     def build_model(self):
@@ -86,11 +87,13 @@ class BigGAN(object):
         # D sees real and fake in one batch, so each spectral norm makes one power iteration a step.
         batch = tf.shape(self.inputs)[0]
         both_y = tf.concat([self.y, self.y], 0) if self.num_classes else None
-        logits = self.discriminator(tf.concat([self.inputs, self.G], 0), both_y)
+        # ... through DiffAugment (--diffaug; nothing when off): T([real; fake]), as the authors
+        logits = self.discriminator(augment(tf.concat([self.inputs, self.G], 0), self.diffaug), both_y)
         self.D_logits, self.D_logits_ = logits[:batch], logits[batch:]
         self.d_loss, self.d_loss_real, self.d_loss_fake = bops.hinge_d_loss(self.D_logits, self.D_logits_)
         # The G step needs D only on fakes (D's u vectors are then left alone: update_sn=False).
-        self.g_loss = bops.hinge_g_loss(self.discriminator(self.G, self.y, reuse=True, update_sn=False))
+        self.g_loss = bops.hinge_g_loss(self.discriminator(augment(self.G, self.diffaug), self.y, reuse=True,
+                                                           update_sn=False))
 
         self.d_vars = tf.trainable_variables("discriminator")
         self.g_vars = tf.trainable_variables("generator")
