@@ -41,6 +41,8 @@ CHATTER = re.compile("|".join([
     # while running: harmless on some CPUs (the graph still runs, on TensorFlow's own kernels)
     r"oneDNN supports DT_INT32 only on platforms with AVX-512",
     r"meta_optimizer\.cc:\d+\] \w+ failed: ",
+    # --precision bf16 / mixed: the rewrite's notes on each graph it converts (an INFO line each)
+    r"^I\d{4} .*auto_mixed_precision\.cc:\d+\] ",
 ]))
 
 
