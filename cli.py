@@ -141,6 +141,8 @@ def help_text(program, usage, groups):
                 default = f"--{name}" if flag.default else f"--no{name}"
             elif flag.default == np.inf:
                 default = "all"
+            elif isinstance(flag.default, list):
+                default = ",".join(map(str, flag.default))
             else:
                 default = "" if flag.default in (None, "") else f"{flag.default}"
             lines.append(f"  --{name:<20} {flag.help}{flag_range(flag)}" + (f" [{default}]" if default else ""))

@@ -33,7 +33,6 @@ archive member larger than expected is refused from its header, before it is unp
 Ctrl-C or a kill (SIGTERM) stops with one line (exit code 130 / 143) that names the `.part`
 kept to continue from; temporary files a SIGKILL left behind are removed by the next run.
 """
-import functools
 import hashlib
 import os
 import shutil
@@ -43,7 +42,7 @@ import urllib.parse
 import zipfile
 import zlib
 
-from absl import app, flags
+from absl import flags
 
 import cli
 from checksums import (CELEBA_ATTRIBUTES, CELEBA_ZIP, CIFAR10_ARCHIVE,
@@ -51,7 +50,7 @@ from checksums import (CELEBA_ATTRIBUTES, CELEBA_ZIP, CIFAR10_ARCHIVE,
                        MAX_CIFAR_BATCH_BYTES, MAX_JPEG_BYTES, MAX_ZIP_RATIO, TooLarge,
                        file_problem, tar_members)
 from datasets import CIFAR10_BATCH_DIR, MNIST_FILES, extract_cifar10
-from errors import LabError, run_or_exit
+from errors import LabError, stop_if_only_checking
 from transport import copy_to_file, fetch_from_mirrors, fetch_unless_valid, remove_file
 from files import atomic_write, check_writable, remove_stale_temporary, temporary_prefix
 
@@ -404,6 +403,7 @@ def download(names, data_dir="./data", mirrors=None):
         raise LabError(f"{what}; valid names: {', '.join(DOWNLOADERS)} (e.g. python download.py mnist)")
     for mirror in mirrors or []:
         check_mirror(mirror)
+    stop_if_only_checking(f"the names and mirrors check out ({', '.join(names)})")
     for folder in [data_dir] + [os.path.join(data_dir, name) for name in DOWNLOADERS]:
         remove_stale_temporary(folder)
     for name in names:
@@ -426,4 +426,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(lambda argv: run_or_exit(main, argv), flags_parser=functools.partial(cli.parse_flags, **HELP))
+    cli.run_script(main, HELP)

@@ -8,8 +8,11 @@ docker stop) end it with one line and the exit code a shell expects (130, 143); 
 writing a file removes its temporary file on the way out (atomic writes). The training loop
 handles both signals itself, to save a checkpoint first (training.StopOnSignal).
 """
+import os
 import signal
 import sys
+
+CHECK_ONLY_VARIABLE = "GAN_LAB_CHECK_ONLY"
 
 
 class LabError(Exception):
@@ -23,6 +26,15 @@ class Terminated(KeyboardInterrupt):
 
 def raise_terminated(signum, frame):
     raise Terminated()
+
+
+def stop_if_only_checking(what="the flags, the data and the folders check out"):
+    """With GAN_LAB_CHECK_ONLY=1 set, end the program here with exit code 0: every check a
+    command makes before its real work has passed (the tests run every README command this way;
+    a student can use it to check a long command before starting it)."""
+    if os.environ.get(CHECK_ONLY_VARIABLE, "") not in ("", "0"):
+        print(f"{CHECK_ONLY_VARIABLE}: {what}; stopping before the real work", flush=True)
+        sys.exit(0)
 
 
 def run_or_exit(main_function, *args):

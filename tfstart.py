@@ -24,8 +24,9 @@ import sys
 import tempfile
 import threading
 
+from errors import stop_if_only_checking
+
 VERBOSE_VARIABLE = "GAN_LAB_VERBOSE"
-CHECK_ONLY_VARIABLE = "GAN_LAB_CHECK_ONLY"
 
 # TensorFlow's start-up lines that say nothing is wrong (matched anywhere in a line).
 CHATTER = re.compile("|".join([
@@ -139,10 +140,7 @@ def start_tensorflow(seed):
     """Quiet import, the handout's graph mode (tf.compat.v1), a fixed graph seed, the device
     line printed; returns tf.compat.v1. With GAN_LAB_CHECK_ONLY set, stop here instead: every
     check that runs before TensorFlow has passed."""
-    if os.environ.get(CHECK_ONLY_VARIABLE, "") not in ("", "0"):
-        print(f"{CHECK_ONLY_VARIABLE}: the flags, the data and the folders check out; "
-              "stopping before TensorFlow starts", flush=True)
-        sys.exit(0)
+    stop_if_only_checking("the flags, the data and the folders check out")
     tf = import_tensorflow()
     print(device_line(tf), flush=True)
     tf1 = tf.compat.v1

@@ -15,7 +15,6 @@ Prints seconds per iteration (the first, which sets TensorFlow up, not counted) 
 grid per network (one row per class) to --out_dir. With --checkpoint_dir a run continues where
 the previous one stopped, so a long comparison can run in parts.
 """
-import argparse
 import os
 import sys
 import time
@@ -23,6 +22,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repo root
 
 import numpy as np  # noqa: E402
+from absl import flags  # noqa: E402
+
+import cli  # noqa: E402
+from errors import stop_if_only_checking  # noqa: E402
 import tfstart  # noqa: E402
 
 tf = tfstart.import_tensorflow()  # start-up chatter hidden
@@ -123,31 +126,41 @@ def run(network, data, classifier, args):
     print(f"{line}; grid {save_class_grid(grid, data.class_names, 10, path)}", flush=True)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dataset", required=True, help="a folder of class sub-folders under --data_dir")
-    parser.add_argument("--data_dir", default="./data")
-    parser.add_argument("--input_fname_pattern", default="*.jpg")
-    parser.add_argument("--output_size", type=int, default=32)
-    parser.add_argument("--networks", default=",".join(NETWORKS), help="comma-separated, run in this order")
-    parser.add_argument("--iterations", type=int, default=100)
-    parser.add_argument("--batch_size", type=int, default=64)
-    parser.add_argument("--classifier", default=None,
-                        help="evaluation/train_classifier.py's .npz (none: speed only)")
-    parser.add_argument("--per_class", type=int, default=500, help="images per class for the accuracy")
-    parser.add_argument("--eval_every", type=int, default=30,
-                        help="class accuracy every N iterations (0: off)")
-    parser.add_argument("--checkpoint_dir", default=None,
-                        help="continue from and save to DIR/<network>_<size>: a long run in parts")
-    parser.add_argument("--out_dir", default=os.path.join("samples", "bench"))
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
+FLAGS = flags.FLAGS
+HELP = dict(program="bench/conditional_networks.py", common=False, groups=[("Benchmark", [
+    "dataset", "data_dir", "input_fname_pattern", "output_size", "networks", "iterations", "batch_size",
+    "classifier", "per_class", "eval_every", "checkpoint_dir", "out_dir", "seed"])],
+    usage=["Trains the DCGAN's two conditional networks on the same colour classes; speed and accuracy."])
+
+
+def define_flags(flags):
+    flags.DEFINE_string("dataset", None, "A folder of class sub-folders under --data_dir")
+    flags.mark_flag_as_required("dataset")
+    flags.DEFINE_string("data_dir", "./data", "Folder that holds the datasets")
+    flags.DEFINE_string("input_fname_pattern", "*.jpg", "Glob for the images")
+    flags.DEFINE_integer("output_size", 32, "Image size", lower_bound=16, upper_bound=1024)
+    flags.DEFINE_list("networks", list(NETWORKS), "Networks to train, in this order")
+    flags.DEFINE_integer("iterations", 100, "Iterations per network", lower_bound=1, upper_bound=10 ** 7)
+    flags.DEFINE_integer("batch_size", 64, "Images per batch", lower_bound=1, upper_bound=4096)
+    flags.DEFINE_string("classifier", None, "evaluation/train_classifier.py's .npz (none: speed only)")
+    flags.DEFINE_integer("per_class", 500, "Images per class for the accuracy", lower_bound=1, upper_bound=10 ** 6)
+    flags.DEFINE_integer("eval_every", 30, "Class accuracy every N iterations (0: off)", lower_bound=0)
+    flags.DEFINE_string("checkpoint_dir", None, "Continue from and save to DIR/<network>_<size>: a long run in parts")
+    flags.DEFINE_string("out_dir", os.path.join("samples", "bench"), "Where the grids go")
+    flags.DEFINE_integer("seed", 0, "Random seed", lower_bound=0, upper_bound=cli.MAX_SEED)
+
+
+def main(argv):
+    cli.reject_arguments(argv)
+    stop_if_only_checking()
+    args = FLAGS
     data = datasets.load_dataset(args.dataset, args.data_dir, args.input_fname_pattern, args.output_size,
                                  split="train")
     classifier = Classifier.from_file(args.classifier) if args.classifier else None
-    for network in args.networks.split(","):
+    for network in args.networks:
         run(network, data, classifier, args)
 
 
 if __name__ == "__main__":
-    main()
+    define_flags(flags)
+    cli.run_script(main, HELP)

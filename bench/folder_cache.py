@@ -22,7 +22,6 @@ cache, which takes them back under memory pressure), so the read line also shows
 own (anonymous) memory, sampled after every batch. The OS page cache is warm (the
 files were just written); a cold disk makes the build and the first epoch slower.
 """
-import argparse
 import json
 import os
 import resource
@@ -35,26 +34,32 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repo root
 
 import numpy as np  # noqa: E402
+from absl import flags  # noqa: E402
 from PIL import Image  # noqa: E402
 
+import cli  # noqa: E402
+from errors import stop_if_only_checking  # noqa: E402
 import datasets  # noqa: E402
 
 NAME = "faces"            # the folder (and dataset) name under the temporary data dir
 SIZE, CROP = 64, 108      # the handout's face command: --input_height=108 --crop, 64x64
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--images", type=int, default=30000, help="number of JPEGs")
-    parser.add_argument("--distinct", type=int, default=2000, help="different pictures among them")
-    parser.add_argument("--batches", type=int, default=100)
-    parser.add_argument("--batch_size", type=int, default=64)
-    parser.add_argument("--work_dir", default=None, help="[a new folder in the system's temp dir]")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the images and the cache (a next run with the same --work_dir "
-                        "and --images reuses the images)")
-    parser.add_argument("--phase", choices=["build", "read"], help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
+FLAGS = flags.FLAGS
+HELP = dict(program="bench/folder_cache.py", common=False, groups=[("Benchmark", [
+    "images", "distinct", "batches", "batch_size", "work_dir", "keep"])],
+    usage=["Memory and time of an image folder's decoded-image cache, on CelebA-like synthetic photos."])
+
+
+def define_flags(flags):
+    flags.DEFINE_integer("images", 30000, "Number of JPEGs", lower_bound=1, upper_bound=10 ** 7)
+    flags.DEFINE_integer("distinct", 2000, "Different pictures among them", lower_bound=1, upper_bound=10 ** 7)
+    flags.DEFINE_integer("batches", 100, "Random batches read in the second start", lower_bound=1)
+    flags.DEFINE_integer("batch_size", 64, "Images per batch", lower_bound=1, upper_bound=4096)
+    flags.DEFINE_string("work_dir", None, "Where the images and the cache go [a new temporary folder]")
+    flags.DEFINE_boolean("keep", False, "Keep the images and the cache (a next run with the same --work_dir "
+                         "and --images reuses the images)")
+    flags.DEFINE_enum("phase", None, ["build", "read"], "Internal: the phase a measured process runs")
 
 
 # ----------------------------------------------------------------------------- the synthetic photos
@@ -148,8 +153,10 @@ def run_phase(phase, data_dir, args):
     return dict(json.loads(lines[-1]), process_s=time.perf_counter() - start)
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(argv):
+    cli.reject_arguments(argv)
+    stop_if_only_checking()
+    args = FLAGS
     if args.phase:  # inside a measured process: print the figures as the last line
         figures = build_phase(args.work_dir) if args.phase == "build" else \
             read_phase(args.work_dir, args.batches, args.batch_size)
@@ -189,4 +196,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    define_flags(flags)
+    cli.run_script(main, HELP)

@@ -9,7 +9,6 @@ and sends SIGKILL. After every round it checks what issue 10 asks: losses.csv ho
 step once and in order, at most --max_to_keep checkpoints, no temporary files. It prints one
 line per round and a summary; the exit code is 1 if any check failed.
 """
-import argparse
 import os
 import signal
 import subprocess
@@ -17,9 +16,18 @@ import sys
 import tempfile
 import time
 
-import numpy as np
-
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+import numpy as np  # noqa: E402
+from absl import flags  # noqa: E402
+
+import cli  # noqa: E402
+from errors import stop_if_only_checking  # noqa: E402
+
+FLAGS = flags.FLAGS
+HELP = dict(program="bench/kill_resume.py", common=False, groups=[("Kills", ["kills", "seed"])],
+            usage=["Kills a tiny training run again and again and checks it always resumes."])
 RUN = "mnist_28_28"
 
 
@@ -45,11 +53,15 @@ def problems(cwd):
     return found, steps
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--kills", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
+def define_flags(flags):
+    flags.DEFINE_integer("kills", 20, "SIGKILLs, each at a random moment", lower_bound=1, upper_bound=10_000)
+    flags.DEFINE_integer("seed", 0, "Seed of the random moments", lower_bound=0, upper_bound=cli.MAX_SEED)
+
+
+def main(argv):
+    cli.reject_arguments(argv)
+    stop_if_only_checking()
+    args = FLAGS
     rng = np.random.RandomState(args.seed)
     cwd = tempfile.mkdtemp(prefix="kill-resume-")
     failures = 0
@@ -79,4 +91,5 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    define_flags(flags)
+    cli.run_script(main, HELP)

@@ -39,7 +39,7 @@ import memory  # noqa: E402
 import precision  # noqa: E402
 import tfstart  # noqa: E402
 import training  # noqa: E402
-from errors import LabError  # noqa: E402
+from errors import LabError, stop_if_only_checking  # noqa: E402
 
 FLAGS = flags.FLAGS
 HELP = dict(program="bench/recipes.py", common=False, groups=[("Recipes", [
@@ -289,6 +289,7 @@ def main(argv):
     if train.labels is None:
         raise LabError(f"{FLAGS.dataset} has no classes: the recipes are scored by class, so put its "
                        "images in one sub-folder per class")
+    stop_if_only_checking("the recipes, the data and the classifier check out")
     ref = reference(classifier, test)
     floor = real_floor(classifier, ref, train, FLAGS.samples, FLAGS.seed)
     print(f"{FLAGS.dataset}: {len(train.images)} training images; reference: {len(test.images)} held-out "

@@ -16,7 +16,6 @@ MNIST networks on MNIST batches; colour32: the colour conditional DCGAN and the 
 Besides wall-clock images/s it prints images per CPU-second (all threads): on a machine that
 other jobs share, the fairer figure.
 """
-import argparse
 import os
 import sys
 import time
@@ -24,15 +23,34 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repo root
 
 import numpy as np  # noqa: E402
+from absl import flags  # noqa: E402
+
+import cli  # noqa: E402
+import datasets  # noqa: E402
+import memory  # noqa: E402
 import precision as arithmetic  # noqa: E402
 import tfstart  # noqa: E402
+from errors import LabError, stop_if_only_checking  # noqa: E402
 
-tf = tfstart.import_tensorflow()  # start-up chatter hidden
-import datasets  # noqa: E402
-from biggan.model import BigGAN  # noqa: E402
-from model import DCGAN  # noqa: E402
+FLAGS = flags.FLAGS
+HELP = dict(program="bench/train_speed.py", common=False, groups=[("Benchmark", [
+    "model", "images", "precision", "xla", "batch_size", "iters", "warmup", "ch", "num_D_steps", "data_dir"])],
+    usage=["Training images/s of the DCGAN and BigGAN per --precision (and with --xla)."])
 
-tf1 = tf.compat.v1
+
+def define_flags(flags):
+    flags.DEFINE_enum("model", "both", ["dcgan", "biggan", "both"], "Which model to time")
+    flags.DEFINE_enum("images", "mnist", ["mnist", "colour32"], "MNIST networks and digits, or the "
+                      "32x32 colour networks of 2 classes on random colour batches")
+    flags.DEFINE_list("precision", ["fp32"], "Each one timed: fp32, bf16 (CPU with AVX512_BF16 or AMX), "
+                      "mixed (GPU)")
+    flags.DEFINE_boolean("xla", False, "XLA auto-clustering (global_jit_level ON_1)")
+    flags.DEFINE_integer("batch_size", 64, "Images per batch", lower_bound=1, upper_bound=4096)
+    flags.DEFINE_integer("iters", 30, "Timed iterations", lower_bound=1, upper_bound=cli.BIG)
+    flags.DEFINE_integer("warmup", 5, "Untimed iterations first", lower_bound=0, upper_bound=cli.BIG)
+    flags.DEFINE_integer("ch", 32, "BigGAN width", lower_bound=1, upper_bound=1024)
+    flags.DEFINE_integer("num_D_steps", 2, "BigGAN's D updates per G update", lower_bound=1, upper_bound=100)
+    flags.DEFINE_string("data_dir", "./data", "Folder that holds the datasets (MNIST for --images mnist)")
 
 
 def time_iterations(step, warmup, iters):
@@ -45,98 +63,95 @@ def time_iterations(step, warmup, iters):
     return (time.perf_counter() - start) / iters, (time.process_time() - cpu) / iters
 
 
-def session_config(args, mode):
-    """The mains' session config for this precision, plus XLA auto-clustering with --xla."""
+def session_config(tf1, mode, xla):
+    """The mains' session config for this precision, plus XLA auto-clustering with xla."""
     config = tfstart.session_config(tf1, mode)
-    if args.xla:
+    if xla:
         config.graph_options.optimizer_options.global_jit_level = tf1.OptimizerOptions.ON_1
     return config
 
 
-def make_data(args):
+def make_data(images, data_dir):
     """MNIST's digits, or random 32x32 colour images of 2 classes (--images colour32)."""
-    if args.images == "mnist":
-        return datasets.load_mnist(os.path.join(args.data_dir, "mnist"))
+    if images == "mnist":
+        return datasets.load_mnist(os.path.join(data_dir, "mnist"))
     rng = np.random.RandomState(0)
     return datasets.Dataset(rng.randint(0, 256, (512, 32, 32, 3), dtype=np.uint8), rng.randint(0, 2, 512),
                             ["airplane", "automobile"])
 
 
-def bench_dcgan(data, args, mode):
-    with tf.Graph().as_default(), tf1.Session(config=session_config(args, mode)) as sess:
+def bench_dcgan(tf1, data, mode):
+    from model import DCGAN
+    with tf1.Graph().as_default(), tf1.Session(config=session_config(tf1, mode, FLAGS.xla)) as sess:
         tf1.set_random_seed(0)
         size, channels = data.images.shape[1], data.images.shape[-1]
         model = DCGAN(sess, output_height=size, output_width=size, y_dim=len(data.class_names), c_dim=channels,
-                      batch_size=args.batch_size, sample_num=args.batch_size, dataset_name="bench",
+                      batch_size=FLAGS.batch_size, sample_num=FLAGS.batch_size, dataset_name="bench",
                       precision=mode)
         sess.run(tf1.global_variables_initializer())
         rng = np.random.RandomState(0)
         labels = model.label_feed(data.labels)
 
         def step():  # as DCGAN.train: the batch converted to float, then D once and G twice
-            batch = rng.randint(0, len(data.images), args.batch_size)
+            batch = rng.randint(0, len(data.images), FLAGS.batch_size)
             model.train_step(model.to_model_range(datasets.to_float(data.images[batch])),
-                             model.sample_noise(rng, args.batch_size), labels[batch],
+                             model.sample_noise(rng, FLAGS.batch_size), labels[batch],
                              with_summaries=False)  # no TensorBoard in the timing
 
-        return time_iterations(step, args.warmup, args.iters), args.batch_size
+        return time_iterations(step, FLAGS.warmup, FLAGS.iters), FLAGS.batch_size
 
 
-def bench_biggan(data, args, mode):
-    with tf.Graph().as_default(), tf1.Session(config=session_config(args, mode)) as sess:
+def bench_biggan(tf1, data, mode):
+    from biggan.model import BigGAN
+    with tf1.Graph().as_default(), tf1.Session(config=session_config(tf1, mode, FLAGS.xla)) as sess:
         tf1.set_random_seed(0)
         model = BigGAN(sess, output_size=data.images.shape[1], c_dim=data.images.shape[-1],
-                       num_classes=len(data.class_names), ch=args.ch, batch_size=args.batch_size,
-                       num_D_steps=args.num_D_steps, precision=mode)
+                       num_classes=len(data.class_names), ch=FLAGS.ch, batch_size=FLAGS.batch_size,
+                       num_D_steps=FLAGS.num_D_steps, precision=mode)
         sess.run(tf1.global_variables_initializer())
         rng = np.random.RandomState(0)
 
         def step():  # as BigGAN.train: num_D_steps D updates, then one G update
-            batches = rng.randint(0, len(data.images), (model.num_D_steps, args.batch_size))
+            batches = rng.randint(0, len(data.images), (model.num_D_steps, FLAGS.batch_size))
             model.train_discriminator(data, batches, rng, with_summaries=False)
             model.train_generator(rng)
 
-        return time_iterations(step, args.warmup, args.iters), model.images_per_iteration
+        return time_iterations(step, FLAGS.warmup, FLAGS.iters), model.images_per_iteration
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", choices=["dcgan", "biggan", "both"], default="both")
-    parser.add_argument("--images", choices=["mnist", "colour32"], default="mnist")
-    parser.add_argument("--precision", default="fp32", help="comma-separated, each timed: fp32, bf16, mixed")
-    parser.add_argument("--xla", action="store_true", help="XLA auto-clustering (global_jit_level ON_1)")
-    parser.add_argument("--batch_size", type=int, default=64)
-    parser.add_argument("--iters", type=int, default=30, help="timed iterations")
-    parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument("--ch", type=int, default=32, help="BigGAN width")
-    parser.add_argument("--num_D_steps", type=int, default=2)
-    parser.add_argument("--data_dir", default="./data")
-    args = parser.parse_args()
-    modes = [m.strip() for m in args.precision.split(",") if m.strip()]
-    gpu = bool(tf.config.list_physical_devices("GPU"))
+def check_precisions(modes, gpu):
+    """Each --precision a known one this machine can run; else a one-line LabError."""
+    if not modes:
+        raise LabError("--precision names none: use fp32, bf16 or mixed (comma-separated)")
     for mode in modes:
-        problem = (f"--precision {mode}: use fp32, bf16 or mixed" if mode not in arithmetic.CHOICES
-                   else arithmetic.problem(mode, gpu))
+        if mode not in arithmetic.CHOICES:
+            raise LabError(f"--precision {mode}: use fp32, bf16 or mixed (comma-separated)")
+        problem = arithmetic.problem(mode, gpu)
         if problem:
-            parser.error(problem)
-    return args, modes
+            raise LabError(problem)
 
 
-def main():
-    args, modes = parse_args()
+def main(argv):
+    cli.reject_arguments(argv)
+    check_precisions(FLAGS.precision, memory.gpu_may_be_used())
+    data = make_data(FLAGS.images, FLAGS.data_dir)
+    stop_if_only_checking("the flags and the data check out")
+    tf = tfstart.import_tensorflow()  # start-up chatter hidden
+    tf1 = tf.compat.v1
     tf1.disable_eager_execution()
     tf1.logging.set_verbosity(tf1.logging.ERROR)
-    data = make_data(args)
     device = tf.config.list_physical_devices("GPU") or ["CPU"]
     print(f"device: {device[0] if device == ['CPU'] else device[0].name}, TensorFlow {tf.__version__}, "
-          f"{os.cpu_count()} CPU cores, batch {args.batch_size}, {args.images}{', XLA' if args.xla else ''}")
+          f"{os.cpu_count()} CPU cores, batch {FLAGS.batch_size}, {FLAGS.images}{', XLA' if FLAGS.xla else ''}")
     benches = {"dcgan": bench_dcgan, "biggan": bench_biggan}
-    for name in (["dcgan", "biggan"] if args.model == "both" else [args.model]):
-        for mode in modes:
-            (seconds, cpu), images = benches[name](data, args, mode)
-            detail = f"ch {args.ch}, {args.num_D_steps} D steps" if name == "biggan" else "1 D + 2 G steps"
+    for name in (["dcgan", "biggan"] if FLAGS.model == "both" else [FLAGS.model]):
+        for mode in FLAGS.precision:
+            (seconds, cpu), images = benches[name](tf1, data, mode)
+            detail = f"ch {FLAGS.ch}, {FLAGS.num_D_steps} D steps" if name == "biggan" else "1 D + 2 G steps"
             print(f"{name:6s} ({detail}) {mode:5s}: {images / seconds:7.1f} images/s, {seconds:.3f} s/iteration, "
                   f"{images / cpu:7.1f} images per CPU-second", flush=True)
 
+
 if __name__ == "__main__":
-    main()
+    define_flags(flags)
+    cli.run_script(main, HELP)

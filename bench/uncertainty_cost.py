@@ -10,7 +10,6 @@ the uncertainty adds. The k-NN metrics get their resamples in the same distance 
 compare the "k-NN, 4 metrics" lines with what precision_recall + density_coverage cost before
 (five passes instead of three).
 """
-import argparse
 import os
 import sys
 import time
@@ -18,8 +17,16 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repo root
 
 import numpy as np  # noqa: E402
+from absl import flags  # noqa: E402
 
+import cli  # noqa: E402
+from errors import stop_if_only_checking  # noqa: E402
 from evaluation import metrics  # noqa: E402
+
+FLAGS = flags.FLAGS
+HELP = dict(program="bench/uncertainty_cost.py", common=False,
+            groups=[("Features", ["dims", "num_samples", "resamples"])],
+            usage=["Times the bootstrap standard errors of compare.py on synthetic features."])
 
 
 def timed(function):
@@ -65,15 +72,19 @@ def bench(dim, n, resamples, classes=10):
           f"the k-NN change saves {t_old - t_knn:.1f} s per row")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dims", type=int, nargs="+", default=[128, 2048])
-    parser.add_argument("--num_samples", type=int, default=10000)
-    parser.add_argument("--resamples", type=int, default=metrics.RESAMPLES)
-    args = parser.parse_args()
-    for dim in args.dims:
-        bench(dim, args.num_samples, args.resamples)
+def define_flags(flags):
+    flags.DEFINE_list("dims", ["128", "2048"], "Feature dimensions (128: classifier, 2048: Inception)")
+    flags.DEFINE_integer("num_samples", 10000, "Images per set (N)", lower_bound=10, upper_bound=10 ** 6)
+    flags.DEFINE_integer("resamples", metrics.RESAMPLES, "Bootstrap resamples", lower_bound=2, upper_bound=1000)
+
+
+def main(argv):
+    cli.reject_arguments(argv)
+    stop_if_only_checking()
+    for dim in FLAGS.dims:
+        bench(int(dim), FLAGS.num_samples, FLAGS.resamples)
 
 
 if __name__ == "__main__":
-    main()
+    define_flags(flags)
+    cli.run_script(main, HELP)

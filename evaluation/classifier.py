@@ -25,7 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from datasets import to_float
-from errors import LabError
+from errors import LabError, stop_if_only_checking
 from files import atomic_write, check_writable, read_json, write_json
 from ops import linear
 
@@ -312,6 +312,7 @@ def train_classifier(settings, log=print):
     if train_set.labels is None:
         raise LabError(f"the classifier needs labels: put the images of {settings.data_dir}/"
                        f"{settings.dataset} in one sub-folder per class")
+    stop_if_only_checking("the data and the output folder check out")
     log(f"{settings.dataset}: {len(train_set.images)} training and {len(test_set.images)} test images of "
         f"{'x'.join(map(str, train_set.images.shape[1:]))}, classes {', '.join(train_set.class_names)}")
     classifier = Classifier(train_set.images.shape[1:], train_set.class_names, settings.dataset,

@@ -11,7 +11,7 @@ from typing import Optional
 
 import runs
 from datasets import IMAGE_SIZES, check_dataset_name, parse_classes
-from errors import LabError
+from errors import LabError, stop_if_only_checking
 from evaluation import analysis, figures, heldout, inception, metrics, report, samples, scoring
 from evaluation.classifier import FEATURE_DIM, Classifier, default_path, weight_paths
 from files import replace_folder, writable_problem, write_json
@@ -274,6 +274,7 @@ def run(args):
     conditional = samples.model_is_conditional(configs["DCGAN"])
     classifier, why = open_classifier(args, train, conditional)
     require_a_network(classifier, net, why)
+    stop_if_only_checking("both runs, the real images and what measures them check out")
     rows, models = score_everything(args, configs, train, test, classifier, net,
                                     heldout.floor_label(status["held_out"]))
     setup = describe_setup(args, classifier, why, net, test, len(train.images), conditional)
