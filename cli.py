@@ -18,7 +18,10 @@ from absl import flags as absl_flags
 
 import checkpoints
 import datasets
+import diffaug
 import distribute
+import memory
+import precision
 import runs
 import tfstart
 import training
@@ -34,6 +37,15 @@ MAX_SEED = 2 ** 31 - 1  # seeds derived from --seed wrap around (training.derive
 # refuses a value outside it in one line naming the flag and the range. Floats must also be
 # finite: absl's range check lets NaN through (NaN < 1 is False), so finite() adds that.
 BIG = 10 ** 9  # "no practical limit" for counts and frequencies
+
+
+def known_transforms(value):
+    """absl validator of --diffaug: unknown transform names are refused while parsing."""
+    try:
+        diffaug.parse_policy(value)
+    except LabError as e:
+        raise absl_flags.ValidationError(str(e))
+    return True
 
 
 def finite(flags, *names):
@@ -72,6 +84,11 @@ def define_common_flags(flags):
     flags.DEFINE_integer("output_width", None, "Image width [output_height]", lower_bound=1, upper_bound=4096)
     flags.DEFINE_integer("seed", 0, "Random seed for weights, noise and grids", lower_bound=0,
                          upper_bound=MAX_SEED)
+    flags.DEFINE_string("diffaug", "", "DiffAugment: transform what D sees of real and generated "
+                        "images alike, any of color,translation,cutout (small folders; '' = off)")
+    flags.register_validator("diffaug", known_transforms)
+    flags.DEFINE_enum("precision", "fp32", list(precision.CHOICES), "Arithmetic: fp32; bf16 (CPUs with "
+                      "AVX512_BF16 or AMX); mixed (GPU: float16 with loss scaling)")
     # several GPUs, several machines (distribute.py; README: more than one GPU / more than one server)
     flags.DEFINE_integer("num_gpus", 1, "Train on this many GPUs of this machine, data-parallel: "
                          "--batch_size is split across them (1: one device)", lower_bound=1, upper_bound=64)
@@ -102,7 +119,8 @@ def define_common_flags(flags):
 FLAG_GROUPS = [
     ("Data", ["dataset", "data_dir", "input_fname_pattern", "conditional", "classes", "attribute",
               "crop", "input_height", "input_width", "train_size", "skip_bad_images", "mnist_split"]),
-    ("Training", ["train", "epoch", "batch_size", "output_height", "output_width", "seed"]),
+    ("Training", ["train", "epoch", "batch_size", "output_height", "output_width", "seed", "diffaug",
+                  "precision"]),
     ("Several GPUs, several machines (TF_CONFIG)", ["num_gpus", "worker_timeout"]),
     ("Output", ["checkpoint_dir", "sample_dir", "logs_dir", "sample_freq", "ckpt_freq", "print_freq",
                 "log_freq", "max_to_keep"]),
@@ -207,6 +225,9 @@ def validate(FLAGS, argv, model_name):
     if FLAGS.conditional and FLAGS.dataset == datasets.CELEBA and not FLAGS.attribute:
         raise LabError("--conditional on celebA needs --attribute NAME (e.g. --attribute Smiling): "
                        "the two classes are faces without and with it")
+    problem = precision.problem(FLAGS.precision, memory.gpu_may_be_used())
+    if problem:
+        raise LabError(problem)
 
 
 def check_fixed_size(FLAGS):
@@ -365,10 +386,11 @@ def start_replicas(FLAGS, cluster):
     return replicas
 
 
-def session(tf1, replicas):
-    """The handout's tf.Session, on the replicas' target (several machines: this one's server)."""
-    return tf1.Session(distribute.target(replicas),
-                       config=distribute.session_config(replicas, tfstart.session_config(tf1)))
+def session(tf1, replicas, precision="fp32"):
+    """The handout's tf.Session, on the replicas' target (several machines: this one's server),
+    with --precision's arithmetic (precision.py)."""
+    config = tfstart.session_config(tf1, precision)
+    return tf1.Session(distribute.target(replicas), config=distribute.session_config(replicas, config))
 
 
 def train(model, data, config):

@@ -48,7 +48,8 @@ def make_dcgan(sess, FLAGS, data, folders, replicas=None):
                  z_dim=FLAGS.z_dim, c_dim=data.images.shape[-1], dataset_name=FLAGS.dataset,
                  class_names=data.class_names, learning_rate=FLAGS.learning_rate, beta1=FLAGS.beta1,
                  max_to_keep=FLAGS.max_to_keep, model_dir=os.path.basename(folders.checkpoint),
-                 data_record=cli.data_record(FLAGS, data), replicas=replicas)
+                 data_record=cli.data_record(FLAGS, data), replicas=replicas,
+                 diffaug=FLAGS.diffaug, precision=FLAGS.precision)
 
 
 def check_network_size(FLAGS):
@@ -102,7 +103,7 @@ def main(argv):
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
     replicas = cli.start_replicas(FLAGS, cluster)  # None: one device
 
-    with cli.session(tf1, replicas) as sess:
+    with cli.session(tf1, replicas, FLAGS.precision) as sess:
         if FLAGS.train:
             dcgan = make_dcgan(sess, FLAGS, data, folders, replicas)
             # MNIST keeps the order the handout's load_mnist shuffled it into; folders reshuffle.

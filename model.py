@@ -29,6 +29,8 @@ import distribute
 import ops
 import runs
 import training
+from diffaug import augment, parse_policy as diffaug_policy
+from precision import loss_scaled
 from ops import batch_norm, concat, conv2d, conv_cond_concat, conv_out_size_same, deconv2d, lrelu, linear
 from sampling import generate_images, save_training_grid
 from utils import cycle_labels
@@ -45,7 +47,8 @@ class DCGAN(object):
     def __init__(self, sess, batch_size=64, sample_num=64, output_height=64, output_width=64,
                  y_dim=None, z_dim=100, gf_dim=64, df_dim=64, gfc_dim=1024, dfc_dim=1024, c_dim=3,
                  dataset_name="default", class_names=None, learning_rate=0.0002, beta1=0.5,
-                 max_to_keep=5, model_dir=None, data_record=None, network=None, replicas=None):
+                 max_to_keep=5, model_dir=None, data_record=None, network=None, replicas=None,
+                 diffaug="", precision="fp32"):
         """Store the hyper-parameters and build the graph (handout 五.6).
 
         y_dim: number of classes for the conditional network (10 for MNIST), None otherwise.
@@ -54,6 +57,8 @@ class DCGAN(object):
         data_record: what the run trains on (dataset, split, classes, images), for config.json.
         network: which network to build [choose_network: from y_dim and c_dim].
         replicas: the devices to train on (distribute.start: --num_gpus, TF_CONFIG); None: one.
+        diffaug: DiffAugment policy for what D sees, e.g. "color,translation,cutout" ('' = off).
+        precision: "fp32", "bf16" or "mixed" (float16 with loss scaling; see precision.py).
         The handout's input_height/width, crop, data_dir, ... describe the data: datasets.py
         reads them, the network never does.
         """
@@ -72,6 +77,7 @@ class DCGAN(object):
             self.network, gf_dim, df_dim, gfc_dim, dfc_dim)
         self.model_dir = model_dir or runs.run_name("DCGAN", dataset_name, output_height, bool(y_dim))
         self.data_record = data_record or {}
+        self.diffaug, self.precision = ",".join(diffaug_policy(diffaug)), precision
 
         # batch norm layers (handout: d_bn1.., g_bn0..): the conditional D has two, the
         # others three; the conditional G three, the others four.
@@ -127,8 +133,9 @@ class DCGAN(object):
         Adam updates (the handout's build_model; on one device for the whole batch). Returns
         (G, D, D_logits, D_, D_logits_, d_loss_real, d_loss_fake, g_loss, d_loss, d_optim, g_optim)."""
         G = self.generator(z, y)
-        D, D_logits = self.discriminator(inputs, y, reuse=False)
-        D_, D_logits_ = self.discriminator(G, y, reuse=True)
+        # D sees real and fake images through DiffAugment (--diffaug; nothing when off)
+        D, D_logits = self.discriminator(self.augment(inputs), y, reuse=False)
+        D_, D_logits_ = self.discriminator(self.augment(G), y, reuse=True)
 
         xent = tf.nn.sigmoid_cross_entropy_with_logits
         d_loss_real = tf.reduce_mean(xent(logits=D_logits, labels=tf.ones_like(D)))
@@ -143,10 +150,11 @@ class DCGAN(object):
 
         # The optimisers are built here (the handout builds them in train) so the Saver also
         # stores Adam's moment estimates and a resumed run continues exactly. (replica_loss: the
-        # loss itself on one device; on several, its share of the batch's, see distribute.py.)
-        d_optim = tf.train.AdamOptimizer(self.learning_rate, beta1=self.beta1) \
+        # loss itself on one device; on several, its share of the batch's, see distribute.py;
+        # loss_scaled: Adam itself, wrapped in loss scaling for float16: --precision mixed)
+        d_optim = loss_scaled(tf.train.AdamOptimizer(self.learning_rate, beta1=self.beta1), self.precision) \
             .minimize(distribute.replica_loss(d_loss), var_list=self.d_vars)
-        g_optim = tf.train.AdamOptimizer(self.learning_rate, beta1=self.beta1) \
+        g_optim = loss_scaled(tf.train.AdamOptimizer(self.learning_rate, beta1=self.beta1), self.precision) \
             .minimize(distribute.replica_loss(g_loss), var_list=self.g_vars)
         return G, D, D_logits, D_, D_logits_, d_loss_real, d_loss_fake, g_loss, d_loss, d_optim, g_optim
 
@@ -370,6 +378,10 @@ class DCGAN(object):
         return rng.uniform(-1, 1, size=(n, self.z_dim)).astype(np.float32)
 
     training_noise = sample_noise  # the noise G trains on (BigGAN's sampling may truncate it)
+
+    def augment(self, images):
+        """DiffAugment's T (diffaug.py) on images in G's range, as D sees them; off: images."""
+        return augment(images, self.diffaug, (0.0, 1.0) if self.output_activation == "sigmoid" else (-1.0, 1.0))
 
     def label_feed(self, labels):
         """Class indices -> what the placeholder y takes: one-hot rows (the handout's y)."""

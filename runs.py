@@ -9,7 +9,7 @@ checkpoints, config.json holds three records:
                       per model (DCGANArchitecture, BigGANArchitecture), whose fields are the
                       model's constructor arguments, saved flat as config.json always held them
     "data"            what it trained on (cli.data_record): dataset, split, digest, ...
-    "training"        iterations, seconds and images/s so far
+    "training"        iterations, seconds and images/s so far; --diffaug and --precision
 
 from_run(sess, folder) rebuilds the model a run trained and restores its newest checkpoint: test
 mode (both mains) and the comparison use it, and nothing else builds a model from a file. This
@@ -221,7 +221,9 @@ def save_checkpoint(model, checkpoint_dir, step, training_record=None):
         print(distribute.fingerprint_line(model.sess, step), flush=True)
     if not distribute.writes_files(model.replicas):
         return
-    config = config_json(model.architecture, model.data_record, training_record, model.batch_size)
+    # how it trains beyond the architecture (not needed to rebuild it; older runs lack them)
+    training = dict(training_record or {}, diffaug=model.diffaug, precision=model.precision)
+    config = config_json(model.architecture, model.data_record, training, model.batch_size)
     checkpoints.save(model.sess, model.saver, os.path.join(checkpoint_dir, model.model_dir),
                      model.checkpoint_name, step, config, model.max_to_keep)
 

@@ -49,6 +49,8 @@ CHATTER = re.compile("|".join([
     r"^Additional GRPC error information from remote target ",
     r"^:UNKNOWN:Error received from peer ",
     r"^The error could be from a previous operation\. Restart your program to reset\.",
+    # --precision bf16 / mixed: the rewrite's notes on each graph it converts (an INFO line each)
+    r"^I\d{4} .*auto_mixed_precision\.cc:\d+\] ",
 ]))
 
 
@@ -155,8 +157,10 @@ def start_tensorflow(seed):
     return tf1
 
 
-def session_config(tf1):
-    """Session settings: take GPU memory as needed, so students can share the lab's GPU server."""
+def session_config(tf1, precision="fp32"):
+    """Session settings: take GPU memory as needed, so students can share the lab's GPU server;
+    --precision's arithmetic (fp32, bf16 or mixed: precision.py)."""
+    import precision as arithmetic
     config = tf1.ConfigProto()
     config.gpu_options.allow_growth = True
-    return config
+    return arithmetic.configure(config, precision)

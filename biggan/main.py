@@ -95,7 +95,8 @@ def make_biggan(sess, FLAGS, data, folders, replicas=None):
                   ema_start=FLAGS.ema_start, G_ortho=FLAGS.G_ortho,
                   truncation=FLAGS.truncation or None, dataset_name=FLAGS.dataset,
                   max_to_keep=FLAGS.max_to_keep, model_dir=os.path.basename(folders.checkpoint),
-                  data_record=cli.data_record(FLAGS, data), replicas=replicas)
+                  data_record=cli.data_record(FLAGS, data), replicas=replicas,
+                  diffaug=FLAGS.diffaug, precision=FLAGS.precision)
 
 
 def truncation_sweep(model, FLAGS, out, thresholds=(0.25, 0.5, 1.0, 1.5, 2.0, None)):
@@ -125,7 +126,7 @@ def main(argv):
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
     replicas = cli.start_replicas(FLAGS, cluster)  # None: one device
 
-    with cli.session(tf1, replicas) as sess:
+    with cli.session(tf1, replicas, FLAGS.precision) as sess:
         if FLAGS.train:
             biggan = make_biggan(sess, FLAGS, data, folders, replicas)
             cli.train(biggan, data, cli.train_config(FLAGS, reshuffle=True))

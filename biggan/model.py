@@ -30,6 +30,8 @@ import distribute
 import runs
 import training
 from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions
+from diffaug import augment, parse_policy as diffaug_policy
+from precision import loss_scaled
 from sampling import generate_images, save_training_grid
 from utils import cycle_labels
 
@@ -43,10 +45,12 @@ class BigGAN(object):
                  z_dim=120, ch=32, shared_dim=128, attention_res=0, batch_size=64,
                  G_lr=2e-4, D_lr=2e-4, beta1=0.0, beta2=0.999, num_D_steps=2, ema_decay=0.999,
                  ema_start=1000, G_ortho=0.0, truncation=None, dataset_name="default",
-                 max_to_keep=5, model_dir=None, data_record=None, replicas=None):
+                 max_to_keep=5, model_dir=None, data_record=None, replicas=None, diffaug="",
+                 precision="fp32"):
         """Hyper-parameters (defaults of the BigGAN paper / BigGAN-PyTorch's CIFAR recipe,
         with a narrower ch and a faster EMA for lab-sized runs), then build the graph.
-        replicas: the devices to train on (distribute.start: --num_gpus, TF_CONFIG); None: one."""
+        replicas: the devices to train on (distribute.start: --num_gpus, TF_CONFIG); None: one.
+        diffaug: DiffAugment policy for what D sees ('' = off); precision: fp32, bf16 or mixed."""
         if output_size not in ARCHITECTURES:
             raise ValueError(f"BigGAN supports output sizes {sorted(ARCHITECTURES)}")
         self.sess = sess
@@ -71,6 +75,7 @@ class BigGAN(object):
                                                     self.class_names, z_dim, ch, shared_dim, attention_res)
         self.model_dir = model_dir or runs.run_name("BigGAN", dataset_name, output_size, bool(num_classes))
         self.data_record = data_record or {}
+        self.diffaug, self.precision = ",".join(diffaug_policy(diffaug)), precision
         self.replicas = replicas
         with distribute.scope(replicas):  # one device: no scope
             self.build_model()
@@ -121,11 +126,12 @@ class BigGAN(object):
         # D sees real and fake in one batch, so each spectral norm makes one power iteration a step.
         batch = tf.shape(inputs)[0]
         both_y = tf.concat([y, y], 0) if self.num_classes else None
-        logits = self.discriminator(tf.concat([inputs, G], 0), both_y)
+        # ... through DiffAugment (--diffaug; nothing when off): T([real; fake]), as the authors
+        logits = self.discriminator(augment(tf.concat([inputs, G], 0), self.diffaug), both_y)
         D_logits, D_logits_ = logits[:batch], logits[batch:]
         d_loss, d_loss_real, d_loss_fake = bops.hinge_d_loss(D_logits, D_logits_)
         # The G step needs D only on fakes (D's u vectors are then left alone: update_sn=False).
-        g_loss = bops.hinge_g_loss(self.discriminator(G, y, reuse=True, update_sn=False))
+        g_loss = bops.hinge_g_loss(self.discriminator(augment(G, self.diffaug), y, reuse=True, update_sn=False))
 
         self.d_vars = tf.trainable_variables("discriminator")
         self.g_vars = tf.trainable_variables("generator")
@@ -133,9 +139,12 @@ class BigGAN(object):
             g_loss += bops.ortho_reg([v for v in self.g_vars if "shared" not in v.name], self.G_ortho)
 
         # distribute.replica_loss: the loss itself on one device, its share on several (each
-        # replica adds the whole orthogonal penalty, so the shares add up to it once)
-        d_adam = tf.train.AdamOptimizer(self.D_lr, beta1=self.beta1, beta2=self.beta2, epsilon=1e-6)
-        g_adam = tf.train.AdamOptimizer(self.G_lr, beta1=self.beta1, beta2=self.beta2, epsilon=1e-6)
+        # replica adds the whole orthogonal penalty, so the shares add up to it once); loss_scaled:
+        # Adam itself, wrapped in loss scaling for float16 (--precision mixed)
+        d_adam = loss_scaled(tf.train.AdamOptimizer(self.D_lr, beta1=self.beta1, beta2=self.beta2,
+                                                    epsilon=1e-6), self.precision)
+        g_adam = loss_scaled(tf.train.AdamOptimizer(self.G_lr, beta1=self.beta1, beta2=self.beta2,
+                                                    epsilon=1e-6), self.precision)
         d_optim = d_adam.minimize(distribute.replica_loss(d_loss), var_list=self.d_vars)
         g_optim = g_adam.minimize(distribute.replica_loss(g_loss), var_list=self.g_vars)
         return G, D_logits, d_loss, d_loss_real, d_loss_fake, g_loss, d_optim, g_optim

@@ -51,12 +51,18 @@ def spectral_norm(w, name="u", update=True, with_sigma=False):
     with_sigma=True returns (w / sigma, sigma), e.g. for tests or logging.
     """
     out_channels = w.get_shape().as_list()[-1]
-    w_mat = tf.reshape(w, [-1, out_channels])  # [fan_in, out]; a conv kernel [k, k, in, out]
     u = tf.get_variable(name, [1, out_channels], trainable=False,  # the same on every replica
                          initializer=tf.random_normal_initializer(stddev=1.0), aggregation=ops.FIRST_REPLICA)
-    v_new = tf.stop_gradient(tf.math.l2_normalize(tf.matmul(u, w_mat, transpose_b=True)))  # [1, fan_in]
-    u_new = tf.stop_gradient(tf.math.l2_normalize(tf.matmul(v_new, w_mat)))  # [1, out]
-    sigma = tf.reshape(tf.matmul(tf.matmul(v_new, w_mat), u_new, transpose_b=True), [])  # scalar
+    with tf.name_scope("spectral_norm"):
+        # The products with u and v are written as multiply-and-sum, not tf.matmul: --precision
+        # bf16 runs every matmul in bfloat16 and keeps sums in float32 (precision.py), and this
+        # estimate must stay float32. w_mat is small (a matrix-vector product costs nothing here).
+        w_mat = tf.reshape(w, [-1, out_channels])  # [fan_in, out]; a conv kernel [k, k, in, out]
+        v_new = tf.stop_gradient(tf.math.l2_normalize(
+            tf.reduce_sum(w_mat * u, axis=1)[None, :]))                         # u W^T: [1, fan_in]
+        u_new = tf.stop_gradient(tf.math.l2_normalize(
+            tf.reduce_sum(w_mat * tf.transpose(v_new), axis=0)[None, :]))       # v W: [1, out]
+        sigma = tf.reduce_sum(tf.transpose(v_new) * w_mat * u_new)              # v W u^T: scalar
     if update:
         with tf.control_dependencies([tf.assign(u, u_new)]):
             sigma = tf.identity(sigma)  # every use of sigma (and w / sigma) now updates u first

@@ -123,12 +123,12 @@ def fake_cifar10(data):
 
 
 def fake_folders(data):
-    """data/planes_cars (two classes, 32 px JPEGs) and data/celebA (faces of 178x218 and the
-    attributes file)."""
+    """data/planes_cars (two classes, 32 px JPEGs: enough for one BigGAN iteration of 128) and
+    data/celebA (faces of 178x218 and the attributes file)."""
     rng = np.random.RandomState(0)
     for cls in ("airplane", "automobile"):
         os.makedirs(data / "planes_cars" / cls)
-        for i in range(40):
+        for i in range(80):
             Image.fromarray(rng.randint(0, 255, (32, 32, 3)).astype(np.uint8)).save(
                 data / "planes_cars" / cls / f"{i}.jpg")
     os.makedirs(data / "celebA")
@@ -174,13 +174,15 @@ def the_runs(root):
 
 
 def classifiers_and_inception(root):
-    """A (untrained) classifier for the comparison of CIFAR-10's planes and cars at 32 px, and the
-    tiny stand-in for the Inception graph where download.py puts the real one."""
+    """(Untrained) classifiers of planes and cars at 32 px, for the comparison of CIFAR-10's and
+    for bench/recipes.py's scores on the folder, and the tiny stand-in for the Inception graph
+    where download.py puts the real one."""
     from evaluation.classifier import Classifier
-    classifier = Classifier((32, 32, 3), ["airplane", "automobile"], "cifar10")
-    classifier.test_accuracy = 0.5
-    classifier.save(str(root / "evaluation" / "classifiers" / "cifar10.npz"))
-    classifier.close()
+    for dataset in ("cifar10", "planes_cars"):
+        classifier = Classifier((32, 32, 3), ["airplane", "automobile"], dataset)
+        classifier.test_accuracy = 0.5
+        classifier.save(str(root / "evaluation" / "classifiers" / f"{dataset}.npz"))
+        classifier.close()
     os.makedirs(root / "data" / "inception")
     tiny_inception.write_tiny_graph(str(root / "data" / "inception" / "classify_image_graph_def.pb"))
 
