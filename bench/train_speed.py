@@ -174,7 +174,7 @@ def main(argv):
         for mode in FLAGS.precision:
             for count in counts:
                 (seconds, cpu), images = benches[name](tf, data, mode, count)
-                replicas = f", {count} {kind}s" if FLAGS.num_gpus > 1 else ""
+                replicas = f", {count} {kind}{'s' if count > 1 else ''}" if FLAGS.num_gpus > 1 else ""
                 print(f"{name:6s} ({detail}) {mode:5s}{replicas}: {images / seconds:7.1f} images/s, "
                       f"{seconds:.3f} s/iteration, {images / cpu:7.1f} images per CPU-second", flush=True)
 

@@ -25,6 +25,17 @@ def test_each_precision_is_timed_for_both_models():
         [(model, mode) for model in ("dcgan", "biggan") for mode in modes]
 
 
+def test_num_gpus_times_every_replica_count_that_splits_the_batch():
+    """Without a GPU the replicas are logical CPU devices (distribute.logical_cpus): 3 does not
+    split a batch of 4, so 1 and 2 are timed."""
+    result = subprocess.run([sys.executable, os.path.join(REPO, "bench", "train_speed.py"), "--images=colour32",
+                             "--model=dcgan", "--batch_size=4", "--iters=1", "--warmup=0", "--num_gpus=3"],
+                            capture_output=True, text=True, timeout=600, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    counts = [line.split(", ")[1].split(":")[0] for line in result.stdout.splitlines() if "images/s" in line]
+    assert counts == ["1 logical CPU device", "2 logical CPU devices"]
+
+
 @pytest.mark.parametrize("modes,gpu,message", [
     (["mixed"], False, "no GPU is used here"),
     (["fp32", "fp16"], False, "--precision fp16: use fp32, bf16 or mixed"),
