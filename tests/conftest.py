@@ -1,7 +1,14 @@
 """Shared test set-up: the repository root on sys.path, TensorFlow in graph mode, quiet logs, and
 the `sess` fixture (a fresh graph and session, graph seed 0) of the graph tests."""
 import os
+import signal
 import sys
+
+# A suite started in the background (`bash .ci/run &`, nohup) inherits Ctrl-C as *ignored*, and so
+# would every program a test starts, so a test that presses Ctrl-C would wait for nothing. Catching
+# it here makes the programs start as from a terminal (a caught signal is reset on exec).
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if REPO_ROOT not in sys.path:
