@@ -20,7 +20,6 @@ products, for the same reason. No TensorFlow import here: the mains check --prec
 """
 import os
 
-from errors import LabError
 
 CHOICES = ("fp32", "bf16", "mixed")
 # Ops the rewrite may convert when their input is converted ("infer" list); kept float32 instead.

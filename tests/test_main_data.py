@@ -8,7 +8,6 @@ import sys
 import time
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from test_main import REPO, assert_one_line_error, folder_with_images, our_stderr_lines, quiet_env, run_main
