@@ -4,13 +4,14 @@ A run's checkpoint folder (checkpoint/<run name>/) holds:
   <Model>.model-<step>.index / .data-*   what tf.train.Saver writes, for the newest few steps
   checkpoint                             TensorFlow's list of them (newest first)
   config.json                            the run's records (runs.py): architecture, data, training, so test
-                                         mode rebuilds the network without the dataset
+                                         mode rebuilds the network without the dataset (testmode.py)
   .lock                                  held while a training run writes here
 
 Why not a plain saver.save(): it writes into the folder directly, so a full disk or a killed
 process leaves a half-written `.tempstate` file of tens of MB; after a resume it forgets older
 checkpoints, so they pile up past max_to_keep. Here a save goes to a temporary sub-folder
 first and is moved into place only when complete; the list is rebuilt from the files on disk.
+save_model and load_model are the models' save and load (DCGAN and BigGAN alike).
 """
 import fcntl
 import glob
@@ -18,6 +19,7 @@ import os
 import shutil
 import socket
 
+import runs
 from errors import LabError
 from files import remove_stale_temporary, write_json
 
@@ -169,3 +171,23 @@ def load(sess, saver, folder, model_name):
     if steps:
         raise LabError(f"every checkpoint in {folder} is damaged; delete the folder to start over")
     return False, 0
+
+
+# ----------------------------------------------------------------------------- a model's save and load
+
+def save_model(model, folder, step, training_record=None):
+    """A model's save (handout 五.6): <Model>.model-<step> and config.json (runs.config_json) in
+    the run's checkpoint folder, all or nothing (save). model: a DCGAN or a BigGAN. On several
+    machines every machine prints a digest of its weights, and only the chief saves (model.replicas)."""
+    model.replicas.at_checkpoint(model.sess, step)
+    if not model.replicas.writes_files:
+        return
+    config = runs.config_json(model.architecture, model.data_record, training_record, model.batch_size)
+    save(model.sess, model.saver, folder, model.checkpoint_name, step, config, model.max_to_keep)
+
+
+def load_model(model, folder):
+    """A model's load (handout 五.6): restore the newest checkpoint in the run's checkpoint folder;
+    returns (found, iteration). A run saved with another architecture is refused."""
+    runs.check_same_architecture(folder, model.architecture)
+    return load(model.sess, model.saver, folder, model.checkpoint_name)

@@ -2,8 +2,13 @@
 
 Both programs take the same flags for data, folders, seeds and test mode, check them the
 same way (before TensorFlow starts, so a typo costs no start-up time), turn them into the
-plain values the library takes (training.TrainConfig, a run name) and run test mode the same
-way, so this lives once, here. Only this file and the two mains read absl FLAGS.
+plain values the library takes (training.TrainConfig, the run's folders) and run test mode the
+same way, so this lives once, here. Only this file and the two mains read absl FLAGS.
+
+What the lab adds to the handout's training is built here from its flags and handed to the
+models (composition; each module is loaded only when its flag asks for it): the devices
+(start_replicas: --num_gpus, TF_CONFIG, distribute.py), DiffAugment (augmentation: --diffaug,
+diffaug.py) and the optimiser wrapper (optimizer_wrapper: --precision mixed, precision.py).
 """
 import contextlib
 import functools
@@ -18,17 +23,11 @@ from absl import flags as absl_flags
 
 import checkpoints
 import datasets
-import diffaug
-import distribute
-import memory
-import precision
 import runs
 import tfstart
 import training
 from errors import LabError, run_or_exit
 from files import check_writable, remove_stale_temporary
-from sampling import export_samples, set_standing_statistics, test_mode_outputs
-from utils import visualize
 
 MAX_SEED = 2 ** 31 - 1  # seeds derived from --seed wrap around (training.derived_seed)
 
@@ -37,10 +36,14 @@ MAX_SEED = 2 ** 31 - 1  # seeds derived from --seed wrap around (training.derive
 # refuses a value outside it in one line naming the flag and the range. Floats must also be
 # finite: absl's range check lets NaN through (NaN < 1 is False), so finite() adds that.
 BIG = 10 ** 9  # "no practical limit" for counts and frequencies
+PRECISIONS = ("fp32", "bf16", "mixed")  # --precision (precision.py)
 
 
 def known_transforms(value):
     """absl validator of --diffaug: unknown transform names are refused while parsing."""
+    if not value or not value.strip(" ,"):
+        return True  # off: diffaug.py is not even loaded
+    import diffaug
     try:
         diffaug.parse_policy(value)
     except LabError as e:
@@ -87,7 +90,7 @@ def define_common_flags(flags):
     flags.DEFINE_string("diffaug", "", "DiffAugment: transform what D sees of real and generated "
                         "images alike, any of color,translation,cutout (small folders; '' = off)")
     flags.register_validator("diffaug", known_transforms)
-    flags.DEFINE_enum("precision", "fp32", list(precision.CHOICES), "Arithmetic: fp32; bf16 (CPUs with "
+    flags.DEFINE_enum("precision", "fp32", list(PRECISIONS), "Arithmetic: fp32; bf16 (CPUs with "
                       "AVX512_BF16 or AMX); mixed (GPU: float16 with loss scaling)")
     # several GPUs, several machines (distribute.py; README: more than one GPU / more than one server)
     flags.DEFINE_integer("num_gpus", 1, "Train on this many GPUs of this machine, data-parallel: "
@@ -115,61 +118,14 @@ def define_common_flags(flags):
                          "samples/<run>/generated_N.npz", lower_bound=0, upper_bound=BIG)
 
 
-# How --help shows them (absl's own --help lists only the flags defined in the main script).
-FLAG_GROUPS = [
-    ("Data", ["dataset", "data_dir", "input_fname_pattern", "conditional", "classes", "attribute",
-              "crop", "input_height", "input_width", "train_size", "skip_bad_images", "mnist_split"]),
-    ("Training", ["train", "epoch", "batch_size", "output_height", "output_width", "seed", "diffaug",
-                  "precision"]),
-    ("Several GPUs, several machines (TF_CONFIG)", ["num_gpus", "worker_timeout"]),
-    ("Output", ["checkpoint_dir", "sample_dir", "logs_dir", "sample_freq", "ckpt_freq", "print_freq",
-                "log_freq", "max_to_keep"]),
-    ("Test mode", ["visualize", "export_samples"]),
-]
-
-
-def flag_range(flag):
-    """' (1 to 100,000)' for a bounded numeric flag, '' otherwise."""
-    low, high = getattr(flag.parser, "lower_bound", None), getattr(flag.parser, "upper_bound", None)
-    if low is None and high is None:
-        return ""
-    show = lambda v: f"{v:,}" if isinstance(v, int) else f"{v:g}"  # noqa: E731
-    if high is None:
-        return f" ({show(low)} or more)"
-    return f" ({show(low)} to {show(high)})"
-
-
-def help_text(program, usage, groups):
-    """The lab's --help: every lab flag, grouped, with its default and range."""
-    flag_values = absl_flags.FLAGS
-    lines = [f"usage: python {program} [flags]", ""] + usage + [""]
-    for title, names in groups:
-        lines.append(f"{title}:")
-        for name in names:
-            flag = flag_values[name]
-            if flag.boolean:
-                default = f"--{name}" if flag.default else f"--no{name}"
-            elif flag.default == np.inf:
-                default = "all"
-            elif isinstance(flag.default, list):
-                default = ",".join(map(str, flag.default))
-            else:
-                default = "" if flag.default in (None, "") else f"{flag.default}"
-            lines.append(f"  --{name:<20} {flag.help}{flag_range(flag)}" + (f" [{default}]" if default else ""))
-        lines.append("")
-    if any(flag_values[name].boolean for _, names in groups for name in names):
-        lines.append("Booleans: --train / --notrain (never --train False).")
-    lines.append("--helpfull also lists absl's own flags.")
-    return "\n".join(lines)
-
-
 def parse_flags(argv, program=None, usage=(), groups=(), common=True):
     """absl's flag parsing with the lab's --help and a one-line error (e.g. --epoch abc) instead of
     its usage dump. Pass it to app.run as flags_parser (functools.partial with the help: the
     program, usage lines, its own flag groups, and whether it takes the common flags)."""
     if program and any(a in ("--help", "-h", "-?", "--helpshort") for a in argv[1:]):
+        import usage as lab_usage  # the --help text: only --help loads it
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `--help | head` ends quietly
-        print(help_text(program, list(usage), (FLAG_GROUPS if common else []) + list(groups)))
+        print(lab_usage.help_text(program, list(usage), (lab_usage.FLAG_GROUPS if common else []) + list(groups)))
         sys.exit(0)
     try:
         return absl_flags.FLAGS(argv)
@@ -225,9 +181,12 @@ def validate(FLAGS, argv, model_name):
     if FLAGS.conditional and FLAGS.dataset == datasets.CELEBA and not FLAGS.attribute:
         raise LabError("--conditional on celebA needs --attribute NAME (e.g. --attribute Smiling): "
                        "the two classes are faces without and with it")
-    problem = precision.problem(FLAGS.precision, memory.gpu_may_be_used())
-    if problem:
-        raise LabError(problem)
+    if FLAGS.precision != "fp32":
+        import memory
+        import precision
+        problem = precision.problem(FLAGS.precision, memory.gpu_may_be_used())
+        if problem:
+            raise LabError(problem)
 
 
 def check_fixed_size(FLAGS):
@@ -259,7 +218,8 @@ def run_script(main, help):
 
 def run_folders(FLAGS, model):
     """The run these flags train or test with `model` ("DCGAN" or "BigGAN"): its folders
-    (runs.Folders: checkpoint, samples, logs), each named after the run (runs.run_name)."""
+    (runs.Folders: checkpoint, samples, logs), each named after the run (runs.run_name). Made
+    once, here, and handed down to everything that writes them."""
     name = runs.run_name(model, FLAGS.dataset, FLAGS.output_height, FLAGS.conditional, class_list(FLAGS),
                          FLAGS.attribute, FLAGS.mnist_split)
     return runs.folders(name, FLAGS.checkpoint_dir, FLAGS.sample_dir, FLAGS.logs_dir)
@@ -273,12 +233,18 @@ def check_run_folders(FLAGS, folders):
         check_writable(folders.logs, "logs dir")
 
 
+def several_devices(FLAGS):
+    """Whether this training run asks for several GPUs or machines (--num_gpus, TF_CONFIG)."""
+    return FLAGS.train and (FLAGS.num_gpus > 1 or bool(os.environ.get("TF_CONFIG", "").strip()))
+
+
 def check_replicas(FLAGS):
     """--num_gpus and TF_CONFIG (several machines), checked before TensorFlow starts: TF_CONFIG
     parses, the batch splits evenly over the replicas of every machine. Returns the cluster (None:
     one machine). Test mode samples on one device and ignores both."""
-    if not FLAGS.train:
+    if not several_devices(FLAGS):
         return None
+    import distribute
     cluster = distribute.cluster_from_environment()
     distribute.check_batch(FLAGS.batch_size, FLAGS.num_gpus, cluster)
     return cluster
@@ -350,7 +316,8 @@ def data_record(FLAGS, data):
               "pattern": FLAGS.input_fname_pattern, "source": data.source, "digest": data.digest,
               "num_images": int(min(len(data.images), FLAGS.train_size))}
     if FLAGS.dataset not in datasets.IMAGE_SIZES:
-        record["holdout_rule"] = datasets.HOLDOUT_RULE
+        from image_folders import HOLDOUT_RULE  # a folder's held-out images (loaded with the folder)
+        record["holdout_rule"] = HOLDOUT_RULE
     return record
 
 
@@ -366,56 +333,102 @@ def check_same_data(folder, record):
                        "another --checkpoint_dir")
 
 
-def train_config(FLAGS, reshuffle):
-    """The flags train() uses, as a plain record (the handout passes FLAGS as `config`)."""
+def train_config(FLAGS, folders, reshuffle):
+    """The flags train() uses, as a plain record (the handout passes FLAGS as `config`), with the
+    run's folders (run_folders)."""
     return training.TrainConfig(
         epoch=FLAGS.epoch, train_size=FLAGS.train_size, seed=FLAGS.seed, reshuffle=reshuffle,
         sample_freq=FLAGS.sample_freq, ckpt_freq=FLAGS.ckpt_freq, print_freq=FLAGS.print_freq,
-        log_freq=FLAGS.log_freq, checkpoint_dir=FLAGS.checkpoint_dir, sample_dir=FLAGS.sample_dir,
-        logs_dir=FLAGS.logs_dir, dataset=FLAGS.dataset)
+        log_freq=FLAGS.log_freq, folders=folders, dataset=FLAGS.dataset,
+        diffaug=diffaug_policy(FLAGS.diffaug), precision=FLAGS.precision)
 
+
+# ----------------------------------------------------------------------------- what the lab adds
 
 def start_replicas(FLAGS, cluster):
-    """The devices a training run uses (distribute.start: --num_gpus, TF_CONFIG's machines), with
-    a line saying so; None on one device and in test mode. Once TensorFlow has started."""
-    if not FLAGS.train:
-        return None
+    """Where a training run's step runs: training.OneDevice() (the handout's run, and test mode),
+    or distribute.Replicas for --num_gpus and TF_CONFIG's machines, with a line saying so. Once
+    TensorFlow has started."""
+    if not several_devices(FLAGS):
+        return training.OneDevice()
+    import distribute
     replicas = distribute.start(FLAGS.num_gpus, cluster, FLAGS.worker_timeout)
-    if replicas is not None:
-        print(distribute.describe(replicas, FLAGS.batch_size), flush=True)
+    print(replicas.describe(FLAGS.batch_size), flush=True)
     return replicas
+
+
+def diffaug_policy(text):
+    """--diffaug as the names of its transforms in the paper's order, 'color,cutout' ('' = off)."""
+    if not text or not text.strip(" ,"):
+        return ""
+    import diffaug
+    return ",".join(diffaug.parse_policy(text))
+
+
+def augmentation(policy):
+    """What the models apply to every image D sees (their `augment`): DiffAugment's T with the
+    transforms of --diffaug (diffaug.py); None when it is off (D sees the images themselves)."""
+    if not diffaug_policy(policy):
+        return None
+    import diffaug
+
+    def augment(images, value_range=(-1.0, 1.0)):  # the models' images: tanh's [-1, 1] or sigmoid's [0, 1]
+        return diffaug.augment(images, policy, value_range)
+    return augment
+
+
+def optimizer_wrapper(precision, replicas):
+    """What the models wrap each Adam in (their `wrap_optimizer`): float16's loss scaling
+    (--precision mixed, precision.py), then each replica's share of the loss (several GPUs,
+    distribute.py); None when neither applies (Adam as it is)."""
+    wrappers = []
+    if precision == "mixed":
+        from precision import loss_scaled
+        wrappers.append(loss_scaled)
+    if replicas.count > 1:
+        wrappers.append(replicas.share_loss)
+    if not wrappers:
+        return None
+    return lambda optimizer: functools.reduce(lambda inner, wrap: wrap(inner), wrappers, optimizer)
 
 
 def session(tf1, replicas, precision="fp32"):
     """The handout's tf.Session, on the replicas' target (several machines: this one's server),
     with --precision's arithmetic (precision.py)."""
-    config = tfstart.session_config(tf1, precision)
-    return tf1.Session(distribute.target(replicas), config=distribute.session_config(replicas, config))
+    config = tfstart.session_config(tf1)
+    if precision != "fp32":
+        import precision as arithmetic
+        config = arithmetic.configure(config, precision)
+    return tf1.Session(replicas.target, config=replicas.session_config(config))
 
 
-def train(model, data, config):
-    """model.train with the run's folder locked, and how the run ended as the exit code: 0 when
-    finished; 130 after Ctrl-C and 143 after SIGTERM (a checkpoint was saved: a script can tell
-    an interrupted run from a finished one); a one-line error when the losses turned NaN (nothing
-    saved), an output could not be written (the checkpoint saved if the disk allowed it) or,
-    on several machines, another machine stopped (the chief's last checkpoint resumes the run).
-    Only the chief of several machines writes: the others take no lock."""
-    folder = os.path.join(config.checkpoint_dir, model.model_dir)
-    writes = distribute.writes_files(model.replicas)
-    with checkpoints.RunLock(folder) if writes else contextlib.nullcontext():
+# ----------------------------------------------------------------------------- around training
+
+@contextlib.contextmanager
+def training_run(model, folders):
+    """Around model.train: the run's checkpoint folder locked (one training run per folder), what
+    a killed run left behind removed, and the ways a run fails as one line: losses that turned NaN
+    (nothing saved) or, on several machines, another machine that stopped (the chief's last
+    checkpoint resumes the run). Only the chief of several machines writes: the others take no lock."""
+    writes = model.replicas.writes_files
+    with checkpoints.RunLock(folders.checkpoint) if writes else contextlib.nullcontext():
         if writes:
-            checkpoints.clean_temporary_files(folder)  # what a killed save left behind
-            for base in (config.sample_dir, config.logs_dir):  # and killed grid or log writes
-                remove_stale_temporary(os.path.join(base, model.model_dir))
+            checkpoints.clean_temporary_files(folders.checkpoint)  # what a killed save left behind
+            for folder in (folders.samples, folders.logs):  # and killed grid or log writes
+                remove_stale_temporary(folder)
         try:
-            counter, stop = model.train(config, data)
+            yield
         except training.Diverged as e:
-            raise LabError(f"{e}; {last_checkpoint(folder, model)}. Nothing was saved: try a lower "
-                           "learning rate (or resume from that checkpoint with one)")
-        except distribute.lost_worker_errors() as e:
-            if not distribute.on_several_machines(model.replicas):
-                raise
-            raise LabError(distribute.lost_worker_message(model.replicas, e, resume_point(folder, model, writes)))
+            raise LabError(f"{e}; {last_checkpoint(folders.checkpoint, model)}. Nothing was saved: try a "
+                           "lower learning rate (or resume from that checkpoint with one)")
+        except model.replicas.lost_machine_errors as e:  # one machine: none
+            raise LabError(model.replicas.lost_machine_message(e, resume_point(folders.checkpoint, model, writes)))
+
+
+def exit_as(stop, counter):
+    """How a training run ended, as the exit code: 0 when finished; 130 after Ctrl-C and 143 after
+    SIGTERM (a checkpoint was saved: a script can tell an interrupted run from a finished one); a
+    one-line error when an output could not be written (the checkpoint saved if the disk allowed)."""
     if stop.failure is not None:
         raise LabError(f"{training.failure_message(stop.failure)}: stopped after saving the checkpoint "
                        f"at iteration {counter}; free some space (or fix the folder) and run the same "
@@ -439,32 +452,3 @@ def last_checkpoint(folder, model):
     steps = checkpoints.checkpoint_steps(folder, model.checkpoint_name)
     return f"the last good checkpoint is iteration {steps[-1]} in {folder}" if steps else \
         "no checkpoint was saved before it"
-
-
-def check_export_size(FLAGS, image_shape):
-    """--export_samples N keeps N images in memory and in one file: refuse what cannot fit."""
-    nbytes = FLAGS.export_samples * int(np.prod(image_shape))
-    available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
-    if nbytes > available // 2:
-        raise LabError(f"--export_samples {FLAGS.export_samples} needs {nbytes / 2**30:.1f} GiB of "
-                       f"memory, more than half of the {available / 2**30:.1f} GiB available; "
-                       "50,000 is the most papers use")
-
-
-def test_mode(model, counter, FLAGS, out):
-    """Handout 五.7.4, for a model just loaded (runs.from_run): the pictures, the optional
-    visualize option and the optional export, all in `out` (samples/<run name>/)."""
-    set_standing_statistics(model)  # batch norm statistics measured from this generator
-    print(f" [*] Loaded {model.model_dir} at iteration {counter}{model.sampler_note}, "
-          "batch norm statistics measured from it")
-    for path in test_mode_outputs(model, out, FLAGS.batch_size, FLAGS.seed):
-        print(" [*] wrote", path)
-    if FLAGS.visualize >= 0:
-        written = visualize(model, FLAGS.visualize, out, FLAGS.batch_size, FLAGS.seed)
-        print(f" [*] visualize option {FLAGS.visualize}: wrote {len(written)} file(s), e.g. {written[0]}")
-    if FLAGS.export_samples:
-        check_export_size(FLAGS, model.samples.get_shape().as_list()[1:])
-        path = os.path.join(out, f"generated_{FLAGS.export_samples}.npz")
-        export_samples(model, FLAGS.export_samples, path, seed=FLAGS.seed)
-        print(f" [*] wrote {FLAGS.export_samples:,} images and the classes they were asked for to {path} "
-              "(numpy: np.load(path)['images'], ['labels']; biggan/compare.py scores the models itself)")

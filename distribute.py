@@ -7,15 +7,21 @@ a *worker* is one machine, running one process of the same command. Data paralle
 - every variable is made once per device and kept equal by the strategy (a MirroredVariable); a
   checkpoint holds one copy under the usual name, so a run trained on 4 GPUs loads on 1;
 - --batch_size is the whole (global) batch: each replica builds the model's training step on its
-  share (per_replica), every worker feeding only its own rows (worker_share);
-- each replica's loss is divided by the number of replicas (replica_loss) and the optimiser's
-  apply adds the replicas' gradients (an all-reduce): the gradient of the batch's mean loss, as
-  on one device, applied once to the one set of variables;
+  share (Replicas.per_replica; every machine is fed the whole batch and takes its own rows);
+- each replica's loss is divided by the number of replicas (Replicas.share_loss, an optimiser
+  wrapper) and the optimiser's apply adds the replicas' gradients (an all-reduce): the gradient of
+  the batch's mean loss, as on one device, applied once to the one set of variables;
 - batch norm adds its sums over the replicas (moments): every image is normalised with the
   statistics of the whole batch, as on one device (BigGAN's synchronised batch norm);
 - state every replica computes identically (batch norm's moving averages, spectral norm's u) is
-  written from the first replica (FIRST_REPLICA); BigGAN's EMA and step counter are updated
+  written from the first replica (ops.FIRST_REPLICA); BigGAN's EMA and step counter are updated
   once per step, after the G update, outside the replicas.
+
+How it reaches the models (composition: model.py and ops.py know nothing of it): the entry script
+builds the model inside `with replicas.scope():` (mirrored variables, synchronised batch norm)
+and hands `replicas` to it; the model builds its training step with replicas.per_replica, and
+the helpers (training.py, checkpoints.py, sampling.py) ask it whether this process writes files.
+training.OneDevice answers the same questions for the handout's one device.
 
 Several machines (MultiWorkerMirroredStrategy): TF_CONFIG names every machine and this one's
 place (cluster_from_environment); one process per machine runs the same command; the chief
@@ -23,15 +29,14 @@ place (cluster_from_environment); one process per machine runs the same command;
 others start from its weights (take_chiefs_weights). A machine that stops answering for
 --worker_timeout seconds stops the others with one line (lost_worker_message).
 
-With --num_gpus 1 and no TF_CONFIG nothing here is used (start returns None) and the models
-build exactly the one-device graph. Nothing here imports TensorFlow at the top: the checks run
-before it starts.
+With --num_gpus 1 and no TF_CONFIG this module is not even imported, and the models build exactly
+the one-device graph. Nothing here imports TensorFlow at the top: the checks run before it starts.
 """
 import contextlib
 import json
 import os
 import re
-from typing import List, NamedTuple, Optional
+from typing import List, NamedTuple
 
 from errors import LabError
 
@@ -122,30 +127,7 @@ def check_batch(batch_size, num_gpus, cluster):
                        (f"{lower} or {higher}" if lower else f"{higher}"))
 
 
-def writes_files(replicas):
-    """Whether this process writes the run's files: always, except on the other machines of a
-    multi-machine run (the chief writes). replicas: a Replicas or None."""
-    return replicas is None or replicas.cluster is None or replicas.cluster.is_chief
-
-
 # ----------------------------------------------------------------------------- starting the devices
-
-class Replicas(NamedTuple):
-    """Where a training step runs: the strategy, its session target and the cluster (or None)."""
-    strategy: object           # tf.distribute.MirroredStrategy or MultiWorkerMirroredStrategy
-    target: str = ""           # the Session's target: "" in-process, the local server's otherwise
-    cluster: Optional[Cluster] = None
-    timeout_s: int = 0         # several machines: how long one waits for the others
-
-    @property
-    def count(self):
-        """Replicas over all machines (the number the batch is split into)."""
-        return self.strategy.num_replicas_in_sync
-
-    @property
-    def local_count(self):
-        return len(self.strategy.extended.worker_devices)
-
 
 def gpu_names(tf):
     gpus = tf.config.list_physical_devices("GPU")
@@ -153,12 +135,10 @@ def gpu_names(tf):
 
 
 def start(num_gpus, cluster, timeout_s):
-    """The Replicas for --num_gpus on this machine and the cluster of TF_CONFIG (None: one
-    device, today's graph); call once TensorFlow has started, before the Session is made.
-    timeout_s: how long a machine waits for the others in one exchange (several machines only)."""
+    """The Replicas for --num_gpus on this machine and the cluster of TF_CONFIG (at least two
+    replicas: one device is training.OneDevice); call once TensorFlow has started, before the
+    Session is made. timeout_s: how long a machine waits for the others in one exchange."""
     import tensorflow as tf
-    if num_gpus == 1 and cluster is None:
-        return None
     found = check_gpu_count(num_gpus, tf)
     if cluster is None:
         devices = [f"/gpu:{i}" for i in range(num_gpus)]
@@ -202,68 +182,159 @@ def start_worker(tf, cluster, num_gpus, timeout_s):
     return Replicas(strategy, server.target, cluster, timeout_s)
 
 
-def on_several_machines(replicas):
-    return replicas is not None and replicas.cluster is not None
+class Replicas(object):
+    """Where a training step runs on several devices: the strategy, its session target and, on
+    several machines, the cluster. It answers what training.OneDevice answers for one device."""
 
+    def __init__(self, strategy, target="", cluster=None, timeout_s=0):
+        self.strategy = strategy    # tf.distribute.MirroredStrategy or MultiWorkerMirroredStrategy
+        self.target = target        # the Session's target: "" in-process, the local server's otherwise
+        self.cluster = cluster      # several machines: the Cluster of TF_CONFIG; None: this machine
+        self.timeout_s = timeout_s  # several machines: how long one waits for the others
 
-def target(replicas):
-    """The Session's target: "" (this process) or, on several machines, this machine's server."""
-    return "" if replicas is None else replicas.target
+    @property
+    def count(self):
+        """Replicas over all machines (the number the batch is split into)."""
+        return self.strategy.num_replicas_in_sync
 
+    @property
+    def local_count(self):
+        return len(self.strategy.extended.worker_devices)
 
-def session_config(replicas, config):
-    """The Session's ConfigProto for these replicas (the collectives' settings on several machines)."""
-    if replicas is None or replicas.cluster is None:
-        return config
-    return replicas.strategy.update_config_proto(config)
+    @property
+    def writes_files(self):
+        """Whether this process writes the run's files: always, except on the other machines of
+        a multi-machine run (the chief writes)."""
+        return self.cluster is None or self.cluster.is_chief
 
+    @property
+    def lost_machine_errors(self):
+        """The errors a step raises when another machine stopped (lost_machine_message); none
+        on one machine."""
+        return lost_worker_errors() if self.cluster is not None else ()
 
-def scope(replicas):
-    """Build the model in here: variables made in it are mirrored on every replica's device."""
-    return contextlib.nullcontext() if replicas is None else replicas.strategy.scope()
+    def describe(self, batch_size):
+        """The line a training run prints about its replicas."""
+        where = ", ".join(d.split("/device:")[-1] for d in self.strategy.extended.worker_devices)
+        line = f"replicas: {self.count}, batch {batch_size} = {self.count} x {batch_size // self.count}"
+        if self.cluster is None:
+            return f"{line} ({where}, MirroredStrategy)"
+        role = "the chief: writes checkpoints, grids and logs" if self.cluster.is_chief \
+            else f"the chief {self.cluster.addresses[0]} writes checkpoints, grids and logs"
+        return (f"{line}; machine {self.cluster.index} of {len(self.cluster.addresses)} "
+                f"({self.cluster.address}, {where}; {role}; MultiWorkerMirroredStrategy)")
 
+    # ------------------------------------------------------------------------- building the model
 
-def describe(replicas, batch_size):
-    """The line a training run prints about its replicas (None on one device)."""
-    if replicas is None:
-        return None
-    where = ", ".join(d.split("/device:")[-1] for d in replicas.strategy.extended.worker_devices)
-    line = f"replicas: {replicas.count}, batch {batch_size} = {replicas.count} x {batch_size // replicas.count}"
-    if replicas.cluster is None:
-        return f"{line} ({where}, MirroredStrategy)"
-    role = "the chief: writes checkpoints, grids and logs" if replicas.cluster.is_chief \
-        else f"the chief {replicas.cluster.addresses[0]} writes checkpoints, grids and logs"
-    return (f"{line}; machine {replicas.cluster.index} of {len(replicas.cluster.addresses)} "
-            f"({replicas.cluster.address}, {where}; {role}; MultiWorkerMirroredStrategy)")
+    @contextlib.contextmanager
+    def scope(self):
+        """Build the model in here: variables made in it are mirrored on every replica's device,
+        and batch norm measures the whole batch across the replicas (moments)."""
+        import ops  # (TensorFlow: the checks above run before it starts)
+        with self.strategy.scope(), ops.batch_moments(moments):
+            yield
 
+    def per_replica(self, build, *batch):
+        """build(*batch) once per replica, on its share of every batch tensor (None stays None).
+        build returns a tuple; its values come back as one each: an operation runs on every
+        replica, a scalar (a loss) is the replicas' mean, any other tensor the replicas' parts
+        concatenated (this machine's)."""
+        import tensorflow as tf
+        shares = tuple(None if t is None else self.split_batch(t) for t in batch)
+        outputs = self.strategy.extended.call_for_each_replica(
+            tf.autograph.experimental.do_not_convert(build), args=shares)
+        return tuple(merge(self.strategy, value) for value in outputs)
 
-# ----------------------------------------------------------------------------- the training step
+    def split_batch(self, tensor):
+        """This machine's rows of a batch tensor, one part per local replica (a PerReplica value).
+        Every machine is fed the whole batch (the same data order and noise everywhere) and takes
+        its own rows here: [B, ...] -> workers x [B / workers, ...] -> local_count x [B / replicas, ...]."""
+        import tensorflow as tf
+        if self.cluster is not None:
+            tensor = tf.split(tensor, len(self.cluster.addresses))[self.cluster.index]
+        parts = tf.split(tensor, self.local_count)
+        return self.strategy.experimental_distribute_values_from_function(
+            lambda context: parts[context.replica_id_in_sync_group % self.local_count])
 
-def per_replica(replicas, build, *batch):
-    """build(*batch) on one device; on several, once per replica on its share of every batch
-    tensor (None stays None). build returns a tuple; its values come back as one each: an
-    operation runs on every replica, a scalar (a loss) is the replicas' mean, any other tensor the
-    replicas' parts concatenated (this machine's)."""
-    if replicas is None:
-        return build(*batch)
-    import tensorflow as tf
-    strategy = replicas.strategy
-    shares = tuple(None if t is None else split_batch(replicas, t) for t in batch)
-    outputs = strategy.extended.call_for_each_replica(
-        tf.autograph.experimental.do_not_convert(build), args=shares)
-    return tuple(merge(strategy, value) for value in outputs)
+    def share_loss(self, optimizer):
+        """An optimiser wrapper: each replica minimises its mean loss divided by the number of
+        replicas, since the optimiser adds their gradients (the all-reduce); the sum is then the
+        gradient of the whole batch's mean loss, as on one device."""
+        return LossShare(optimizer, self.count)
 
+    # ------------------------------------------------------------------------- the session
 
-def split_batch(replicas, tensor):
-    """This machine's rows of a batch tensor, one part per local replica (a PerReplica value)."""
-    import tensorflow as tf
-    parts = tf.split(tensor, replicas.local_count)  # [B / workers, ...] -> local_count x [B / replicas, ...]
-    return replicas.strategy.experimental_distribute_values_from_function(
-        lambda context: parts[context.replica_id_in_sync_group % replicas.local_count])
+    def session_config(self, config):
+        """The Session's ConfigProto for these replicas (the collectives' settings on several machines)."""
+        return config if self.cluster is None else self.strategy.update_config_proto(config)
+
+    def initialize(self, sess):
+        """Run the variables' initializer. Several machines: the chief's initial values reach the
+        others through TensorFlow's collectives, which wait for every machine; one that has not
+        started within --worker_timeout is a one-line error instead of a wait without end."""
+        import tensorflow as tf
+        init = tf.compat.v1.global_variables_initializer()
+        if self.cluster is None:
+            return sess.run(init)
+        options = tf.compat.v1.RunOptions(timeout_in_ms=int(self.timeout_s * 1000))
+        try:
+            sess.run(init, options=options)
+        except tf.errors.DeadlineExceededError:
+            others = [a for a in self.cluster.addresses if a != self.cluster.address]
+            raise LabError(f"the other machines of the run ({', '.join(others)}) did not join within "
+                           f"--worker_timeout {self.timeout_s} s; start the same command on each of them "
+                           "(with its own TF_CONFIG task index), or raise --worker_timeout")
+
+    def take_chiefs_weights(self, sess, counter):
+        """Several machines: every variable and the iteration counter as the chief has them (the
+        chief restored its checkpoint; the others have none). Returns the chief's counter. Run by
+        every machine at the same point (TensorFlow's collectives wait for all). One machine: counter."""
+        if self.cluster is None:
+            return counter
+        import tensorflow as tf
+        strategy = self.strategy
+        with strategy.scope():
+            chiefs_counter = tf.compat.v1.placeholder(tf.float64, [])
+            variables = tf.compat.v1.global_variables()
+
+            def chiefs_values():  # the chief's first replica gives its values, every other one zeros
+                first = tf.equal(tf.distribute.get_replica_context().replica_id_in_sync_group, 0)
+                return [sum_without_gradient(tf.where(first, v, tf.zeros_like(v)))
+                        for v in [chiefs_counter] + [v.read_value() for v in variables]]
+            values = strategy.extended.call_for_each_replica(chiefs_values)
+            assign = strategy.group([strategy.extended.update(v, lambda var, value: var.assign(value), args=(value,))
+                                     for v, value in zip(variables, values[1:])])
+            with tf.control_dependencies([assign]):
+                shared = tf.identity(strategy.experimental_local_results(values[0])[0])
+        return int(sess.run(shared, {chiefs_counter: counter}))
+
+    def at_checkpoint(self, sess, step):
+        """Several machines: every machine prints a digest of its trained weights at each
+        checkpoint; the same digest on every machine shows that they hold the same weights."""
+        if self.cluster is not None:
+            print(fingerprint_line(sess, step), flush=True)
+
+    def lost_machine_message(self, error, resume_from):
+        """The one line a machine prints when another one stopped answering. resume_from: the
+        checkpoint the run will resume from (a phrase)."""
+        cluster = self.cluster
+        others = [a for a in cluster.addresses if a != cluster.address]
+        text = getattr(error, "message", str(error))
+        task = re.search(r"remote target /job:(\w+)/replica:\d+/task:(\d+)", text)
+        grpc = re.search(r'grpc_message:"([^"]+)"', text)
+        if "timed out" in text or isinstance(error, lost_worker_errors()[0]):
+            why = f"no answer within --worker_timeout {self.timeout_s} s"
+        elif task and grpc and task.group(1) in cluster.jobs:
+            why = f"{cluster.jobs[task.group(1)][int(task.group(2))]}: {grpc.group(1)}"
+        else:
+            why = type(error).__name__
+        return (f"another machine of the run ({', '.join(others)}) stopped answering ({why}); this one "
+                f"stops too. Start the same command on every machine again: training resumes from "
+                f"{resume_from}")
 
 
 def merge(strategy, value):
-    """One value for a per-replica output of per_replica (see there)."""
+    """One value for a per-replica output of Replicas.per_replica (see there)."""
     import tensorflow as tf
     if value is None:
         return None
@@ -275,23 +346,14 @@ def merge(strategy, value):
     return tf.concat(parts, 0)
 
 
-def replica_loss(loss):
-    """The loss one replica's gradients come from: its mean loss divided by the number of replicas,
-    since the optimiser adds their gradients (the all-reduce); the sum is then the gradient of the
-    whole batch's mean loss. On one device: the loss itself (no op added)."""
-    import tensorflow as tf
-    count = tf.distribute.get_replica_context().num_replicas_in_sync
-    return loss if count == 1 else loss / count
+class LossShare(object):
+    """An optimiser whose minimize(loss) minimises loss / replicas (Replicas.share_loss)."""
 
+    def __init__(self, optimizer, count):
+        self.optimizer, self.count = optimizer, count
 
-def worker_share(replicas, feed):
-    """A training step's feed dict as this machine feeds it: every array holds the whole batch on
-    every machine (the same data order and noise everywhere); each machine feeds its own rows."""
-    if replicas is None or replicas.cluster is None:
-        return feed
-    workers, index = len(replicas.cluster.addresses), replicas.cluster.index
-    return {key: value[len(value) // workers * index:len(value) // workers * (index + 1)]
-            for key, value in feed.items()}
+    def minimize(self, loss, var_list=None):
+        return self.optimizer.minimize(loss / self.count, var_list=var_list)
 
 
 # ----------------------------------------------------------------------------- synchronised batch norm
@@ -342,30 +404,6 @@ def sum_without_gradient(x):
 
 # ----------------------------------------------------------------------------- several machines
 
-def take_chiefs_weights(replicas, sess, counter):
-    """Several machines: every variable and the iteration counter as the chief has them (the chief
-    restored its checkpoint; the others have none). Returns the chief's counter. Run by every
-    machine at the same point (TensorFlow's collectives wait for all)."""
-    if replicas is None or replicas.cluster is None:
-        return counter
-    import tensorflow as tf
-    strategy = replicas.strategy
-    with strategy.scope():
-        chiefs_counter = tf.compat.v1.placeholder(tf.float64, [])
-        variables = tf.compat.v1.global_variables()
-
-        def chiefs_values():  # the chief's first replica gives its values, every other one zeros
-            first = tf.equal(tf.distribute.get_replica_context().replica_id_in_sync_group, 0)
-            return [sum_without_gradient(tf.where(first, v, tf.zeros_like(v)))
-                    for v in [chiefs_counter] + [v.read_value() for v in variables]]
-        values = strategy.extended.call_for_each_replica(chiefs_values)
-        assign = strategy.group([strategy.extended.update(v, lambda var, value: var.assign(value), args=(value,))
-                                 for v, value in zip(variables, values[1:])])
-        with tf.control_dependencies([assign]):
-            shared = tf.identity(strategy.experimental_local_results(values[0])[0])
-    return int(sess.run(shared, {chiefs_counter: counter}))
-
-
 def lost_worker_errors():
     """The errors a step raises when another machine stopped: no answer within --worker_timeout
     (DeadlineExceeded), its connection refused or lost (Unavailable), the exchange cancelled."""
@@ -373,42 +411,6 @@ def lost_worker_errors():
     return (tf.errors.DeadlineExceededError, tf.errors.UnavailableError, tf.errors.AbortedError,
             tf.errors.CancelledError, tf.errors.InternalError)
 
-
-def lost_worker_message(replicas, error, resume_from):
-    """The one line a machine prints when another one stopped answering. resume_from: the
-    checkpoint the run will resume from (a phrase)."""
-    cluster = replicas.cluster
-    others = [a for a in cluster.addresses if a != cluster.address]
-    text = getattr(error, "message", str(error))
-    task = re.search(r"remote target /job:(\w+)/replica:\d+/task:(\d+)", text)
-    grpc = re.search(r'grpc_message:"([^"]+)"', text)
-    if "timed out" in text or isinstance(error, lost_worker_errors()[0]):
-        why = f"no answer within --worker_timeout {replicas.timeout_s} s"
-    elif task and grpc and task.group(1) in cluster.jobs:
-        why = f"{cluster.jobs[task.group(1)][int(task.group(2))]}: {grpc.group(1)}"
-    else:
-        why = type(error).__name__
-    return (f"another machine of the run ({', '.join(others)}) stopped answering ({why}); this one "
-            f"stops too. Start the same command on every machine again: training resumes from "
-            f"{resume_from}")
-
-
-def initialize(replicas, sess):
-    """Run the variables' initializer. Several machines: the chief's initial values reach the
-    others through TensorFlow's collectives, which wait for every machine; one that has not
-    started within --worker_timeout is a one-line error instead of a wait without end."""
-    import tensorflow as tf
-    init = tf.compat.v1.global_variables_initializer()
-    if not on_several_machines(replicas):
-        return sess.run(init)
-    options = tf.compat.v1.RunOptions(timeout_in_ms=int(replicas.timeout_s * 1000))
-    try:
-        sess.run(init, options=options)
-    except tf.errors.DeadlineExceededError:
-        others = [a for a in replicas.cluster.addresses if a != replicas.cluster.address]
-        raise LabError(f"the other machines of the run ({', '.join(others)}) did not join within "
-                       f"--worker_timeout {replicas.timeout_s} s; start the same command on each of them "
-                       "(with its own TF_CONFIG task index), or raise --worker_timeout")
 
 
 def fingerprint_line(sess, step):

@@ -49,7 +49,8 @@ from checksums import (CELEBA_ATTRIBUTES, CELEBA_ZIP, CIFAR10_ARCHIVE,
                        EXPECTED_MD5, INCEPTION_ARCHIVE, INCEPTION_GRAPH, MAX_BYTES,
                        MAX_CIFAR_BATCH_BYTES, MAX_JPEG_BYTES, MAX_ZIP_RATIO, TooLarge,
                        file_problem, tar_members)
-from datasets import CIFAR10_BATCH_DIR, MNIST_FILES, extract_cifar10
+from cifar10 import CIFAR10_BATCH_DIR, extract_cifar10
+from mnist import MNIST_FILES
 from errors import LabError, stop_if_only_checking
 from transport import copy_to_file, fetch_from_mirrors, fetch_unless_valid, remove_file
 from files import atomic_write, check_writable, remove_stale_temporary, temporary_prefix
@@ -102,7 +103,7 @@ def md5_check(name, gunzip=False):
 def mnist_file_problem(mnist_dir, name):
     """Why the MNIST file `name` is not usable (a phrase naming the file), or None if it is.
 
-    Like the loader (datasets.read_idx), look at the decompressed file first, else the .gz.
+    Like the loader (mnist.read_idx), look at the decompressed file first, else the .gz.
     """
     path = os.path.join(mnist_dir, name)
     gunzip = not os.path.exists(path)

@@ -38,7 +38,7 @@ import numpy as np
 
 from errors import LabError
 from files import format_seconds, human_size, read_json, remove_stale_temporary, temporary_prefix, write_json
-from utils import imread, open_image, output_mode, transform
+from images import imread, open_image, output_mode, transform
 
 FORMAT = 1   # bump when the layout or the decoding changes: every older cache is then rebuilt
 CHUNK = 64   # images per job sent to a worker process (one job = one write)

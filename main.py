@@ -9,14 +9,15 @@
 
 The handout's command `python main.py --dataset mnist --input_height=28 --output_height=28
 --train` works unchanged; for MNIST those sizes are the defaults.
+
+Reading order: main() below, then model.py (DCGAN.train -> train_step: the handout's loop), ops.py
+(its layers), utils.py (grids, GIFs). README: "Reading order".
 """
 import os
 
 from absl import flags  # the handout's tf.app.flags: TensorFlow re-exports absl's flags
 
 import cli
-import memory
-import runs
 import tfstart
 from errors import LabError
 
@@ -36,20 +37,23 @@ HELP = dict(program="main.py", groups=[("DCGAN", ["learning_rate", "beta1", "z_d
     "--output_height=28 --train"])
 
 
-def make_dcgan(sess, FLAGS, data, folders, replicas=None):
+def make_dcgan(sess, FLAGS, data, folders, replicas):
     """The handout's DCGAN(...) call for training; y_dim is the number of classes of a conditional
-    model (10 for MNIST), c_dim the images' channels (1 for MNIST). replicas: the devices
-    (cli.start_replicas: --num_gpus, TF_CONFIG), None for one."""
+    model (10 for MNIST), c_dim the images' channels (1 for MNIST). replicas: where it trains
+    (cli.start_replicas: one device, or --num_gpus and TF_CONFIG); with --diffaug and --precision
+    mixed, what cli.py builds from them goes in too (None: the handout's run)."""
     from model import DCGAN  # imported once TensorFlow has started (model.py builds on it)
-    return DCGAN(sess,
-                 output_width=FLAGS.output_width, output_height=FLAGS.output_height,
-                 batch_size=FLAGS.batch_size, sample_num=FLAGS.batch_size,
-                 y_dim=len(data.class_names) if FLAGS.conditional else None,
-                 z_dim=FLAGS.z_dim, c_dim=data.images.shape[-1], dataset_name=FLAGS.dataset,
-                 class_names=data.class_names, learning_rate=FLAGS.learning_rate, beta1=FLAGS.beta1,
-                 max_to_keep=FLAGS.max_to_keep, model_dir=os.path.basename(folders.checkpoint),
-                 data_record=cli.data_record(FLAGS, data), replicas=replicas,
-                 diffaug=FLAGS.diffaug, precision=FLAGS.precision)
+    with replicas.scope():  # several GPUs: every variable on each of them (distribute.py); one: nothing
+        return DCGAN(sess,
+                     output_width=FLAGS.output_width, output_height=FLAGS.output_height,
+                     batch_size=FLAGS.batch_size, sample_num=FLAGS.batch_size,
+                     y_dim=len(data.class_names) if FLAGS.conditional else None,
+                     z_dim=FLAGS.z_dim, c_dim=data.images.shape[-1], dataset_name=FLAGS.dataset,
+                     class_names=data.class_names, learning_rate=FLAGS.learning_rate, beta1=FLAGS.beta1,
+                     max_to_keep=FLAGS.max_to_keep, model_dir=os.path.basename(folders.checkpoint),
+                     data_record=cli.data_record(FLAGS, data), replicas=replicas,
+                     augment=cli.augmentation(FLAGS.diffaug),
+                     wrap_optimizer=cli.optimizer_wrapper(FLAGS.precision, replicas))
 
 
 def check_network_size(FLAGS):
@@ -77,7 +81,10 @@ def check_memory(FLAGS):
     """Refuse, before the data is decoded at that size or the network built, a DCGAN whose training
     would not fit in this machine's memory (e.g. --output_height 1000: 6 GB and 2.5 GB per
     checkpoint); CPU runs only (see memory.py). Colour images assumed: the data is not read yet."""
-    if FLAGS.dataset == "mnist" or memory.gpu_may_be_used():  # MNIST's network has a fixed size
+    if FLAGS.dataset == "mnist":  # MNIST's network has a fixed size
+        return
+    import memory
+    if memory.gpu_may_be_used():
         return
     classes = len(cli.class_list(FLAGS)) if FLAGS.conditional else 0
     problem = memory.dcgan_problem(FLAGS.output_height, 3, FLAGS.z_dim, classes,
@@ -101,16 +108,21 @@ def main(argv):
     cluster = cli.check_replicas(FLAGS)  # --num_gpus, TF_CONFIG's machines
     folders, data = cli.prepare(FLAGS, "DCGAN", "main.py", FLAGS.batch_size, cluster)  # the data too
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
-    replicas = cli.start_replicas(FLAGS, cluster)  # None: one device
+    replicas = cli.start_replicas(FLAGS, cluster)  # training.OneDevice() unless several GPUs
 
     with cli.session(tf1, replicas, FLAGS.precision) as sess:
         if FLAGS.train:
             dcgan = make_dcgan(sess, FLAGS, data, folders, replicas)
             # MNIST keeps the order the handout's load_mnist shuffled it into; folders reshuffle.
-            cli.train(dcgan, data, cli.train_config(FLAGS, reshuffle=FLAGS.dataset != "mnist"))
+            config = cli.train_config(FLAGS, folders, reshuffle=FLAGS.dataset != "mnist")
+            with cli.training_run(dcgan, folders):  # one run per folder; NaN losses: one line
+                counter, stop = dcgan.train(config, data)  # the handout's loop (model.py)
+            cli.exit_as(stop, counter)  # finished: 0; Ctrl-C: 130 (saved); a full disk: one line
         else:  # the handout's test: the network config.json describes, from its checkpoint
-            dcgan, counter = runs.from_run(sess, folders.checkpoint, "main.py", FLAGS.dataset, FLAGS.batch_size)
-            cli.test_mode(dcgan, counter, FLAGS, folders.samples)
+            import testmode  # test mode's own file: a training run does not load it
+            dcgan, counter = testmode.from_run(sess, folders.checkpoint, "main.py", FLAGS.dataset, FLAGS.batch_size)
+            testmode.test_mode(dcgan, counter, folders.samples, FLAGS.batch_size, FLAGS.seed, FLAGS.visualize,
+                               FLAGS.export_samples)
 
 
 if __name__ == "__main__":

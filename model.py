@@ -1,13 +1,13 @@
 """The DCGAN class of the handout (五.6), in tf.compat.v1 graph mode, its methods in the handout's
 order: __init__, build_model, train, discriminator, generator, sampler, model_dir, save, load.
-What the lab adds comes after them: the colour conditional network and the sampling helpers.
+What the lab adds comes after them: which network to build, and the sampling helpers.
 
 The handout's discriminator and generator hold its two networks, as the handout writes them:
 - conditional (y_dim set: MNIST, y_dim=10, c_dim=1): the label y concatenated to the input of
   every layer, fully connected layers of 1024; the generator ends in a sigmoid ([0, 1]);
 - unconditional (y_dim None; image folders): linear+reshape -> 3x(deconv+BN+ReLU) -> deconv+tanh
   ([-1, 1]); the discriminator is conv+lrelu -> 3x(conv+BN+lrelu) -> linear.
-A third network is the lab's own (colour_conditional_generator/discriminator below): for colour
+A third network is the lab's own (colour_network.py, loaded only when it is built): for colour
 class folders and CIFAR-10 classes, the unconditional layers with the label shown to every layer
 the handout's way. The conditional network's 11- and 74-filter D and its 1024-unit layers are
 sized for 28x28 digits and make checkerboard texture on photos. config.json's "network" says
@@ -18,19 +18,20 @@ Differences from the handout's code, each fixing a known trap (see README):
 - `sampler` is the generator in inference mode sharing its weights (no copied code);
 - checkpoints store the epoch/iteration, a final save happens, and a `config.json` next
   to them records the architecture so test mode needs no dataset.
-"""
-import os
 
+What the lab adds to training reaches the model from outside, built by cli.py from the flags:
+`replicas` (several GPUs or machines: distribute.py), `augment` (--diffaug: diffaug.py) and
+`wrap_optimizer` (--precision mixed: precision.py; several GPUs). Left out, the model trains as
+the handout's: one device, D sees the images as they are, Adam as it is.
+"""
 import numpy as np
 import tensorflow.compat.v1 as tf  # the handout's TensorFlow 1 names: tf.placeholder, tf.variable_scope, ...
 
+import checkpoints
 import datasets
-import distribute
 import ops
 import runs
 import training
-from diffaug import augment, parse_policy as diffaug_policy
-from precision import loss_scaled
 from ops import batch_norm, concat, conv2d, conv_cond_concat, conv_out_size_same, deconv2d, lrelu, linear
 from sampling import generate_images, save_training_grid
 from utils import cycle_labels
@@ -48,7 +49,7 @@ class DCGAN(object):
                  y_dim=None, z_dim=100, gf_dim=64, df_dim=64, gfc_dim=1024, dfc_dim=1024, c_dim=3,
                  dataset_name="default", class_names=None, learning_rate=0.0002, beta1=0.5,
                  max_to_keep=5, model_dir=None, data_record=None, network=None, replicas=None,
-                 diffaug="", precision="fp32"):
+                 augment=None, wrap_optimizer=None):
         """Store the hyper-parameters and build the graph (handout 五.6).
 
         y_dim: number of classes for the conditional network (10 for MNIST), None otherwise.
@@ -56,9 +57,9 @@ class DCGAN(object):
         model_dir: the run's name (runs.run_name), the sub-folder of checkpoint/, samples/, logs/.
         data_record: what the run trains on (dataset, split, classes, images), for config.json.
         network: which network to build [choose_network: from y_dim and c_dim].
-        replicas: the devices to train on (distribute.start: --num_gpus, TF_CONFIG); None: one.
-        diffaug: DiffAugment policy for what D sees, e.g. "color,translation,cutout" ('' = off).
-        precision: "fp32", "bf16" or "mixed" (float16 with loss scaling; see precision.py).
+        replicas: where the training step runs [training.OneDevice(); distribute.Replicas].
+        augment(images, value_range): what D sees of real and fake images [the images themselves].
+        wrap_optimizer(optimizer): what each Adam is wrapped in [nothing].
         The handout's input_height/width, crop, data_dir, ... describe the data: datasets.py
         reads them, the network never does.
         """
@@ -77,7 +78,6 @@ class DCGAN(object):
             self.network, gf_dim, df_dim, gfc_dim, dfc_dim)
         self.model_dir = model_dir or runs.run_name("DCGAN", dataset_name, output_height, bool(y_dim))
         self.data_record = data_record or {}
-        self.diffaug, self.precision = ",".join(diffaug_policy(diffaug)), precision
 
         # batch norm layers (handout: d_bn1.., g_bn0..): the conditional D has two, the
         # others three; the conditional G three, the others four.
@@ -86,18 +86,19 @@ class DCGAN(object):
                                               batch_norm(name="g_bn2"))
         if self.network != self.MNIST_CONDITIONAL:
             self.d_bn3, self.g_bn3 = batch_norm(name="d_bn3"), batch_norm(name="g_bn3")
-        self.replicas = replicas
-        with distribute.scope(replicas):  # one device: no scope
-            self.build_model()
+        self.replicas = replicas or training.OneDevice()
+        self.augment = augment or (lambda images, value_range=None: images)
+        self.wrap_optimizer = wrap_optimizer or (lambda optimizer: optimizer)
+        self.build_model()
 
     def build_model(self):
         """The handout's build_model: placeholders, G, D (twice: real and fake, shared weights),
         losses and optimisers (build_training), then the sampler and TensorBoard's summaries.
 
-        On several devices (--num_gpus, distribute.py) build_training runs once per replica, on
-        its share of the batch; its values come back as one (losses: the replicas' mean). Batch
-        norm still normalises with the statistics of the whole batch (the handout's batch, as on
-        one device): replicas change where the batch is computed, not what."""
+        self.replicas.per_replica runs build_training once, for the whole batch; on several GPUs
+        (distribute.py) once per GPU on its share, its values coming back as one (losses: the
+        mean). Batch norm still normalises with the statistics of the whole batch (the handout's
+        batch, as on one device): replicas change where the batch is computed, not what."""
         if self.y_dim:
             self.y = tf.placeholder(tf.float32, [None, self.y_dim], name="y")
         else:
@@ -108,8 +109,8 @@ class DCGAN(object):
         self.z_sum = tf.summary.histogram("z", self.z)
 
         (self.G, self.D, self.D_logits, self.D_, self.D_logits_, self.d_loss_real, self.d_loss_fake,
-         self.g_loss, self.d_loss, self.d_optim, self.g_optim) = distribute.per_replica(
-            self.replicas, self.build_training, self.inputs, self.z, self.y)
+         self.g_loss, self.d_loss, self.d_optim, self.g_optim) = self.replicas.per_replica(
+            self.build_training, self.inputs, self.z, self.y)
         # The handout writes `self.sampler = self.sampler(...)`, hiding the method; we keep both.
         self.samples = self.sampler(self.z, self.y)
         # The sampler's batch norm statistics, measured from G (ops.standing_statistics_ops).
@@ -133,9 +134,9 @@ class DCGAN(object):
         Adam updates (the handout's build_model; on one device for the whole batch). Returns
         (G, D, D_logits, D_, D_logits_, d_loss_real, d_loss_fake, g_loss, d_loss, d_optim, g_optim)."""
         G = self.generator(z, y)
-        # D sees real and fake images through DiffAugment (--diffaug; nothing when off)
-        D, D_logits = self.discriminator(self.augment(inputs), y, reuse=False)
-        D_, D_logits_ = self.discriminator(self.augment(G), y, reuse=True)
+        # D sees the real and the fake images (through DiffAugment's T with --diffaug: self.augment)
+        D, D_logits = self.discriminator(self.augment(inputs, self.value_range), y, reuse=False)
+        D_, D_logits_ = self.discriminator(self.augment(G, self.value_range), y, reuse=True)
 
         xent = tf.nn.sigmoid_cross_entropy_with_logits
         d_loss_real = tf.reduce_mean(xent(logits=D_logits, labels=tf.ones_like(D)))
@@ -149,13 +150,12 @@ class DCGAN(object):
         self.g_vars = [var for var in t_vars if "g_" in var.name]
 
         # The optimisers are built here (the handout builds them in train) so the Saver also
-        # stores Adam's moment estimates and a resumed run continues exactly. (replica_loss: the
-        # loss itself on one device; on several, its share of the batch's, see distribute.py;
-        # loss_scaled: Adam itself, wrapped in loss scaling for float16: --precision mixed)
-        d_optim = loss_scaled(tf.train.AdamOptimizer(self.learning_rate, beta1=self.beta1), self.precision) \
-            .minimize(distribute.replica_loss(d_loss), var_list=self.d_vars)
-        g_optim = loss_scaled(tf.train.AdamOptimizer(self.learning_rate, beta1=self.beta1), self.precision) \
-            .minimize(distribute.replica_loss(g_loss), var_list=self.g_vars)
+        # stores Adam's moment estimates and a resumed run continues exactly. (self.wrap_optimizer:
+        # Adam as it is; --precision mixed adds loss scaling, several GPUs each one's share)
+        d_optim = self.wrap_optimizer(tf.train.AdamOptimizer(self.learning_rate, beta1=self.beta1)) \
+            .minimize(d_loss, var_list=self.d_vars)
+        g_optim = self.wrap_optimizer(tf.train.AdamOptimizer(self.learning_rate, beta1=self.beta1)) \
+            .minimize(g_loss, var_list=self.g_vars)
         return G, D, D_logits, D_, D_logits_, d_loss_real, d_loss_fake, g_loss, d_loss, d_optim, g_optim
 
     def train(self, config, data):
@@ -164,14 +164,13 @@ class DCGAN(object):
         checkpoint every config.ckpt_freq. Returns (iterations done, the training.StopOnSignal that
         says whether and why the run stopped early).
 
-        config: training.TrainConfig; data: datasets.Dataset (uint8 images, labels).
+        config: training.TrainConfig (config.folders: the run's checkpoint, samples and logs
+        folders); data: datasets.Dataset (uint8 images, labels).
         """
+        folders = config.folders
         batch_idxs = training.batches_per_epoch(len(data.images), config.train_size, self.batch_size)
-        counter, previous = training.resume(self, config.checkpoint_dir)  # or start at 0
-        log = training.RunLog(os.path.join(config.logs_dir, self.model_dir), self.sess.graph,
-                              counter, batch_idxs, config, self.images_per_iteration, previous,
-                              writes=distribute.writes_files(self.replicas))  # several machines: the chief
-        sample_dir = os.path.join(config.sample_dir, self.model_dir)
+        counter, previous = training.resume(self, folders.checkpoint)  # or start at 0
+        log = training.RunLog(self, config, counter, batch_idxs, previous)  # progress, losses.csv, TensorBoard
         # Fixed noise and labels: the grids show the same samples getting better over time.
         sample_z = self.sample_noise(np.random.RandomState(config.seed), self.sample_num)
         sample_labels = cycle_labels(self.sample_num, self.y_dim) if self.y_dim else None
@@ -193,14 +192,14 @@ class DCGAN(object):
                     log.iteration(counter, epoch, idx, errD, errG, summaries)
 
                     if np.mod(counter - 1, config.sample_freq) == 0:  # handout: counter % 100 == 1
-                        save_training_grid(self, sample_z, sample_labels, sample_dir, epoch, idx, errD, errG)
+                        save_training_grid(self, sample_z, sample_labels, folders.samples, epoch, idx, errD, errG)
                     if np.mod(counter, config.ckpt_freq) == 0:  # handout: counter % 500 == 2
-                        self.save(config.checkpoint_dir, counter, log.training_record(counter))
+                        self.save(folders.checkpoint, counter, log.training_record(counter))
                     if stop.requested:
                         break
                 if stop.requested:
                     break
-        self.save(config.checkpoint_dir, counter, log.training_record(counter))  # the end, always
+        self.save(folders.checkpoint, counter, log.training_record(counter))  # the end, always
         log.close(counter, stop)
         return counter, stop
 
@@ -215,8 +214,6 @@ class DCGAN(object):
         if self.y_dim:
             feed_g[self.y] = batch_labels
         feed_d = {**feed_g, self.inputs: batch_images}
-        # several machines: each feeds its own rows of the batch (distribute.worker_share)
-        feed_d, feed_g = (distribute.worker_share(self.replicas, feed) for feed in (feed_d, feed_g))
         d_out = self.sess.run([self.d_optim, self.d_loss] + ([self.d_sum] if with_summaries else []), feed_d)
         self.sess.run(self.g_optim, feed_dict=feed_g)
         g_out = self.sess.run([self.g_optim, self.g_loss] + ([self.g_sum] if with_summaries else []), feed_g)
@@ -228,8 +225,9 @@ class DCGAN(object):
         with tf.variable_scope("discriminator") as scope:
             if reuse:
                 scope.reuse_variables()
-            if self.network == self.COLOUR_CONDITIONAL:
-                return self.colour_conditional_discriminator(image, y)
+            if self.network == self.COLOUR_CONDITIONAL:  # the lab's third network (colour photos)
+                import colour_network
+                return colour_network.discriminator(self, image, y)
             if not self.y_dim:
                 h0 = lrelu(conv2d(image, self.df_dim, name="d_h0_conv"))                       # [B, 32, 32, 64]
                 h1 = lrelu(self.d_bn1(conv2d(h0, self.df_dim * 2, name="d_h1_conv")))          # [B, 16, 16, 128]
@@ -254,8 +252,9 @@ class DCGAN(object):
         """G(z[, y]) -> images [B, H, W, c_dim]: the handout's two networks. train=False (the
         sampler) uses the batch norm moving averages. Shapes as in discriminator."""
         with tf.variable_scope("generator", reuse=reuse):
-            if self.network == self.COLOUR_CONDITIONAL:
-                return self.colour_conditional_generator(z, y, train)
+            if self.network == self.COLOUR_CONDITIONAL:  # the lab's third network (colour photos)
+                import colour_network
+                return colour_network.generator(self, z, y, train)
             if not self.y_dim:
                 s_h, s_w = self.output_height, self.output_width
                 s_h2, s_w2 = conv_out_size_same(s_h, 2), conv_out_size_same(s_w, 2)
@@ -294,15 +293,17 @@ class DCGAN(object):
         """The generator with shared weights and BN in inference mode: for grids and test mode."""
         return self.generator(z, y, train=False, reuse=True)
 
-    # model_dir: the handout's property is an attribute here, the run's name (runs.run_name).
+    # model_dir: the handout's property is an attribute here, the run's name (runs.run_name); its
+    # folders (checkpoint/<model_dir>, ...) are made once, by the entry script (runs.folders).
 
     def save(self, checkpoint_dir, step, training_record=None):
-        """Save DCGAN.model-<step> and config.json in checkpoint_dir/model_dir (all or nothing)."""
-        runs.save_checkpoint(self, checkpoint_dir, step, training_record)
+        """Save DCGAN.model-<step> and config.json in the run's checkpoint folder (checkpoint/
+        <model_dir>), all or nothing (checkpoints.save_model)."""
+        checkpoints.save_model(self, checkpoint_dir, step, training_record)
 
     def load(self, checkpoint_dir):
-        """Restore the newest checkpoint of this run; returns (found, iteration counter)."""
-        return runs.load_checkpoint(self, checkpoint_dir)
+        """Restore the newest checkpoint in the run's checkpoint folder; returns (found, iteration)."""
+        return checkpoints.load_model(self, checkpoint_dir)
 
     # ================================================================== beyond the handout
 
@@ -313,43 +314,6 @@ class DCGAN(object):
         if not y_dim:
             return cls.UNCONDITIONAL
         return cls.MNIST_CONDITIONAL if c_dim == 1 else cls.COLOUR_CONDITIONAL
-
-    def with_label(self, h, y):
-        """Show the label y [B, y_dim] to the next layer, the handout's way: concat on a vector
-        [B, N] -> [B, N + y_dim], conv_cond_concat on feature maps [B, H, W, C] -> [B, H, W, C + y_dim]."""
-        if len(h.get_shape()) == 2:
-            return concat([h, y], 1)
-        return conv_cond_concat(h, tf.reshape(y, [-1, 1, 1, self.y_dim]))
-
-    def colour_conditional_discriminator(self, image, y):
-        """The unconditional D with the label appended to the image, to every conv's input and to
-        the flattened features (+ y_dim channels/units). Shapes at 64 px, df_dim 64."""
-        h0 = lrelu(conv2d(self.with_label(image, y), self.df_dim, name="d_h0_conv"))     # [B, 32, 32, 64]
-        h1 = lrelu(self.d_bn1(conv2d(self.with_label(h0, y), self.df_dim * 2, name="d_h1_conv")))  # [B,16,16,128]
-        h2 = lrelu(self.d_bn2(conv2d(self.with_label(h1, y), self.df_dim * 4, name="d_h2_conv")))  # [B, 8, 8, 256]
-        h3 = lrelu(self.d_bn3(conv2d(self.with_label(h2, y), self.df_dim * 8, name="d_h3_conv")))  # [B, 4, 4, 512]
-        flat = self.with_label(tf.reshape(h3, [-1, int(np.prod(h3.get_shape()[1:]))]), y)  # [B, 8192 + y]
-        h4 = linear(flat, 1, "d_h4_lin")                                                 # [B, 1]
-        return tf.nn.sigmoid(h4), h4
-
-    def colour_conditional_generator(self, z, y, train=True):
-        """The unconditional G (tanh) with the label appended to z and to the input of every
-        deconv. Sizes halve four times with conv_out_size_same (64 -> 4, 48 -> 3, 32 -> 2)."""
-        s_h, s_w = self.output_height, self.output_width
-        s_h2, s_w2 = conv_out_size_same(s_h, 2), conv_out_size_same(s_w, 2)
-        s_h4, s_w4 = conv_out_size_same(s_h2, 2), conv_out_size_same(s_w2, 2)
-        s_h8, s_w8 = conv_out_size_same(s_h4, 2), conv_out_size_same(s_w4, 2)
-        s_h16, s_w16 = conv_out_size_same(s_h8, 2), conv_out_size_same(s_w8, 2)
-        z_ = linear(self.with_label(z, y), self.gf_dim * 8 * s_h16 * s_w16, "g_h0_lin")  # [B, 8192]
-        h0 = tf.nn.relu(self.g_bn0(tf.reshape(z_, [-1, s_h16, s_w16, self.gf_dim * 8]), train=train))
-        h1 = deconv2d(self.with_label(h0, y), [None, s_h8, s_w8, self.gf_dim * 4], name="g_h1")  # [B, 8, 8, 256]
-        h1 = tf.nn.relu(self.g_bn1(h1, train=train))
-        h2 = deconv2d(self.with_label(h1, y), [None, s_h4, s_w4, self.gf_dim * 2], name="g_h2")  # [B, 16, 16, 128]
-        h2 = tf.nn.relu(self.g_bn2(h2, train=train))
-        h3 = deconv2d(self.with_label(h2, y), [None, s_h2, s_w2, self.gf_dim * 1], name="g_h3")  # [B, 32, 32, 64]
-        h3 = tf.nn.relu(self.g_bn3(h3, train=train))
-        h4 = deconv2d(self.with_label(h3, y), [None, s_h, s_w, self.c_dim], name="g_h4")  # [B, 64, 64, c]
-        return tf.nn.tanh(h4)
 
     # ------------------------------------------------------------------ facts, sampling (numpy in/out)
 
@@ -366,6 +330,11 @@ class DCGAN(object):
         """The generator's last activation: sigmoid ([0, 1]) for MNIST's network, tanh ([-1, 1]) else."""
         return "sigmoid" if self.network == self.MNIST_CONDITIONAL else "tanh"
 
+    @property
+    def value_range(self):
+        """What G makes and D sees: [0, 1] (sigmoid) or [-1, 1] (tanh)."""
+        return (0.0, 1.0) if self.output_activation == "sigmoid" else (-1.0, 1.0)
+
     def to_model_range(self, images):
         """[0, 1] data -> the generator's output range ([0, 1] sigmoid or [-1, 1] tanh)."""
         return images if self.output_activation == "sigmoid" else images * 2.0 - 1.0
@@ -378,10 +347,6 @@ class DCGAN(object):
         return rng.uniform(-1, 1, size=(n, self.z_dim)).astype(np.float32)
 
     training_noise = sample_noise  # the noise G trains on (BigGAN's sampling may truncate it)
-
-    def augment(self, images):
-        """DiffAugment's T (diffaug.py) on images in G's range, as D sees them; off: images."""
-        return augment(images, self.diffaug, (0.0, 1.0) if self.output_activation == "sigmoid" else (-1.0, 1.0))
 
     def label_feed(self, labels):
         """Class indices -> what the placeholder y takes: one-hot rows (the handout's y)."""

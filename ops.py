@@ -7,19 +7,33 @@ inside a variable_scope, exactly as the handout, so variable names in checkpoint
 like `generator/g_h0_lin/Matrix` and `discriminator/d_bn1/moving_mean`.
 
 All layers accept a dynamic batch dimension (None), so the same graph can train with
-batch 64 and sample 100 images at once in test mode.
+batch 64 and sample 100 images at once in test mode. This file imports no other file of the lab.
 """
+import contextlib
 import math
 
 import tensorflow.compat.v1 as tf  # the handout's TensorFlow 1 names: tf.placeholder, tf.variable_scope, ...
 
-import distribute
-
 # A graph collection of every batch norm in training mode: (moving mean, moving variance, batch
 # mean, batch variance), for the sampler's standing statistics (standing_statistics_ops).
 BN_BATCH_STATISTICS = "bn_batch_statistics"
-# How a variable that every replica updates identically is written (distribute.py): from the first.
+# A variable every device computes the same value of (batch norm's moving averages): on several
+# GPUs (distribute.py) written from the first one. One device: no effect.
 FIRST_REPLICA = tf.VariableAggregation.ONLY_FIRST_REPLICA
+# How batch norm measures a batch in training mode: tf.nn.moments of the batch in hand, the last
+# entry here. A training step built on several GPUs measures the whole batch across them instead
+# (synchronised batch norm): distribute.py builds the model inside batch_moments(its function).
+MOMENTS = [tf.nn.moments]
+
+
+@contextlib.contextmanager
+def batch_moments(moments):
+    """Inside this block, batch norm in training mode takes (mean, variance) = moments(x, axes)."""
+    MOMENTS.append(moments)
+    try:
+        yield
+    finally:
+        MOMENTS.pop()
 
 
 def normalize(x, train=True, momentum=0.9, epsilon=1e-5):
@@ -31,17 +45,14 @@ def normalize(x, train=True, momentum=0.9, epsilon=1e-5):
     Shared by batch_norm below and BigGAN's conditional batch norm.
     """
     channels = x.get_shape()[-1]
-    # FIRST_REPLICA: on several devices every replica computes the same statistics (below), so
-    # the moving averages are written from the first one (distribute.py)
     moving_mean = tf.get_variable("moving_mean", [channels], trainable=False,
                                    initializer=tf.zeros_initializer(), aggregation=FIRST_REPLICA)
     moving_variance = tf.get_variable("moving_variance", [channels], trainable=False,
                                        initializer=tf.ones_initializer(), aggregation=FIRST_REPLICA)
     if not train:
         return tf.nn.batch_normalization(x, moving_mean, moving_variance, None, None, epsilon)
-    # all axes but channels, over the whole batch: with several replicas (--num_gpus) each holds a
-    # share, and distribute.moments adds their sums (synchronised batch norm); one device: tf.nn.moments
-    mean, variance = distribute.moments(x, list(range(len(x.get_shape()) - 1)))
+    # the batch's mean and variance over every axis but channels: tf.nn.moments (several GPUs: MOMENTS)
+    mean, variance = MOMENTS[-1](x, list(range(len(x.get_shape()) - 1)))
     tf.add_to_collection(BN_BATCH_STATISTICS, (moving_mean, moving_variance, mean, variance))
     update_mean = tf.assign(moving_mean, momentum * moving_mean + (1.0 - momentum) * mean)
     update_variance = tf.assign(moving_variance,
@@ -60,7 +71,7 @@ def standing_statistics_ops(build_tower):
     followed; test-mode pictures then looked worse than the training grids. build_tower() must
     build the generator once more in training mode (batch statistics), sharing its weights.
     Returns (batch statistics to fetch: [mean, variance] per BN layer in order, placeholders for
-    their averages, the op that assigns those to the moving averages); utils.set_standing_statistics
+    their averages, the op that assigns those to the moving averages); sampling.set_standing_statistics
     runs them."""
     before = len(tf.get_collection(BN_BATCH_STATISTICS))
     build_tower()

@@ -17,11 +17,11 @@ a sum in bfloat16 when its input comes from a convolution), so KEEP_FLOAT32 move
 they are made of to its deny list (TensorFlow reads these environment variables when it rewrites a
 graph); biggan/ops.spectral_norm writes its power iteration with such reductions, not matrix
 products, for the same reason. No TensorFlow import here: the mains check --precision before it starts.
+The choices are cli.PRECISIONS; a run with fp32 (the default) does not load this file.
 """
 import os
 
 
-CHOICES = ("fp32", "bf16", "mixed")
 # Ops the rewrite may convert when their input is converted ("infer" list); kept float32 instead.
 KEEP_FLOAT32 = ("Mean", "Sum", "SquaredDifference", "Square", "Rsqrt", "Sqrt")
 LISTS = {"TF_AUTO_MIXED_PRECISION_GRAPH_REWRITE_INFERLIST_REMOVE": KEEP_FLOAT32,
@@ -61,7 +61,7 @@ def problem(precision, gpu, flags=None):
 
 
 def configure(config, precision):
-    """Set a session's tf.ConfigProto for this precision (tfstart.session_config calls it)."""
+    """Set a session's tf.ConfigProto for this precision (cli.session calls it)."""
     from tensorflow.core.protobuf.rewriter_config_pb2 import RewriterConfig
     options = config.graph_options.rewrite_options
     if precision == "bf16":
@@ -74,11 +74,9 @@ def configure(config, precision):
     return config
 
 
-def loss_scaled(optimizer, precision):
-    """The optimizer for this precision: float16 (mixed) multiplies the loss by a dynamic scale
-    before the gradients and divides them by it after (skipping steps that overflow); bfloat16
-    and float32 need nothing and get the optimizer itself."""
-    if precision != "mixed":
-        return optimizer
+def loss_scaled(optimizer):
+    """An optimiser wrapper for float16 (--precision mixed; cli.optimizer_wrapper hands it to the
+    models): the loss is multiplied by a dynamic scale before the gradients, which are divided by
+    it after (steps that overflow are skipped). bfloat16 and float32 need none."""
     import tensorflow.compat.v1 as tf
     return tf.mixed_precision.MixedPrecisionLossScaleOptimizer(optimizer, "dynamic")

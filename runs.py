@@ -1,9 +1,8 @@
-"""A training run, the one thing every script of the lab talks about (handout 五.6: model_dir,
-save, load).
+"""A training run as data, the one thing every script of the lab talks about (handout 五.6: model_dir).
 
 A run is named after what it learns (run_name: mnist_28_28, biggan_cifar10-airplane-automobile_32_32_cond),
-and that name is its folder under checkpoint/, samples/ and logs/ (folders). Next to its
-checkpoints, config.json holds three records:
+and that name is its folder under checkpoint/, samples/ and logs/ (folders: computed once, by the entry
+script, and handed down). Next to its checkpoints, config.json holds three records:
 
     the architecture  everything that rebuilds the network without the data: one small dataclass
                       per model (DCGANArchitecture, BigGANArchitecture), whose fields are the
@@ -11,15 +10,14 @@ checkpoints, config.json holds three records:
     "data"            what it trained on (cli.data_record): dataset, split, digest, ...
     "training"        iterations, seconds and images/s so far; --diffaug and --precision
 
-from_run(sess, folder) rebuilds the model a run trained and restores its newest checkpoint: test
-mode (both mains) and the comparison use it, and nothing else builds a model from a file. This
-module does not import TensorFlow (the scripts check runs before it starts); from_run imports the
-models when it is called.
+read_config reads it, checked, as a RunConfig: every script that looks at a run (test mode, the
+comparison, the explorer) reads it this way. Only data here: no TensorFlow, no model. Saving and
+loading a model's checkpoint is checkpoints.py's; rebuilding a model from a run is testmode.py's.
 """
 import dataclasses
 import json
 import os
-from typing import List, NamedTuple, Optional
+from typing import List, NamedTuple, Optional, Union
 
 from errors import LabError
 
@@ -47,6 +45,9 @@ class Folders(NamedTuple):
 def folders(name, checkpoint_dir="checkpoint", sample_dir="samples", logs_dir="logs"):
     """The run's three folders: <base>/<run name> under each base folder."""
     return Folders(*(os.path.join(base, name) for base in (checkpoint_dir, sample_dir, logs_dir)))
+
+
+PROGRAMS = {"DCGAN": "main.py", "BigGAN": "biggan/main.py"}  # the script that trains each model
 
 
 def train_first(program, dataset):
@@ -89,7 +90,6 @@ class BigGANArchitecture:
 
 
 ARCHITECTURES = {"DCGAN": DCGANArchitecture, "BigGAN": BigGANArchitecture}
-PROGRAMS = {"DCGAN": "main.py", "BigGAN": "biggan/main.py"}
 
 # The sizes an architecture may have, as the training flags allow them: a config.json is data
 # from a file, and z_dim = 10^9 would build a 477 GiB network.
@@ -164,9 +164,38 @@ def read_config_json(path, fix):
     return config
 
 
+@dataclasses.dataclass(frozen=True)
+class RunConfig:
+    """A run's config.json, checked (read_config): the one way the lab reads it."""
+    model: str                     # "DCGAN" or "BigGAN" (PROGRAMS[model] trains it)
+    architecture: Union[DCGANArchitecture, BigGANArchitecture]  # rebuilds the network
+    data: dict                     # what it trained on (cli.data_record); {} in runs older than it
+    training: dict                 # iterations, seconds, images_per_second, diffaug, precision; {} likewise
+    batch_size: Optional[int]      # the training batch (None in old runs)
+
+    @property
+    def dataset(self):
+        return self.architecture.dataset_name
+
+    @property
+    def image_size(self):
+        return getattr(self.architecture, "output_size", None) or self.architecture.output_height
+
+    @property
+    def conditional(self):
+        """Whether the network takes class labels (DCGAN: y_dim; BigGAN: num_classes). An
+        unconditional DCGAN still records its folder's class names: they do not count."""
+        return bool(getattr(self.architecture, "y_dim", None) or getattr(self.architecture, "num_classes", 0))
+
+    @property
+    def class_names(self):
+        return list(self.architecture.class_names)
+
+
 def read_config(folder, program, dataset):
-    """A run's config.json (a dict) after checking it describes a network of this lab, or a
-    one-line error saying what is wrong and what to do (the runs that do exist, when none is there)."""
+    """A run's config.json as a RunConfig after checking it describes a network of this lab, or a
+    one-line error saying what is wrong and what to do (the runs that do exist, when none is there;
+    program and dataset: for the fix it names)."""
     path = os.path.join(folder, CONFIG)
     if not os.path.exists(path):
         parent = os.path.dirname(os.path.normpath(folder)) or "."
@@ -182,17 +211,22 @@ def read_config(folder, program, dataset):
     if problem:
         raise LabError(f"{path} is damaged ({problem}); restore it from a backup or "
                        f"{train_first(program, dataset)} with a new --checkpoint_dir")
-    return config
+    blocks = {block: config.get(block) if isinstance(config.get(block), dict) else {}
+              for block in ("data", "training")}
+    batch_size = config.get("batch_size")
+    return RunConfig(config["model"], architecture_from_record(config), blocks["data"], blocks["training"],
+                     batch_size if isinstance(batch_size, int) and not isinstance(batch_size, bool) else None)
 
 
 def read_record(folder, block="training"):
     """A block of a run's config.json as a dict, or {} (no run, or an unreadable file): "training"
-    (iterations, seconds, images/s) or "data" (what it trained on)."""
+    (iterations, seconds, images/s) or "data" (what it trained on). For checks that go on without
+    it (a resume's speed so far, the images a run trained on); read_config is the strict reader."""
     try:
-        with open(os.path.join(folder, CONFIG)) as f:
-            return dict(json.load(f).get(block) or {})
-    except (OSError, ValueError, AttributeError, TypeError):
+        record = read_config_json(os.path.join(folder, CONFIG), "").get(block)
+    except (OSError, LabError):
         return {}
+    return dict(record) if isinstance(record, dict) else {}
 
 
 def check_same_architecture(folder, architecture):
@@ -206,57 +240,3 @@ def check_same_architecture(folder, architecture):
     if diffs:
         raise LabError(f"checkpoint in {folder} was trained with {', '.join(diffs)}; "
                        "use the same flags or another --checkpoint_dir")
-
-
-# ----------------------------------------------------------------------------- a model's checkpoints
-
-def save_checkpoint(model, checkpoint_dir, step, training_record=None):
-    """A model's save (handout 五.6): <Model>.model-<step> and config.json in
-    checkpoint_dir/<run name>, all or nothing (checkpoints.save). model: a DCGAN or a BigGAN.
-    On several machines every machine prints a digest of its weights (the same on all of them)
-    and only the chief saves (distribute.writes_files)."""
-    import checkpoints
-    import distribute
-    if distribute.on_several_machines(model.replicas):
-        print(distribute.fingerprint_line(model.sess, step), flush=True)
-    if not distribute.writes_files(model.replicas):
-        return
-    # how it trains beyond the architecture (not needed to rebuild it; older runs lack them)
-    training = dict(training_record or {}, diffaug=model.diffaug, precision=model.precision)
-    config = config_json(model.architecture, model.data_record, training, model.batch_size)
-    checkpoints.save(model.sess, model.saver, os.path.join(checkpoint_dir, model.model_dir),
-                     model.checkpoint_name, step, config, model.max_to_keep)
-
-
-def load_checkpoint(model, checkpoint_dir):
-    """A model's load (handout 五.6): restore the run's newest checkpoint; (found, iteration).
-    A run saved with another architecture is refused (check_same_architecture)."""
-    import checkpoints
-    folder = os.path.join(checkpoint_dir, model.model_dir)
-    check_same_architecture(folder, model.architecture)
-    return checkpoints.load(model.sess, model.saver, folder, model.checkpoint_name)
-
-
-# ----------------------------------------------------------------------------- rebuilding a model
-
-def from_run(sess, folder, program, dataset, batch_size=64, truncation=None):
-    """Rebuild the model the run in `folder` trained (from its config.json) in sess's graph and
-    restore its newest checkpoint; returns (model, iteration). A LabError when there is no run,
-    its config.json is damaged or its checkpoint does not fit (program and dataset: for the
-    message's fix). batch_size: images per grid; truncation: BigGAN's sampling threshold."""
-    config = read_config(folder, program, dataset)
-    architecture = architecture_from_record(config)
-    base, name = os.path.split(os.path.abspath(folder))
-    if isinstance(architecture, DCGANArchitecture):
-        from model import DCGAN
-        model = DCGAN(sess, batch_size=batch_size, sample_num=batch_size, model_dir=name,
-                      **dataclasses.asdict(architecture))
-    else:
-        from biggan.model import BigGAN
-        model = BigGAN(sess, batch_size=batch_size, truncation=truncation, model_dir=name,
-                       **dataclasses.asdict(architecture))
-    found, iteration = model.load(base)
-    if not found:
-        raise LabError(f"{folder} has a config.json but no checkpoint; "
-                       f"{train_first(PROGRAMS[config['model']], architecture.dataset_name)}")
-    return model, iteration

@@ -1,12 +1,13 @@
-"""Sampling a trained generator: the pictures and files of test mode and of the comparison
-(handout 五.7.4, testing with the trained model).
+"""Sampling a generator: its images (generate_images), the batch norm statistics its sampler uses
+(set_standing_statistics) and the handout's grid during training (save_training_grid). Test mode's
+pictures and files build on these (testmode.py), as do the comparison and the explorer.
 
 Both GANs (model.DCGAN, biggan.model.BigGAN) offer the same small interface, which is all this
-module, utils.visualize and the comparison use:
+module, testmode.py, utils.visualize and the comparison use:
 
     sess, z, y, samples     the session, the placeholders (y: None when unconditional) and the
                             sampler's output tensor (images in the generator's own range)
-    num_classes, class_names, z_dim, batch_size, model_dir (the run's name)
+    num_classes, class_names, z_dim, batch_size, model_dir (the run's name), replicas
     sample_noise(rng, n)    noise as sampling draws it (BigGAN: truncated when asked)
     training_noise(rng, n)  noise as training drew it
     label_feed(labels)      class indices -> what y takes (one-hot for the DCGAN)
@@ -18,11 +19,8 @@ import os
 
 import numpy as np
 
-import distribute
 from errors import LabError
-from files import atomic_write
-from utils import (class_rows, cycle_labels, image_manifold_size, interpolation_frames, make_gif,
-                   save_class_grid, save_images, to_uint8)
+from utils import cycle_labels, image_manifold_size, save_images
 
 
 def generate_images(model, z, labels=None, batch=500):
@@ -66,42 +64,10 @@ def set_standing_statistics(model, batches=STANDING_BATCHES, seed=0):
 def save_training_grid(model, z, labels, folder, epoch, idx, d_loss, g_loss):
     """The handout's grid during training: the fixed noise's images as
     folder/train_<epoch>_<idx>.png (with standing statistics, as test mode), and the [Sample] line.
-    On several machines only the chief makes it (distribute.writes_files)."""
-    if not distribute.writes_files(model.replicas):
+    On several machines only the chief makes it (model.replicas.writes_files)."""
+    if not model.replicas.writes_files:
         return
     set_standing_statistics(model)
     path = os.path.join(folder, "train_{:02d}_{:04d}.png".format(epoch, idx))
     save_images(model.generate(z, labels), image_manifold_size(len(z)), path)
     print("[Sample] d_loss: %.8f, g_loss: %.8f -> %s" % (d_loss, g_loss, path), flush=True)
-
-
-def test_mode_outputs(model, out, n, seed=0):
-    """Test mode's default pictures in out: test_random.png (n images, the same noise and classes
-    as the training grids, so the two compare), test_classes.png (conditional models: 10 images per
-    class) and test_interpolation.gif. Returns the written paths."""
-    rng = np.random.RandomState(seed)
-    labels = cycle_labels(n, model.num_classes) if model.num_classes else None
-    written = [save_images(model.generate(model.sample_noise(rng, n), labels),
-                           image_manifold_size(n), os.path.join(out, "test_random.png"))]
-    if model.num_classes:
-        labels = class_rows(model.num_classes, 10)
-        written.append(save_class_grid(model.generate(model.sample_noise(rng, len(labels)), labels),
-                                       model.class_names, 10, os.path.join(out, "test_classes.png")))
-    written.append(make_gif(interpolation_frames(model, rng),
-                            os.path.join(out, "test_interpolation.gif"), duration=3))
-    return written
-
-
-def export_samples(model, n, path, seed=0, batch=500):
-    """Write n generated images (uint8 [N, H, W, C]) and their requested labels to an .npz."""
-    rng = np.random.RandomState(seed)
-    labels = cycle_labels(n, model.num_classes)
-    images = []
-    for start in range(0, n, batch):
-        part = labels[start:start + batch]
-        z = model.sample_noise(rng, len(part))
-        images.append(to_uint8(model.generate(z, part if model.num_classes else None)))
-    images = np.concatenate(images)
-    atomic_write(path, lambda tmp: np.savez_compressed(open(tmp, "wb"), images=images,
-                                                       labels=labels.astype(np.int64)))
-    return path

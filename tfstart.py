@@ -157,10 +157,9 @@ def start_tensorflow(seed):
     return tf1
 
 
-def session_config(tf1, precision="fp32"):
-    """Session settings: take GPU memory as needed, so students can share the lab's GPU server;
-    --precision's arithmetic (fp32, bf16 or mixed: precision.py)."""
-    import precision as arithmetic
+def session_config(tf1):
+    """Session settings: take GPU memory as needed, so students can share the lab's GPU server.
+    (--precision bf16 or mixed adds its arithmetic: precision.configure.)"""
     config = tf1.ConfigProto()
     config.gpu_options.allow_growth = True
-    return arithmetic.configure(config, precision)
+    return config

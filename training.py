@@ -1,12 +1,13 @@
 """The bookkeeping around the handout's training loop (五.6.2), shared by DCGAN and BigGAN.
 
 The loop itself is in model.py (and biggan/model.py), as in the handout. It calls these small
-helpers for what is not the lesson: the values it needs (TrainConfig), which images each epoch
-sees (epoch_order), the progress line, losses.csv and TensorBoard (RunLog), and every way a run
-can be stopped (StopOnSignal): Ctrl-C, SIGTERM, a disk filling up. Each of them finishes the
-step and saves a checkpoint; losses that turn NaN stop at once without saving (RunLog raises
-Diverged), so no broken checkpoint is ever written.
+helpers for what is not the lesson: the values it needs (TrainConfig), where it runs (OneDevice),
+which images each epoch sees (epoch_order), the progress line, losses.csv and TensorBoard (RunLog),
+and every way a run can be stopped (StopOnSignal): Ctrl-C, SIGTERM, a disk filling up. Each of them
+finishes the step and saves a checkpoint; losses that turn NaN stop at once without saving (RunLog
+raises Diverged), so no broken checkpoint is ever written.
 """
+import contextlib
 import csv
 import errno
 import math
@@ -14,11 +15,10 @@ import os
 import shutil
 import signal
 import time
-from typing import NamedTuple
+from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 
-import distribute
 import runs
 from errors import LabError
 from files import atomic_write, format_seconds
@@ -37,10 +37,46 @@ class TrainConfig(NamedTuple):
     ckpt_freq: int = 500          # a checkpoint every this many iterations
     print_freq: int = 1           # the progress line every this many iterations
     log_freq: int = 10            # TensorBoard summaries every this many iterations
-    checkpoint_dir: str = "checkpoint"   # each of these gets a sub-folder named after the run
-    sample_dir: str = "samples"
-    logs_dir: str = "logs"
+    folders: Optional[runs.Folders] = None  # the run's checkpoint, samples and logs folders (runs.folders)
     dataset: str = ""             # only for the speed line's advice (MNIST: digits after 1 epoch)
+    diffaug: str = ""             # --diffaug and --precision, recorded in config.json ("training")
+    precision: str = "fp32"
+    stop_when: Optional[Callable[[int], bool]] = None  # a script's own end (bench: a CPU budget)
+
+
+class OneDevice(object):
+    """Where the handout's run trains: one device, in this process, which writes every file.
+
+    The models and the helpers here ask it (model.replicas) rather than know about several GPUs:
+    distribute.Replicas answers the same questions for several GPUs or machines (--num_gpus,
+    TF_CONFIG). Here every answer is "as the handout does"."""
+    count = 1                  # replicas the batch is split over
+    writes_files = True        # several machines: only the chief writes checkpoints, grids and logs
+    target = ""                # the Session's target: this process
+    lost_machine_errors = ()   # several machines: the errors that mean another machine stopped
+
+    def scope(self):
+        """Build the model in here (several GPUs: its variables mirrored on each of them)."""
+        return contextlib.nullcontext()
+
+    def per_replica(self, build, *batch):
+        """The training step, build(*batch), once for the whole batch."""
+        return build(*batch)
+
+    def session_config(self, config):
+        return config
+
+    def initialize(self, sess):
+        """Give every variable its initial value."""
+        import tensorflow.compat.v1 as tf
+        sess.run(tf.global_variables_initializer())
+
+    def take_chiefs_weights(self, sess, counter):
+        """Several machines: the chief's weights and iteration on every machine. Here: counter."""
+        return counter
+
+    def at_checkpoint(self, sess, step):
+        """Several machines: each prints a digest of its weights. Here: nothing."""
 
 
 def derived_seed(seed, offset):
@@ -68,21 +104,22 @@ def epoch_order(num_images, epoch, config):
     return np.random.RandomState(derived_seed(config.seed, 1 + epoch)).permutation(subset)
 
 
-def resume(model, checkpoint_dir):
-    """Initialise the model's variables, then restore the run's newest checkpoint if there is
-    one. Returns (iteration counter, the checkpoint's training record: seconds and speed).
-    Several machines: the chief restores its checkpoint and the others take its weights and
-    iteration (distribute.take_chiefs_weights), so that every machine starts at the same point."""
-    distribute.initialize(model.replicas, model.sess)
-    if not distribute.writes_files(model.replicas):  # another machine than the chief
-        counter = distribute.take_chiefs_weights(model.replicas, model.sess, 0)
+def resume(model, folder):
+    """Initialise the model's variables, then restore the newest checkpoint in the run's checkpoint
+    folder if there is one. Returns (iteration counter, the checkpoint's training record: seconds and
+    speed). Several machines (model.replicas, distribute.py): the chief restores its checkpoint and
+    the others take its weights and iteration, so that every machine starts at the same point."""
+    replicas = model.replicas
+    replicas.initialize(model.sess)
+    if not replicas.writes_files:  # another machine than the chief
+        counter = replicas.take_chiefs_weights(model.sess, 0)
         print(f" [*] Took the chief's weights: starting at iteration {counter}", flush=True)
         return counter, {}
-    found, counter = model.load(checkpoint_dir)
-    counter = distribute.take_chiefs_weights(model.replicas, model.sess, counter)  # one machine: nothing
+    found, counter = model.load(folder)
+    counter = replicas.take_chiefs_weights(model.sess, counter)  # one machine: counter itself
     print(" [*] Load SUCCESS, resuming at iteration %d" % counter if found
           else " [!] No checkpoint yet: training from scratch", flush=True)
-    return counter, runs.read_record(os.path.join(checkpoint_dir, model.model_dir), "training")
+    return counter, runs.read_record(folder, "training")
 
 
 # ----------------------------------------------------------------------------- stopping
@@ -99,6 +136,8 @@ class StopOnSignal(object):
       .requested: the loop finishes its iteration and breaks. A second signal aborts at once.
     - An OSError raised inside (a full disk while writing a grid or a log line) is kept in
       .failure and ends the loop the same way, instead of a traceback that loses the run.
+    - Finished, raised inside (TrainConfig.stop_when said so: a bench script's budget), ends the
+      loop as if its epochs were done: nothing is requested, nothing failed.
     """
 
     def __enter__(self):
@@ -123,7 +162,7 @@ class StopOnSignal(object):
         if exc_type is not None and issubclass(exc_type, OSError):
             self.fail(exc)
             return True  # swallowed: the caller saves a checkpoint, then reports it
-        return False
+        return exc_type is not None and issubclass(exc_type, Finished)
 
     def exit_code(self):
         """128 + the signal's number, as a shell reports a process stopped by it (Ctrl-C: 130)."""
@@ -148,6 +187,10 @@ def low_disk(folders):
             return (f"the disk holding {folder} is almost full ({free / 2**20:.0f} MiB free, "
                     f"{MIN_FREE_BYTES / 2**20:.0f} MiB needed to go on)")
     return None
+
+
+class Finished(Exception):
+    """TrainConfig.stop_when ended the run (RunLog.iteration raises it; StopOnSignal ends the loop)."""
 
 
 class Diverged(LabError):
@@ -196,29 +239,30 @@ class RunLog(object):
 
     SPEED_AFTER = 10  # iterations measured before the cost line (the first one is TensorFlow's set-up)
 
-    def __init__(self, folder, graph, counter, batch_idxs, config, images_per_iteration, previous=None,
-                 writes=True):
-        """folder: logs/<run>. previous: the "training" record of the resumed checkpoint. writes:
-        False on the other machines of a multi-machine run (the chief writes): lines only."""
+    def __init__(self, model, config, counter, batch_idxs, previous=None):
+        """model: the DCGAN or BigGAN training (its graph, images per iteration, replicas: on the
+        other machines of a multi-machine run the chief writes, they print lines only); config: the
+        TrainConfig (its folders.logs gets losses.csv and TensorBoard's events); previous: the
+        "training" record of the resumed checkpoint."""
         import tensorflow as tf
         self.config, self.batch_idxs = config, batch_idxs
-        self.total, self.images_per_iteration = config.epoch * batch_idxs, images_per_iteration
+        self.total, self.images_per_iteration = config.epoch * batch_idxs, model.images_per_iteration
         self.start_counter, self.start_time = counter, time.time()
         self.first_step_time = None  # when the first iteration (and TensorFlow's set-up) ended
         self.previous = previous or {}
-        self.writes = writes
-        if not writes:
+        self.writes = model.replicas.writes_files
+        if not self.writes:
             return
+        folder = config.folders.logs
         os.makedirs(folder, exist_ok=True)
-        run = os.path.basename(os.path.normpath(folder))
-        self.outputs = [folder, os.path.join(config.sample_dir, run), os.path.join(config.checkpoint_dir, run)]
+        self.outputs = list(config.folders)  # the disks watched for space
         path = os.path.join(folder, "losses.csv")
         rewind_loss_log(path, counter)
         self.loss_file = open(path, "a", newline="")
         self.losses = csv.writer(self.loss_file)
         if self.loss_file.tell() == 0:
             self.losses.writerow(LOSS_FIELDS)
-        self.writer = tf.compat.v1.summary.FileWriter(folder, graph if counter == 0 else None)
+        self.writer = tf.compat.v1.summary.FileWriter(folder, model.sess.graph if counter == 0 else None)
 
     def summary_due(self, counter):
         """TensorBoard summaries every log_freq iterations (they cost a little time)."""
@@ -247,6 +291,8 @@ class RunLog(object):
         problem = self.writes and low_disk(self.outputs)
         if problem:
             raise OSError(errno.ENOSPC, problem)
+        if self.config.stop_when is not None and self.config.stop_when(counter):
+            raise Finished()
 
     def seconds_per_iteration(self, counter):
         """Measured after the first iteration, which includes TensorFlow's one-off set-up (timing
@@ -278,12 +324,14 @@ class RunLog(object):
         return (counter - self.start_counter) * self.images_per_iteration / elapsed
 
     def training_record(self, counter):
-        """Iterations, total seconds and images/s over every run so far (saved in config.json)."""
+        """Iterations, total seconds and images/s over every run so far, and how it trained
+        (--diffaug, --precision): config.json's "training" record."""
         seconds = self.previous.get("seconds", 0.0) + time.time() - self.start_time
         images = self.previous.get("images_per_second", 0.0) * self.previous.get("seconds", 0.0) \
             + (counter - self.start_counter) * self.images_per_iteration
         return {"iterations": int(counter), "seconds": round(seconds, 2),
-                "images_per_second": round(images / max(seconds, 1e-9), 2)}
+                "images_per_second": round(images / max(seconds, 1e-9), 2),
+                "diffaug": self.config.diffaug, "precision": self.config.precision}
 
     def close(self, counter, stop):
         """Close the files and say how the run ended. After a disk failure closing may fail too

@@ -40,6 +40,7 @@ from PIL import Image  # noqa: E402
 import cli  # noqa: E402
 from errors import stop_if_only_checking  # noqa: E402
 import datasets  # noqa: E402
+import image_folders  # noqa: E402
 
 NAME = "faces"            # the folder (and dataset) name under the temporary data dir
 SIZE, CROP = 64, 108      # the handout's face command: --input_height=108 --crop, 64x64
@@ -119,7 +120,7 @@ def build_phase(data_dir):
     start = time.perf_counter()
     data = load(data_dir, lambda line: print("   ", line, flush=True))
     seconds = time.perf_counter() - start
-    total = len(datasets.find_images(os.path.join(data_dir, NAME), "*.jpg"))
+    total = len(image_folders.find_images(os.path.join(data_dir, NAME), "*.jpg"))
     return {"build_s": seconds, "images_per_s": total / seconds, "train_images": len(data.images),
             "cpu_ms_per_image": 1000 * cpu_seconds() / total,
             "peak_mib": peak_mib(), "workers_peak_mib": peak_mib(resource.RUSAGE_CHILDREN)}

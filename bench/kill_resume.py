@@ -23,12 +23,18 @@ import numpy as np  # noqa: E402
 from absl import flags  # noqa: E402
 
 import cli  # noqa: E402
+import runs  # noqa: E402
 from errors import stop_if_only_checking  # noqa: E402
 
 FLAGS = flags.FLAGS
 HELP = dict(program="bench/kill_resume.py", common=False, groups=[("Kills", ["kills", "seed"])],
             usage=["Kills a tiny training run again and again and checks it always resumes."])
 RUN = "mnist_28_28"
+
+
+def run_folders(cwd):
+    """The folders main.py's run writes, started in cwd with the default --checkpoint_dir etc."""
+    return runs.folders(RUN, *(os.path.join(cwd, base) for base in ("checkpoint", "samples", "logs")))
 
 
 def start(cwd, epochs):
@@ -41,12 +47,12 @@ def start(cwd, epochs):
 def problems(cwd):
     """What is wrong with the run's files now (empty list: nothing)."""
     found = []
-    log = os.path.join(cwd, "logs", RUN, "losses.csv")
+    log = os.path.join(run_folders(cwd).logs, "losses.csv")
     steps = np.loadtxt(log, delimiter=",", skiprows=1, usecols=0, ndmin=1).astype(int).tolist() \
         if os.path.exists(log) else []
     if steps != list(range(1, len(steps) + 1)):
         found.append(f"losses.csv steps not continuous: {steps[-5:]}")
-    folder = os.path.join(cwd, "checkpoint", RUN)
+    folder = run_folders(cwd).checkpoint
     files = os.listdir(folder) if os.path.isdir(folder) else []
     if len([f for f in files if f.endswith(".index")]) > 2:
         found.append(f"{len([f for f in files if f.endswith('.index')])} checkpoints (max 2)")
@@ -80,7 +86,7 @@ def main(argv):
     final = start(cwd, epochs=len(problems(cwd)[1]) // 10 + 2)  # 10 iterations an epoch: past the kills
     out, err = final.communicate()
     found, steps = problems(cwd)
-    leftovers = [f for f in os.listdir(os.path.join(cwd, "checkpoint", RUN))
+    leftovers = [f for f in os.listdir(run_folders(cwd).checkpoint)
                  if f.startswith(".saving-") or "tempstate" in f]
     if final.returncode != 0 or found or leftovers:
         failures += 1

@@ -6,11 +6,13 @@
     python bench/recipes.py --dataset my500 --reference_dataset planes_cars ...   # a small folder
 
 Each --recipe ("dcgan" or "biggan", then key=value settings: the model's constructor arguments,
-e.g. ch, G_lr, D_lr, num_D_steps, ema_start, ema_decay, learning_rate, beta1, batch_size, diffaug,
-precision) trains from scratch on the dataset's train split, exactly as main.py / biggan/main.py
-train (the models' own training steps), until --budget_minutes of CPU time are spent. CPU time
-(time.process_time: every thread of this process) and not wall-clock time, because a shared
-machine makes wall time unfair: on 2 free cores, 30 minutes of wall time are 60 CPU minutes.
+e.g. ch, G_lr, D_lr, num_D_steps, ema_start, ema_decay, learning_rate, beta1, batch_size, network,
+and the training flags diffaug and precision) trains from scratch on the dataset's train split with
+the model's own training loop (model.train: main.py's and biggan/main.py's), until --budget_minutes
+of CPU time are spent. CPU time (time.process_time: every thread of this process) and not
+wall-clock time, because a shared machine makes wall time unfair: on 2 free cores, 30 minutes of
+wall time are 60 CPU minutes. "dcgan network=mnist_conditional" trains the handout's MNIST network
+on colour classes, for a comparison with the colour network the DCGAN builds for them.
 Then the generator (with its batch norm statistics measured, as in test mode) makes --samples
 images, the classes evenly mixed, and the lab's evaluation classifier (evaluation/train_classifier.py)
 scores them: class accuracy overall and per class, and FID in the classifier's features against the
@@ -18,12 +20,17 @@ held-out images of --reference_dataset (its test split: 1 image in 10 of a folde
 row is the floor: as many real training images, scored the same way.
 
 Prints a table, appends every row to <out_dir>/results.jsonl and saves a grid per recipe (10
-images of each class, one class per row) to <out_dir>/<name>.png. Scoring is not counted in the
-budget. One recipe at a time; run several scripts in parallel only on a machine with the cores.
+images of each class, one class per row) to <out_dir>/<name>.png. A recipe's run (checkpoints,
+training grids, losses.csv) is in <out_dir>/runs/ and its lines in <out_dir>/<name>.log; it starts
+anew each time. Scoring is not counted in the budget. One recipe at a time; run several scripts in
+parallel only on a machine with the cores.
 """
+import contextlib
 import json
+import math
 import os
 import shlex
+import shutil
 import sys
 import time
 
@@ -37,6 +44,7 @@ import datasets  # noqa: E402
 import diffaug  # noqa: E402
 import memory  # noqa: E402
 import precision  # noqa: E402
+import runs  # noqa: E402
 import tfstart  # noqa: E402
 import training  # noqa: E402
 from errors import LabError, stop_if_only_checking  # noqa: E402
@@ -49,9 +57,11 @@ HELP = dict(program="bench/recipes.py", common=False, groups=[("Recipes", [
     '  python bench/recipes.py --dataset planes_cars --output_size 32 --budget_minutes 10 '
     '--recipe "biggan ch=16 precision=bf16" --recipe "dcgan"'])
 # What a recipe may set: arguments of the models' constructors (model.DCGAN, biggan.model.BigGAN),
-# with their types; what a recipe leaves out keeps the constructor's default.
-COMMON = {"batch_size": int, "z_dim": int, "diffaug": str, "precision": str}
-SETTINGS = {"dcgan": dict(COMMON, learning_rate=float, beta1=float),
+# with their types, and the training flags --diffaug and --precision (TRAINING); what a recipe
+# leaves out keeps the default.
+TRAINING = {"diffaug": str, "precision": str}
+COMMON = dict(TRAINING, batch_size=int, z_dim=int)
+SETTINGS = {"dcgan": dict(COMMON, learning_rate=float, beta1=float, network=str),
             "biggan": dict(COMMON, ch=int, G_lr=float, D_lr=float, num_D_steps=int, ema_decay=float,
                            ema_start=int, shared_dim=int, attention_res=int, G_ortho=float)}
 
@@ -102,8 +112,11 @@ def parse_recipe(text):
         except ValueError:
             raise LabError(f"--recipe {text!r}: {key}={value} is not a{'n' if kind is int else ''} {kind.__name__}")
     diffaug.parse_policy(settings.get("diffaug", ""))
-    if settings.get("precision", "fp32") not in precision.CHOICES:
-        raise LabError(f"--recipe {text!r}: precision must be one of {', '.join(precision.CHOICES)}")
+    if settings.get("precision", "fp32") not in cli.PRECISIONS:
+        raise LabError(f"--recipe {text!r}: precision must be one of {', '.join(cli.PRECISIONS)}")
+    networks = ("mnist_conditional", "unconditional", "colour_conditional")
+    if settings.get("network", networks[0]) not in networks:
+        raise LabError(f"--recipe {text!r}: network must be one of {', '.join(networks)}")
     return model, settings
 
 
@@ -113,57 +126,62 @@ def recipe_name(model, settings):
     return "_".join(parts) or model
 
 
-def build(model, settings, sess, data, size):
-    """The recipe's model in sess's graph, for the data's classes (conditional when it has them)."""
+def build(model, settings, sess, data, size, name):
+    """The recipe's model in sess's graph, for the data's classes (conditional when it has them),
+    with --diffaug and --precision as the mains hand them to it (cli.augmentation, cli.optimizer_wrapper)."""
     from biggan.model import BigGAN
     from model import DCGAN
     classes = len(data.class_names) if data.labels is not None else 0
     c_dim = data.images.shape[-1]
+    arguments = {key: value for key, value in settings.items() if key not in TRAINING}
+    extras = dict(model_dir=name, augment=cli.augmentation(settings.get("diffaug", "")),
+                  wrap_optimizer=cli.optimizer_wrapper(settings.get("precision", "fp32"), training.OneDevice()))
     if model == "dcgan":
         return DCGAN(sess, output_height=size, output_width=size, y_dim=classes or None, c_dim=c_dim,
-                     class_names=data.class_names, sample_num=settings.get("batch_size", 64), **settings)
+                     class_names=data.class_names, sample_num=settings.get("batch_size", 64), **arguments, **extras)
     return BigGAN(sess, output_size=size, c_dim=c_dim, num_classes=classes, class_names=data.class_names,
-                  **settings)
+                  **arguments, **extras)
 
 
 # ----------------------------------------------------------------------------- training for a budget
 
-def one_iteration(model, data, batch, rng):
-    """One training iteration as the model's own train loop makes it: the DCGAN's D step and two G
-    steps, or BigGAN's num_D_steps D steps (a real batch each) and one G step. batch: image indices."""
-    if hasattr(model, "train_discriminator"):  # BigGAN
-        d_loss, _ = model.train_discriminator(data, batch.reshape(model.num_D_steps, model.batch_size), rng, False)
-        g_loss, _ = model.train_generator(rng)
-        return d_loss, g_loss
-    labels = model.label_feed(data.labels[batch]) if model.y_dim else None
-    d_loss, g_loss, _ = model.train_step(model.to_model_range(datasets.to_float(data.images[batch])),
-                                         model.training_noise(rng, model.batch_size), labels, False)
-    return d_loss, g_loss
+class Budget(object):
+    """What a recipe's run has spent so far training: CPU seconds (time.process_time: every thread),
+    wall seconds and iterations, added up over its stretches between scorings. It is the stretch's
+    TrainConfig.stop_when: after every iteration it adds the CPU time since the last one and says
+    whether the stretch's allowance (until_seconds, max_iterations) is spent."""
+
+    def __init__(self):
+        self.iterations, self.cpu_seconds, self.wall_seconds = 0, 0.0, 0.0
+        self.until_seconds, self.max_iterations, self.clock = 0.0, 0, 0.0
+
+    def spent(self):
+        return self.cpu_seconds >= self.until_seconds or bool(self.max_iterations and
+                                                               self.iterations >= self.max_iterations)
+
+    def __call__(self, counter):
+        now = time.process_time()
+        self.iterations, self.cpu_seconds, self.clock = counter, self.cpu_seconds + now - self.clock, now
+        return self.spent()
 
 
-def start_run(seed):
-    """What a run carries from one stretch of training to the next (train_for)."""
-    return {"iterations": 0, "cpu_seconds": 0.0, "wall_seconds": 0.0, "diverged": False,
-            "rng": np.random.RandomState(seed), "config": training.TrainConfig(seed=seed, reshuffle=True),
-            "order": None}
-
-
-def train_for(model, data, run, until_seconds, max_iterations=0):
-    """Continue training until the run has spent until_seconds of this process's CPU time (or done
-    max_iterations); epochs are shuffled as main.py does. Only this loop's time is counted."""
-    per_iteration = model.images_per_iteration
-    batch_idxs = training.batches_per_epoch(len(data.images), np.inf, per_iteration)
-    cpu, wall = time.process_time() - run["cpu_seconds"], time.time() - run["wall_seconds"]
-    while time.process_time() - cpu < until_seconds and not run["diverged"] and not (
-            max_iterations and run["iterations"] >= max_iterations):
-        epoch, idx = divmod(run["iterations"], batch_idxs)
-        if idx == 0 or run["order"] is None:
-            run["order"] = training.epoch_order(len(data.images), epoch, run["config"])
-        batch = run["order"][idx * per_iteration:(idx + 1) * per_iteration]
-        run["diverged"] = not np.all(np.isfinite(one_iteration(model, data, batch, run["rng"])))
-        run["iterations"] += 1
-    run["cpu_seconds"], run["wall_seconds"] = time.process_time() - cpu, time.time() - wall
-    return run
+def train_for(model, data, budget, folders, until_seconds, seed, max_iterations=0, log=None):
+    """Train with the model's own loop (model.train, as main.py trains: epochs shuffled, a checkpoint
+    at the end; it goes on from the run's last checkpoint in `folders`) until the recipe has spent
+    until_seconds of this process's CPU time training, loading its checkpoint included (or done
+    max_iterations). log: a file for the run's progress lines [stdout]."""
+    budget.until_seconds, budget.max_iterations = until_seconds, max_iterations
+    if budget.spent():
+        return budget
+    budget.clock, wall = time.process_time(), time.time()
+    per_epoch = training.batches_per_epoch(len(data.images), np.inf, model.images_per_iteration)
+    epochs = math.ceil(max_iterations / per_epoch) if max_iterations else 10 ** 6  # the budget ends it
+    config = training.TrainConfig(epoch=epochs, seed=seed, reshuffle=True, folders=folders, sample_freq=cli.BIG,
+                                  ckpt_freq=cli.BIG, print_freq=50, log_freq=cli.BIG, stop_when=budget)
+    with contextlib.redirect_stdout(log) if log else contextlib.nullcontext():
+        budget.iterations, _ = model.train(config, data)
+    budget.wall_seconds += time.time() - wall
+    return budget
 
 
 # ----------------------------------------------------------------------------- scores
@@ -229,25 +247,39 @@ def check_points(budget, every):
     return [float(p) for p in points] + [budget]
 
 
+def recipe_folders(name):
+    """A recipe's run folders under <out_dir>/runs/, emptied: every recipe trains from scratch."""
+    folders = runs.folders(name, *(os.path.join(FLAGS.out_dir, "runs", part) for part in ("checkpoint", "samples",
+                                                                                           "logs")))
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+    return folders
+
+
 def run_recipe(text, data, classifier, ref, tf1):
     """Train one recipe in a graph of its own, scoring it at every check point; yields its rows."""
     model_name, settings = parse_recipe(text)
     name = recipe_name(model_name, settings)
+    folders = recipe_folders(name)
     with tf1.Graph().as_default():
         tf1.set_random_seed(FLAGS.seed)
-        with tf1.Session(config=tfstart.session_config(tf1, settings.get("precision", "fp32"))) as sess:
-            model = build(model_name, settings, sess, data, FLAGS.output_size)
-            sess.run(tf1.global_variables_initializer())
-            run = start_run(FLAGS.seed)
+        with cli.session(tf1, training.OneDevice(), settings.get("precision", "fp32")) as sess, \
+                open(os.path.join(FLAGS.out_dir, f"{name}.log"), "w") as log:
+            model = build(model_name, settings, sess, data, FLAGS.output_size, name)
+            budget = Budget()
             for minutes in check_points(FLAGS.budget_minutes, FLAGS.score_every):
-                train_for(model, data, run, minutes * 60.0, FLAGS.max_iterations)
+                try:
+                    train_for(model, data, budget, folders, minutes * 60.0, FLAGS.seed, FLAGS.max_iterations, log)
+                except training.Diverged as e:
+                    print(f" [!] {text}: {e}; no more scores for it", flush=True)
+                    return
                 grid = os.path.join(FLAGS.out_dir, f"{name}_{minutes:g}min.png")
                 scores = evaluate(model, classifier, ref, FLAGS.samples, FLAGS.seed, grid)
-                images = run["iterations"] * model.images_per_iteration
+                images = budget.iterations * model.images_per_iteration
                 yield dict(recipe=text, name=name, dataset=FLAGS.dataset, budget_minutes=minutes,
-                           images_per_cpu_second=round(images / max(run["cpu_seconds"], 1e-9), 2), grid=grid,
-                           cpu=cpu_model(), **{k: run[k] for k in ("iterations", "cpu_seconds", "wall_seconds",
-                                                                    "diverged")}, **scores)
+                           images_per_cpu_second=round(images / max(budget.cpu_seconds, 1e-9), 2), grid=grid,
+                           cpu=cpu_model(), iterations=budget.iterations, cpu_seconds=budget.cpu_seconds,
+                           wall_seconds=budget.wall_seconds, **scores)
 
 
 def cpu_model():

@@ -7,10 +7,11 @@
     python bench/train_speed.py --images colour32 --xla                           # XLA auto-clustering
     python bench/train_speed.py --num_gpus 4       # 1, 2 and 4 replicas (distribute.py)
 
-Times the real training step of each model (DCGAN: one D and two G updates per batch, as
-the handout; BigGAN: num_D_steps D updates and one G update) after a few warm-up iterations,
-and prints images/s and seconds/iteration for every --precision asked (precision.py: fp32,
-bf16 on CPUs with AVX512_BF16 or AMX, mixed on a GPU). "Images" are the real images D sees:
+Times each model's own training loop (model.train, as main.py runs it: the batch read and
+converted, the noise drawn, DCGAN: one D and two G updates per batch as the handout; BigGAN:
+num_D_steps D updates and one G update; the progress line and losses.csv) after a few warm-up
+iterations, and prints images/s and seconds/iteration for every --precision asked (precision.py:
+fp32, bf16 on CPUs with AVX512_BF16 or AMX, mixed on a GPU). The runs go to a temporary folder. "Images" are the real images D sees:
 batch_size per DCGAN iteration, batch_size x num_D_steps per BigGAN one. --images mnist: the
 MNIST networks on MNIST batches; colour32: the colour conditional DCGAN and the 32x32 BigGAN with
 2 classes, on random colour batches (the arithmetic does not depend on what the pixels show).
@@ -20,8 +21,12 @@ other jobs share, the fairer figure.
 --num_gpus): on a GPU server, how training scales. On a machine without GPUs the replicas are
 logical CPU devices sharing the same cores: that shows the step runs, not that it is faster.
 """
+import contextlib
+import io
+import math
 import os
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repo root
@@ -34,7 +39,9 @@ import datasets  # noqa: E402
 import distribute  # noqa: E402
 import memory  # noqa: E402
 import precision as arithmetic  # noqa: E402
+import runs  # noqa: E402
 import tfstart  # noqa: E402
+import training  # noqa: E402
 from errors import LabError  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -62,30 +69,51 @@ def define_flags(flags):
     flags.DEFINE_string("data_dir", "./data", "Folder that holds the datasets (MNIST for --images mnist)")
 
 
-def time_iterations(step, warmup, iters):
-    """(wall seconds, CPU seconds) per call of step() after `warmup` untimed calls."""
-    for _ in range(warmup):
-        step()
-    start, cpu = time.perf_counter(), time.process_time()
-    for _ in range(iters):
-        step()
-    return (time.perf_counter() - start) / iters, (time.process_time() - cpu) / iters
+class Timer(object):
+    """A TrainConfig.stop_when that times the iterations after `warmup` untimed ones (the first
+    includes TensorFlow's set-up of the graph) and ends the run after `iters` more."""
+
+    def __init__(self, warmup, iters):
+        self.warmup, self.iters, self.start = warmup, iters, None
+
+    def __call__(self, counter):
+        if counter == self.warmup:
+            self.start = (time.perf_counter(), time.process_time())
+        if counter < self.warmup + self.iters:
+            return False
+        self.seconds = (time.perf_counter() - self.start[0]) / self.iters
+        self.cpu_seconds = (time.process_time() - self.start[1]) / self.iters
+        return True
 
 
-def session_config(tf1, mode, xla):
-    """The mains' session config for this precision, plus XLA auto-clustering with xla."""
-    config = tfstart.session_config(tf1, mode)
-    if xla:
-        config.graph_options.optimizer_options.global_jit_level = tf1.OptimizerOptions.ON_1
-    return config
+def time_training(model, data):
+    """(wall seconds, CPU seconds) per iteration of model.train after --warmup untimed ones, the run
+    in a temporary folder and its lines hidden (only the timing is printed)."""
+    timer = Timer(FLAGS.warmup, FLAGS.iters)
+    if FLAGS.warmup == 0:  # no untimed iteration: from the start of the run
+        timer.start = (time.perf_counter(), time.process_time())
+    per_epoch = training.batches_per_epoch(len(data.images), np.inf, model.images_per_iteration)
+    with tempfile.TemporaryDirectory() as folder, contextlib.redirect_stdout(io.StringIO()):
+        folders = runs.folders("bench", *(os.path.join(folder, part) for part in ("checkpoint", "samples", "logs")))
+        config = training.TrainConfig(epoch=math.ceil((FLAGS.warmup + FLAGS.iters) / per_epoch) + 1, seed=0,
+                                      folders=folders, sample_freq=cli.BIG, ckpt_freq=cli.BIG, print_freq=cli.BIG,
+                                      log_freq=cli.BIG, stop_when=timer)  # no TensorBoard in the timing
+        model.train(config, data)
+    return timer.seconds, timer.cpu_seconds
 
 
 def replicas_and_config(tf, count, mode):
-    """The replicas for `count` devices (None for one: the mains' --num_gpus 1) and the session
-    config: `count` GPUs, or `count` logical CPU devices on a machine without a GPU."""
-    config = session_config(tf.compat.v1, mode, FLAGS.xla)
+    """The replicas for `count` devices (training.OneDevice for one: the mains' --num_gpus 1) and the
+    session config, the mains' for this precision (plus XLA auto-clustering with --xla): `count`
+    GPUs, or `count` logical CPU devices on a machine without a GPU."""
+    tf1 = tf.compat.v1
+    config = tfstart.session_config(tf1)
+    if mode != "fp32":
+        arithmetic.configure(config, mode)
+    if FLAGS.xla:
+        config.graph_options.optimizer_options.global_jit_level = tf1.OptimizerOptions.ON_1
     if count == 1:
-        return None, config
+        return training.OneDevice(), config
     if tf.config.list_physical_devices("GPU"):
         return distribute.start(count, None, 0), config
     return distribute.logical_cpus(count, config), config
@@ -104,43 +132,28 @@ def bench_dcgan(tf, data, mode, count):
     from model import DCGAN
     tf1 = tf.compat.v1
     replicas, config = replicas_and_config(tf, count, mode)
-    with tf1.Graph().as_default(), tf1.Session(config=config) as sess:
+    with tf1.Graph().as_default(), tf1.Session(replicas.target, config=replicas.session_config(config)) as sess:
         tf1.set_random_seed(0)
         size, channels = data.images.shape[1], data.images.shape[-1]
-        model = DCGAN(sess, output_height=size, output_width=size, y_dim=len(data.class_names), c_dim=channels,
-                      batch_size=FLAGS.batch_size, sample_num=FLAGS.batch_size, dataset_name="bench",
-                      replicas=replicas, precision=mode)
-        sess.run(tf1.global_variables_initializer())
-        rng = np.random.RandomState(0)
-        labels = model.label_feed(data.labels)
-
-        def step():  # as DCGAN.train: the batch converted to float, then D once and G twice
-            batch = rng.randint(0, len(data.images), FLAGS.batch_size)
-            model.train_step(model.to_model_range(datasets.to_float(data.images[batch])),
-                             model.sample_noise(rng, FLAGS.batch_size), labels[batch],
-                             with_summaries=False)  # no TensorBoard in the timing
-
-        return time_iterations(step, FLAGS.warmup, FLAGS.iters), FLAGS.batch_size
+        with replicas.scope():  # as main.py builds it
+            model = DCGAN(sess, output_height=size, output_width=size, y_dim=len(data.class_names), c_dim=channels,
+                          batch_size=FLAGS.batch_size, sample_num=FLAGS.batch_size, dataset_name="bench",
+                          model_dir="bench", replicas=replicas, wrap_optimizer=cli.optimizer_wrapper(mode, replicas))
+        return time_training(model, data), FLAGS.batch_size
 
 
 def bench_biggan(tf, data, mode, count):
     from biggan.model import BigGAN
     tf1 = tf.compat.v1
     replicas, config = replicas_and_config(tf, count, mode)
-    with tf1.Graph().as_default(), tf1.Session(config=config) as sess:
+    with tf1.Graph().as_default(), tf1.Session(replicas.target, config=replicas.session_config(config)) as sess:
         tf1.set_random_seed(0)
-        model = BigGAN(sess, output_size=data.images.shape[1], c_dim=data.images.shape[-1],
-                       num_classes=len(data.class_names), ch=FLAGS.ch, batch_size=FLAGS.batch_size,
-                       num_D_steps=FLAGS.num_D_steps, replicas=replicas, precision=mode)
-        sess.run(tf1.global_variables_initializer())
-        rng = np.random.RandomState(0)
-
-        def step():  # as BigGAN.train: num_D_steps D updates, then one G update
-            batches = rng.randint(0, len(data.images), (model.num_D_steps, FLAGS.batch_size))
-            model.train_discriminator(data, batches, rng, with_summaries=False)
-            model.train_generator(rng)
-
-        return time_iterations(step, FLAGS.warmup, FLAGS.iters), model.images_per_iteration
+        with replicas.scope():  # as biggan/main.py builds it
+            model = BigGAN(sess, output_size=data.images.shape[1], c_dim=data.images.shape[-1],
+                           num_classes=len(data.class_names), ch=FLAGS.ch, batch_size=FLAGS.batch_size,
+                           num_D_steps=FLAGS.num_D_steps, model_dir="bench", replicas=replicas,
+                           wrap_optimizer=cli.optimizer_wrapper(mode, replicas))
+        return time_training(model, data), model.images_per_iteration
 
 
 def check_precisions(modes, gpu):
@@ -148,7 +161,7 @@ def check_precisions(modes, gpu):
     if not modes:
         raise LabError("--precision names none: use fp32, bf16 or mixed (comma-separated)")
     for mode in modes:
-        if mode not in arithmetic.CHOICES:
+        if mode not in cli.PRECISIONS:
             raise LabError(f"--precision {mode}: use fp32, bf16 or mixed (comma-separated)")
         problem = arithmetic.problem(mode, gpu)
         if problem:

@@ -20,7 +20,6 @@ from absl import flags  # noqa: E402  (the handout's tf.app.flags)
 
 import cli  # noqa: E402
 import memory  # noqa: E402
-import runs  # noqa: E402
 import tfstart  # noqa: E402
 from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions, memory_problem  # noqa: E402
 from errors import LabError  # noqa: E402
@@ -82,21 +81,23 @@ def check_biggan_flags(FLAGS):
             raise LabError(problem)
 
 
-def make_biggan(sess, FLAGS, data, folders, replicas=None):
+def make_biggan(sess, FLAGS, data, folders, replicas):
     """The BigGAN(...) call for training, as make_dcgan in main.py; num_classes 0 for an
-    unconditional model. replicas: the devices (cli.start_replicas), None for one."""
+    unconditional model. replicas: where it trains (cli.start_replicas)."""
     from biggan.model import BigGAN  # imported once TensorFlow has started (it builds on it)
-    return BigGAN(sess, output_size=FLAGS.output_height, c_dim=data.images.shape[-1],
-                  num_classes=len(data.class_names) if FLAGS.conditional else 0,
-                  class_names=data.class_names if FLAGS.conditional else [], z_dim=FLAGS.z_dim,
-                  ch=FLAGS.ch, shared_dim=FLAGS.shared_dim, attention_res=FLAGS.attention_res,
-                  batch_size=FLAGS.batch_size, G_lr=FLAGS.G_lr, D_lr=FLAGS.D_lr,
-                  num_D_steps=FLAGS.num_D_steps, ema_decay=FLAGS.ema_decay,
-                  ema_start=FLAGS.ema_start, G_ortho=FLAGS.G_ortho,
-                  truncation=FLAGS.truncation or None, dataset_name=FLAGS.dataset,
-                  max_to_keep=FLAGS.max_to_keep, model_dir=os.path.basename(folders.checkpoint),
-                  data_record=cli.data_record(FLAGS, data), replicas=replicas,
-                  diffaug=FLAGS.diffaug, precision=FLAGS.precision)
+    with replicas.scope():  # several GPUs: every variable on each of them (distribute.py); one: nothing
+        return BigGAN(sess, output_size=FLAGS.output_height, c_dim=data.images.shape[-1],
+                      num_classes=len(data.class_names) if FLAGS.conditional else 0,
+                      class_names=data.class_names if FLAGS.conditional else [], z_dim=FLAGS.z_dim,
+                      ch=FLAGS.ch, shared_dim=FLAGS.shared_dim, attention_res=FLAGS.attention_res,
+                      batch_size=FLAGS.batch_size, G_lr=FLAGS.G_lr, D_lr=FLAGS.D_lr,
+                      num_D_steps=FLAGS.num_D_steps, ema_decay=FLAGS.ema_decay,
+                      ema_start=FLAGS.ema_start, G_ortho=FLAGS.G_ortho,
+                      truncation=FLAGS.truncation or None, dataset_name=FLAGS.dataset,
+                      max_to_keep=FLAGS.max_to_keep, model_dir=os.path.basename(folders.checkpoint),
+                      data_record=cli.data_record(FLAGS, data), replicas=replicas,
+                      augment=cli.augmentation(FLAGS.diffaug),
+                      wrap_optimizer=cli.optimizer_wrapper(FLAGS.precision, replicas))
 
 
 def truncation_sweep(model, FLAGS, out, thresholds=(0.25, 0.5, 1.0, 1.5, 2.0, None)):
@@ -124,16 +125,21 @@ def main(argv):
     folders, data = cli.prepare(FLAGS, "BigGAN", "biggan/main.py", FLAGS.batch_size * FLAGS.num_D_steps,
                                 cluster)
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
-    replicas = cli.start_replicas(FLAGS, cluster)  # None: one device
+    replicas = cli.start_replicas(FLAGS, cluster)  # training.OneDevice() unless several GPUs
 
     with cli.session(tf1, replicas, FLAGS.precision) as sess:
         if FLAGS.train:
             biggan = make_biggan(sess, FLAGS, data, folders, replicas)
-            cli.train(biggan, data, cli.train_config(FLAGS, reshuffle=True))
+            config = cli.train_config(FLAGS, folders, reshuffle=True)
+            with cli.training_run(biggan, folders):  # one run per folder; NaN losses: one line
+                counter, stop = biggan.train(config, data)
+            cli.exit_as(stop, counter)  # finished: 0; Ctrl-C: 130 (saved); a full disk: one line
         else:  # test mode with the EMA generator, as config.json describes it
-            biggan, counter = runs.from_run(sess, folders.checkpoint, "biggan/main.py", FLAGS.dataset,
-                                            FLAGS.batch_size, FLAGS.truncation or None)
-            cli.test_mode(biggan, counter, FLAGS, folders.samples)
+            import testmode  # test mode's own file: a training run does not load it
+            biggan, counter = testmode.from_run(sess, folders.checkpoint, "biggan/main.py", FLAGS.dataset,
+                                                FLAGS.batch_size, FLAGS.truncation or None)
+            testmode.test_mode(biggan, counter, folders.samples, FLAGS.batch_size, FLAGS.seed, FLAGS.visualize,
+                               FLAGS.export_samples)
             print(" [*] wrote", truncation_sweep(biggan, FLAGS, folders.samples))
 
 

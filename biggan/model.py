@@ -12,26 +12,26 @@ What BigGAN changes compared with the DCGAN, in the order you meet it below:
 - an exponential moving average (EMA) of G's weights is what sampling and test mode use;
 - optional orthogonal regularisation of G (--G_ortho) and the truncation trick at sampling.
 
+As model.DCGAN, it takes what the lab adds to training from outside (cli.py builds them from the
+flags): replicas (several GPUs: distribute.py), augment (--diffaug) and wrap_optimizer
+(--precision mixed; several GPUs). Left out: one device, no augmentation, Adam as it is.
+
 Sizes (G: bottom -> blocks; D: blocks), ch = --ch:
     28x28 (MNIST):  7 -> 14 -> 28        channels 4ch, 2ch, 1ch
     32x32:          4 -> 8 -> 16 -> 32   channels 4ch, 4ch, 4ch, 4ch
     64x64:          4 -> 8 -> ... -> 64  channels 16ch, 8ch, 4ch, 2ch, 1ch
     128x128:        4 -> 8 -> ... -> 128 channels 16ch, 16ch, 8ch, 4ch, 2ch, 1ch (BigGAN-PyTorch's; GPU)
 """
-import os
-
 import numpy as np
 import tensorflow.compat.v1 as tf  # the handout's TensorFlow 1 names: tf.placeholder, tf.variable_scope, ...
 
-import ops
-from biggan import ops as bops
+import checkpoints
 import datasets
-import distribute
+import ops
 import runs
 import training
+from biggan import ops as bops
 from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions
-from diffaug import augment, parse_policy as diffaug_policy
-from precision import loss_scaled
 from sampling import generate_images, save_training_grid
 from utils import cycle_labels
 
@@ -45,12 +45,13 @@ class BigGAN(object):
                  z_dim=120, ch=32, shared_dim=128, attention_res=0, batch_size=64,
                  G_lr=2e-4, D_lr=2e-4, beta1=0.0, beta2=0.999, num_D_steps=2, ema_decay=0.999,
                  ema_start=1000, G_ortho=0.0, truncation=None, dataset_name="default",
-                 max_to_keep=5, model_dir=None, data_record=None, replicas=None, diffaug="",
-                 precision="fp32"):
+                 max_to_keep=5, model_dir=None, data_record=None, replicas=None, augment=None,
+                 wrap_optimizer=None):
         """Hyper-parameters (defaults of the BigGAN paper / BigGAN-PyTorch's CIFAR recipe,
         with a narrower ch and a faster EMA for lab-sized runs), then build the graph.
-        replicas: the devices to train on (distribute.start: --num_gpus, TF_CONFIG); None: one.
-        diffaug: DiffAugment policy for what D sees ('' = off); precision: fp32, bf16 or mixed."""
+        replicas: where the training step runs [training.OneDevice(); distribute.Replicas];
+        augment(images): what D sees of real and fake images [the images themselves];
+        wrap_optimizer(optimizer): what each Adam is wrapped in [nothing]."""
         if output_size not in ARCHITECTURES:
             raise ValueError(f"BigGAN supports output sizes {sorted(ARCHITECTURES)}")
         self.sess = sess
@@ -75,19 +76,19 @@ class BigGAN(object):
                                                     self.class_names, z_dim, ch, shared_dim, attention_res)
         self.model_dir = model_dir or runs.run_name("BigGAN", dataset_name, output_size, bool(num_classes))
         self.data_record = data_record or {}
-        self.diffaug, self.precision = ",".join(diffaug_policy(diffaug)), precision
-        self.replicas = replicas
-        with distribute.scope(replicas):  # one device: no scope
-            self.build_model()
+        self.replicas = replicas or training.OneDevice()
+        self.augment = augment or (lambda images, value_range=None: images)
+        self.wrap_optimizer = wrap_optimizer or (lambda optimizer: optimizer)
+        self.build_model()
 
     def build_model(self):
         """Placeholders, the training step (build_training: G, D on [real; fake], hinge losses,
         optimisers), then after each G update the EMA of G's weights and the step count, the EMA
         sampler and TensorBoard's summaries.
 
-        On several devices (--num_gpus, distribute.py) build_training runs once per replica on its
-        share of the batch, with synchronised batch norm (the statistics of the whole batch, as the
-        paper); the EMA and the step are updated once, after the replicas' G update."""
+        self.replicas.per_replica runs build_training once, for the whole batch; on several GPUs
+        (distribute.py) once per GPU on its share, with synchronised batch norm (the statistics of
+        the whole batch, as the paper); the EMA and the step are updated once, after the G update."""
         self.inputs = tf.placeholder(tf.float32, [None, self.output_size, self.output_size,
                                                    self.c_dim], name="real_images")  # in [-1, 1]
         self.z = tf.placeholder(tf.float32, [None, self.z_dim], name="z")
@@ -95,8 +96,7 @@ class BigGAN(object):
         self.step = tf.Variable(0, trainable=False, dtype=tf.int64, name="step")  # G steps done
 
         (self.G, self.D_logits, self.d_loss, self.d_loss_real, self.d_loss_fake, self.g_loss,
-         self.d_optim, g_optim) = distribute.per_replica(self.replicas, self.build_training,
-                                                         self.inputs, self.z, self.y)
+         self.d_optim, g_optim) = self.replicas.per_replica(self.build_training, self.inputs, self.z, self.y)
         # EMA of G's weights: decay 0 (a plain copy) until ema_start, then ema_decay.
         decay = tf.where(self.step < self.ema_start, 0.0, self.ema_decay)
         ema_op, _, ema_getter = bops.ema_update(self.g_vars, decay, after=g_optim)
@@ -126,41 +126,40 @@ class BigGAN(object):
         # D sees real and fake in one batch, so each spectral norm makes one power iteration a step.
         batch = tf.shape(inputs)[0]
         both_y = tf.concat([y, y], 0) if self.num_classes else None
-        # ... through DiffAugment (--diffaug; nothing when off): T([real; fake]), as the authors
-        logits = self.discriminator(augment(tf.concat([inputs, G], 0), self.diffaug), both_y)
+        # ... through DiffAugment's T with --diffaug (self.augment): T([real; fake]), as the authors
+        logits = self.discriminator(self.augment(tf.concat([inputs, G], 0)), both_y)
         D_logits, D_logits_ = logits[:batch], logits[batch:]
         d_loss, d_loss_real, d_loss_fake = bops.hinge_d_loss(D_logits, D_logits_)
         # The G step needs D only on fakes (D's u vectors are then left alone: update_sn=False).
-        g_loss = bops.hinge_g_loss(self.discriminator(augment(G, self.diffaug), y, reuse=True, update_sn=False))
+        g_loss = bops.hinge_g_loss(self.discriminator(self.augment(G), y, reuse=True, update_sn=False))
 
         self.d_vars = tf.trainable_variables("discriminator")
         self.g_vars = tf.trainable_variables("generator")
         if self.G_ortho > 0:  # the shared class embedding is not regularised (as the reference)
             g_loss += bops.ortho_reg([v for v in self.g_vars if "shared" not in v.name], self.G_ortho)
 
-        # distribute.replica_loss: the loss itself on one device, its share on several (each
-        # replica adds the whole orthogonal penalty, so the shares add up to it once); loss_scaled:
-        # Adam itself, wrapped in loss scaling for float16 (--precision mixed)
-        d_adam = loss_scaled(tf.train.AdamOptimizer(self.D_lr, beta1=self.beta1, beta2=self.beta2,
-                                                    epsilon=1e-6), self.precision)
-        g_adam = loss_scaled(tf.train.AdamOptimizer(self.G_lr, beta1=self.beta1, beta2=self.beta2,
-                                                    epsilon=1e-6), self.precision)
-        d_optim = d_adam.minimize(distribute.replica_loss(d_loss), var_list=self.d_vars)
-        g_optim = g_adam.minimize(distribute.replica_loss(g_loss), var_list=self.g_vars)
+        # self.wrap_optimizer: Adam as it is; --precision mixed adds loss scaling, several GPUs each
+        # one's share of the loss (each replica adds the whole orthogonal penalty, so the shares
+        # add up to it once)
+        d_adam = self.wrap_optimizer(tf.train.AdamOptimizer(self.D_lr, beta1=self.beta1, beta2=self.beta2,
+                                                            epsilon=1e-6))
+        g_adam = self.wrap_optimizer(tf.train.AdamOptimizer(self.G_lr, beta1=self.beta1, beta2=self.beta2,
+                                                            epsilon=1e-6))
+        d_optim = d_adam.minimize(d_loss, var_list=self.d_vars)
+        g_optim = g_adam.minimize(g_loss, var_list=self.g_vars)
         return G, D_logits, d_loss, d_loss_real, d_loss_fake, g_loss, d_optim, g_optim
 
     def train(self, config, data):
         """The handout's loop with BigGAN's step: for every epoch, for every iteration,
         num_D_steps D updates (each on a fresh real batch), then one G update and the EMA; a
         sample grid every config.sample_freq iterations, a checkpoint every config.ckpt_freq.
-        Returns (iterations done, the training.StopOnSignal that says whether and why it stopped)."""
+        Returns (iterations done, the training.StopOnSignal that says whether and why it stopped).
+        config: training.TrainConfig (config.folders: the run's folders); data: datasets.Dataset."""
+        folders = config.folders
         per_iteration = self.batch_size * self.num_D_steps  # real images per iteration
         batch_idxs = training.batches_per_epoch(len(data.images), config.train_size, per_iteration)
-        counter, previous = training.resume(self, config.checkpoint_dir)  # or start at 0
-        log = training.RunLog(os.path.join(config.logs_dir, self.model_dir), self.sess.graph,
-                              counter, batch_idxs, config, self.images_per_iteration, previous,
-                              writes=distribute.writes_files(self.replicas))  # several machines: the chief
-        sample_dir = os.path.join(config.sample_dir, self.model_dir)
+        counter, previous = training.resume(self, folders.checkpoint)  # or start at 0
+        log = training.RunLog(self, config, counter, batch_idxs, previous)  # progress, losses.csv, TensorBoard
         sample_z = self.sample_noise(np.random.RandomState(config.seed), self.sample_num)
         sample_labels = cycle_labels(self.sample_num, self.num_classes) if self.num_classes else None
         rng = np.random.RandomState(training.derived_seed(config.seed, counter))  # new noise after a resume
@@ -178,14 +177,14 @@ class BigGAN(object):
                     log.iteration(counter, epoch, idx, errD, errG, d_summaries + g_summaries)
 
                     if np.mod(counter - 1, config.sample_freq) == 0:  # handout: counter % 100 == 1
-                        save_training_grid(self, sample_z, sample_labels, sample_dir, epoch, idx, errD, errG)
+                        save_training_grid(self, sample_z, sample_labels, folders.samples, epoch, idx, errD, errG)
                     if np.mod(counter, config.ckpt_freq) == 0:
-                        self.save(config.checkpoint_dir, counter, log.training_record(counter))
+                        self.save(folders.checkpoint, counter, log.training_record(counter))
                     if stop.requested:
                         break
                 if stop.requested:
                     break
-        self.save(config.checkpoint_dir, counter, log.training_record(counter))  # the end, always
+        self.save(folders.checkpoint, counter, log.training_record(counter))  # the end, always
         log.close(counter, stop)
         return counter, stop
 
@@ -198,7 +197,6 @@ class BigGAN(object):
             if self.num_classes:
                 feed[self.y] = data.labels[batch]
             summarise = with_summaries and k == len(batches) - 1
-            feed = distribute.worker_share(self.replicas, feed)  # several machines: each its own rows
             out = self.sess.run([self.d_optim, self.d_loss] + ([self.d_summaries] if summarise else []), feed)
         return float(out[1]), out[2:]
 
@@ -208,7 +206,6 @@ class BigGAN(object):
         feed = {self.z: self.training_noise(rng, self.batch_size)}
         if self.num_classes:
             feed[self.y] = rng.randint(0, self.num_classes, self.batch_size)
-        feed = distribute.worker_share(self.replicas, feed)  # several machines: each its own rows
         out = self.sess.run([self.g_optim, self.g_loss] + ([self.g_summaries] if with_summaries else []), feed)
         return float(out[1]), out[2:]
 
@@ -262,12 +259,13 @@ class BigGAN(object):
         return self.generator(z, y, train=False, reuse=True, custom_getter=ema_getter)
 
     def save(self, checkpoint_dir, step, training_record=None):
-        """Save BigGAN.model-<step> (EMA weights included) and config.json, all or nothing."""
-        runs.save_checkpoint(self, checkpoint_dir, step, training_record)
+        """Save BigGAN.model-<step> (EMA weights included) and config.json in the run's checkpoint
+        folder, all or nothing (checkpoints.save_model)."""
+        checkpoints.save_model(self, checkpoint_dir, step, training_record)
 
     def load(self, checkpoint_dir):
-        """Restore the newest checkpoint of this run; returns (found, iteration counter)."""
-        return runs.load_checkpoint(self, checkpoint_dir)
+        """Restore the newest checkpoint in the run's checkpoint folder; returns (found, iteration)."""
+        return checkpoints.load_model(self, checkpoint_dir)
 
     # ================================================================== beyond the handout
     # ------------------------------------------------------------------ facts, sampling (numpy in/out)

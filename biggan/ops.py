@@ -110,7 +110,7 @@ def snembedding(y_int, num_classes, dim, name="snembedding", update=True):
 
 # ----------------------------------------------------------------------------- normalisation
 
-def conditional_batch_norm(x, cond, name="cbn", train=True, update_sn=True, sn_affine=False):
+def conditional_batch_norm(x, cond, name="cbn", train=True):
     """Batch norm whose per-channel gain and bias come from a conditioning vector.
 
     x [B, H, W, C] (or [B, C]), cond [B, c] (in BigGAN: shared class embedding ++ z chunk).
@@ -119,20 +119,15 @@ def conditional_batch_norm(x, cond, name="cbn", train=True, update_sn=True, sn_a
     updates the moving mean/variance (decay 0.9) when train=True, and uses the moving
     averages when train=False.
 
-    sn_affine=False (default): gamma and beta are plain linears (ops.linear) whose weights and
-      biases start at ZERO, so at initialisation CBN == plain BN (gain 1, bias 0). They cannot
-      be spectrally normalised: SN of a zero matrix is 0 / 0.
-    sn_affine=True: as BigGAN-PyTorch, gamma and beta are SN linears without bias, orthogonal
-      init (so the gain starts near 1 + O(|cond|), not exactly 1); update_sn is used only here.
+    gamma and beta are plain linears (ops.linear) whose weights and biases start at ZERO, so at
+    initialisation CBN == plain BN (gain 1, bias 0). They cannot be spectrally normalised: SN of
+    a zero matrix is 0 / 0. (BigGAN-PyTorch's are SN linears without bias, orthogonal init, so
+    its gain starts near 1 + O(|cond|), not exactly 1.)
     """
     channels = x.get_shape().as_list()[-1]
     with tf.variable_scope(name):
-        if sn_affine:
-            gain = 1.0 + snlinear(cond, channels, name="gain", update=update_sn, use_bias=False)
-            bias = snlinear(cond, channels, name="bias", update=update_sn, use_bias=False)
-        else:
-            gain = 1.0 + ops.linear(cond, channels, scope="gain", stddev=0.0)  # [B, C], zero init
-            bias = ops.linear(cond, channels, scope="bias", stddev=0.0)
+        gain = 1.0 + ops.linear(cond, channels, scope="gain", stddev=0.0)  # [B, C], zero init
+        bias = ops.linear(cond, channels, scope="bias", stddev=0.0)
         if len(x.get_shape()) == 4:  # [B, C] -> [B, 1, 1, C], to broadcast over the pixels
             gain = gain[:, None, None, :]
             bias = bias[:, None, None, :]
@@ -194,12 +189,12 @@ def g_block(x, cond, out_ch, name="g_block", train=True, update_sn=True, upsampl
     skip: upsample -> 1x1 SN conv (only when channels change or it upsamples)
     """
     with tf.variable_scope(name):
-        h = tf.nn.relu(conditional_batch_norm(x, cond, "bn1", train, update_sn))
+        h = tf.nn.relu(conditional_batch_norm(x, cond, "bn1", train))
         skip = x
         if upsample:
             h, skip = upsample_nearest(h), upsample_nearest(skip)
         h = snconv2d(h, out_ch, k=3, name="conv1", update=update_sn)
-        h = tf.nn.relu(conditional_batch_norm(h, cond, "bn2", train, update_sn))
+        h = tf.nn.relu(conditional_batch_norm(h, cond, "bn2", train))
         h = snconv2d(h, out_ch, k=3, name="conv2", update=update_sn)
         if upsample or x.get_shape()[-1] != out_ch:
             skip = snconv2d(skip, out_ch, k=1, name="conv_sc", update=update_sn)

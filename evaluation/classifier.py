@@ -24,7 +24,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 import tensorflow as tf
 
-from datasets import to_float
+from datasets import real_splits, to_float
 from errors import LabError, stop_if_only_checking
 from files import atomic_write, check_writable, read_json, write_json
 from ops import linear
@@ -304,11 +304,10 @@ def accuracy(classifier, data):
 def train_classifier(settings, log=print):
     """Train a classifier on the dataset's train split, measure it on its test split, save it
     (evaluation/train_classifier.py). Returns its test accuracy."""
-    from evaluation.samples import real_splits  # the same splits the comparison measures on
     out = settings.out or default_path(settings.dataset)
     check_writable(os.path.dirname(os.path.abspath(out)), "out")
     train_set, test_set = real_splits(settings.dataset, settings.data_dir, settings.input_fname_pattern,
-                                      settings.output_size, settings.classes)
+                                      settings.output_size, settings.classes)  # the comparison's splits
     if train_set.labels is None:
         raise LabError(f"the classifier needs labels: put the images of {settings.data_dir}/"
                        f"{settings.dataset} in one sub-folder per class")

@@ -59,15 +59,14 @@ def resolve_defaults(args):
         raise LabError(f"--resamples must be at least 2 for a standard error (got {args.resamples})")
     args.output_size = args.output_size or IMAGE_SIZES.get(args.dataset, 64)
     args.classes = ",".join(parse_classes(args.classes))  # 'airplane, automobile' as main.py reads it
-    name = lambda split: runs.run_name("DCGAN", args.dataset, args.output_size, args.conditional,  # noqa: E731
-                                       parse_classes(args.classes), "", split)
+    name = lambda model, split: runs.run_name(model, args.dataset, args.output_size, args.conditional,  # noqa: E731
+                                              parse_classes(args.classes), "", split)
     split = args.mnist_split  # unless given: the held-out runs when there are some, else the handout's
     if split is None:
-        split = "train" if os.path.isdir(os.path.join("checkpoint", name("train"))) else "all"
-    run_name = name(split)
-    args.dcgan_dir = args.dcgan_dir or os.path.join("checkpoint", run_name)
-    args.biggan_dir = args.biggan_dir or os.path.join("checkpoint", "biggan_" + run_name)
-    args.report_dir = args.report_dir or os.path.join("report", run_name)
+        split = "train" if os.path.isdir(runs.folders(name("DCGAN", "train")).checkpoint) else "all"
+    args.dcgan_dir = args.dcgan_dir or runs.folders(name("DCGAN", split)).checkpoint
+    args.biggan_dir = args.biggan_dir or runs.folders(name("BigGAN", split)).checkpoint
+    args.report_dir = args.report_dir or os.path.join("report", name("DCGAN", split))
     args.classifier = args.classifier or default_path(args.dataset)
     return args
 
@@ -176,12 +175,13 @@ def score_model(kind, config, classifier, reference, args):
 
 
 def budget(config):
-    """What a run cost, from its config.json: iterations, seconds, images/s, the real images its
-    D saw (images_seen) and how many its training set holds (train_images); None when unknown."""
-    training, data = config.get("training") or {}, config.get("data") or {}
+    """What a run cost, from its config.json (a runs.RunConfig): iterations, seconds, images/s, the
+    real images its D saw (images_seen) and how many its training set holds (train_images); None
+    when unknown."""
+    training, data = config.training, config.data
     speed, seconds = training.get("images_per_second"), training.get("seconds")
     return {"iterations": training.get("iterations"), "train_seconds": seconds,
-            "images_per_second": speed, "batch_size": config.get("batch_size"),
+            "images_per_second": speed, "batch_size": config.batch_size,
             "images_seen": None if speed is None or seconds is None else round(speed * seconds),
             "train_images": data.get("num_images")}
 
@@ -236,7 +236,7 @@ def describe_setup(args, classifier, why, net, test, num_train, conditional):
 
 
 def write_outputs(args, setup, results, models, test):
-    """report_dir/ as one set (utils.replace_folder: the previous report's files all go, and
+    """report_dir/ as one set (files.replace_folder: the previous report's files all go, and
     only once the new ones are complete): losses.png, classes.png, per_class.png (conditional
     models), metrics.json, report.md, report.html."""
     logs = {kind: figures.read_losses(args.logs_dir, getattr(args, f"{key}_dir")) for kind, key in KINDS.items()}
@@ -266,12 +266,11 @@ def run(args):
     check_report_dir(args.report_dir, args.overwrite)
     configs = read_both_runs(args)
     net = open_inception(args)
-    train, test = samples.load_real_data(args, samples.task_of(configs["DCGAN"])["image size"],
-                                         configs["DCGAN"].get("data") or {})
+    train, test = samples.load_real_data(args, configs["DCGAN"].image_size, configs["DCGAN"].data)
     status = heldout.reference_status(configs, args.dataset, heldout.reference_name(args.dataset, len(test.images)),
                                       train_digest=train.digest)
     print(" [*] " + status["note"])
-    conditional = samples.model_is_conditional(configs["DCGAN"])
+    conditional = configs["DCGAN"].conditional
     classifier, why = open_classifier(args, train, conditional)
     require_a_network(classifier, net, why)
     stop_if_only_checking("both runs, the real images and what measures them check out")

@@ -15,6 +15,7 @@ matplotlib.use("Agg")  # draw into files; no window (works on a server without a
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+import runs  # noqa: E402
 from training import derived_seed, read_loss_log  # noqa: E402
 from files import atomic_write  # noqa: E402
 from utils import class_rows, cycle_labels, merge  # noqa: E402
@@ -117,8 +118,10 @@ def save_loss_curves(path, logs):
 
 
 def read_losses(logs_dir, folder):
-    """The run's losses.csv (logs/<checkpoint folder name>/losses.csv) and its path; None if missing."""
-    path = os.path.join(logs_dir, os.path.basename(os.path.normpath(folder)), "losses.csv")
+    """The run's losses.csv (logs/<run name>/losses.csv: runs.folders, the run named after its
+    checkpoint folder) and its path; None if missing."""
+    path = os.path.join(runs.folders(os.path.basename(os.path.normpath(folder)), logs_dir=logs_dir).logs,
+                        "losses.csv")
     return (read_loss_log(path) if os.path.exists(path) else None), path
 
 

@@ -1,22 +1,22 @@
 """Was the reference really held out? Read what each run trained on (handout extension 2).
 
 compare.py measures every model against a REAL reference split: MNIST's t10k digits, CIFAR-10's
-test batch, or the held-out tenth of a folder (datasets.HOLDOUT_RULE: decided per image from its
+test batch, or the held-out tenth of a folder (image_folders.HOLDOUT_RULE: decided per image from its
 path, so images added later never move an image a run trained on into the reference). A distance to images the
 model was trained on is flattering, and then the "real-data floor" row is no floor at all. The
 handout's load_mnist trains on train + t10k (70,000 digits), so with the default flags the MNIST
 reference IS in the training data.
 
-Since the training scripts record their data in config.json under "data":
+Since the training scripts record their data in config.json under "data" (runs.RunConfig.data):
     {"dataset": "mnist", "split": "all" | "train", "classes": [...], "attribute": null,
      "num_images": 70000}
 ("all" = MNIST train + t10k; "train" = the train split only, which never holds the reference)
 this module turns the two records into one verdict: held out (True), seen (False) or unknown
 (None: a run made before the record existed). It never says "held out" unless both records say so.
-No TensorFlow here: it only reads dictionaries.
+No TensorFlow here: it only reads the runs' records.
 """
 
-from datasets import HOLDOUT_RULE
+from image_folders import HOLDOUT_RULE
 
 HELD_OUT, SEEN, UNKNOWN = True, False, None
 MNIST_FIX = "--mnist_split train"
@@ -24,11 +24,11 @@ FIXED_SPLITS = ("mnist", "cifar10")  # their splits are files of their own; a fo
 
 
 def run_verdict(config):
-    """(True / False / None, a phrase with a {who} slot) for one run's config.json: did it train
-    on the train split only (True), on data that includes the reference (False), or can we not
-    tell (None)?"""
-    data = config.get("data")
-    if not isinstance(data, dict):
+    """(True / False / None, a phrase with a {who} slot) for one run (its runs.RunConfig): did it
+    train on the train split only (True), on data that includes the reference (False), or can we
+    not tell (None)?"""
+    data = config.data
+    if not data:
         return UNKNOWN, ("the config.json of {who} has no \"data\" record (made before runs "
                          "recorded their data)")
     split, count, dataset = data.get("split"), data.get("num_images"), data.get("dataset")
@@ -75,9 +75,8 @@ def folder_changes(configs, dataset, train_digest):
     still know that the models saw a different set than the folder holds now."""
     if dataset in FIXED_SPLITS or not train_digest:
         return ""
-    changed = [f"the {kind} ({(config.get('data') or {}).get('num_images', '?')} images then)"
-               for kind, config in configs.items()
-               if (config.get("data") or {}).get("digest") not in (None, train_digest)]
+    changed = [f"the {kind} ({config.data.get('num_images', '?')} images then)"
+               for kind, config in configs.items() if config.data.get("digest") not in (None, train_digest)]
     if not changed:
         return ""
     return (f" The folder's images changed since {' and '.join(changed)} trained; images added since "
@@ -85,7 +84,7 @@ def folder_changes(configs, dataset, train_digest):
 
 
 def reference_status(configs, dataset, reference, train_digest=None):
-    """The verdict for both runs ({kind: config.json dict}) and the one line the report opens
+    """The verdict for both runs ({kind: runs.RunConfig}) and the one line the report opens
     with. `reference` names the reference images, e.g. "the 10,000 MNIST t10k digits";
     train_digest: the digest of the dataset's train split today (datasets.data_digest).
 

@@ -1,11 +1,11 @@
 """The image sets a comparison scores (handout 六.2): generated and real.
 
 Generated: each trained run is a checkpoint folder holding config.json (the architecture,
-what it trained on, how long) and the TensorFlow checkpoint (the weights). load_generator
-rebuilds the network with runs.from_run in a graph of its own; generate_samples draws N images
-with a fixed seed, the same class mix for every model.
+what it trained on, how long: runs.read_config) and the TensorFlow checkpoint (the weights).
+load_generator rebuilds the network with testmode.from_run in a graph of its own; generate_samples
+draws N images with a fixed seed, the same class mix for every model.
 
-Real: the dataset's train and test splits (datasets.load_dataset: MNIST's official 60k / 10k,
+Real: the dataset's train and test splits (datasets.real_splits: MNIST's official 60k / 10k,
 CIFAR-10's batches, a folder's held-out tenth), the same splits the evaluation classifier was
 trained and judged on. Every image set is handled as uint8 [N, H, W, C], what a student would
 save to disk.
@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 import datasets
+import testmode
 import runs
 from errors import LabError
 from evaluation.classifier import DEFAULT_SIZE as DEFAULT_CLASSIFIER_SIZE, default_path, weight_paths
@@ -28,7 +29,6 @@ from utils import cycle_labels, to_uint8
 
 tf1 = tf.compat.v1
 
-TRAIN_SCRIPTS = {"DCGAN": "main.py", "BigGAN": "biggan/main.py"}
 DEFAULT_DATA_DIR, DEFAULT_PATTERN = "./data", "*.jpg"  # every script's --data_dir, --input_fname_pattern
 MIN_REFERENCE = 10  # real test images at the least (k-NN metrics need more than k = 3)
 
@@ -59,7 +59,7 @@ def train_command(kind, args):
     flags.append("--train")
     if args.dataset == "mnist" and getattr(args, "mnist_split", None) != "all":
         flags += MNIST_FIX.split()
-    return shlex.join(["python", TRAIN_SCRIPTS[kind]] + flags)
+    return shlex.join(["python", runs.PROGRAMS[kind]] + flags)
 
 
 def classifier_command(args, image_size):
@@ -75,8 +75,8 @@ def classifier_command(args, image_size):
 
 
 def read_run_config(folder, kind, args):
-    """config.json of a training run, or a LabError that says how to make it (and which runs
-    there are, in case only the flags differ)."""
+    """config.json of a training run (a runs.RunConfig), or a LabError that says how to make it
+    (and which runs there are, in case only the flags differ)."""
     path = os.path.join(folder, "config.json")
     if not os.path.exists(path):
         parent = os.path.dirname(os.path.normpath(folder)) or "."
@@ -84,26 +84,18 @@ def read_run_config(folder, kind, args):
         found = f" (found in {parent}: {', '.join(there)})" if there else ""
         raise LabError(f"no trained {kind} in {folder}{found}; train it first: "
                        f"{train_command(kind, args)}, or pass --{kind.lower()}_dir")
-    config = runs.read_config(folder, TRAIN_SCRIPTS[kind], args.dataset)  # a lab run's, checked
-    if config.get("model") != kind:
-        raise LabError(f"{folder} holds a {config.get('model')} checkpoint, not a {kind}; "
+    config = runs.read_config(folder, runs.PROGRAMS[kind], args.dataset)  # a lab run's, checked
+    if config.model != kind:
+        raise LabError(f"{folder} holds a {config.model} checkpoint, not a {kind}; "
                        f"check --dcgan_dir and --biggan_dir")
     return config
 
 
-def model_is_conditional(config):
-    """Whether a saved model takes class labels (DCGAN: y_dim; BigGAN: num_classes)."""
-    return bool(config.get("y_dim") or config.get("num_classes"))
-
-
 def task_of(config):
-    """What a model was trained to make: the things both models must share to be compared.
-    (An unconditional DCGAN still records the folder's class names; they do not count.)"""
-    return {"dataset": config["dataset"],
-            "image size": config.get("output_size") or config.get("output_height"),
-            "channels": config["c_dim"],
-            "classes": ",".join(config["class_names"]) if model_is_conditional(config)
-            else "none (unconditional)"}
+    """What a model was trained to make (a runs.RunConfig): the things both models must share to
+    be compared. (An unconditional DCGAN still records the folder's class names; they do not count.)"""
+    return {"dataset": config.dataset, "image size": config.image_size, "channels": config.architecture.c_dim,
+            "classes": ",".join(config.class_names) if config.conditional else "none (unconditional)"}
 
 
 def check_same_task(dcgan_config, biggan_config, args):
@@ -122,12 +114,12 @@ def check_same_task(dcgan_config, biggan_config, args):
 # ----------------------------------------------------------------------------- the generators
 
 def load_generator(folder, kind, args):
-    """Rebuild the run's network (runs.from_run) in a graph and session of its own, so the two
+    """Rebuild the run's network (testmode.from_run) in a graph and session of its own, so the two
     models' variables never mix, with batch norm statistics measured from the generator."""
     read_run_config(folder, kind, args)  # a missing run names the command that trains it
     with tf.Graph().as_default():
         sess = tf1.Session()
-        model, iteration = runs.from_run(sess, folder, TRAIN_SCRIPTS[kind], args.dataset)
+        model, iteration = testmode.from_run(sess, folder, runs.PROGRAMS[kind], args.dataset)
     set_standing_statistics(model)
     print(f" [*] Loaded the {kind} of {folder} at iteration {iteration}")
     return model
@@ -157,30 +149,11 @@ def generate_samples(model, n, seed):
 
 # ----------------------------------------------------------------------------- real images
 
-def as_uint8(images):
-    """The one place real images change type: uint8 stays as it is, floats in [0, 1] become
-    uint8 (the loaders' float32 images), so real and generated images are scored alike."""
-    return images if images.dtype == np.uint8 else to_uint8(images)
-
-
-def real_splits(dataset, data_dir, pattern, image_size, classes="", record=None):
-    """(train, test) Datasets of real images, as uint8: the splits every script means
-    (datasets.load_dataset). record: a run's "data" record; a folder is cropped as the run was
-    (e.g. the handout's faces: --crop --input_height 108), so real and generated images show
-    the same thing. A folder without class sub-folders has labels None."""
-    record = record or {}
-    train, test = (datasets.load_dataset(dataset, data_dir, pattern, image_size, record.get("input_size"),
-                                         record.get("crop", False), datasets.parse_classes(classes) or None,
-                                         split=split, attribute=record.get("attribute"))
-                   for split in ("train", "test"))
-    return train._replace(images=as_uint8(train.images)), test._replace(images=as_uint8(test.images))
-
-
 def load_real_data(args, image_size, record=None):
-    """The comparison's real images, real_splits with compare.py's flags; a LabError when the
+    """The comparison's real images, datasets.real_splits with compare.py's flags; a LabError when the
     test split is too small to measure against."""
-    train, test = real_splits(args.dataset, args.data_dir, args.input_fname_pattern, image_size,
-                              args.classes, record)
+    train, test = datasets.real_splits(args.dataset, args.data_dir, args.input_fname_pattern, image_size,
+                                       args.classes, record)
     if len(test.images) < MIN_REFERENCE or test.split == "all":
         raise LabError(f"{args.dataset} has {len(train.images)} images, too few to hold a test split "
                        f"out to compare against (a folder gives 1 image in 10 to it: {MIN_REFERENCE} "

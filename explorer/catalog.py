@@ -66,17 +66,14 @@ def read_run(folder):
         config = runs.read_config(folder, *guess_command(name))
     except (LabError, OSError) as e:
         return Run(name, folder, stamp=stamp, problem=str(e))
-    if not checkpoints.checkpoint_steps(folder, config["model"]):  # found now, not after building the network
-        program = runs.PROGRAMS[config["model"]]
-        return Run(name, folder, config["model"], config["dataset"], stamp=stamp,
-                   problem=f"{folder} has a config.json but no checkpoint; {runs.train_first(program, config['dataset'])}")
-    architecture = runs.architecture_from_record(config)
-    size = getattr(architecture, "output_size", None) or architecture.output_height
-    classes = list(architecture.class_names) if (getattr(architecture, "y_dim", None)
-                                                 or getattr(architecture, "num_classes", 0)) else []
-    iterations = runs.read_record(folder).get("iterations")
-    return Run(name, folder, config["model"], architecture.dataset_name, size, architecture.c_dim,
-               classes, architecture.z_dim, iterations if isinstance(iterations, int) else None, stamp)
+    if not checkpoints.checkpoint_steps(folder, config.model):  # found now, not after building the network
+        program = runs.PROGRAMS[config.model]
+        return Run(name, folder, config.model, config.dataset, stamp=stamp,
+                   problem=f"{folder} has a config.json but no checkpoint; {runs.train_first(program, config.dataset)}")
+    iterations = config.training.get("iterations")
+    return Run(name, folder, config.model, config.dataset, config.image_size, config.architecture.c_dim,
+               config.class_names if config.conditional else [], config.architecture.z_dim,
+               iterations if isinstance(iterations, int) else None, stamp)
 
 
 def is_run_folder(path):

@@ -1,7 +1,7 @@
 """The generators behind the page: one loaded run is its own tf.Graph and Session.
 
-A run is rebuilt by runs.from_run (the network its config.json describes, its newest checkpoint;
-BigGAN's EMA generator) and given standing statistics once, as test mode does (cli.test_mode),
+A run is rebuilt by testmode.from_run (the network its config.json describes, its newest checkpoint;
+BigGAN's EMA generator) and given standing statistics once, as test mode does (testmode.test_mode),
 with test mode's batch size, so the page draws what test mode draws, pixel for pixel. Each
 session runs on few threads (--threads), so a training run on the same cores keeps its speed and
 the page stays quick. Requests for one run take turns (its lock: the model's truncation is set
@@ -15,6 +15,7 @@ import time
 import numpy as np
 import tensorflow.compat.v1 as tf
 
+import testmode
 import runs
 import tfstart
 from errors import LabError
@@ -44,7 +45,7 @@ class Loaded:
         with self.graph.as_default():
             self.sess = tf.Session(config=session_config(threads))
             try:
-                self.model, self.iteration = runs.from_run(self.sess, run.folder, *guess(run), TEST_MODE_BATCH)
+                self.model, self.iteration = testmode.from_run(self.sess, run.folder, *guess(run), TEST_MODE_BATCH)
                 set_standing_statistics(self.model)  # as test mode: batch norm statistics from this G
             except BaseException:
                 self.sess.close()

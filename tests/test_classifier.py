@@ -10,9 +10,10 @@ from PIL import Image
 
 from evaluation import classifier as classifiers
 from evaluation.classifier import Classifier, TrainingSettings, default_path
-from evaluation.samples import real_splits
 import datasets
-from datasets import Dataset, read_mnist_split
+import image_folders
+from datasets import Dataset, real_splits
+from mnist import read_mnist_split
 from errors import LabError
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -111,7 +112,7 @@ def test_a_classifier_is_trained_on_the_train_split_of_an_image_folder(tmp_path)
     out = str(tmp_path / "shades.npz")
     classifiers.train_classifier(TrainingSettings("shades", data_dir, output_size=16, input_fname_pattern="*.png",
                                                   epochs=1, batch_size=8, out=out), log=lambda line: None)
-    held = sum(datasets.is_held_out(f"{c}/{i}.png") for c in ("dark", "light") for i in range(12))
+    held = sum(image_folders.is_held_out(f"{c}/{i}.png") for c in ("dark", "light") for i in range(12))
     loaded = Classifier.from_file(out)
     assert loaded.class_names == ["dark", "light"] and loaded.input_shape == (16, 16, 1)
     assert loaded.info["train_images"] == 24 - held and loaded.info["test_images"] == held

@@ -22,6 +22,7 @@ from absl import flags as absl_flags
 
 import cli
 import datasets
+import runs
 import tiny_inception
 from biggan import compare
 from evaluation import analysis, comparison, figures, report as report_writer, samples, train_classifier
@@ -213,7 +214,7 @@ def parse_training_command(command, model_name):
     """A suggested `python main.py ...` command's flags, parsed by the real definitions and
     checked as main.py checks them (an unknown flag or a bad value raises)."""
     argv = shlex.split(command)
-    assert argv[:2] == ["python", samples.TRAIN_SCRIPTS[model_name]], command
+    assert argv[:2] == ["python", runs.PROGRAMS[model_name]], command
     values = absl_flags.FlagValues()
     cli.define_common_flags(FlagDefinitions(values))
     values(argv[1:])

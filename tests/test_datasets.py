@@ -16,8 +16,11 @@ import pytest
 from PIL import Image
 
 import checksums
+import cifar10
 import datasets
-import utils
+import image_folders
+import images
+import mnist
 from errors import LabError
 
 MNIST_DIR = "data/mnist"
@@ -54,7 +57,7 @@ def test_train_means_the_same_thing_for_every_dataset_and_script():
     assert (len(train.images), len(test.images), len(everything.images)) == (60000, 10000, 70000)
     assert (train.split, test.split, everything.split) == ("train", "test", "all")
     assert len({train.digest, test.digest, everything.digest}) == 3
-    t10k, _ = datasets.read_mnist_split(MNIST_DIR, "test")
+    t10k, _ = mnist.read_mnist_split(MNIST_DIR, "test")
     np.testing.assert_array_equal(test.images[..., 0], t10k)  # the held-out digits, as in the file
 
 
@@ -62,10 +65,10 @@ def test_load_mnist_is_the_handouts_70000_shuffled_digits_as_uint8():
     data = datasets.load_mnist(MNIST_DIR)
     assert data.images.shape == (70000, 28, 28, 1) and data.images.dtype == np.uint8
     assert data.labels.shape == (70000,) and set(np.unique(data.labels)) == set(range(10))
-    train_x, train_y = datasets.read_mnist_split(MNIST_DIR, "train")
+    train_x, train_y = mnist.read_mnist_split(MNIST_DIR, "train")
     order = np.random.RandomState(547).permutation(70000)
     first = order[0]  # the first shuffled image is original image number `first`
-    original = train_x[first] if first < 60000 else datasets.read_mnist_split(MNIST_DIR, "test")[0][first - 60000]
+    original = train_x[first] if first < 60000 else mnist.read_mnist_split(MNIST_DIR, "test")[0][first - 60000]
     np.testing.assert_array_equal(data.images[0, ..., 0], original)
     # to_float gives bit for bit the floats the loader used to return
     batch = data.images[:100]
@@ -85,9 +88,9 @@ def write_idx(path, magic, count, shape, data=None, gz=False):
 
 def synthetic_mnist(folder, gz=False, image_magic=2051, truncate=0):
     os.makedirs(folder, exist_ok=True)
-    for split, (images, labels, count) in datasets.MNIST_FILES.items():
+    for split, (image_file, labels, count) in mnist.MNIST_FILES.items():
         pixels = np.random.RandomState(0).randint(0, 256, (count, 28, 28)).astype(np.uint8).tobytes()
-        write_idx(os.path.join(folder, images + (".gz" if gz else "")), image_magic, count, (28, 28),
+        write_idx(os.path.join(folder, image_file + (".gz" if gz else "")), image_magic, count, (28, 28),
                   pixels[:len(pixels) - truncate], gz)
         write_idx(os.path.join(folder, labels + (".gz" if gz else "")), 2049, count, (),
                   (np.arange(count) % 10).astype(np.uint8).tobytes(), gz)
@@ -95,7 +98,7 @@ def synthetic_mnist(folder, gz=False, image_magic=2051, truncate=0):
 
 @pytest.fixture
 def small_counts(monkeypatch):
-    monkeypatch.setattr(datasets, "MNIST_FILES", {
+    monkeypatch.setattr(mnist, "MNIST_FILES", {
         "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 6),
         "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 4)})
 
@@ -261,7 +264,7 @@ def test_a_cifar10_archive_found_in_the_data_folder_is_checked_before_it_is_unpa
 
 
 def test_a_cifar10_batch_larger_than_a_batch_can_be_is_refused_unread(tmp_path, monkeypatch):
-    monkeypatch.setattr(datasets, "MAX_CIFAR_BATCH_BYTES", 20000)  # the tiny batches: 12,616
+    monkeypatch.setattr(cifar10, "MAX_CIFAR_BATCH_BYTES", 20000)  # the tiny batches: 12,616
     marker = tmp_path / "written_by_the_pickle"
     big = crafted_batch(marker) + bytes(30000)  # read, it would run its payload
     write_files(tmp_path, cifar_files({"data_batch_1": big}))
@@ -273,7 +276,7 @@ def test_a_cifar10_batch_larger_than_a_batch_can_be_is_refused_unread(tmp_path, 
 
 def test_a_cifar10_archive_member_larger_than_a_batch_is_refused_before_unpacking(
         tmp_path, monkeypatch):
-    monkeypatch.setattr(datasets, "MAX_CIFAR_BATCH_BYTES", 20000)  # the tiny batches: 12,616
+    monkeypatch.setattr(cifar10, "MAX_CIFAR_BATCH_BYTES", 20000)  # the tiny batches: 12,616
     archive = cifar_archive(tmp_path, cifar_files({"data_batch_3": bytes(50000)}))
     monkeypatch.setitem(checksums.EXPECTED_MD5, "cifar-10-python.tar.gz", checksums.md5_of(archive))
     with pytest.raises(LabError, match=r"not a valid CIFAR-10 archive \(its member "
@@ -320,7 +323,7 @@ def cache_files(folder):
 
 def decode_directly(paths, size, channels=3, **kw):
     """The images decoded one by one, without any cache: what the cache must hold."""
-    return np.stack([utils.transform(utils.imread(p), channels, size, **kw) for p in paths])
+    return np.stack([images.transform(images.imread(p), channels, size, **kw) for p in paths])
 
 
 @pytest.mark.parametrize("size", [32, 64])
@@ -375,9 +378,9 @@ def test_holdout_split_is_decided_per_image_as_slices_of_the_cache(tmp_path):
     train = datasets.load_dataset("ab", str(tmp_path), "*.png", 8, **quiet)
     test = datasets.load_dataset("ab", str(tmp_path), "*.png", 8, split="test", **quiet)
     everything = datasets.load_dataset("ab", str(tmp_path), "*.png", 8, split="all", **quiet)
-    paths = datasets.find_images(str(tmp_path / "ab"), "*.png")
+    paths = image_folders.find_images(str(tmp_path / "ab"), "*.png")
     rels = [os.path.relpath(p, tmp_path / "ab") for p in paths]
-    held = np.array([datasets.is_held_out(rel) for rel in rels])
+    held = np.array([image_folders.is_held_out(rel) for rel in rels])
     assert 0 < held.sum() < 10 and len(everything.images) == 30
     expected = decode_directly(paths, 8)
     np.testing.assert_array_equal(test.images, expected[held])
@@ -392,7 +395,7 @@ def test_adding_images_never_moves_one_into_the_held_out_split(tmp_path):
     images when one image was added. Per image, the test split only gains the new images."""
     make_folder(tmp_path / "faces", classes=("",), n=60, size=8, modes=("L",))
     names = lambda split: set(  # noqa: E731
-        f.rel for f in datasets.scan_images(str(tmp_path / "faces"), "*.png") if datasets.is_held_out(f.rel) == split)
+        f.rel for f in image_folders.scan_images(str(tmp_path / "faces"), "*.png") if image_folders.is_held_out(f.rel) == split)
     before_test, before_train = names(True), names(False)
     for i in range(60, 75):  # 15 images more
         Image.fromarray(np.zeros((8, 16), np.uint8)).save(tmp_path / "faces" / f"{i}.png")
@@ -407,14 +410,14 @@ def test_adding_images_never_moves_one_into_the_held_out_split(tmp_path):
 def test_a_class_with_no_training_image_is_refused_and_one_with_no_held_out_image_said(tmp_path):
     make_folder(tmp_path / "many", classes=("a", "b"), n=15, size=8, modes=("L",))
     names = sorted(os.listdir(tmp_path / "many" / "b"))
-    lone = next(rel for rel in (f"c{i}/x.png" for i in range(100)) if datasets.is_held_out(rel))
+    lone = next(rel for rel in (f"c{i}/x.png" for i in range(100)) if image_folders.is_held_out(rel))
     os.makedirs(tmp_path / "many" / lone.split("/")[0])
     Image.fromarray(np.zeros((8, 16), np.uint8)).save(tmp_path / "many" / lone)
     with pytest.raises(LabError, match=rf"class\(es\) {lone.split('/')[0]} \(1 image\(s\), all held out\).* "
                                        "have no training image"):
         datasets.load_dataset("many", str(tmp_path), "*.png", 8, log=Log())
     shutil.rmtree(tmp_path / "many" / lone.split("/")[0])
-    kept = next(rel for rel in (f"d{i}/x.png" for i in range(100)) if not datasets.is_held_out(rel))
+    kept = next(rel for rel in (f"d{i}/x.png" for i in range(100)) if not image_folders.is_held_out(rel))
     os.makedirs(tmp_path / "many" / kept.split("/")[0])
     Image.fromarray(np.zeros((8, 16), np.uint8)).save(tmp_path / "many" / kept)
     log = Log()
@@ -432,7 +435,7 @@ def test_a_link_to_a_parent_folder_does_not_loop(tmp_path):
     os.symlink("..", tmp_path / "toys" / "cars" / "up")             # toys/cars/up -> toys
     os.symlink("b.png", tmp_path / "toys" / "cars" / "a.png")        # a.png -> b.png -> a.png
     os.symlink("a.png", tmp_path / "toys" / "cars" / "b.png")
-    paths = datasets.find_images(str(tmp_path / "toys"), "*.png")
+    paths = image_folders.find_images(str(tmp_path / "toys"), "*.png")
     assert [os.path.relpath(p, tmp_path / "toys") for p in paths] == [
         "cars/0.png", "cars/1.png", "cars/2.png", "planes/0.png", "planes/1.png", "planes/2.png"]
 
@@ -446,7 +449,7 @@ def test_an_image_reached_twice_counts_once(tmp_path):
     assert len(data.images) == 6 and data.class_names == ["cars", "planes"]
 
 
-# ----------------------------------------------------------------------------- every Pillow mode (utils.imread)
+# ----------------------------------------------------------------------------- every Pillow mode (images.imread)
 
 # ----------------------------------------------------------------------------- CelebA
 
@@ -473,7 +476,7 @@ def fake_celeba(data_dir, smiling=(1, -1, 1), lines=None):
             row[column] = value
         lines = [str(len(smiling)), " ".join(ATTRIBUTES)] + [
             f"{i + 1:06d}.jpg  " + " ".join(f"{v:2d}" for v in row) for i, row in enumerate(rows)]
-    with open(os.path.join(folder, datasets.CELEBA_ATTRIBUTES), "w") as f:
+    with open(os.path.join(folder, checksums.CELEBA_ATTRIBUTES), "w") as f:
         f.write("\n".join(lines) + "\n")
     return folder
 
@@ -511,7 +514,7 @@ def test_celeba_bad_attribute_input_is_one_line_each(tmp_path):
     make_folder(tmp_path / "toys")
     with pytest.raises(LabError, match="^--attribute works only with --dataset celebA .*not with 'toys'"):
         datasets.load_dataset("toys", str(tmp_path), "*.png", attribute="Smiling")
-    os.remove(tmp_path / "celebA" / datasets.CELEBA_ATTRIBUTES)
+    os.remove(tmp_path / "celebA" / checksums.CELEBA_ATTRIBUTES)
     with pytest.raises(LabError, match="list_attr_celeba.txt not found; run: python download.py celebA$"):
         load_celeba(tmp_path, "Smiling")
 

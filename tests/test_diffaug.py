@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import cli
+import datasets
 import diffaug
 import runs
+import training
 from biggan.model import BigGAN
 from errors import LabError
 from model import DCGAN
@@ -125,7 +128,7 @@ def cut_in_every_image(batch):
 
 def test_the_dcgan_shows_d_augmented_real_and_fake_images_in_both_steps(sess):
     model = DCGAN(sess, output_height=32, output_width=32, y_dim=2, c_dim=3, batch_size=4, sample_num=4,
-                  gf_dim=8, df_dim=8, diffaug=ALL)
+                  gf_dim=8, df_dim=8, augment=cli.augmentation(ALL))
     real, fake = augmented_tensors(sess.graph)  # D(T(x)), D(T(G(z))): the same policy
     assert tf.gradients(model.D_logits, real)[0] is not None and tf.gradients(model.g_loss, fake)[0] is not None
     y = model.label_feed([0, 1, 0, 1])
@@ -137,7 +140,7 @@ def test_the_dcgan_shows_d_augmented_real_and_fake_images_in_both_steps(sess):
 
 
 def test_biggan_augments_real_and_fake_together_and_the_g_step_too(sess):
-    model = BigGAN(sess, output_size=32, c_dim=3, num_classes=2, ch=4, batch_size=4, diffaug=ALL)
+    model = BigGAN(sess, output_size=32, c_dim=3, num_classes=2, ch=4, batch_size=4, augment=cli.augmentation(ALL))
     both, g_step = augmented_tensors(sess.graph)  # D(T([real; fake])) and the G step's D(T(G(z)))
     assert both.get_shape().as_list() == [None, 32, 32, 3]
     z = model.training_noise(np.random.RandomState(0), 4)
@@ -156,9 +159,15 @@ def test_off_by_default(sess):
 
 
 def test_config_json_records_the_policy_and_older_runs_need_none(sess, tmp_path):
+    """A run with --diffaug "cutout, color" (as main.py builds it: cli.augmentation, cli.train_config)
+    records the policy, in the paper's order, in its config.json."""
     model = DCGAN(sess, output_height=16, output_width=16, c_dim=3, batch_size=2, sample_num=2,
-                  gf_dim=4, df_dim=4, diffaug="cutout, color", model_dir="toys")
-    sess.run(tf1.global_variables_initializer())
-    runs.save_checkpoint(model, str(tmp_path), 1, {"iterations": 1})
-    training = runs.read_record(str(tmp_path / "toys"), "training")
-    assert training == {"iterations": 1, "diffaug": "color,cutout", "precision": "fp32"}
+                  gf_dim=4, df_dim=4, model_dir="toys", augment=cli.augmentation("cutout, color"))
+    folders = runs.folders("toys", *(str(tmp_path / part) for part in ("ckpt", "samples", "logs")))
+    config = training.TrainConfig(epoch=1, folders=folders, diffaug=cli.diffaug_policy("cutout, color"),
+                                  print_freq=100, sample_freq=100)
+    data = datasets.Dataset(np.full((2, 16, 16, 3), 128, np.uint8), None, [])
+    assert model.train(config, data)[0] == 1
+    record = runs.read_record(folders.checkpoint, "training")
+    assert {key: record[key] for key in ("iterations", "diffaug", "precision")} == {
+        "iterations": 1, "diffaug": "color,cutout", "precision": "fp32"}

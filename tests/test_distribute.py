@@ -13,13 +13,16 @@ import re
 import socket
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
+import cli
 import distribute
-import runs
+import testmode
+import training
 from biggan.model import BigGAN
 from errors import LabError
 from model import DCGAN
@@ -90,39 +93,49 @@ def test_more_gpus_than_present_is_one_line():
         distribute.start(asked, None, 300)
 
 
-def test_one_device_builds_no_distribution_at_all(sess):
+def test_one_device_builds_no_distribution_at_all(sess, monkeypatch):
     """--num_gpus 1 without TF_CONFIG: no strategy, the one-device graph (no replica's copy, no
-    all-reduce, no mirrored variable)."""
-    assert distribute.start(1, None, 300) is None
+    all-reduce, no mirrored variable), and nothing to wrap Adam in."""
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    flags = types.SimpleNamespace(train=True, num_gpus=1)
+    replicas = cli.start_replicas(flags, cli.check_replicas(flags))
+    assert isinstance(replicas, training.OneDevice) and cli.optimizer_wrapper("fp32", replicas) is None
     model = DCGAN(sess, output_height=28, output_width=28, y_dim=10, c_dim=1, batch_size=8, sample_num=8,
-                  gf_dim=8, df_dim=8, gfc_dim=16, dfc_dim=16)
+                  gf_dim=8, df_dim=8, gfc_dim=16, dfc_dim=16, replicas=replicas)
     ops = sess.graph.get_operations()
     assert not [op.name for op in ops if "replica_" in op.name or "Collective" in op.type or "Nccl" in op.type]
     assert all(type(v).__name__ == "ResourceVariable" for v in tf1.global_variables())
-    assert model.replicas is None
+    assert model.replicas is replicas
 
 
 # ----------------------------------------------------------------------------- 2 replicas x 32 = 1 x 64
 
 def session_config():
     """A test Session: without grappler's graph rewrites (a graph that runs a step or two spends
-    longer in them than it saves; what is computed stays the same)."""
-    config = tf1.ConfigProto()
+    longer in them than it saves; what is computed stays the same), one op at a time. (The DCGAN's
+    D updates its batch norm moving averages twice a step, through D(x) and D(G(z)), with nothing
+    ordering the two: run side by side under load, both read the old average and one update was
+    lost, 20 times the tolerance off. One at a time, only their order is open, as the tolerance says.)"""
+    config = tf1.ConfigProto(inter_op_parallelism_threads=1)
     config.graph_options.rewrite_options.disable_meta_optimizer = True
     return config
 
 
 def make_dcgan(sess, replicas, model_dir):
-    return DCGAN(sess, output_height=28, output_width=28, y_dim=10, c_dim=1, batch_size=BATCH, sample_num=BATCH,
-                 gf_dim=8, df_dim=8, gfc_dim=32, dfc_dim=32, dataset_name="mnist", model_dir=model_dir,
-                 replicas=replicas)
+    """As main.py builds it: inside the replicas' scope, each Adam wrapped as cli.optimizer_wrapper says."""
+    with replicas.scope():
+        return DCGAN(sess, output_height=28, output_width=28, y_dim=10, c_dim=1, batch_size=BATCH, sample_num=BATCH,
+                     gf_dim=8, df_dim=8, gfc_dim=32, dfc_dim=32, dataset_name="mnist", model_dir=model_dir,
+                     replicas=replicas, wrap_optimizer=cli.optimizer_wrapper("fp32", replicas))
 
 
 def make_biggan(sess, replicas, model_dir):
     # ema_start 0, decay 0.9: the EMA averages from the first step; G_ortho: the penalty is in the step
-    return BigGAN(sess, output_size=28, c_dim=1, num_classes=10, ch=4, shared_dim=8, z_dim=12,
-                  batch_size=BATCH, num_D_steps=1, G_ortho=1e-3, ema_start=0, ema_decay=0.9,
-                  dataset_name="mnist", model_dir=model_dir, replicas=replicas)
+    with replicas.scope():
+        return BigGAN(sess, output_size=28, c_dim=1, num_classes=10, ch=4, shared_dim=8, z_dim=12,
+                      batch_size=BATCH, num_D_steps=1, G_ortho=1e-3, ema_start=0, ema_decay=0.9,
+                      dataset_name="mnist", model_dir=model_dir, replicas=replicas,
+                      wrap_optimizer=cli.optimizer_wrapper("fp32", replicas))
 
 
 def one_step(model, batch):
@@ -140,11 +153,10 @@ def one_step(model, batch):
 def train_once(make, replicas, folder, start, batch, load_from=None):
     """Build the model on two logical CPUs (`replicas`) or one device (None), start from the
     variables saved in `start` (saved there first when it does not exist yet), make one step and
-    save the run in folder/run. Returns (losses, every variable after the step, samples): those of
+    save the run in folder. Returns (losses, every variable after the step, samples): those of
     this run, or of the run in load_from loaded into this graph as test mode loads it."""
     config = session_config()
-    if replicas:
-        replicas = distribute.logical_cpus(2, config)
+    replicas = distribute.logical_cpus(2, config) if replicas else training.OneDevice()
     with tf.Graph().as_default(), tf1.Session(config=config) as sess:
         tf1.set_random_seed(0)
         model = make(sess, replicas, "run")
@@ -205,10 +217,10 @@ def test_the_batch_norm_sums_go_over_all_replicas_and_their_gradient_too():
     replicas = distribute.logical_cpus(2, config)
     with tf.Graph().as_default(), tf1.Session(config=config) as sess:
         with replicas.strategy.scope():
-            halves = distribute.split_batch(replicas, tf.constant(x))
+            halves = replicas.split_batch(tf.constant(x))
 
-            def replica(half):  # each replica's loss is its share of the batch's (as in training)
-                return distribute.moments(half, [0]), tf.gradients(distribute.replica_loss(loss_of(half)), half)[0]
+            def replica(half):  # each replica's loss is its share of the batch's (as Replicas.share_loss makes it)
+                return distribute.moments(half, [0]), tf.gradients(loss_of(half) / replicas.count, half)[0]
             (mean, variance), gradient = replicas.strategy.extended.call_for_each_replica(replica, args=(halves,))
             local = replicas.strategy.experimental_local_results
             results = sess.run([local(mean), local(variance), local(gradient)])
@@ -290,6 +302,6 @@ def test_two_machines_agree_and_a_killed_one_stops_the_other_with_one_line(tmp_p
     assert os.listdir(tmp_path / "machine1") == []
     assert (tmp_path / "machine0" / "logs" / "mnist_28_28" / "losses.csv").exists()
     with tf.Graph().as_default(), tf1.Session() as sess:
-        model, iteration = runs.from_run(sess, str(tmp_path / "machine0" / "checkpoint" / "mnist_28_28"),
-                                         "main.py", "mnist", batch_size=16)
-        assert iteration == saved and model.replicas is None
+        model, iteration = testmode.from_run(sess, str(tmp_path / "machine0" / "checkpoint" / "mnist_28_28"),
+                                             "main.py", "mnist", batch_size=16)
+        assert iteration == saved and isinstance(model.replicas, training.OneDevice)

@@ -38,6 +38,7 @@ import datasets  # noqa: E402
 import download  # noqa: E402
 import transport  # noqa: E402
 from errors import run_or_exit  # noqa: E402
+from mnist import read_idx  # noqa: E402
 
 MNIST_COUNT = 3  # images per synthetic MNIST file
 
@@ -185,7 +186,7 @@ def assert_mnist_valid(mnist_dir, contents):
     for name, data in contents.items():
         with gzip.open(os.path.join(mnist_dir, name + ".gz")) as f:
             assert f.read() == data
-    images = datasets.read_idx(os.path.join(mnist_dir, "train-images-idx3-ubyte"), 2051,
+    images = read_idx(os.path.join(mnist_dir, "train-images-idx3-ubyte"), 2051,
                                MNIST_COUNT, (28, 28))
     assert images.shape == (MNIST_COUNT, 28, 28)
 

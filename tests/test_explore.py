@@ -17,8 +17,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-import cli
-import runs
+import testmode
 from explorer import catalog
 from explorer.pool import Pool, TEST_MODE_BATCH, scene_noise
 from explorer.scene import ApiError, Scene, Slider, Walk
@@ -137,14 +136,13 @@ def test_directions_are_shares_of_the_change_strongest_first(site):
 @pytest.mark.parametrize("name,truncations", [("mnist_28_28", [None]), ("biggan_mnist_28_28", [None, 0.5]),
                                               ("toys_16_16", [None])])
 def test_the_page_draws_test_modes_pictures_pixel_for_pixel(site, tmp_path, name, truncations):
-    """cli.test_mode itself (as `python main.py --dataset mnist --seed 3` runs it) writes
+    """testmode.test_mode itself (as `python main.py --dataset mnist --seed 3` runs it) writes
     test_random.png; the API's picture for the same seed, number and classes is equal."""
     with tf.Graph().as_default(), tf1.Session() as sess:
-        model, iteration = runs.from_run(sess, os.path.join(site.folder, name), "main.py", "mnist", TEST_MODE_BATCH)
+        model, iteration = testmode.from_run(sess, os.path.join(site.folder, name), "main.py", "mnist", TEST_MODE_BATCH)
         for truncation in truncations:  # BigGAN: as biggan/main.py --truncation sets it
             model.truncation = truncation
-            flags = types.SimpleNamespace(batch_size=TEST_MODE_BATCH, seed=3, visualize=-1, export_samples=0)
-            cli.test_mode(model, iteration, flags, str(tmp_path))
+            testmode.test_mode(model, iteration, str(tmp_path), TEST_MODE_BATCH, seed=3)
             expected = np.asarray(Image.open(tmp_path / "test_random.png"))
             scene = dict({"run": name, "seed": 3, "n": TEST_MODE_BATCH, "label": "cycle"},
                          **({"truncation": truncation} if truncation else {}))

@@ -12,6 +12,7 @@ from PIL import Image
 
 import datasets
 import folder_cache
+import image_folders
 from errors import LabError
 from test_datasets import cache_files, decode_directly, load, make_folder
 
@@ -20,7 +21,7 @@ def test_cache_gives_the_same_batches_as_decoding_the_images(tmp_path):
     make_folder(tmp_path / "toys", n=5)
     first, log = load(tmp_path / "toys", "*.png", 24, input_size=30, crop=True)
     assert log.has("Decoding the 10 images of toys once into the cache")
-    paths = datasets.find_images(str(tmp_path / "toys"), "*.png")
+    paths = image_folders.find_images(str(tmp_path / "toys"), "*.png")
     expected = decode_directly(paths, 24, input_size=30, crop=True)
     np.testing.assert_array_equal(first.images, expected)
     second, log = load(tmp_path / "toys", "*.png", 24, input_size=30, crop=True)

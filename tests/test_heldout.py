@@ -1,17 +1,23 @@
 """evaluation/heldout.py: the report never calls the reference held out unless both runs'
 config.json records say they trained on the train split only."""
-import datasets
+import image_folders
+import runs
 from evaluation import heldout
 
 REFERENCE = heldout.reference_name("mnist", 10000)
+ARCHITECTURE = runs.DCGANArchitecture("mnist", 28, 28, 1, 100, 10, [str(d) for d in range(10)], "mnist_conditional")
+
+
+def run(data=None):
+    """A run's config.json as runs.read_config gives it, with this "data" record (None: none)."""
+    return runs.RunConfig("DCGAN", ARCHITECTURE, data or {}, {}, 64)
 
 
 def config(split=None, count=None):
-    """A run's config.json with (or, when split is None, without) the "data" record."""
+    """A run with (or, when split is None, without) the "data" record."""
     if split is None:
-        return {"model": "DCGAN"}
-    return {"model": "DCGAN", "data": {"dataset": "mnist", "split": split, "classes": [],
-                                       "attribute": None, "num_images": count}}
+        return run()
+    return run({"dataset": "mnist", "split": split, "classes": [], "attribute": None, "num_images": count})
 
 
 def status(dcgan, biggan):
@@ -65,7 +71,7 @@ def test_each_run_keeps_its_own_phrase_for_metrics_json():
 def test_other_datasets_name_their_reference_and_fix():
     assert heldout.reference_name("cifar10", 2000) == "the 2,000 CIFAR-10 test images"
     assert "1 in 10, chosen per image" in heldout.reference_name("faces", 300)
-    seen = {"data": {"dataset": "faces", "split": "all", "num_images": 3000}}
+    seen = run({"dataset": "faces", "split": "all", "num_images": 3000})
     result = heldout.reference_status({"DCGAN": seen, "BigGAN": seen}, "faces", "R")
     assert "all of faces" in result["note"] and "--mnist_split" not in result["note"]
 
@@ -73,10 +79,10 @@ def test_other_datasets_name_their_reference_and_fix():
 def test_a_folder_run_is_held_out_only_under_the_per_image_rule():
     """Runs from before the per-image rule held out every 10th file, which adding an image shifts:
     unknown. Under the rule the reference is held out, and a folder changed since is said."""
-    old = {"data": {"dataset": "faces", "split": "train", "num_images": 900}}
+    old = run({"dataset": "faces", "split": "train", "num_images": 900})
     assert heldout.run_verdict(old)[0] is heldout.UNKNOWN
-    new = {"data": {"dataset": "faces", "split": "train", "num_images": 900, "digest": "aaa",
-                    "holdout_rule": datasets.HOLDOUT_RULE}}
+    new = run({"dataset": "faces", "split": "train", "num_images": 900, "digest": "aaa",
+               "holdout_rule": image_folders.HOLDOUT_RULE})
     same = heldout.reference_status({"DCGAN": new, "BigGAN": new}, "faces", "R", train_digest="aaa")
     assert same["held_out"] is True and "changed" not in same["note"]
     grown = heldout.reference_status({"DCGAN": new, "BigGAN": new}, "faces", "R", train_digest="bbb")

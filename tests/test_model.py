@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 import datasets
+import runs
 import training
 from model import DCGAN
 from errors import LabError
@@ -68,8 +69,8 @@ def mnist_subset(n=64):
 
 
 def config(tmp_path, **kw):
-    base = dict(epoch=1, train_size=np.inf, seed=0, reshuffle=False, checkpoint_dir=str(tmp_path / "ckpt"),
-                sample_dir=str(tmp_path / "samples"), logs_dir=str(tmp_path / "logs"), log_freq=2,
+    folders = runs.folders("mnist_28_28", str(tmp_path / "ckpt"), str(tmp_path / "samples"), str(tmp_path / "logs"))
+    base = dict(epoch=1, train_size=np.inf, seed=0, reshuffle=False, folders=folders, log_freq=2,
                 print_freq=100, sample_freq=1000, ckpt_freq=1000)
     base.update(kw)
     return training.TrainConfig(**base)
@@ -104,7 +105,7 @@ def test_checkpoint_round_trip_gives_identical_samples(tmp_path):
         tf1.set_random_seed(99)  # other initial weights, overwritten by the checkpoint
         dcgan = make(sess, tmp_path)
         sess.run(tf1.global_variables_initializer())
-        assert dcgan.load(str(tmp_path / "ckpt")) == (True, 4)
+        assert dcgan.load(str(tmp_path / "ckpt" / "mnist_28_28")) == (True, 4)
         np.testing.assert_array_equal(dcgan.generate(z, labels), before)
     assert before.shape == (10, 28, 28, 1) and 0.0 <= before.min() and before.max() <= 1.0
     rows = open(tmp_path / "logs" / "mnist_28_28" / "losses.csv").read().splitlines()
@@ -241,7 +242,7 @@ def test_losses_that_turn_nan_stop_at_once_and_save_nothing_broken(tmp_path):
     assert [f for f in saved if f.endswith(".index")] == ["DCGAN.model-2.index"]  # the last good one
     with tf.Graph().as_default(), tf1.Session() as sess:
         dcgan = make(sess, tmp_path)
-        assert dcgan.load(str(tmp_path / "ckpt")) == (True, 2)
+        assert dcgan.load(str(tmp_path / "ckpt" / "mnist_28_28")) == (True, 2)
         assert np.isfinite(dcgan.generate(np.zeros((2, 100), np.float32), [0, 1])).all()
         sess.run(tf1.assign(tf1.trainable_variables("generator")[0], tf.fill([110, 1024], np.nan)))
         with pytest.raises(LabError, match="makes NaN or infinite pixels"):  # never an all-black export

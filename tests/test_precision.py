@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import cli
 import precision
 import tfstart
+import training
 from biggan.model import BigGAN
 from model import DCGAN
 
@@ -38,7 +40,7 @@ def test_the_cpu_flags_are_read_from_cpuinfo(tmp_path):
 
 
 def test_the_session_config_asks_for_the_rewrite():
-    options = lambda p: tfstart.session_config(tf1, p).graph_options.rewrite_options  # noqa: E731
+    options = lambda p: precision.configure(tfstart.session_config(tf1), p).graph_options.rewrite_options  # noqa: E731
     on = tf1.ConfigProto().graph_options.rewrite_options.ON
     assert options("bf16").auto_mixed_precision_onednn_bfloat16 == on
     assert options("mixed").auto_mixed_precision == on
@@ -60,7 +62,7 @@ def test_bf16_runs_convolutions_in_bfloat16_and_keeps_the_unsafe_parts_float32()
     with graph.as_default():
         tf1.set_random_seed(0)
         fp32, bf16 = tf1.Session(config=tfstart.session_config(tf1)), \
-            tf1.Session(config=tfstart.session_config(tf1, "bf16"))
+            tf1.Session(config=precision.configure(tfstart.session_config(tf1), "bf16"))
         model = BigGAN(fp32, output_size=32, c_dim=3, num_classes=2, ch=4, batch_size=8)
         init = tf1.global_variables_initializer()
     rng = np.random.RandomState(0)
@@ -87,7 +89,7 @@ def test_mixed_builds_a_loss_scaled_graph_that_trains(sess):
     """float16 itself runs on a GPU only (auto_mixed_precision rewrites GPU nodes; TensorFlow's
     CPU emulation of it crashes); here: the graph, its dynamic loss scale, and a working step."""
     model = DCGAN(sess, output_height=32, output_width=32, y_dim=2, c_dim=3, batch_size=4, sample_num=4,
-                  gf_dim=8, df_dim=8, precision="mixed")
+                  gf_dim=8, df_dim=8, wrap_optimizer=cli.optimizer_wrapper("mixed", training.OneDevice()))
     scales = [v for v in tf1.global_variables() if v.name.startswith("current_loss_scale")]
     assert len(scales) == 2  # one for D's optimiser, one for G's
     sess.run(tf1.global_variables_initializer())

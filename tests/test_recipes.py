@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import checkpoints
 import datasets
+import runs
+import training
 from errors import LabError
 from model import DCGAN
 
@@ -45,19 +48,25 @@ def test_check_points_end_at_the_budget():
     assert recipes.check_points(10.0, 0.0) == [10.0]
 
 
-def test_training_stops_at_the_cpu_budget_and_continues_from_there(sess):
+def test_training_stops_at_the_cpu_budget_and_continues_from_there(sess, tmp_path):
+    """The model's own loop (model.train) runs each stretch; the next one goes on from its checkpoint."""
     rng = np.random.RandomState(0)
     data = datasets.Dataset(rng.randint(0, 256, (16, 16, 16, 3), dtype=np.uint8), rng.randint(0, 2, 16), ["a", "b"])
     model = DCGAN(sess, output_height=16, output_width=16, y_dim=2, c_dim=3, batch_size=4, sample_num=4,
-                  gf_dim=4, df_dim=4)
-    sess.run(tf1.global_variables_initializer())
-    run = recipes.train_for(model, data, recipes.start_run(0), until_seconds=0.0)
-    assert run["iterations"] == 0  # a spent budget trains nothing
-    recipes.train_for(model, data, run, until_seconds=1e9, max_iterations=5)  # 5 iterations: over an epoch
-    assert run["iterations"] == 5 and run["cpu_seconds"] > 0 and not run["diverged"]
-    spent = run["cpu_seconds"]
-    recipes.train_for(model, data, run, until_seconds=spent + 0.05)
-    assert run["iterations"] > 5 and run["cpu_seconds"] >= spent + 0.05
+                  gf_dim=4, df_dim=4, model_dir="toys")
+    folders = runs.folders("toys", *(str(tmp_path / part) for part in ("checkpoint", "samples", "logs")))
+    budget = recipes.Budget()
+    recipes.train_for(model, data, budget, folders, until_seconds=0.0, seed=0)
+    assert budget.iterations == 0 and not os.path.exists(folders.checkpoint)  # a spent budget trains nothing
+    recipes.train_for(model, data, budget, folders, 1e9, 0, max_iterations=5)  # 5 iterations: over an epoch
+    assert budget.iterations == 5 and budget.cpu_seconds > 0
+    assert checkpoints.checkpoint_steps(folders.checkpoint, "DCGAN") == [5]
+    spent = budget.cpu_seconds
+    recipes.train_for(model, data, budget, folders, until_seconds=spent + 0.05, seed=0)
+    assert budget.iterations > 5 and budget.cpu_seconds >= spent + 0.05
+    assert checkpoints.checkpoint_steps(folders.checkpoint, "DCGAN")[-1] == budget.iterations
+    steps = training.read_loss_log(os.path.join(folders.logs, "losses.csv"))["step"]
+    assert steps.tolist() == list(range(1, budget.iterations + 1))  # one curve, continued
 
 
 def test_a_tiny_budget_trains_and_scores_both_models(tmp_path):

@@ -1,22 +1,11 @@
-"""runs.py: a run's name and folders, its config.json (written, read, checked), and from_run,
-the one way a model is rebuilt from a run; checkpoints written before the code was reshaped
-(tests/data/old_runs, made by the code that landed before issue 18) still load and sample."""
+"""runs.py: a run's name and folders, its config.json (written, read as a RunConfig, checked).
+Rebuilding a model from a run, and the runs saved before the reshaping: tests/test_testmode.py."""
 import json
-import os
-import shutil
-import subprocess
-import sys
 
-import numpy as np
 import pytest
-import tensorflow as tf
 
 import runs
 from errors import LabError
-
-tf1 = tf.compat.v1
-OLD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "old_runs")
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.mark.parametrize("args,name", [
@@ -70,28 +59,3 @@ def test_a_biggan_pointed_at_a_dcgan_checkpoint_is_refused(tmp_path):
     architecture = runs.BigGANArchitecture("mnist", 28, 1, 10, [], 120, 8, 128, 0)
     with pytest.raises(LabError, match=r"trained with .*model=DCGAN \(asked BigGAN\)"):
         runs.check_same_architecture(str(tmp_path), architecture)
-
-
-# ---------------------------------------------------------------- checkpoints from before the reshaping
-
-@pytest.mark.parametrize("name", ["mnist_28_28", "toys_16_16", "biggan_mnist_28_28"])
-def test_a_run_saved_by_the_old_code_loads_and_samples_as_it_did(name):
-    """from_run rebuilds the network from the old config.json and restores the old checkpoint;
-    with the batch norm statistics it saved (no standing statistics), the sampler draws exactly
-    what the old code drew."""
-    expected = np.load(os.path.join(OLD, "expected_samples.npz"))
-    with tf.Graph().as_default(), tf1.Session() as sess:
-        model, iteration = runs.from_run(sess, os.path.join(OLD, "checkpoint", name), "main.py", "mnist",
-                                         batch_size=8)
-        assert iteration == 2
-        labels = np.arange(10) % max(1, model.num_classes) if model.num_classes else None
-        np.testing.assert_allclose(model.generate(expected[name + "_z"], labels), expected[name], atol=1e-5)
-
-
-def test_the_old_runs_load_in_test_mode(tmp_path):
-    shutil.copytree(os.path.join(OLD, "checkpoint"), tmp_path / "checkpoint")
-    result = subprocess.run([sys.executable, os.path.join(REPO, "biggan", "main.py"), "--dataset=mnist",
-                             "--batch_size=8"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert "Loaded biggan_mnist_28_28 at iteration 2 (EMA generator)" in result.stdout
-    assert "test_truncation.png" in os.listdir(tmp_path / "samples" / "biggan_mnist_28_28")

@@ -1,8 +1,11 @@
 """training.py: which images each epoch sees, the loss log a resume rewinds, seeds that stay in
 range, and the ways a run stops (StopOnSignal, RunLog's checks)."""
+import types
+
 import numpy as np
 import pytest
 
+import runs
 import training
 
 
@@ -32,12 +35,18 @@ def test_seeds_made_from_the_seed_stay_in_numpys_range():
     assert sorted(late.tolist()) == sorted(first.tolist())
 
 
+def model_in(graph, images_per_iteration=64):
+    """What RunLog asks of the model it logs: its graph, images per iteration, where it runs."""
+    return types.SimpleNamespace(sess=types.SimpleNamespace(graph=graph), images_per_iteration=images_per_iteration,
+                                 replicas=training.OneDevice())
+
+
 def test_losses_that_are_not_numbers_stop_the_run(tmp_path):
-    config = training.TrainConfig(epoch=1, logs_dir=str(tmp_path), sample_dir=str(tmp_path / "s"),
-                                  checkpoint_dir=str(tmp_path / "c"))
+    config = training.TrainConfig(epoch=1, folders=runs.folders("run", str(tmp_path / "c"), str(tmp_path / "s"),
+                                                                str(tmp_path)))
     import tensorflow as tf
     with tf.Graph().as_default() as graph:
-        log = training.RunLog(str(tmp_path / "run"), graph, 0, 10, config, 64)
+        log = training.RunLog(model_in(graph), config, 0, 10)
         log.iteration(1, 0, 0, 1.3, 0.7)
         with pytest.raises(training.Diverged, match="training diverged at iteration 2: g_loss is inf"):
             log.iteration(2, 0, 1, 1.3, float("inf"))
@@ -50,9 +59,9 @@ def test_the_first_eta_leaves_out_the_set_up_of_the_first_iteration(tmp_path, mo
     import tensorflow as tf
     clock = [100.0]
     monkeypatch.setattr(training.time, "time", lambda: clock[0])
-    config = training.TrainConfig(epoch=25, logs_dir=str(tmp_path), dataset="mnist")
+    config = training.TrainConfig(epoch=25, folders=runs.folders("run", logs_dir=str(tmp_path)), dataset="mnist")
     with tf.Graph().as_default() as graph:
-        log = training.RunLog(str(tmp_path / "run"), graph, 0, 1093, config, 64)
+        log = training.RunLog(model_in(graph), config, 0, 1093)
         clock[0] += 30.0  # the first iteration: 30 s of set-up
         log.iteration(1, 0, 0, 1.3, 0.7)
         assert log.eta(1) == "?"
