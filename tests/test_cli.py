@@ -7,7 +7,8 @@ import pytest
 
 import cli
 from errors import LabError
-from test_datasets import Log, fake_celeba
+from test_datasets import Log
+from test_image_folders import fake_celeba
 
 
 def test_cli_passes_the_attribute_and_names_the_run_after_it(tmp_path):

@@ -14,7 +14,7 @@ import datasets
 import folder_cache
 import image_folders
 from errors import LabError
-from test_datasets import cache_files, decode_directly, load, make_folder
+from test_image_folders import cache_files, decode_directly, load, make_folder
 
 
 def test_cache_gives_the_same_batches_as_decoding_the_images(tmp_path):

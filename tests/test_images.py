@@ -8,7 +8,7 @@ from PIL import Image
 
 import images
 from errors import LabError
-from test_datasets import load, make_folder
+from test_image_folders import load, make_folder
 
 
 def test_transform_crops_a_rectangle_when_input_width_differs():

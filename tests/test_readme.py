@@ -132,7 +132,7 @@ def fake_folders(data):
             Image.fromarray(rng.randint(0, 255, (32, 32, 3)).astype(np.uint8)).save(
                 data / "planes_cars" / cls / f"{i}.jpg")
     os.makedirs(data / "celebA")
-    from test_datasets import ATTRIBUTES
+    from test_image_folders import ATTRIBUTES
     rows = []
     for i in range(1, 201):
         Image.fromarray(rng.randint(0, 255, (218, 178, 3)).astype(np.uint8)).save(data / "celebA" / f"{i:06d}.jpg")
