@@ -21,7 +21,7 @@ import socket
 
 import runs
 from errors import LabError
-from files import remove_stale_temporary, write_json
+from files import remove_stale_temporary, signals_deferred, write_json
 
 TEMP_PREFIX = ".saving-"
 
@@ -88,10 +88,26 @@ def clean_temporary_files(folder):
 
 
 def write_checkpoint_list(folder, model_name, steps):
-    """TensorFlow's `checkpoint` file, newest last in the list and as the current one."""
+    """TensorFlow's `checkpoint` file, what tf.train.get_checkpoint_state and latest_checkpoint read
+    (the handout's load too): the newest checkpoint, and every one kept, by its name in the folder.
+    (The folder goes in absolute: given a relative one, TensorFlow stores each name relative to
+    the folder the program ran in, "../../DCGAN.model-4", which no reader finds.)"""
     import tensorflow as tf
     paths = [f"{model_name}.model-{s}" for s in steps]
-    tf.compat.v1.train.update_checkpoint_state(folder, paths[-1], all_model_checkpoint_paths=paths)
+    tf.compat.v1.train.update_checkpoint_state(os.path.abspath(folder), paths[-1], all_model_checkpoint_paths=paths)
+
+
+def listed_step(folder, model_name):
+    """The step of the checkpoint TensorFlow's `checkpoint` file names as the newest (the handout's
+    load: tf.train.get_checkpoint_state), or None: no file, a damaged one, or another name."""
+    import tensorflow as tf
+    try:
+        state = tf.compat.v1.train.get_checkpoint_state(folder)
+    except Exception:  # noqa: BLE001 - a damaged file makes protobuf's parser raise its own errors
+        return None
+    name = os.path.basename(state.model_checkpoint_path) if state else ""
+    step = name[len(f"{model_name}.model-"):] if name.startswith(f"{model_name}.model-") else ""
+    return int(step) if step.isdigit() else None
 
 
 def save(sess, saver, folder, model_name, step, run_config, max_to_keep):
@@ -101,6 +117,8 @@ def save(sess, saver, folder, model_name, step, run_config, max_to_keep):
     first, index last: a checkpoint counts only once its .index exists), config.json is written
     atomically, and checkpoints beyond the newest max_to_keep are deleted. On a failure (a full
     disk, say) the temporary files are removed and the previous checkpoint is left as it was.
+    Ctrl-C and SIGTERM may cut the long write short, never the renames or the clean-up
+    (files.signals_deferred): what an interrupted save leaves is the previous checkpoint alone.
     """
     os.makedirs(folder, exist_ok=True)
     temp = os.path.join(folder, f"{TEMP_PREFIX}{step}")
@@ -108,21 +126,24 @@ def save(sess, saver, folder, model_name, step, run_config, max_to_keep):
     try:
         os.makedirs(temp, exist_ok=True)
         saver.save(sess, os.path.join(temp, prefix), write_meta_graph=False, write_state=False)
-        saved = sorted(os.listdir(temp), key=lambda name: name.endswith(".index"))  # index last
-        for name in saved:
-            os.replace(os.path.join(temp, name), os.path.join(folder, name))
-        write_json(os.path.join(folder, "config.json"), run_config)
-        steps = checkpoint_steps(folder, model_name)
-        for old in steps[:-max_to_keep]:
-            remove_checkpoint(folder, model_name, old)
-        write_checkpoint_list(folder, model_name, steps[-max_to_keep:])
+        with signals_deferred():
+            saved = sorted(os.listdir(temp), key=lambda name: name.endswith(".index"))  # index last
+            for name in saved:
+                os.replace(os.path.join(temp, name), os.path.join(folder, name))
+            write_json(os.path.join(folder, "config.json"), run_config)
+            steps = checkpoint_steps(folder, model_name)
+            for old in steps[:-max_to_keep]:
+                remove_checkpoint(folder, model_name, old)
+            write_checkpoint_list(folder, model_name, steps[-max_to_keep:])
     except Exception as e:
+        # TensorFlow's errors carry a trace ("defined at ..."): the first line says what happened
         reason = getattr(e, "strerror", None) or getattr(e, "message", None) or type(e).__name__
-        raise LabError(f"could not save checkpoint {os.path.join(folder, prefix)} ({reason}); "
+        raise LabError(f"could not save checkpoint {os.path.join(folder, prefix)} ({str(reason).splitlines()[0]}); "
                        "the previous checkpoint is intact: free disk space and run the same "
                        "command to resume")
     finally:
-        shutil.rmtree(temp, ignore_errors=True)
+        with signals_deferred():
+            shutil.rmtree(temp, ignore_errors=True)
     print(" [*] Saved checkpoint %s" % os.path.join(folder, prefix), flush=True)
 
 
@@ -144,15 +165,18 @@ def shape_problem(path, variables):
 
 
 def load(sess, saver, folder, model_name):
-    """Restore the newest readable checkpoint in folder; returns (found, step).
+    """Restore a run's checkpoint; returns (found, step). First choice, as the handout's load: the
+    one tf.train.get_checkpoint_state names; then the others on disk, newest first.
 
-    Every variable's shape is checked first (shape_problem). A damaged newest checkpoint
-    (truncated, corrupt) is reported and the one before it is tried, so a bad file costs the
-    steps since the previous save, not the whole run.
+    Every variable's shape is checked first (shape_problem). A damaged checkpoint (truncated,
+    corrupt) is reported and the one before it is tried, so a bad file costs the steps since the
+    previous save, not the whole run.
     """
     import tensorflow as tf
     steps = checkpoint_steps(folder, model_name)
-    for step in reversed(steps):
+    listed = listed_step(folder, model_name)
+    order = ([listed] if listed in steps else []) + [step for step in reversed(steps) if step != listed]
+    for step in order:
         path = os.path.join(folder, f"{model_name}.model-{step}")
         try:
             problem = shape_problem(path, sess.graph.get_collection(tf.compat.v1.GraphKeys.GLOBAL_VARIABLES))
@@ -162,12 +186,12 @@ def load(sess, saver, folder, model_name):
                                "training flags or another --checkpoint_dir")
             saver.restore(sess, path)
             return True, step
-        except (tf.errors.DataLossError, tf.errors.OutOfRangeError) as e:
-            print(f"warning: checkpoint {path} is damaged ({type(e).__name__}); trying the one before",
-                  flush=True)
         except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as e:
             raise LabError(f"checkpoint {path} does not fit this network ({type(e).__name__}): it "
                            "was made with other settings; use those flags or another --checkpoint_dir")
+        except tf.errors.OpError as e:  # truncated, corrupt, or no checkpoint at all ("not an sstable")
+            print(f"warning: checkpoint {path} is damaged ({type(e).__name__}: {e.message.splitlines()[0]}); "
+                  "trying the one before", flush=True)
     if steps:
         raise LabError(f"every checkpoint in {folder} is damaged; delete the folder to start over")
     return False, 0

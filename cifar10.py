@@ -69,6 +69,27 @@ class CifarUnpickler(pickle.Unpickler):
         return CIFAR10_PICKLE_GLOBALS[module, name]
 
 
+BATCH_IMAGES = 10000  # images in one real batch
+
+
+def batch_problem(batch):
+    """Why an unpickled batch is not one (a phrase), or None. A real one is {b'data': a uint8
+    array [N, 3072] (N at most 10,000), b'labels': N whole numbers from 0 to 9, ...}: checked
+    before its arrays are used, since the labels pick and name the images."""
+    if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
+        return "no data and labels"
+    data, labels = batch[b"data"], batch[b"labels"]
+    if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072 \
+            or not 0 < len(data) <= BATCH_IMAGES:
+        return "its data is not 1 to 10,000 images of 3,072 bytes"
+    if not isinstance(labels, (list, np.ndarray)) or len(labels) != len(data):
+        return f"{len(data):,} images but {len(labels) if isinstance(labels, (list, np.ndarray)) else 'no'} labels"
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu" or labels.min() < 0 or labels.max() >= len(CIFAR10_CLASSES):
+        return f"labels that are not classes 0 to {len(CIFAR10_CLASSES) - 1}"
+    return None
+
+
 def read_cifar10_batch(path):
     """(images uint8 [N, 3, 32, 32], labels int64 [N]) of one python-version CIFAR-10 batch:
     a Python 2 pickle of {b'data': uint8 [N, 3072], b'labels': [N ints], ...}, read with
@@ -81,8 +102,10 @@ def read_cifar10_batch(path):
                            f"({MAX_CIFAR_BATCH_BYTES:,}): not read; {fix}")
         with open(path, "rb") as f:
             batch = CifarUnpickler(f, encoding="bytes").load()
-        images = np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
-        return images, np.asarray(batch[b"labels"], dtype=np.int64)
+        problem = batch_problem(batch)
+        if problem:
+            raise LabError(f"CIFAR-10 batch {path} does not hold what a batch holds ({problem}); {fix}")
+        return batch[b"data"].reshape(-1, 3, 32, 32), np.asarray(batch[b"labels"], dtype=np.int64)
     except UnsafePickle as e:
         raise LabError(f"CIFAR-10 batch {path} asks for the Python object {e}, which a CIFAR-10 "
                        f"batch never holds (a pickle can run code): refused, nothing of it ran; "

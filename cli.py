@@ -22,7 +22,6 @@ from absl import app
 from absl import flags as absl_flags
 
 import checkpoints
-import datasets
 import runs
 import tfstart
 import training
@@ -51,11 +50,48 @@ def known_transforms(value):
     return True
 
 
-def finite(flags, *names):
-    """Refuse NaN and infinity for these float flags (a NaN learning rate trains to NaN)."""
-    for name in names:
-        flags.register_validator(name, lambda v: v is None or math.isfinite(v),
-                                 message=f"--{name} must be a finite number")
+def numbers_only(flag_values):
+    """Refuse NaN for every float flag of the program, and infinity too unless it is the flag's own
+    default (--train_size: all the images): a NaN learning rate trains to NaN, and `--train_size
+    nan` used every image. absl's range checks let NaN through (NaN < 1 is False)."""
+    for name in list(flag_values):
+        flag = flag_values[name]
+        if not isinstance(flag.parser, absl_flags.FloatParser):
+            continue
+        infinite = flag.default is not None and math.isinf(flag.default)
+        absl_flags.register_validator(
+            name, lambda v, infinite=infinite: v is None or math.isfinite(v) or (infinite and not math.isnan(v)),
+            message=f"--{name} must be a {'number (inf: no limit)' if infinite else 'finite number'}",
+            flag_values=flag_values)
+
+
+MAX_FLAGFILE_BYTES = 64 * 1024  # absl's --flagfile: a file of flags, a few lines
+
+
+def flagfile_problem(args, seen=()):
+    """Why absl's --flagfile=F (in args, or in a flag file read so far) cannot be read, or None: F
+    must be a regular text file of at most MAX_FLAGFILE_BYTES (/dev/zero or a huge file would be
+    read without end); the --flagfile lines inside it are checked the same way."""
+    for i, arg in enumerate(args):
+        name, _, path = arg.lstrip("-").partition("=")
+        if name != "flagfile" or not arg.startswith("-"):
+            continue
+        path = path or (args[i + 1] if i + 1 < len(args) else "")
+        if os.path.realpath(path) in seen:
+            continue
+        try:
+            if not os.path.isfile(path):
+                return f"--flagfile {path}: {'not a regular file' if os.path.exists(path) else 'no such file'}"
+            if os.path.getsize(path) > MAX_FLAGFILE_BYTES:
+                return f"--flagfile {path} is larger than a flag file can be ({MAX_FLAGFILE_BYTES // 1024} KiB)"
+            with open(path, encoding="utf-8") as f:
+                lines = [line.strip() for line in f.read(MAX_FLAGFILE_BYTES).splitlines()]
+        except (OSError, UnicodeDecodeError) as e:
+            return f"--flagfile {path} cannot be read ({getattr(e, 'strerror', None) or type(e).__name__})"
+        problem = flagfile_problem(lines, seen + (os.path.realpath(path),))
+        if problem:
+            return problem
+    return None
 
 
 def define_common_flags(flags):
@@ -127,6 +163,11 @@ def parse_flags(argv, program=None, usage=(), groups=(), common=True):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `--help | head` ends quietly
         print(lab_usage.help_text(program, list(usage), (lab_usage.FLAG_GROUPS if common else []) + list(groups)))
         sys.exit(0)
+    problem = flagfile_problem(argv[1:])
+    if problem:
+        print(f"error: {problem}; give the flags on the command line, or a short file of them", file=sys.stderr)
+        sys.exit(2)
+    numbers_only(absl_flags.FLAGS)
     try:
         return absl_flags.FLAGS(argv)
     except absl_flags.Error as e:
@@ -137,7 +178,7 @@ def parse_flags(argv, program=None, usage=(), groups=(), common=True):
 def resolve_defaults(FLAGS):
     """Fill the size defaults that depend on the dataset (so MNIST needs no size flags)."""
     if FLAGS.output_height is None:
-        FLAGS.output_height = datasets.IMAGE_SIZES.get(FLAGS.dataset, 64)
+        FLAGS.output_height = runs.IMAGE_SIZES.get(FLAGS.dataset, 64)
     if FLAGS.output_width is None:
         FLAGS.output_width = FLAGS.output_height
     if FLAGS.input_width is None:
@@ -147,8 +188,8 @@ def resolve_defaults(FLAGS):
 
 
 def class_list(FLAGS):
-    """--classes as a list of names (datasets.parse_classes: spaces dropped, duplicates refused)."""
-    return datasets.parse_classes(FLAGS.classes)
+    """--classes as a list of names (runs.parse_classes: spaces dropped, duplicates refused)."""
+    return runs.parse_classes(FLAGS.classes)
 
 
 def reject_arguments(argv):
@@ -162,23 +203,23 @@ def validate(FLAGS, argv, model_name):
     """One-line errors for flags that cannot work together, before anything is built or written.
     (Each flag's own range is checked by absl while parsing: see define_common_flags.)"""
     reject_arguments(argv)
-    datasets.check_dataset_name(FLAGS.dataset, FLAGS.data_dir)
+    runs.check_dataset_name(FLAGS.dataset, FLAGS.data_dir)
     class_list(FLAGS)  # a class named twice is refused here
     if FLAGS.output_height != FLAGS.output_width:
         raise LabError(f"{model_name} makes square images: set --output_width equal to "
                        f"--output_height (got {FLAGS.output_height}x{FLAGS.output_width})")
     check_fixed_size(FLAGS)
-    if FLAGS.dataset not in datasets.IMAGE_SIZES and FLAGS.train and \
+    if FLAGS.dataset not in runs.IMAGE_SIZES and FLAGS.train and \
             not os.path.isdir(os.path.join(FLAGS.data_dir, FLAGS.dataset)):
-        if FLAGS.dataset == datasets.CELEBA:
+        if FLAGS.dataset == runs.CELEBA:
             raise LabError(f"CelebA not found in {os.path.join(FLAGS.data_dir, FLAGS.dataset)}; "
                            "run: python download.py celebA")
         raise LabError(f"unknown dataset '{FLAGS.dataset}': use mnist, cifar10, or put images "
                        f"in {os.path.join(FLAGS.data_dir, FLAGS.dataset)}/")
     if FLAGS.mnist_split != "all" and FLAGS.dataset != "mnist":
         raise LabError("--mnist_split applies to --dataset mnist only")
-    datasets.check_attribute(FLAGS.dataset, FLAGS.attribute)
-    if FLAGS.conditional and FLAGS.dataset == datasets.CELEBA and not FLAGS.attribute:
+    runs.check_attribute(FLAGS.dataset, FLAGS.attribute)
+    if FLAGS.conditional and FLAGS.dataset == runs.CELEBA and not FLAGS.attribute:
         raise LabError("--conditional on celebA needs --attribute NAME (e.g. --attribute Smiling): "
                        "the two classes are faces without and with it")
     if FLAGS.precision != "fp32":
@@ -193,7 +234,7 @@ def check_fixed_size(FLAGS):
     """MNIST (28x28) and CIFAR-10 (32x32) come in one size. The handout's own command names it
     (`--input_height=28 --output_height=28`): a size equal to the images' is accepted; another
     one cannot be honoured (nothing is cropped or resized) and is a one-line error saying so."""
-    size = datasets.IMAGE_SIZES.get(FLAGS.dataset)
+    size = runs.IMAGE_SIZES.get(FLAGS.dataset)
     if size is None:
         return
     name = "MNIST digits" if FLAGS.dataset == "mnist" else "CIFAR-10 images"
@@ -290,6 +331,7 @@ def training_split(FLAGS):
 
 def load_training_data(FLAGS, images_per_iteration, log=print):
     """The training images as a datasets.Dataset, checked against what one iteration needs."""
+    import datasets  # a training run's: test mode needs no data
     data = datasets.load_dataset(FLAGS.dataset, FLAGS.data_dir, FLAGS.input_fname_pattern,
                                  FLAGS.output_height, crop_size(FLAGS), FLAGS.crop,
                                  class_list(FLAGS), FLAGS.skip_bad_images, split=training_split(FLAGS),
@@ -315,7 +357,7 @@ def data_record(FLAGS, data):
               "attribute": FLAGS.attribute or None, "crop": bool(FLAGS.crop), "input_size": crop_size(FLAGS),
               "pattern": FLAGS.input_fname_pattern, "source": data.source, "digest": data.digest,
               "num_images": int(min(len(data.images), FLAGS.train_size))}
-    if FLAGS.dataset not in datasets.IMAGE_SIZES:
+    if FLAGS.dataset not in runs.IMAGE_SIZES:
         from image_folders import HOLDOUT_RULE  # a folder's held-out images (loaded with the folder)
         record["holdout_rule"] = HOLDOUT_RULE
     return record

@@ -8,7 +8,7 @@ an unconditional folder). MNIST and CIFAR-10 are small arrays in memory; an imag
 read-only memory map of its decoded-image cache on disk (folder_cache.py), so a folder larger
 than the memory works. Training converts one batch at a time with `to_float`:
 
-    images = datasets.to_float(data.images[batch_indices])   # float32 [B, H, W, C] in [0, 1]
+    images = utils.to_float(data.images[batch_indices])   # float32 [B, H, W, C] in [0, 1]
 
 Models rescale to their own range (the DCGAN's tanh generator works in [-1, 1]). Bad files
 raise errors.LabError with a one-line message that names the file and the fix.
@@ -20,9 +20,8 @@ from typing import List, NamedTuple, Optional
 import numpy as np
 
 from errors import LabError
+from runs import CELEBA, check_attribute, parse_classes
 
-IMAGE_SIZES = {"mnist": 28, "cifar10": 32}  # datasets of one image size (folders: any, 64 by default)
-CELEBA = "celebA"                          # python download.py celebA: a flat folder of JPEGs
 
 
 class Dataset(NamedTuple):
@@ -45,27 +44,7 @@ def data_digest(parts):
     return digest.hexdigest()[:16]
 
 
-def to_float(images):
-    """uint8 images (any shape) -> float32 in [0, 1], what the networks take. Call it per batch
-    (to_float(data.images[batch])): a whole folder as floats would not fit in memory."""
-    return images.astype(np.float32) / 255.0
-
-
 # ----------------------------------------------------------------------------- classes
-
-def parse_classes(text):
-    """'airplane, automobile' -> ['airplane', 'automobile']: the --classes list of every script.
-
-    Spaces around names are dropped, empty entries ignored; a class named twice would be trained
-    as two classes with the same images, so it is a LabError.
-    """
-    classes = [c.strip() for c in (text or "").split(",") if c.strip()]
-    twice = sorted({c for c in classes if classes.count(c) > 1})
-    if twice:
-        raise LabError(f"--classes names {', '.join(twice)} more than once; name each class once "
-                       f"(e.g. --classes {','.join(dict.fromkeys(classes))})")
-    return classes
-
 
 def class_filter(labels, class_names, classes, source):
     """Which items to keep for `classes` (names) and their new labels 0..len(classes)-1 in that
@@ -141,28 +120,6 @@ def load_image_folder(folder, pattern="*.jpg", output_size=64, input_size=None, 
 
 
 # ----------------------------------------------------------------------------- one entry point
-
-def check_dataset_name(name, data_dir="./data"):
-    """--dataset names a dataset (mnist, cifar10) or a folder directly inside --data_dir. A path
-    would put the run's folders where os.path.join puts them (an absolute path replaces
-    checkpoint/, samples/ and logs/ altogether), so a name is a plain name."""
-    if name and name not in (".", "..") and not name.startswith(".") and "/" not in name \
-            and os.sep not in name and "\0" not in name:
-        return
-    parent, base = os.path.split(os.path.normpath(os.path.join(data_dir, name))) if name else ("", "")
-    if base and base not in (".", "..") and not base.startswith("."):
-        fix = f"for the folder {os.path.join(parent, base)} use --dataset {base} --data_dir {parent}"
-    else:
-        fix = "give a folder's name inside --data_dir (e.g. --dataset planes), or mnist or cifar10"
-    raise LabError(f"--dataset '{name}' is not a dataset name; {fix}")
-
-
-def check_attribute(name, attribute):
-    """--attribute needs CelebA's attributes file: refuse it for any other dataset."""
-    if attribute and name != CELEBA:
-        raise LabError(f"--attribute works only with --dataset {CELEBA} (its attributes file), not "
-                       f"with '{name}'; for classes of your own, use one sub-folder per class")
-
 
 def identified(data, folder, split):
     """An array dataset (MNIST, CIFAR-10) with its digest (of its pixels and labels), source and split."""

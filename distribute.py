@@ -77,6 +77,8 @@ def tf_config_problem(text):
         config = json.loads(text)
     except ValueError as e:
         return f"is not valid JSON ({e})"
+    except RecursionError:
+        return "is not valid JSON (nested too deep)"
     if not isinstance(config, dict) or not isinstance(config.get("cluster"), dict) \
             or not isinstance(config.get("task"), dict):
         return 'needs "cluster" and "task" objects'

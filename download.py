@@ -404,6 +404,9 @@ def download(names, data_dir="./data", mirrors=None):
         raise LabError(f"{what}; valid names: {', '.join(DOWNLOADERS)} (e.g. python download.py mnist)")
     for mirror in mirrors or []:
         check_mirror(mirror)
+    if os.path.exists(data_dir) and not os.path.isdir(data_dir):
+        raise LabError(f"--data_dir {data_dir} is a file, not a folder; name a folder (the datasets go in "
+                       "sub-folders of it), e.g. --data_dir ./data")
     stop_if_only_checking(f"the names and mirrors check out ({', '.join(names)})")
     for folder in [data_dir] + [os.path.join(data_dir, name) for name in DOWNLOADERS]:
         remove_stale_temporary(folder)

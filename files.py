@@ -11,7 +11,9 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 
 from errors import LabError
@@ -49,8 +51,8 @@ def is_stale(path):
 
 
 def remove_stale_temporary(folder, log=print):
-    """Delete the stale temporary files and folders (is_stale) in `folder`, if it exists."""
-    with contextlib.suppress(FileNotFoundError):
+    """Delete the stale temporary files and folders (is_stale) in `folder`, if it is a folder."""
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
         for name in sorted(os.listdir(folder)):
             path = os.path.join(folder, name)
             if name.startswith(TEMP_PREFIX) and is_stale(path):
@@ -60,6 +62,27 @@ def remove_stale_temporary(folder, log=print):
                 else:
                     with contextlib.suppress(OSError):
                         os.remove(path)
+
+
+@contextlib.contextmanager
+def signals_deferred():
+    """Inside this block Ctrl-C and SIGTERM wait: they act when it ends, as they would have at its
+    start. For the few steps that must not be cut in half (renaming a finished save into place,
+    removing what an interrupted one left), so that "nothing half-written was kept" stays true
+    however often Ctrl-C is pressed. (In the main thread, where Python's signal handlers run.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+    previous = {signum: signal.signal(signum, lambda signum, frame: received.append(signum))
+                for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if received:
+            signal.raise_signal(received[0])  # now: to the handler that was there before
 
 
 def current_umask():
@@ -81,8 +104,9 @@ def atomic_write(path, write_function, suffix=""):
         os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600 files; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        with signals_deferred():
+            if os.path.exists(tmp):
+                os.remove(tmp)
         raise
 
 
@@ -100,20 +124,23 @@ def replace_folder(path, build_function):
     old = None
     try:
         build_function(new)
-        os.chmod(new, 0o777 & ~current_umask())  # mkdtemp makes 0700 folders
-        if os.path.exists(path):
-            old = tempfile.mkdtemp(dir=parent, prefix=temporary_prefix(f"{name}-old"))
-            os.rename(path, old)  # replaces the empty folder mkdtemp made
-        os.rename(new, path)
+        with signals_deferred():  # the swap: all of it or none
+            os.chmod(new, 0o777 & ~current_umask())  # mkdtemp makes 0700 folders
+            if os.path.exists(path):
+                old = tempfile.mkdtemp(dir=parent, prefix=temporary_prefix(f"{name}-old"))
+                os.rename(path, old)  # replaces the empty folder mkdtemp made
+            os.rename(new, path)
     except BaseException:
-        if old and not os.path.exists(path):
-            os.rename(old, path)  # the new set could not take its place: put the old one back
-            old = None
-        shutil.rmtree(new, ignore_errors=True)
+        with signals_deferred():
+            if old and not os.path.exists(path):
+                os.rename(old, path)  # the new set could not take its place: put the old one back
+                old = None
+            shutil.rmtree(new, ignore_errors=True)
         raise
     finally:
         if old:
-            shutil.rmtree(old, ignore_errors=True)
+            with signals_deferred():
+                shutil.rmtree(old, ignore_errors=True)
 
 
 def write_json(path, data):
@@ -121,9 +148,20 @@ def write_json(path, data):
     atomic_write(path, lambda tmp: open(tmp, "w").write(json.dumps(data, indent=2, sort_keys=True)))
 
 
-def read_json(path):
-    with open(path) as f:
-        return json.load(f)
+MAX_JSON_BYTES = 4 * 2 ** 20  # the lab's own small JSON files (a cache's key, a classifier's metadata)
+
+
+def read_json(path, max_bytes=MAX_JSON_BYTES):
+    """A small JSON file of the lab's, read as data: larger than max_bytes or nested without end
+    is a ValueError, as invalid JSON is (callers treat all three as a damaged file)."""
+    with open(path, "rb") as f:
+        text = f.read(max_bytes + 1)
+    if len(text) > max_bytes:
+        raise ValueError(f"larger than {max_bytes:,} bytes")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deep")
 
 
 def writable_problem(folder):

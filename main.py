@@ -26,7 +26,6 @@ flags.DEFINE_float("learning_rate", 0.0002, "Adam learning rate", lower_bound=1e
 flags.DEFINE_float("beta1", 0.5, "Adam momentum term beta1", lower_bound=0.0, upper_bound=0.999)
 flags.DEFINE_integer("z_dim", 100, "Size of the noise vector z (the handout wrongly passed "
                      "generate_test_images)", lower_bound=1, upper_bound=10_000)
-cli.finite(flags, "learning_rate", "beta1")
 FLAGS = flags.FLAGS
 HELP = dict(program="main.py", groups=[("DCGAN", ["learning_rate", "beta1", "z_dim"])], usage=[
     "Trains the handout's DCGAN (--train) or, without --train, tests it: grids from the checkpoint.",
@@ -120,7 +119,8 @@ def main(argv):
             cli.exit_as(stop, counter)  # finished: 0; Ctrl-C: 130 (saved); a full disk: one line
         else:  # the handout's test: the network config.json describes, from its checkpoint
             import testmode  # test mode's own file: a training run does not load it
-            dcgan, counter = testmode.from_run(sess, folders.checkpoint, "main.py", FLAGS.dataset, FLAGS.batch_size)
+            dcgan, counter = testmode.from_run(sess, folders.checkpoint, "main.py", FLAGS.dataset, FLAGS.batch_size,
+                                               model="DCGAN")
             testmode.test_mode(dcgan, counter, folders.samples, FLAGS.batch_size, FLAGS.seed, FLAGS.visualize,
                                FLAGS.export_samples)
 

@@ -28,13 +28,12 @@ import numpy as np
 import tensorflow.compat.v1 as tf  # the handout's TensorFlow 1 names: tf.placeholder, tf.variable_scope, ...
 
 import checkpoints
-import datasets
 import ops
 import runs
 import training
 from ops import batch_norm, concat, conv2d, conv_cond_concat, conv_out_size_same, deconv2d, lrelu, linear
 from sampling import generate_images, save_training_grid
-from utils import cycle_labels
+from utils import cycle_labels, to_float
 
 
 class DCGAN(object):
@@ -182,7 +181,7 @@ class DCGAN(object):
                 order = training.epoch_order(len(data.images), epoch, config)
                 for idx in range(start_idx if epoch == start_epoch else 0, batch_idxs):
                     batch = order[idx * self.batch_size:(idx + 1) * self.batch_size]
-                    batch_images = self.to_model_range(datasets.to_float(data.images[batch]))  # [B, H, W, c]
+                    batch_images = self.to_model_range(to_float(data.images[batch]))  # [B, H, W, c]
                     batch_labels = self.label_feed(data.labels[batch]) if self.y_dim else None
                     batch_z = self.sample_noise(batch_rng, self.batch_size)       # [B, z_dim]
 
@@ -199,6 +198,9 @@ class DCGAN(object):
                         break
                 if stop.requested:
                     break
+        if counter > log.start_counter and np.mod(counter - 1, config.sample_freq) and stop.failure is None:
+            # the last iteration's grid too (a run shorter than sample_freq had only its first)
+            save_training_grid(self, sample_z, sample_labels, folders.samples, epoch, idx, errD, errG)
         self.save(folders.checkpoint, counter, log.training_record(counter))  # the end, always
         log.close(counter, stop)
         return counter, stop

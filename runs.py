@@ -55,6 +55,48 @@ def train_first(program, dataset):
     return f"train first: python {program} --dataset {dataset} --train"
 
 
+# ----------------------------------------------------------------------------- the dataset a run is named after
+
+IMAGE_SIZES = {"mnist": 28, "cifar10": 32}  # datasets of one image size (folders: any, 64 by default)
+CELEBA = "celebA"                          # python download.py celebA: a flat folder of JPEGs
+
+
+def check_dataset_name(name, data_dir="./data"):
+    """--dataset names a dataset (mnist, cifar10) or a folder directly inside --data_dir. A path
+    would put the run's folders where os.path.join puts them (an absolute path replaces
+    checkpoint/, samples/ and logs/ altogether), so a name is a plain name."""
+    if name and name not in (".", "..") and not name.startswith(".") and "/" not in name \
+            and os.sep not in name and "\0" not in name:
+        return
+    parent, base = os.path.split(os.path.normpath(os.path.join(data_dir, name))) if name else ("", "")
+    if base and base not in (".", "..") and not base.startswith("."):
+        fix = f"for the folder {os.path.join(parent, base)} use --dataset {base} --data_dir {parent}"
+    else:
+        fix = "give a folder's name inside --data_dir (e.g. --dataset planes), or mnist or cifar10"
+    raise LabError(f"--dataset '{name}' is not a dataset name; {fix}")
+
+
+def check_attribute(name, attribute):
+    """--attribute needs CelebA's attributes file: refuse it for any other dataset."""
+    if attribute and name != CELEBA:
+        raise LabError(f"--attribute works only with --dataset {CELEBA} (its attributes file), not "
+                       f"with '{name}'; for classes of your own, use one sub-folder per class")
+
+
+def parse_classes(text):
+    """'airplane, automobile' -> ['airplane', 'automobile']: the --classes list of every script.
+
+    Spaces around names are dropped, empty entries ignored; a class named twice would be trained
+    as two classes with the same images, so it is a LabError.
+    """
+    classes = [c.strip() for c in (text or "").split(",") if c.strip()]
+    twice = sorted({c for c in classes if classes.count(c) > 1})
+    if twice:
+        raise LabError(f"--classes names {', '.join(twice)} more than once; name each class once "
+                       f"(e.g. --classes {','.join(dict.fromkeys(classes))})")
+    return classes
+
+
 # ----------------------------------------------------------------------------- the architecture
 
 @dataclasses.dataclass(frozen=True)
@@ -126,8 +168,12 @@ def architecture_problem(config):
         if key in names and value is not None and not (
                 isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
             return f"{key} is {value!r}, not a whole number from {low} to {high}"
-    if not isinstance(config.get("class_names"), list) or not all(isinstance(n, str) for n in config["class_names"]):
+    names = config.get("class_names")
+    if not isinstance(names, list) or not all(isinstance(n, str) and len(n) <= 1000 for n in names):
         return "class_names is not a list of names"
+    classes = config.get("y_dim") or config.get("num_classes")
+    if len(names) > SIZE_RANGES["y_dim"][1] or (classes and len(names) != classes):
+        return f"it names {len(names):,} classes for a network of {classes or 0}"
     return None
 
 
@@ -152,13 +198,23 @@ def config_json(architecture, data, training, batch_size):
                 batch_size=batch_size)
 
 
+MAX_CONFIG_BYTES = 4 * 2 ** 20  # a config.json is a few kB (100,000 class names: 2 MB)
+
+
 def read_config_json(path, fix):
-    """A config.json as a dict; one line (naming `fix`) when it is not valid JSON or no dict."""
+    """A config.json as a dict; one line (naming `fix`) when it is not valid JSON or no dict. A
+    file from outside is data: never larger than a config can be, nor nested without end."""
     try:
-        with open(path) as f:
-            config = json.load(f)
+        with open(path, "rb") as f:
+            text = f.read(MAX_CONFIG_BYTES + 1)
+        if len(text) > MAX_CONFIG_BYTES:
+            raise LabError(f"{path} is larger than a run's config.json can be ({MAX_CONFIG_BYTES // 2**20} MiB): "
+                           f"not read; {fix}")
+        config = json.loads(text)
     except (ValueError, UnicodeDecodeError) as e:
         raise LabError(f"{path} is not valid JSON ({e}); {fix}")
+    except RecursionError:
+        raise LabError(f"{path} is not a run's config.json (nested too deep); {fix}")
     if not isinstance(config, dict):
         raise LabError(f"{path} is not a GAN lab run config (no 'model' key); {fix}")
     return config

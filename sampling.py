@@ -3,7 +3,7 @@
 pictures and files build on these (testmode.py), as do the comparison and the explorer.
 
 Both GANs (model.DCGAN, biggan.model.BigGAN) offer the same small interface, which is all this
-module, testmode.py, utils.visualize and the comparison use:
+module, testmode.py (visualize too) and the comparison use:
 
     sess, z, y, samples     the session, the placeholders (y: None when unconditional) and the
                             sampler's output tensor (images in the generator's own range)

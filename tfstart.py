@@ -111,7 +111,10 @@ class FilteredStderr(object):
 def import_tensorflow(filter_stderr=True):
     """Import TensorFlow and find its devices with the start-up chatter hidden; returns tf.
     filter_stderr: keep hiding known chatter for the rest of the program (FilteredStderr); the
-    test suite, whose runner captures file descriptor 2 itself, turns it off."""
+    test suite, whose runner captures file descriptor 2 itself, turns it off. Once per program:
+    when TensorFlow is imported already (a test, or a script that started it), it is returned."""
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's INFO and WARNING log off
     if os.environ.get(VERBOSE_VARIABLE, "") not in ("", "0"):
         import tensorflow as tf

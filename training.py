@@ -206,27 +206,46 @@ class Diverged(LabError):
 LOSS_FIELDS = ["step", "epoch", "d_loss", "g_loss", "seconds"]
 
 
+def loss_rows(path):
+    """(rows, skipped) of a losses.csv: the rows that are a log's (a whole step and epoch, three
+    numbers), as [step, epoch, d_loss, g_loss, seconds], and how many other lines there were. A
+    row cut short by a killed run or a full disk, a byte that is not UTF-8 or a foreign file
+    costs those lines, never the reading. A file whose header is not LOSS_FIELDS has no rows."""
+    with open(path, "rb") as f:
+        lines = f.read().decode("utf-8", "replace").splitlines()
+    if not lines or lines[0].strip() != ",".join(LOSS_FIELDS):
+        return [], max(0, len(lines) - 1)
+    rows = []
+    for fields in csv.reader(lines[1:]):
+        try:
+            step, epoch, *numbers = fields
+            row = [int(step), int(epoch)] + [float(n) for n in numbers]
+        except ValueError:
+            continue
+        if len(row) == len(LOSS_FIELDS) and all(math.isfinite(n) for n in row[2:]):
+            rows.append(row)
+    return rows, len(lines) - 1 - len(rows)
+
+
 def read_loss_log(path):
-    """losses.csv as a dict of numpy arrays (one entry per column)."""
-    with open(path) as f:
-        rows = list(csv.DictReader(f))
-    return {k: np.array([float(r[k]) for r in rows]) for k in LOSS_FIELDS}
+    """losses.csv as a dict of numpy arrays (one entry per column); "skipped": how many lines were
+    not a log's rows (loss_rows)."""
+    rows, skipped = loss_rows(path)
+    columns = np.array(rows, dtype=np.float64).reshape(len(rows), len(LOSS_FIELDS)).T
+    return dict(zip(LOSS_FIELDS, columns), skipped=skipped)
 
 
 def rewind_loss_log(path, step):
     """Keep only the rows up to `step` (the resumed checkpoint), so that the steps a killed run
-    made after its last save are not in the curve twice."""
+    made after its last save are not in the curve twice; lines that are not a log's go too."""
     if not os.path.exists(path):
         return
-    with open(path, newline="") as f:
-        rows = list(csv.reader(f))
-    if rows[:1] != [LOSS_FIELDS]:  # not a log of ours: start it anew
-        rows = [LOSS_FIELDS]
-    keep = [LOSS_FIELDS] + [r for r in rows[1:] if r and r[0].isdigit() and int(r[0]) <= step]
+    keep = [row for row in loss_rows(path)[0] if row[0] <= step]
 
     def write(tmp):
         with open(tmp, "w", newline="") as f:
-            csv.writer(f).writerows(keep)
+            csv.writer(f).writerows([LOSS_FIELDS] + [row[:2] + [f"{n:.6f}" for n in row[2:4]] + [f"{row[4]:.3f}"]
+                                                     for row in keep])
     atomic_write(path, write)
 
 

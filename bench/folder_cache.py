@@ -40,6 +40,7 @@ from PIL import Image  # noqa: E402
 import cli  # noqa: E402
 from errors import stop_if_only_checking  # noqa: E402
 import datasets  # noqa: E402
+import utils  # noqa: E402
 import image_folders  # noqa: E402
 
 NAME = "faces"            # the folder (and dataset) name under the temporary data dir
@@ -131,11 +132,11 @@ def read_phase(data_dir, batches, batch_size):
     start = time.perf_counter()
     data = load(data_dir, lambda line: None)
     order = np.random.RandomState(0).permutation(len(data.images))
-    first = datasets.to_float(data.images[np.sort(order[:batch_size])])
+    first = utils.to_float(data.images[np.sort(order[:batch_size])])
     to_first_batch = time.perf_counter() - start
     start, own = time.perf_counter(), resident_mib()
     for b in range(batches):
-        batch = datasets.to_float(data.images[order[b * batch_size:(b + 1) * batch_size]])
+        batch = utils.to_float(data.images[order[b * batch_size:(b + 1) * batch_size]])
         assert batch.shape == first.shape and batch.dtype == np.float32
         own = max(own, resident_mib())  # /proc keeps no peak of it: sample after every batch
     return {"second_start_s": to_first_batch, "batch_ms": 1000 * (time.perf_counter() - start) / batches,

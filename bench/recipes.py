@@ -89,7 +89,6 @@ def define_flags(flags):
     flags.DEFINE_integer("seed", 0, "Seed of weights, data order, noise", lower_bound=0, upper_bound=cli.MAX_SEED)
     flags.DEFINE_string("out_dir", os.path.join("samples", "recipes"), "Where results.jsonl and the grids go")
     flags.mark_flag_as_required("dataset")
-    cli.finite(flags, "budget_minutes", "score_every")
 
 
 # ----------------------------------------------------------------------------- recipes
@@ -217,7 +216,8 @@ def evaluate(model, classifier, ref, n, seed, grid_path):
     """Standing statistics, n samples (classes cycled) scored, and a grid of 10 per class."""
     from evaluation.samples import generate_samples
     from sampling import set_standing_statistics
-    from utils import class_rows, save_class_grid
+    from testmode import save_class_grid
+    from utils import class_rows
     set_standing_statistics(model)
     images, labels, _ = generate_samples(model, n, seed)
     scores = score_images(classifier, ref, images, labels, model.class_names)
@@ -299,7 +299,7 @@ def check_flags():
         problem = precision.problem(parse_recipe(text)[1].get("precision", "fp32"), memory.gpu_may_be_used())
         if problem:
             raise LabError(f"--recipe {text!r}: {problem}")
-    datasets.check_dataset_name(FLAGS.dataset, FLAGS.data_dir)
+    runs.check_dataset_name(FLAGS.dataset, FLAGS.data_dir)
     os.makedirs(FLAGS.out_dir, exist_ok=True)
     from files import check_writable
     check_writable(FLAGS.out_dir, "out dir")

@@ -23,7 +23,6 @@ import memory  # noqa: E402
 import tfstart  # noqa: E402
 from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions, memory_problem  # noqa: E402
 from errors import LabError  # noqa: E402
-from utils import labelled_picture, save_picture  # noqa: E402
 
 cli.define_common_flags(flags)
 flags.DEFINE_integer("z_dim", 120, "Noise size; split into one chunk per G block + 1 (hierarchical z)",
@@ -44,7 +43,6 @@ flags.DEFINE_float("G_ortho", 0.0, "Orthogonal regularisation strength for G (0:
                    lower_bound=0.0, upper_bound=1.0)
 flags.DEFINE_float("truncation", 0.0, "Sampling: |z| at most this (0: off; 0.5 = less variety, "
                    "cleaner images)", lower_bound=0.0, upper_bound=100.0)
-cli.finite(flags, "G_lr", "D_lr", "ema_decay", "G_ortho", "truncation")
 FLAGS = flags.FLAGS
 HELP = dict(program="biggan/main.py", groups=[("BigGAN", [
     "z_dim", "ch", "shared_dim", "attention_res", "G_lr", "D_lr", "num_D_steps", "ema_decay",
@@ -103,6 +101,7 @@ def make_biggan(sess, FLAGS, data, folders, replicas):
 def truncation_sweep(model, FLAGS, out, thresholds=(0.25, 0.5, 1.0, 1.5, 2.0, None)):
     """test_truncation.png: one row per truncation threshold, the same noise direction and classes
     in every row, so the rows show what truncation does: less variety, cleaner images as it shrinks."""
+    from testmode import labelled_picture, save_picture  # test mode's pictures
     columns = 10
     labels = np.arange(columns) % max(1, model.num_classes) if model.num_classes else None
     rows = []
@@ -137,7 +136,7 @@ def main(argv):
         else:  # test mode with the EMA generator, as config.json describes it
             import testmode  # test mode's own file: a training run does not load it
             biggan, counter = testmode.from_run(sess, folders.checkpoint, "biggan/main.py", FLAGS.dataset,
-                                                FLAGS.batch_size, FLAGS.truncation or None)
+                                                FLAGS.batch_size, FLAGS.truncation or None, model="BigGAN")
             testmode.test_mode(biggan, counter, folders.samples, FLAGS.batch_size, FLAGS.seed, FLAGS.visualize,
                                FLAGS.export_samples)
             print(" [*] wrote", truncation_sweep(biggan, FLAGS, folders.samples))

@@ -26,14 +26,13 @@ import numpy as np
 import tensorflow.compat.v1 as tf  # the handout's TensorFlow 1 names: tf.placeholder, tf.variable_scope, ...
 
 import checkpoints
-import datasets
 import ops
 import runs
 import training
 from biggan import ops as bops
 from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions
 from sampling import generate_images, save_training_grid
-from utils import cycle_labels
+from utils import cycle_labels, to_float
 
 
 class BigGAN(object):
@@ -184,6 +183,9 @@ class BigGAN(object):
                         break
                 if stop.requested:
                     break
+        if counter > log.start_counter and np.mod(counter - 1, config.sample_freq) and stop.failure is None:
+            # the last iteration's grid too (a run shorter than sample_freq had only its first)
+            save_training_grid(self, sample_z, sample_labels, folders.samples, epoch, idx, errD, errG)
         self.save(folders.checkpoint, counter, log.training_record(counter))  # the end, always
         log.close(counter, stop)
         return counter, stop
@@ -192,7 +194,7 @@ class BigGAN(object):
         """num_D_steps D updates, one per row of `batches` (image indices); returns the last
         D loss and the TensorBoard summaries of the last step."""
         for k, batch in enumerate(batches):
-            feed = {self.inputs: datasets.to_float(data.images[batch]) * 2.0 - 1.0,  # tanh's [-1, 1]
+            feed = {self.inputs: to_float(data.images[batch]) * 2.0 - 1.0,  # tanh's [-1, 1]
                     self.z: self.training_noise(rng, self.batch_size)}
             if self.num_classes:
                 feed[self.y] = data.labels[batch]

@@ -24,7 +24,8 @@ from typing import NamedTuple, Optional
 import numpy as np
 import tensorflow as tf
 
-from datasets import real_splits, to_float
+from datasets import real_splits
+from utils import to_float
 from errors import LabError, stop_if_only_checking
 from files import atomic_write, check_writable, read_json, write_json
 from ops import linear

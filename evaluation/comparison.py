@@ -10,7 +10,7 @@ import os
 from typing import Optional
 
 import runs
-from datasets import IMAGE_SIZES, check_dataset_name, parse_classes
+from runs import IMAGE_SIZES, check_dataset_name, parse_classes
 from errors import LabError, stop_if_only_checking
 from evaluation import analysis, figures, heldout, inception, metrics, report, samples, scoring
 from evaluation.classifier import FEATURE_DIM, Classifier, default_path, weight_paths
@@ -235,14 +235,25 @@ def describe_setup(args, classifier, why, net, test, num_train, conditional):
             "resamples": args.resamples, "uncertainty": scoring.uncertainty_note(args.resamples)}
 
 
-def write_outputs(args, setup, results, models, test):
+def read_loss_logs(args):
+    """Both runs' losses.csv, read before anything is scored ({kind: (log or None, path)}): a log
+    that is missing is said now, and one with lines that are not a log's rows (a byte that is not
+    UTF-8, a row cut short) loses those lines, said too, never the report."""
+    logs = {kind: figures.read_losses(args.logs_dir, getattr(args, f"{key}_dir")) for kind, key in KINDS.items()}
+    for kind, (log, path) in logs.items():
+        if log is None:
+            print(f" [!] no loss log for the {kind}: {path} is missing; its curve is skipped")
+        elif log["skipped"]:
+            print(f" [!] the {kind}'s loss log {path} has {log['skipped']} line(s) that are not numbers; "
+                  "the curve leaves them out")
+    return logs
+
+
+def write_outputs(args, setup, results, models, test, logs):
     """report_dir/ as one set (files.replace_folder: the previous report's files all go, and
     only once the new ones are complete): losses.png, classes.png, per_class.png (conditional
-    models), metrics.json, report.md, report.html."""
-    logs = {kind: figures.read_losses(args.logs_dir, getattr(args, f"{key}_dir")) for kind, key in KINDS.items()}
+    models), metrics.json, report.md, report.html. logs: read_loss_logs'."""
     setup["missing_loss_logs"] = {kind: path for kind, (log, path) in logs.items() if log is None}
-    for kind, path in setup["missing_loss_logs"].items():
-        print(f" [!] no loss log for the {kind}: {path} is missing; its curve is skipped")
     setup["dcgan_final_losses"] = figures.final_losses(logs["DCGAN"][0])
 
     def build(folder):
@@ -260,11 +271,12 @@ def write_outputs(args, setup, results, models, test):
 
 def run(args):
     """The whole comparison for settings `args` (Settings, defaults filled by resolve_defaults):
-    check the report folder and both runs, load the real images and both generators, score
+    check the report folder, both runs and their loss logs, load the real images and both generators, score
     every row, write the report folder as one set and print the tables."""
     args = resolve_defaults(args)
     check_report_dir(args.report_dir, args.overwrite)
     configs = read_both_runs(args)
+    logs = read_loss_logs(args)
     net = open_inception(args)
     train, test = samples.load_real_data(args, configs["DCGAN"].image_size, configs["DCGAN"].data)
     status = heldout.reference_status(configs, args.dataset, heldout.reference_name(args.dataset, len(test.images)),
@@ -281,7 +293,7 @@ def run(args):
     results = dict(rows, reference_held_out=status["held_out"], reference_note=status["note"],
                    training_data=status["runs"])
     results["checks"] = analysis.sanity_checks(results)
-    path = write_outputs(args, setup, results, models, test)
+    path = write_outputs(args, setup, results, models, test, logs)
     print()
     print(report.table(results))
     lines = analysis.warning_lines(results["checks"])

@@ -119,10 +119,13 @@ def save_loss_curves(path, logs):
 
 def read_losses(logs_dir, folder):
     """The run's losses.csv (logs/<run name>/losses.csv: runs.folders, the run named after its
-    checkpoint folder) and its path; None if missing."""
+    checkpoint folder) and its path; None when it cannot be read (missing, a folder, no permission)."""
     path = os.path.join(runs.folders(os.path.basename(os.path.normpath(folder)), logs_dir=logs_dir).logs,
                         "losses.csv")
-    return (read_loss_log(path) if os.path.exists(path) else None), path
+    try:
+        return read_loss_log(path), path
+    except OSError:
+        return None, path
 
 
 def final_losses(log, share=0.1):

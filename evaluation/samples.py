@@ -43,7 +43,7 @@ def data_flags(args):
     pattern = getattr(args, "input_fname_pattern", DEFAULT_PATTERN)
     if os.path.normpath(data_dir) != os.path.normpath(DEFAULT_DATA_DIR):
         flags += ["--data_dir", data_dir]
-    if args.dataset not in datasets.IMAGE_SIZES and pattern != DEFAULT_PATTERN:
+    if args.dataset not in runs.IMAGE_SIZES and pattern != DEFAULT_PATTERN:
         flags += ["--input_fname_pattern", pattern]
     if args.classes:
         flags += ["--classes", args.classes]
@@ -54,7 +54,7 @@ def train_command(kind, args):
     """The complete command that trains the missing model with compare.py's flags (its size,
     classes, data; MNIST on its train split, so that t10k stays held out for the comparison)."""
     flags = data_flags(args) + (["--conditional"] if args.conditional and args.dataset != "mnist" else [])
-    if args.output_size != datasets.IMAGE_SIZES.get(args.dataset, 64):
+    if args.output_size != runs.IMAGE_SIZES.get(args.dataset, 64):
         flags += ["--output_height", str(args.output_size)]
     flags.append("--train")
     if args.dataset == "mnist" and getattr(args, "mnist_split", None) != "all":

@@ -21,6 +21,8 @@ from absl import flags  # noqa: E402
 
 import cli  # noqa: E402
 import tfstart  # noqa: E402
+
+tfstart.import_tensorflow()  # evaluation/classifier.py builds on TensorFlow: started quietly, before it
 from evaluation.classifier import DEFAULT_SIZE, TrainingSettings  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -51,8 +53,7 @@ def define_flags(flags):
 def main(argv):
     cli.reject_arguments(argv)
     settings = TrainingSettings(**{name: FLAGS[name].value for name in TrainingSettings._fields})
-    tfstart.import_tensorflow()  # start-up chatter hidden
-    from evaluation.classifier import train_classifier  # builds on TensorFlow
+    from evaluation.classifier import train_classifier
     train_classifier(settings)
 
 

@@ -43,7 +43,7 @@ class Run:
                 "z_range": list(Z_RANGES.get(self.model, (-1.0, 1.0)))}
 
 
-# The prior's usual range of one z number, as test mode sweeps it (utils.sweep_values uses the
+# The prior's usual range of one z number, as test mode sweeps it (testmode.sweep_values uses the
 # models' z_sweep): the DCGAN draws z ~ U(-1, 1), BigGAN z ~ N(0, 1) (two standard deviations).
 Z_RANGES = {"DCGAN": (-1.0, 1.0), "BigGAN": (-2.0, 2.0)}
 

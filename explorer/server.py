@@ -32,6 +32,7 @@ from explorer.scene import ApiError, check_for_run, parse_run_name, parse_scene
 from utils import image_manifold_size, merge, to_uint8
 
 MAX_BODY = 16 * 1024   # bytes of a request's JSON (a scene is a few hundred)
+BODY_WAIT = 2.0        # seconds the rest of a body may take once its headers came
 PAGE = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "page.html"), "rb").read()
 PAGE_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
                "img-src 'self' blob: data:; connect-src 'self'; frame-ancestors 'none'")
@@ -69,6 +70,11 @@ def is_loopback(host):
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return host == "localhost"
+
+
+def host_name(host):
+    """'localhost:8000' -> 'localhost', '[::1]:8000' -> '[::1]', '127.0.0.1' -> '127.0.0.1'."""
+    return host if host.endswith("]") else host.rsplit(":", 1)[0]
 
 
 class Explorer:
@@ -144,7 +150,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self.check_host()
             app.limit.take(self.client_address[0])
-            path = urlsplit(self.path).path
+            path = self.check_target()
             if path not in app.routes:
                 raise ApiError(404, f"nothing at {path[:100]!r}: the page is /, the API /api/...")
             allowed, route = app.routes[path]
@@ -161,13 +167,26 @@ class Handler(BaseHTTPRequestHandler):
     def check_host(self):
         """Bound to a loopback address, answer only requests addressed to a loopback name (any
         port: an SSH tunnel may forward another one); a web page whose own name was pointed at
-        127.0.0.1 (DNS rebinding) sends its own name and is refused."""
+        127.0.0.1 (DNS rebinding) sends its own name and is refused. One Host header only: a
+        second one could name another host than the one checked."""
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) > 1:
+            raise ApiError(400, "a request has one Host header")
         if not is_loopback(self.server.server_address[0]):
             return
-        host = self.headers.get("Host", "")
-        if not is_loopback(host if host.endswith("]") else host.rsplit(":", 1)[0]):  # [::1], localhost:8000
+        if not is_loopback(host_name(hosts[0] if hosts else "")):
             raise ApiError(403, "this server answers requests addressed to 127.0.0.1 or localhost only "
                                 "(start it with --host to listen elsewhere)")
+
+    def check_target(self):
+        """The request's path. A target in absolute form (http://host/api/runs, or //host/api/runs)
+        names a host too, and the same rule holds for it as for the Host header."""
+        target = urlsplit(self.path)
+        if (target.scheme or target.netloc) and is_loopback(self.server.server_address[0]) \
+                and not is_loopback(host_name(target.netloc)):
+            raise ApiError(403, "this server answers requests addressed to 127.0.0.1 or localhost only "
+                                "(start it with --host to listen elsewhere)")
+        return target.path
 
     def read_json(self):
         """The request's JSON body (at most MAX_BODY bytes, Content-Length given)."""
@@ -181,10 +200,34 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(413, f"the request is {int(length):,} bytes; at most {MAX_BODY:,}")
         if self.headers.get_content_type() != "application/json":
             raise ApiError(415, "send JSON (Content-Type: application/json)")
+        body = self.read_body(int(length))
         try:
-            return json.loads(self.rfile.read(int(length)))
+            return json.loads(body)
         except (ValueError, UnicodeDecodeError) as e:
             raise ApiError(400, f"the body is not valid JSON ({e})")
+        except RecursionError:
+            raise ApiError(400, "the body is not valid JSON (nested too deep)")
+
+    def read_body(self, length, wait=BODY_WAIT):
+        """The body's `length` bytes; a 400 when fewer come (the client closed, or sent nothing
+        more for `wait` seconds): a short body is the client's error, not ours."""
+        self.connection.settimeout(wait)
+        chunks, got = [], 0
+        try:
+            while got < length:
+                chunk = self.rfile.read1(length - got)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                got += len(chunk)
+        except OSError:  # a timeout
+            pass
+        finally:
+            self.connection.settimeout(self.timeout)
+        if got < length:
+            self.close_connection = True
+            raise ApiError(400, f"the body is shorter than its Content-Length ({got:,} of {length:,} bytes)")
+        return b"".join(chunks)
 
     def discard(self, length, most=1 << 20):
         """Read and drop a refused body (up to `most` bytes, a second at most), so the client gets
@@ -217,7 +260,13 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class Server(ThreadingHTTPServer):
-    daemon_threads = True  # Ctrl-C does not wait for a slow client
+    """One thread per request. Stopping (server_close) waits for the requests under way: a picture
+    being computed while the program ended aborted it (TensorFlow's threads outlived Python's);
+    a slow client is bounded by Handler.timeout. Pending connections queue up to 128 (5, the
+    standard library's, reset the sixth of a burst of parallel requests)."""
+    daemon_threads = False
+    block_on_close = True
+    request_queue_size = 128
 
 
 def make_server(app, host="127.0.0.1", port=8000):

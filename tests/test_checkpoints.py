@@ -1,7 +1,10 @@
-"""checkpoints.py: saves that leave the old or the new state, never a half one; damaged files;
+"""checkpoints.py: saves that leave the old or the new state, never a half one (Ctrl-C pressed
+in them too); TensorFlow's own `checkpoint` list, which its readers and load follow; damaged files;
 the run lock; and training.py's loss-log rewind (config.json: tests/test_runs.py)."""
 import errno
 import os
+import shutil
+import signal
 
 import numpy as np
 import pytest
@@ -80,3 +83,83 @@ def test_a_second_lock_on_the_same_folder_is_refused(tmp_path):
     with checkpoints.RunLock(str(tmp_path)):  # released: free again
         pass
 
+
+
+# ----------------------------------------------------------------------------- TensorFlow's own list
+
+def test_tensorflows_own_readers_find_the_newest_checkpoint_from_any_folder(tmp_path, monkeypatch):
+    """The `checkpoint` file names the checkpoints by their names in the folder: saved through a
+    relative folder (as checkpoint/mnist_28_28 is), it used to say ../../M.model-2."""
+    monkeypatch.chdir(tmp_path)
+    with tf.Graph().as_default(), tf1.Session() as sess:
+        tf1.get_variable("v", [3], initializer=tf1.zeros_initializer())
+        sess.run(tf1.global_variables_initializer())
+        saver = tf1.train.Saver()
+        for step in (1, 2, 3):
+            checkpoints.save(sess, saver, os.path.join("checkpoint", "run"), "M", step, {"model": "M"}, 2)
+    for folder in (os.path.join("checkpoint", "run"), str(tmp_path / "checkpoint" / "run")):
+        assert tf1.train.latest_checkpoint(folder) == os.path.join(folder, "M.model-3")
+        state = tf1.train.get_checkpoint_state(folder)
+        assert [os.path.basename(p) for p in state.all_model_checkpoint_paths] == ["M.model-2", "M.model-3"]
+        assert all(os.path.exists(p + ".index") for p in state.all_model_checkpoint_paths)
+    assert 'model_checkpoint_path: "M.model-3"' in open(tmp_path / "checkpoint" / "run" / "checkpoint").read()
+
+
+def test_load_takes_the_checkpoint_the_list_names_first(tiny):
+    """As the handout's load: tf.train.get_checkpoint_state's choice first (here an older one,
+    named by hand), the others after it; a list of random bytes is no list."""
+    save(tiny, 1)
+    save(tiny, 2)
+    sess, v, saver, folder = tiny
+    tf1.train.update_checkpoint_state(folder, "M.model-1", all_model_checkpoint_paths=["M.model-1"])
+    assert checkpoints.load(sess, saver, folder, "M") == (True, 1) and sess.run(v)[0] == 1.0
+    with open(os.path.join(folder, "checkpoint"), "wb") as f:
+        f.write(np.random.RandomState(0).bytes(300))
+    assert checkpoints.load(sess, saver, folder, "M") == (True, 2)
+
+
+def test_an_index_of_random_bytes_is_damaged_and_the_one_before_loads(tiny, capsys):
+    save(tiny, 1)
+    save(tiny, 2)
+    sess, v, saver, folder = tiny
+    with open(os.path.join(folder, "M.model-2.index"), "wb") as f:
+        f.write(np.random.RandomState(0).bytes(3000))
+    assert checkpoints.load(sess, saver, folder, "M") == (True, 1)
+    assert "M.model-2 is damaged" in capsys.readouterr().out
+
+
+def test_a_full_disk_in_tensorflows_words_is_one_line(tiny, monkeypatch):
+    """TensorFlow's errors carry the graph's "defined at" trace: the message keeps its first line."""
+    save(tiny, 1)
+    sess, v, saver, folder = tiny
+
+    def full(*args, **kwargs):
+        raise tf.errors.ResourceExhaustedError(None, None, "No space left on device\n\tdefined at (most recent "
+                                               "call last):\n  File \"main.py\", line 1, in <module>\n" * 8)
+    monkeypatch.setattr(saver, "save", full)
+    with pytest.raises(LabError) as error:
+        save(tiny, 2)
+    assert "(No space left on device)" in str(error.value) and "\n" not in str(error.value)
+    assert checkpoints.checkpoint_steps(folder, "M") == [1]
+
+
+def test_ctrl_c_pressed_during_a_save_leaves_nothing_half_written(tiny, monkeypatch):
+    """Ctrl-C (again and again) while a save is cleaning up: the clean-up ends, then the Ctrl-C
+    acts; no .saving-* folder is left, as the message that follows promises."""
+    save(tiny, 1)
+    sess, v, saver, folder = tiny
+    real_rmtree = shutil.rmtree
+
+    def interrupted_save(*args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl-C in the long write
+
+    def rmtree_under_fire(path, **kwargs):
+        for _ in range(3):
+            signal.raise_signal(signal.SIGINT)  # more Ctrl-C while the temporary folder goes
+        real_rmtree(path, **kwargs)
+    monkeypatch.setattr(saver, "save", interrupted_save)
+    monkeypatch.setattr(checkpoints.shutil, "rmtree", rmtree_under_fire)
+    with pytest.raises(KeyboardInterrupt):
+        save(tiny, 2)
+    assert sorted(os.listdir(folder)) == ["M.model-1.data-00000-of-00001", "M.model-1.index",
+                                          "checkpoint", "config.json"]

@@ -156,3 +156,28 @@ def test_a_cifar10_archive_member_larger_than_a_batch_is_refused_before_unpackin
                                        r"than the 20,000 it can be\); delete it"):
         datasets.load_cifar10(str(tmp_path))
     assert sorted(os.listdir(tmp_path)) == ["cifar-10-python.tar.gz"]
+
+
+def bent(batch, **changes):
+    """A batch with some of its arrays swapped (keys without the b'' prefix)."""
+    return {**batch, **{key.encode(): value for key, value in changes.items()}}
+
+
+@pytest.mark.parametrize("batch,problem", [
+    (bent(cifar_batch(1), labels=[1, 2, 3]), "4 images but 3 labels"),
+    (bent(cifar_batch(1), labels=[0, 1, 2, 10]), "labels that are not classes 0 to 9"),
+    (bent(cifar_batch(1), labels=[0, 1, 2, -1]), "labels that are not classes 0 to 9"),
+    (bent(cifar_batch(1), labels=[b"a", b"b", b"c", b"d"]), "labels that are not classes 0 to 9"),
+    (bent(cifar_batch(1), data=np.zeros((4, 100), np.uint8)), "its data is not 1 to 10,000 images of 3,072 bytes"),
+    (bent(cifar_batch(1), data=np.zeros((4, 3072), np.float64)), "its data is not 1 to 10,000 images of 3,072 bytes"),
+    (bent(cifar_batch(1), data=[[300] * 3072] * 4), "its data is not 1 to 10,000 images of 3,072 bytes"),
+    ({b"labels": [1]}, "no data and labels"),
+    ([1, 2, 3], "no data and labels")])
+def test_a_batch_that_does_not_hold_what_a_batch_holds_is_one_line(tmp_path, batch, problem):
+    """What a batch holds is checked before it is used: labels pick and name the images."""
+    write_files(tmp_path, cifar_files({"data_batch_3": py2_pickle(batch)}))
+    with pytest.raises(LabError) as error:
+        datasets.load_cifar10(str(tmp_path))
+    assert str(error.value).startswith(f"CIFAR-10 batch {tmp_path}/cifar-10-batches-py/data_batch_3 does not hold "
+                                       f"what a batch holds ({problem})")
+    assert "\n" not in str(error.value)

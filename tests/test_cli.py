@@ -1,5 +1,6 @@
 """cli.py: the flags both mains share (ranges, --help), their checks before TensorFlow starts, the
 run's folders and what a run records about its data. (The programs end to end: test_main.py.)"""
+import os
 import types
 
 import numpy as np
@@ -89,3 +90,43 @@ def test_the_run_folders_and_the_data_a_run_records(tmp_path):
     record = cli.data_record(flags(mnist_split="train", train_size=np.inf), data)
     assert record["split"] == "train" and record["num_images"] == 60000 and record["digest"] == data.digest
     cli.check_same_data(str(tmp_path / "no run yet"), record)  # nothing saved: nothing to compare
+
+
+# ----------------------------------------------------------------------------- what absl reads
+
+def test_a_flag_file_is_a_short_text_file_and_so_is_each_it_names(tmp_path):
+    """absl's --flagfile reads flags from a file, and the --flagfile lines in it: /dev/zero or a
+    huge file would be read without end, so each is looked at first (a loop of files is fine:
+    absl reads each once)."""
+    good = tmp_path / "good.flags"
+    good.write_text("--epoch=3\n")
+    assert cli.flagfile_problem(["--train", f"--flagfile={good}"]) is None
+    assert cli.flagfile_problem(["--flagfile", str(good)]) is None
+    huge = tmp_path / "huge.flags"
+    huge.write_text("--epoch=3\n" * 10_000)
+    nested = tmp_path / "nested.flags"
+    nested.write_text(f"--epoch=3\n--flagfile={huge}\n")
+    loop = tmp_path / "loop.flags"
+    loop.write_text(f"--flagfile={loop}\n")
+    binary = tmp_path / "binary.flags"
+    binary.write_bytes(b"\xff\xfe--epoch")
+    for args, problem in [([f"--flagfile={huge}"], "is larger than a flag file can be (64 KiB)"),
+                          ([f"--flagfile={nested}"], f"--flagfile {huge} is larger than"),
+                          (["--flagfile=/dev/zero"], "/dev/zero: not a regular file"),
+                          ([f"--flagfile={tmp_path / 'none'}"], "no such file"),
+                          ([f"--flagfile={binary}"], "cannot be read (UnicodeDecodeError)")]:
+        assert problem in cli.flagfile_problem(args), args
+    assert cli.flagfile_problem([f"--flagfile={loop}"]) is None
+
+
+@pytest.mark.parametrize("script,flag", [("main.py", "beta1"), ("main.py", "train_size"), ("biggan/main.py", "G_lr"),
+                                         ("evaluation/train_classifier.py", "learning_rate"),
+                                         ("bench/recipes.py", "budget_minutes")])
+def test_no_float_flag_of_any_script_takes_nan(script, flag):
+    """Every float flag of every script (cli.numbers_only): absl's own range check lets NaN pass."""
+    import subprocess
+    import sys
+    from test_main import REPO, assert_one_line_error
+    result = subprocess.run([sys.executable, os.path.join(REPO, script), f"--{flag}=nan", "--dataset=mnist"],
+                            capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert_one_line_error(result, rf"flag --{flag}=nan: --{flag} must be a (finite )?number")

@@ -21,7 +21,6 @@ from PIL import Image
 from absl import flags as absl_flags
 
 import cli
-import datasets
 import runs
 import tiny_inception
 from biggan import compare
@@ -250,7 +249,7 @@ def test_every_suggested_command_is_complete(case, tmp_path, monkeypatch):
     assert argv[:2] == ["python", "evaluation/train_classifier.py"]
     made = parsed(train_classifier.define_flags, argv[2:])
     assert (made.dataset, made.output_size, made.data_dir) == (args.dataset, size, args.data_dir)
-    assert datasets.parse_classes(made.classes) == datasets.parse_classes(args.classes)
+    assert runs.parse_classes(made.classes) == runs.parse_classes(args.classes)
     assert os.path.abspath(made.out or default_path(args.dataset)) == os.path.abspath(args.classifier)
     assert made.input_fname_pattern == args.input_fname_pattern
 
@@ -453,3 +452,18 @@ def test_a_crafted_inception_graph_is_refused_before_anything_runs_it(faces, mon
                                        r"is a WriteFile op, which the Inception graph does not have"):
         comparison.run(settings(FACES + ["--report_dir=crafted_report", f"--inception_graph={graph}"]))
     assert not marker.exists() and not os.path.exists(faces / "crafted_report")
+
+
+def test_loss_logs_are_read_before_scoring_and_bad_lines_only_left_out(tmp_path, capsys):
+    """A damaged losses.csv (a byte that is not UTF-8, a row of words) costs its bad lines, said
+    before anything is scored; a missing one is said too (compare.py used to fail after scoring)."""
+    logs = tmp_path / "logs" / "mnist_28_28"
+    logs.mkdir(parents=True)
+    (logs / "losses.csv").write_bytes(b"step,epoch,d_loss,g_loss,seconds\n1,0,1.0,1.0,1.0\n2,0,\xff,x,2\n")
+    args = comparison.Settings(logs_dir=str(tmp_path / "logs"), dcgan_dir="checkpoint/mnist_28_28",
+                               biggan_dir="checkpoint/biggan_mnist_28_28")
+    found = comparison.read_loss_logs(args)
+    assert found["DCGAN"][0]["step"].tolist() == [1] and found["BigGAN"][0] is None
+    out = capsys.readouterr().out
+    assert "the DCGAN's loss log " + str(logs / "losses.csv") + " has 1 line(s) that are not numbers" in out
+    assert "no loss log for the BigGAN" in out

@@ -40,6 +40,7 @@ def tf_config(cluster, kind="worker", index=0):
 
 @pytest.mark.parametrize("text,problem", [
     ("{not json", "is not valid JSON"),
+    ("[" * 100_000 + "]" * 100_000, "is not valid JSON (nested too deep)"),
     ('{"cluster": {"worker": ["a:1"]}}', 'needs "cluster" and "task" objects'),
     ('{"cluster": {"ps": ["a:1"], "worker": ["b:2"]}, "task": {"type": "worker", "index": 0}}',
      'may hold only "worker"'),

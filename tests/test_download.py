@@ -1071,3 +1071,12 @@ def test_temporary_files_a_killed_download_left_are_removed_by_the_next_run_of_a
     assert code == 2  # this run fails (no mirror), but it cleaned up first
     assert temporary_files(data_dir) == []
     assert f"Removing {left[0].name}, left by an interrupted run" in capsys.readouterr().out
+
+
+def test_a_data_dir_that_is_a_file_is_one_line(tmp_path, capsys):
+    (tmp_path / "data").write_text("not a folder")
+    assert run_main(["mnist", "--data_dir", str(tmp_path / "data")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: --data_dir {tmp_path / 'data'} is a file, not a folder; name a folder (the datasets go " \
+                  "in sub-folders of it), e.g. --data_dir ./data\n"
+    assert (tmp_path / "data").read_text() == "not a folder"

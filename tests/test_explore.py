@@ -2,14 +2,18 @@
 pictures equal to test mode's pixel for pixel, the controls doing what they say, broken runs as
 messages, and the page itself in headless Chromium. The runs are the tiny checked-in ones
 (tests/data/old_runs) plus broken copies."""
+import collections
 import http.client
 import io
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 import types
 
 import numpy as np
@@ -42,6 +46,11 @@ def broken_runs(root):
     shutil.copytree(os.path.join(OLD, "mnist_28_28"), root / "cut_weights")
     data = root / "cut_weights" / "DCGAN.model-2.data-00000-of-00001"
     data.write_bytes(data.read_bytes()[:100])
+    (root / "deep_config").mkdir()                   # a config.json nested without end
+    (root / "deep_config" / "config.json").write_text("[" * 100_000 + "]" * 100_000)
+    shutil.copytree(os.path.join(OLD, "mnist_28_28"), root / "random_index")  # an index of random bytes
+    (root / "random_index" / "DCGAN.model-2.index").write_bytes(np.random.RandomState(0).bytes(3000))
+    (root / "random_index" / "checkpoint").write_bytes(np.random.RandomState(1).bytes(300))
     os.utime(root / "mnist_28_28" / "config.json")  # the newest usable run
     (root / "stray_folder").mkdir()                  # not a run: not listed
     return str(root)
@@ -96,7 +105,7 @@ def test_the_runs_are_listed_newest_first_and_broken_ones_say_why(site):
     status, listing = site.client.json("GET", "/api/runs")
     assert status == 200
     found = {run["name"]: run for run in listing["runs"]}
-    assert set(found) == set(GOOD) | {"damaged_config", "no_checkpoint", "cut_weights"}
+    assert set(found) == set(GOOD) | {"damaged_config", "no_checkpoint", "cut_weights", "deep_config", "random_index"}
     assert listing["newest"] == "mnist_28_28" == listing["runs"][0]["name"]
     mnist = found["mnist_28_28"]
     assert (mnist["model"], mnist["dataset"], mnist["size"], mnist["iterations"], mnist["conditional"]) == \
@@ -104,6 +113,7 @@ def test_the_runs_are_listed_newest_first_and_broken_ones_say_why(site):
     assert found["toys_16_16"]["conditional"] is False and found["biggan_mnist_28_28"]["z_range"] == [-2, 2]
     assert "is not valid JSON" in found["damaged_config"]["problem"]
     assert "has a config.json but no checkpoint" in found["no_checkpoint"]["problem"]
+    assert "nested too deep" in found["deep_config"]["problem"]
     assert found["cut_weights"]["problem"] is None  # found once it is loaded
 
 
@@ -264,6 +274,7 @@ BAD = [  # (method, path, body, expected status, words of the answer)
     ("POST", "/api/images", b'{"run": "mnist_28_28", "sliders": [{"kind": "coordinate", "index": 0, "value": NaN}]}',
      400, "value must be"),
     ("POST", "/api/images", b"x" * (1 << 20), 413, "at most 16,384"),
+    ("POST", "/api/images", b"[" * 8000 + b"]" * 8000, 400, "nested too deep"),
     ("GET", "/api/images", None, 405, "takes POST"),
     ("DELETE", "/", None, 405, "takes GET"),
     ("GET", "/../../etc/passwd", None, 404, "nothing at"),
@@ -303,10 +314,76 @@ def test_headers_that_are_refused(site, headers, status, words):
     assert site.client.request("GET", "/api/runs")[0] == 200
 
 
+def raw_request(site, lines, body=b"", close=False):
+    """Send a request exactly as given (request line and headers), then its body; half-close the
+    connection with close. Returns (status, the error sentence) of the answer."""
+    with socket.create_connection((site.client.host, site.client.port), timeout=30) as connection:
+        connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        if close:
+            connection.shutdown(socket.SHUT_WR)
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+    head, _, data = reply.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(data).get("error") if data.startswith(b"{") else None
+
+
+@pytest.mark.parametrize("lines,body,close,status,words", [
+    (["POST /api/load HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json", "Content-Length: 100"],
+     b'{"run": ', True, 400, "the body is shorter than its Content-Length (8 of 100 bytes)"),
+    (["POST /api/load HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json", "Content-Length: 100"],
+     b'{"run": ', False, 400, "the body is shorter than its Content-Length (8 of 100 bytes)"),
+    (["GET /api/runs HTTP/1.1", "Host: 127.0.0.1", "Host: evil.example"], b"", True, 400, "one Host header"),
+    (["GET /api/runs HTTP/1.1", "Host: evil.example", "Host: 127.0.0.1"], b"", True, 400, "one Host header"),
+    (["GET http://evil.example/api/runs HTTP/1.1", "Host: 127.0.0.1"], b"", True, 403, "addressed to 127.0.0.1"),
+    (["GET //evil.example/api/runs HTTP/1.1", "Host: 127.0.0.1"], b"", True, 404, "nothing at"),  # a path
+    (["GET http://localhost@evil.example/api/runs HTTP/1.1", "Host: 127.0.0.1"], b"", True, 403, "addressed to"),
+    (["GET http://127.0.0.1:9/api/runs HTTP/1.1", "Host: 127.0.0.1"], b"", True, 200, None),
+])
+def test_requests_as_sent_on_the_wire(site, lines, body, close, status, words):
+    """A body shorter than its Content-Length (the client closed, or sent nothing more for
+    BODY_WAIT seconds) is a 400; a second Host header, or a target naming another host, is
+    refused as a foreign Host header is."""
+    started = time.monotonic()
+    got, error = raw_request(site, lines + ["Connection: close"], body, close)
+    assert got == status and (words is None or words in error), error
+    assert time.monotonic() - started < 10
+    assert site.client.request("GET", "/api/runs")[0] == 200
+
+
+@pytest.mark.parametrize("capacity,count", [(1, 24), (4, 150)])
+def test_parallel_requests_below_the_rate_each_get_an_answer(site, capacity, count):
+    """`count` clients at once (a barrier releases them together), pictures of three runs with room
+    for `capacity` loaded: each gets its picture (the standard library's queue of 5 pending
+    connections reset 4 of 24 and 124 of 150 here)."""
+    server = serve(Explorer(site.folder, Pool(threads=1, capacity=capacity), RateLimit(rate=1000.0, burst=1000)))
+    barrier, statuses = threading.Barrier(count), []
+
+    def ask(name):
+        barrier.wait()
+        try:
+            statuses.append(Client(server).request("POST", "/api/images", {"run": name, "n": 16})[0])
+        except OSError as e:
+            statuses.append(type(e).__name__)
+    try:
+        threads = [threading.Thread(target=ask, args=(GOOD[i % 3],)) for i in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert statuses == [200] * count, collections.Counter(statuses)
+    finally:
+        server.shutdown()
+        server.server_close()
+        server.app.pool.close()
+
+
 @pytest.mark.parametrize("name,words", [
     ("damaged_config", "config.json is not valid JSON"),
     ("no_checkpoint", "has a config.json but no checkpoint"),
     ("cut_weights", "checkpoint"),
+    ("deep_config", "nested too deep"),
+    ("random_index", "every checkpoint in"),
 ])
 def test_a_broken_run_is_a_message_and_the_others_still_work(site, name, words):
     for path, body in (("/api/load", {"run": name}), ("/api/images", {"run": name, "n": 4})):
@@ -339,6 +416,31 @@ def run_explore(*args, cwd=REPO, env=None):
 def test_bad_flags_are_one_line(args, message):
     result = run_explore(*args)
     assert result.returncode == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_stopping_the_explorer_while_it_draws_lets_the_picture_finish(tmp_path, sig):
+    """Ctrl-C or SIGTERM while a request loads a run and draws: the server stops taking requests,
+    the one under way ends with its picture, then the program ends with its one line. (Ending
+    at once aborted: TensorFlow's threads outlived Python's, "Fatal Python error: Aborted".)"""
+    shutil.copytree(os.path.join(OLD, "biggan_mnist_28_28"), tmp_path / "biggan_mnist_28_28")
+    proc = subprocess.Popen([sys.executable, os.path.join(REPO, "explore.py"), "--port", "0", "--checkpoint_dir",
+                             str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        if line.startswith("open http://"):
+            port = int(line.split(":")[2].split("/")[0])
+            break
+    answers = []
+    request = threading.Thread(target=lambda: answers.append(Client(types.SimpleNamespace(
+        server_address=("127.0.0.1", port))).request("POST", "/api/images", {"run": "biggan_mnist_28_28", "n": 100,
+                                                                             "scale": 8})[0]))
+    request.start()
+    time.sleep(0.5)  # loading the run (a graph, a checkpoint) and drawing take seconds
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=120)
+    request.join(60)
+    assert proc.returncode == 0 and "explorer stopped" in out, err
+    assert err == "" and answers == [200]
 
 
 def test_a_port_in_use_is_one_line_before_tensorflow_starts(site, tmp_path):

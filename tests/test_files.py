@@ -1,5 +1,6 @@
 """files.py: atomic writes, temporary files a killed process left, writable folders."""
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -92,3 +93,29 @@ def test_a_killed_build_leaves_the_previous_folder_as_it_was(tmp_path):
     assert len(left) == 1 and files.is_stale(str(tmp_path / left[0]))  # the next build removes it
     files.replace_folder(str(target), lambda folder: open(os.path.join(folder, "report.md"), "w").write("new"))
     assert os.listdir(tmp_path) == ["report"] and folder_files(target) == {"report.md": "new"}
+
+
+def test_ctrl_c_and_sigterm_wait_for_the_end_of_a_deferred_block():
+    caught = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: caught.append("late"))
+    try:
+        with files.signals_deferred():
+            signal.raise_signal(signal.SIGTERM)
+            caught.append("inside")  # the block ran on
+        assert caught == ["inside", "late"]  # then the signal reached its own handler
+        with pytest.raises(KeyboardInterrupt):
+            with files.signals_deferred():
+                signal.raise_signal(signal.SIGINT)
+                caught.append("still inside")
+        assert caught[-1] == "still inside"
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.mark.parametrize("text,problem", [("[" * 100_000 + "]" * 100_000, "nested too deep"),
+                                          ("{}" + " " * (2 * files.MAX_JSON_BYTES), "larger than")])
+def test_a_json_file_nested_without_end_or_too_large_is_refused_as_invalid(tmp_path, text, problem):
+    path = tmp_path / "key.json"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=problem):
+        files.read_json(str(path))

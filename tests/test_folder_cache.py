@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import datasets
+import utils
 import folder_cache
 import image_folders
 from errors import LabError
@@ -27,7 +27,7 @@ def test_cache_gives_the_same_batches_as_decoding_the_images(tmp_path):
     second, log = load(tmp_path / "toys", "*.png", 24, input_size=30, crop=True)
     assert not log.has("Decoding") and log.has("Loaded 10 images")  # a cache hit
     batch = np.array([7, 0, 3])
-    np.testing.assert_array_equal(datasets.to_float(second.images[batch]),
+    np.testing.assert_array_equal(utils.to_float(second.images[batch]),
                                   expected[batch].astype(np.float32) / 255.0)
 
 
@@ -86,6 +86,18 @@ def test_a_truncated_cache_is_rebuilt_never_trusted(tmp_path):
     path.write_bytes(b"\x93NUMPY garbage")  # a damaged file with the size of ... nothing
     data, log = load(tmp_path / "toys", "*.png", 16)
     assert log.has("rebuilding")
+    np.testing.assert_array_equal(data.images, expected)
+
+
+@pytest.mark.parametrize("key", [b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe not text", b"{}" + b" " * (5 << 20)])
+def test_a_key_file_nested_without_end_or_not_text_is_rebuilt_never_trusted(tmp_path, key):
+    make_folder(tmp_path / "toys")
+    good, log = load(tmp_path / "toys", "*.png", 16)
+    expected = np.array(good.images)
+    name = [f for f in cache_files(tmp_path / "toys") if f.endswith(".json")][0]
+    (tmp_path / ".cache" / name).write_bytes(key)
+    data, log = load(tmp_path / "toys", "*.png", 16)
+    assert log.has("its key file is unreadable") and log.has("rebuilding")
     np.testing.assert_array_equal(data.images, expected)
 
 

@@ -85,6 +85,30 @@ def test_the_handouts_test_command_loads_that_checkpoint(trained):
     assert {"test_random.png", "test_classes.png", "test_interpolation.gif"} <= set(files)
 
 
+def test_tensorflows_own_readers_find_the_runs_newest_checkpoint(trained, monkeypatch):
+    """The handout's load reads TensorFlow's `checkpoint` list (tf.train.get_checkpoint_state);
+    so do TensorFlow's tools and a student's notebook: from the run's folder, however named."""
+    import tensorflow as tf
+    cwd = trained[0]
+    saved = [f[:-len(".index")] for f in os.listdir(cwd / "checkpoint" / "mnist_28_28") if f.endswith(".index")]
+    monkeypatch.chdir(cwd)
+    for folder in ("checkpoint/mnist_28_28", str(cwd / "checkpoint" / "mnist_28_28")):
+        assert tf.train.latest_checkpoint(folder) == os.path.join(folder, saved[-1])
+        state = tf.compat.v1.train.get_checkpoint_state(folder)
+        assert state.model_checkpoint_path == os.path.join(folder, saved[-1])
+
+
+def test_a_test_mode_batch_larger_than_the_memory_is_one_line(trained):
+    """--batch_size 65536 (in range) made test mode's batches larger than the memory: a
+    segmentation fault on a 24 GB machine. (A machine with far more memory may draw them.)"""
+    available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    if available > 64 * 2 ** 30:
+        pytest.skip(f"{available / 2**30:.0f} GiB available: 65,536 images may fit")
+    result = run(HANDOUT_TEST + " --batch_size=65536", trained[0])
+    assert_one_line_error(result, r"--batch_size 65536 makes test mode's pictures need about [\d.]+ GiB of memory, "
+                                  r"more than half of the [\d.]+ GiB available; use --batch_size \d+ or less")
+
+
 def test_test_mode_repeats_the_last_training_grid(tmp_path):
     """Test mode samples the same noise and classes as the training grids, with batch norm
     statistics measured from the generator both times: from the checkpoint saved with a grid,

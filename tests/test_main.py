@@ -85,7 +85,9 @@ def test_training_writes_grids_checkpoints_logs(trained):
     cwd, result = trained
     assert "Epoch: [ 0/ 1] [   3/   4]" in result.stdout and "ETA" in result.stdout
     # grids belong to their run: samples/<run name>/, as checkpoints and logs
-    assert sorted(os.listdir(cwd / "samples" / "mnist_28_28")) == ["train_00_0000.png", "train_00_0002.png"]
+    # a grid every --sample_freq 2 iterations, and the last iteration's (the run ends with a grid)
+    assert sorted(os.listdir(cwd / "samples" / "mnist_28_28")) == ["train_00_0000.png", "train_00_0002.png",
+                                                                   "train_00_0003.png"]
     grid = np.asarray(Image.open(cwd / "samples" / "mnist_28_28" / "train_00_0000.png"))
     assert grid.shape == (4 * 28, 4 * 28)  # sample_num = batch_size = 16: a 4x4 grayscale grid
     ckpt = os.listdir(cwd / "checkpoint" / "mnist_28_28")
@@ -100,8 +102,10 @@ def test_resume_continues_from_the_saved_iteration(tmp_path):
     assert "resuming at iteration 4" in second.stdout
     assert "Epoch: [ 1/ 2] [   0/   4]" in second.stdout and "[ 0/ 2]" not in second.stdout
     assert "DCGAN.model-8.index" in os.listdir(tmp_path / "checkpoint" / "mnist_28_28")
-    # grids follow the global counter (handout: counter % 100 == 1), so no new one at iteration 5
-    assert sorted(os.listdir(tmp_path / "samples" / "mnist_28_28")) == ["train_00_0000.png"]
+    # grids follow the global counter (handout: counter % 100 == 1), so no new one at iteration 5;
+    # each run ends with its last iteration's grid (4: epoch 0, batch 3; 8: epoch 1, batch 3)
+    assert sorted(os.listdir(tmp_path / "samples" / "mnist_28_28")) == ["train_00_0000.png", "train_00_0003.png",
+                                                                        "train_01_0003.png"]
 
 
 @pytest.fixture(scope="module")
@@ -229,6 +233,8 @@ def test_invalid_flag_values_are_one_line(tmp_path, args, message):
     (["--seed=4294967296"], r"flag --seed=4294967296: .* not an integer in the range \[0, 2147483647\]"),
     (["--learning_rate=nan"], r"flag --learning_rate=nan: --learning_rate must be a finite number"),
     (["--learning_rate=inf"], r"flag --learning_rate=inf: inf is not a number in the range"),
+    (["--train_size=nan"], r"flag --train_size=nan: --train_size must be a number \(inf: no limit\)"),
+    (["--flagfile=/dev/zero"], r"--flagfile /dev/zero: not a regular file; give the flags on the command line"),
     (["--classes=3,3"], r"--classes names 3 more than once; name each class once \(e.g. --classes 3\)"),
     (["--dataset=/abs/path"], r"--dataset '/abs/path' is not a dataset name; for the folder /abs/path use "
                               r"--dataset path --data_dir /abs"),

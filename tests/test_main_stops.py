@@ -2,6 +2,7 @@
 any moment, a second run on the same folder, an unwritable folder, a disk that fills up.
 Nothing is lost: each stop leaves a checkpoint the same command resumes from.
 """
+import contextlib
 import os
 import re
 import signal
@@ -90,23 +91,30 @@ def test_an_unwritable_run_folder_is_found_before_training(tmp_path):
     assert "Epoch" not in result.stdout
 
 
+@contextlib.contextmanager
+def tmpfs(mount, size, instead):
+    """A real tmpfs of `size` at mount (needs root, as CI and the lab's machines run the suite);
+    the test is skipped where it cannot be mounted (`instead`: the test that covers it then)."""
+    os.makedirs(mount)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (not root); {instead}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
+
+
 @pytest.fixture
 def small_disk(tmp_path):
-    """A real 80 MiB tmpfs (needs root, as CI and the lab's machines run the suite), filled until
-    just above training.MIN_FREE_BYTES (64 MiB) is free: the first grids and log lines fill it."""
+    """A real 80 MiB tmpfs, filled until just above training.MIN_FREE_BYTES (64 MiB) is free: the
+    first grids and log lines fill it."""
     import training
-    mount = tmp_path / "small"
-    os.makedirs(mount)
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=80m", "tmpfs", str(mount)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (not root); test_model.py injects ENOSPC instead")
-    try:
+    with tmpfs(tmp_path / "small", "80m", "test_model.py injects ENOSPC instead") as mount:
         free = os.statvfs(mount).f_bavail * os.statvfs(mount).f_frsize
         with open(mount / "filler", "wb") as f:
             f.write(b"\0" * (free - training.MIN_FREE_BYTES - 200 * 1024))
         yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], capture_output=True)
 
 
 def test_a_disk_filling_up_stops_training_with_a_checkpoint_and_one_line(tmp_path, small_disk):
@@ -121,3 +129,15 @@ def test_a_disk_filling_up_stops_training_with_a_checkpoint_and_one_line(tmp_pat
     resumed = run_main(["--dataset=mnist", "--train", f"--data_dir={DATA}", "--batch_size=16",
                         "--train_size=64", f"--epoch={step // 4 + 1}"], tmp_path)
     assert resumed.returncode == 0 and f"resuming at iteration {step}" in resumed.stdout, resumed.stderr
+
+
+def test_a_disk_too_small_for_the_checkpoint_is_one_line_and_leaves_nothing_half_written(tmp_path):
+    """A real 20 MiB tmpfs as --checkpoint_dir, where the MNIST network's checkpoint (130 MB) cannot
+    fit: one line (TensorFlow's own message carries the graph's "defined at" trace: 17 lines), and
+    nothing of the save is left there."""
+    with tmpfs(tmp_path / "tiny", "20m", "test_checkpoints.py gives TensorFlow's message instead") as mount:
+        result = run_main(["--dataset=mnist", "--train", f"--data_dir={DATA}", "--train_size=64", "--epoch=1",
+                           f"--checkpoint_dir={mount}"], tmp_path)
+        assert_one_line_error(result, r"could not save checkpoint .*tiny/mnist_28_28/DCGAN.model-1 \(.*\); "
+                                      r"the previous checkpoint is intact")
+        assert sorted(os.listdir(mount / "mnist_28_28")) == [".lock"]

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import datasets
+import utils
 import mnist
 from errors import LabError
 
@@ -26,7 +27,7 @@ def test_load_mnist_is_the_handouts_70000_shuffled_digits_as_uint8():
     # to_float gives bit for bit the floats the loader used to return
     batch = data.images[:100]
     old = batch.astype(np.float32) / 255.0
-    new = datasets.to_float(batch)
+    new = utils.to_float(batch)
     assert new.dtype == np.float32 and new.tobytes() == old.tobytes()
     assert new.min() == 0.0 and new.max() == 1.0
 

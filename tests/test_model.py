@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 import datasets
+import utils
 import runs
 import training
 from model import DCGAN
@@ -85,7 +86,7 @@ def test_discriminator_steps_lower_its_loss(sess, tmp_path):
     sess.run(tf1.global_variables_initializer())
     data = mnist_subset(8)
     rng = np.random.RandomState(0)
-    feed = {dcgan.inputs: datasets.to_float(data.images), dcgan.y: dcgan.label_feed(data.labels),
+    feed = {dcgan.inputs: utils.to_float(data.images), dcgan.y: dcgan.label_feed(data.labels),
             dcgan.z: dcgan.sample_noise(rng, 8)}
     first = sess.run(dcgan.d_loss, feed)
     for _ in range(30):
@@ -110,6 +111,8 @@ def test_checkpoint_round_trip_gives_identical_samples(tmp_path):
     assert before.shape == (10, 28, 28, 1) and 0.0 <= before.min() and before.max() <= 1.0
     rows = open(tmp_path / "logs" / "mnist_28_28" / "losses.csv").read().splitlines()
     assert rows[0] == "step,epoch,d_loss,g_loss,seconds" and len(rows) == 5
+    # a grid at the first iteration, and one at the last: a run shorter than sample_freq ends with one too
+    assert sorted(os.listdir(tmp_path / "samples" / "mnist_28_28")) == ["train_00_0000.png", "train_00_0003.png"]
 
 
 # ---------------------------------------------------------------- which network, and the colour one

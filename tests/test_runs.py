@@ -37,10 +37,20 @@ def test_an_old_config_json_names_the_handouts_networks(saved, network):
     assert runs.architecture_from_record(config).network == network
 
 
+def config_text(classes, y_dim=10, **more):
+    """A DCGAN's config.json naming `classes` class names."""
+    return json.dumps(dict({"model": "DCGAN", "dataset": "d", "output_height": 28, "output_width": 28, "c_dim": 1,
+                            "z_dim": 100, "y_dim": y_dim, "class_names": [str(i) for i in range(classes)]}, **more))
+
+
 @pytest.mark.parametrize("text,message", [("{not json", "is not valid JSON"),
                                           ('{"z_dim": 3}', "no 'model' key"),
                                           ('{"model": "DCGAN"}', r"is damaged \(it lacks output_height, "),
-                                          ('{"model": "GPT"}', r"its model is 'GPT', not DCGAN or BigGAN")])
+                                          ('{"model": "GPT"}', r"its model is 'GPT', not DCGAN or BigGAN"),
+                                          ("[" * 100_000 + "]" * 100_000, r"is not a run's config.json \(nested too deep\)"),
+                                          (config_text(1_000_000), r"is larger than a run's config.json can be \(4 MiB\)"),
+                                          (config_text(150_000, y_dim=None), r"it names 150,000 classes for a network of 0"),
+                                          (config_text(12), r"is damaged \(it names 12 classes for a network of 10\)")])
 def test_a_broken_config_json_is_one_line(tmp_path, text, message):
     (tmp_path / "config.json").write_text(text)
     with pytest.raises(LabError, match=message):

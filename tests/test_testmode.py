@@ -3,6 +3,7 @@ checkpoints written before the code was reshaped (tests/data/old_runs, made by t
 before issue 18) still load and sample; what test mode writes (with the stand-in model of
 test_utils.py); and that a training run never loads this file."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,12 +14,26 @@ import tensorflow as tf
 from PIL import Image
 
 import testmode
-import utils
-from test_utils import FakeModel
+from errors import LabError
 
 tf1 = tf.compat.v1
 OLD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "old_runs")
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class FakeModel(object):
+    """A 'generator' whose image brightness is its label / 10 plus z[0]: fast and predictable."""
+
+    def __init__(self, num_classes=10, z_dim=5, size=6, channels=1):
+        self.num_classes, self.z_dim, self.size, self.channels = num_classes, z_dim, size, channels
+        self.class_names = [f"c{i}" for i in range(num_classes)]
+
+    def sample_noise(self, rng, n):
+        return rng.uniform(-1, 1, (n, self.z_dim)).astype(np.float32)
+
+    def generate(self, z, labels=None):
+        level = (np.asarray(labels) / 10.0 if labels is not None else np.zeros(len(z))) + 0.05 * z[:, 0]
+        return np.clip(np.ones((len(z), self.size, self.size, self.channels)) * level[:, None, None, None], 0, 1)
 
 
 def test_test_mode_outputs_and_export(tmp_path):
@@ -26,7 +41,7 @@ def test_test_mode_outputs_and_export(tmp_path):
     assert [os.path.basename(p) for p in written] == ["test_random.png", "test_classes.png",
                                                      "test_interpolation.gif"]
     classes = np.asarray(Image.open(tmp_path / "test_classes.png").convert("L"))
-    cell = 6 * utils.readable_scale(10 * 6)  # 6-pixel images scaled up to be seen
+    cell = 6 * testmode.readable_scale(10 * 6)  # 6-pixel images scaled up to be seen
     assert cell > 6 and classes.shape[0] > 10 * cell  # a title strip on top of the rows
     grid = classes[-10 * cell:, -10 * cell:]
     # each row holds its class: brightness label/10 (+-0.05 from z) in the grid's image columns
@@ -87,3 +102,66 @@ def test_runs_saved_before_the_reshaping_draw_the_pictures_they_drew(tmp_path, s
         new = np.asarray(Image.open(tmp_path / "samples" / name / picture)).astype(int)
         assert new.shape == old.shape, picture
         assert np.abs(new - old).max() <= 1 and (new == old).mean() > 0.999, picture
+
+
+# ---------------------------------------------------------------- each main tests its own model's runs
+
+@pytest.mark.parametrize("script,folder,run,words", [
+    ("biggan/main.py", "biggan_mnist_28_28", "mnist_28_28",
+     r"holds a DCGAN run, not a BigGAN: biggan/main.py tests BigGAN runs only; test a DCGAN run with "
+     r"python main.py \(it looks in checkpoint/mnist_28_28\)"),
+    ("main.py", "mnist_28_28", "biggan_mnist_28_28",
+     r"holds a BigGAN run, not a DCGAN: main.py tests DCGAN runs only; test a BigGAN run with "
+     r"python biggan/main.py \(it looks in checkpoint/biggan_mnist_28_28\)")])
+def test_a_main_refuses_the_other_models_run_with_a_pointer(tmp_path, script, folder, run, words):
+    shutil.copytree(os.path.join(OLD, "checkpoint", run), tmp_path / "checkpoint" / folder)
+    result = subprocess.run([sys.executable, os.path.join(REPO, script), "--dataset=mnist"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and result.stderr.startswith("error: checkpoint/" + folder + " " + words[:10])
+    assert len(result.stderr.strip().splitlines()) == 1 and re.search(words, result.stderr), result.stderr
+    assert not (tmp_path / "samples").exists()
+
+
+def test_a_batch_test_mode_cannot_hold_is_one_line_before_it_is_drawn(monkeypatch, tmp_path):
+    """--batch_size 65,536 made the standing statistics' batches (and the grid) larger than the
+    memory, and test mode ended in a segmentation fault; now it is measured first."""
+    with tf.Graph().as_default(), tf1.Session() as sess:
+        model, _ = testmode.from_run(sess, os.path.join(OLD, "checkpoint", "mnist_28_28"), "main.py", "mnist",
+                                     batch_size=8)
+        per_image = 4 * testmode.floats_per_image([model.samples])
+        assert 28 * 28 < per_image < 4 * 10 ** 6  # every tensor of the sampler, one image's share
+        testmode.check_memory(model, 64)  # fits
+        monkeypatch.setattr(testmode.os, "sysconf", lambda name: {"SC_PAGE_SIZE": 4096}.get(name, 25_000))
+        with pytest.raises(LabError, match=r"--batch_size 65536 makes test mode's pictures need about .* GiB of "
+                                           r"memory, more than half of the 0\.1 GiB available; use --batch_size \d+ "
+                                           r"or less"):
+            testmode.test_mode(model, 2, str(tmp_path), batch_size=65536)
+    assert os.listdir(tmp_path) == []
+
+
+# ---------------------------------------------------------------- visualize (the handout's)
+
+@pytest.mark.parametrize("num_classes", [10, 0])
+@pytest.mark.parametrize("option,count", [(0, 1), (1, 5), (2, 5), (3, 5), (4, 6)])
+def test_visualize_options_for_conditional_and_unconditional_models(tmp_path, option, count, num_classes):
+    written = testmode.visualize(FakeModel(num_classes), option, str(tmp_path), 12, seed=0)
+    assert len(written) == count and sorted(os.listdir(tmp_path)) == sorted(os.path.basename(p) for p in written)
+
+
+def test_visualize_1_sweeps_one_dimension_across_each_row(tmp_path):
+    """The FakeModel's brightness grows with z[0]: in test_arange_0.png it must grow left to right
+    in every row (the same z but for the swept coordinate), and with the class down the rows."""
+    written = testmode.visualize(FakeModel(num_classes=3, z_dim=12), 1, str(tmp_path), 8, seed=0)
+    assert [os.path.basename(p) for p in written[:3]] == ["test_arange_00.png", "test_arange_01.png",
+                                                          "test_arange_02.png"]  # names sort
+    picture = np.asarray(Image.open(written[0]).convert("L")).astype(float)
+    cell = 6 * testmode.readable_scale(10 * 6)
+    grid = picture[-3 * cell:, -10 * cell:]
+    columns = grid.reshape(3, cell, 10, cell).mean(axis=(1, 3))  # [row, column] brightness
+    assert np.all(np.diff(columns, axis=1) >= 0) and np.all(columns[:, -1] > columns[:, 0])
+    assert np.all(np.diff(columns, axis=0) > 0)
+
+
+def test_visualize_rejects_an_unknown_option(tmp_path):
+    with pytest.raises(LabError, match="--visualize 9 is not an option"):
+        testmode.visualize(FakeModel(), 9, str(tmp_path), 4, seed=0)

@@ -3,6 +3,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 import tfstart
 
 CHATTER = """WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
@@ -51,3 +53,21 @@ def test_chatter_while_running_is_hidden_and_real_errors_are_not(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == ["E0000 something real went wrong", "error: ours"], result.stderr
+
+
+ENTRY_SCRIPTS = ["main.py", "biggan/main.py", "biggan/compare.py", "explore.py", "download.py",
+                 "evaluation/train_classifier.py", "bench/train_speed.py", "bench/recipes.py", "bench/folder_cache.py",
+                 "bench/kill_resume.py", "bench/uncertainty_cost.py", "bench/explore_latency.py"]
+
+
+@pytest.mark.parametrize("script", ENTRY_SCRIPTS)
+def test_every_scripts_help_is_quiet(script):
+    """--help prints the help and nothing on stderr: no TensorFlow start-up line, whichever script
+    (evaluation/train_classifier.py printed 8, as its classifier module imports TensorFlow)."""
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ)
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    result = subprocess.run([sys.executable, os.path.join(repo, script), "--help"], capture_output=True, text=True,
+                            env=env, cwd=repo, timeout=120)
+    assert result.returncode == 0 and result.stdout.startswith("usage: python "), result.stdout[:200]
+    assert result.stderr == ""

@@ -25,6 +25,24 @@ def test_train_size_is_one_fixed_subset_visited_in_a_new_order_each_epoch():
     assert training.epoch_order(100, 4, handout).tolist() == list(range(10))
 
 
+def test_a_loss_log_with_lines_that_are_not_numbers_loses_those_lines_only(tmp_path):
+    """A byte that is not UTF-8, a row of words, a row cut short by a killed run: a resume rewinds
+    the log to its good rows and goes on; the comparison draws the good rows and says how many
+    lines it left out."""
+    path = tmp_path / "losses.csv"
+    path.write_bytes(b"step,epoch,d_loss,g_loss,seconds\n1,0,1.0,1.0,1.0\n2,0,\xff\xfe,1.0,2.0\n"
+                     b"3,0,one,two,3.0\n4,0,1.5,0.5,4.0\n5,0,nan,1.0,5.0\n6,0,1.2\n")
+    log = training.read_loss_log(str(path))
+    assert log["step"].tolist() == [1, 4] and log["d_loss"].tolist() == [1.0, 1.5] and log["skipped"] == 4
+    training.rewind_loss_log(str(path), 5)
+    assert path.read_text() == "step,epoch,d_loss,g_loss,seconds\n1,0,1.000000,1.000000,1.000\n" \
+                               "4,0,1.500000,0.500000,4.000\n"
+    path.write_bytes(b"\x00\x01 not a log at all")
+    assert training.read_loss_log(str(path))["step"].tolist() == []
+    training.rewind_loss_log(str(path), 5)
+    assert path.read_text() == "step,epoch,d_loss,g_loss,seconds\n"
+
+
 def test_seeds_made_from_the_seed_stay_in_numpys_range():
     """--seed 2**31 - 1 at iteration 2**31 (or an epoch's order) must still be a valid seed."""
     top = 2 ** 31 - 1
