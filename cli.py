@@ -337,6 +337,9 @@ def load_training_data(FLAGS, images_per_iteration, log=print):
                                  class_list(FLAGS), FLAGS.skip_bad_images, split=training_split(FLAGS),
                                  attribute=FLAGS.attribute or None, log=log)
     usable = int(min(len(data.images), FLAGS.train_size))
+    if usable < len(data.images):
+        log(f"--train_size {usable}: training on {usable:,} of the {len(data.images):,} images (the same ones "
+            "every epoch)")
     if FLAGS.batch_size > usable:
         raise LabError(f"--batch_size {FLAGS.batch_size} is larger than the {usable} training "
                        "images: lower --batch_size or add images")

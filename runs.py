@@ -68,9 +68,12 @@ def check_dataset_name(name, data_dir="./data"):
     if name and name not in (".", "..") and not name.startswith(".") and "/" not in name \
             and os.sep not in name and "\0" not in name:
         return
-    parent, base = os.path.split(os.path.normpath(os.path.join(data_dir, name))) if name else ("", "")
+    # the folder meant: the path as typed (from here) when it is one, else inside --data_dir
+    typed = os.path.normpath(name) if name else ""
+    meant = typed if typed and os.path.isdir(typed) else os.path.normpath(os.path.join(data_dir, name or "."))
+    parent, base = os.path.split(meant) if name else ("", "")
     if base and base not in (".", "..") and not base.startswith("."):
-        fix = f"for the folder {os.path.join(parent, base)} use --dataset {base} --data_dir {parent}"
+        fix = f"for the folder {meant} use --dataset {base} --data_dir {parent or '.'}"
     else:
         fix = "give a folder's name inside --data_dir (e.g. --dataset planes), or mnist or cifar10"
     raise LabError(f"--dataset '{name}' is not a dataset name; {fix}")

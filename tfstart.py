@@ -131,6 +131,9 @@ def import_tensorflow(filter_stderr=True):
     sys.stderr.write(without_chatter(captured.text))
     if filter_stderr:
         FilteredStderr().start()
+    # TensorFlow's Python log: its INFO lines ("Restoring parameters from ...") and deprecation
+    # notes on the graph style this lab teaches; our own lines say what was loaded and saved
+    tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)
     return tf
 
 
@@ -155,7 +158,6 @@ def start_tensorflow(seed):
     print(device_line(tf), flush=True)
     tf1 = tf.compat.v1
     tf1.disable_eager_execution()
-    tf1.logging.set_verbosity(tf1.logging.ERROR)  # our own lines say what was loaded and saved
     tf1.set_random_seed(seed)
     return tf1
 

@@ -343,12 +343,15 @@ class RunLog(object):
         return (counter - self.start_counter) * self.images_per_iteration / elapsed
 
     def training_record(self, counter):
-        """Iterations, total seconds and images/s over every run so far, and how it trained
-        (--diffaug, --precision): config.json's "training" record."""
+        """Iterations, total seconds, the real images D saw and images/s over every run so far, and
+        how it trained (--diffaug, --precision): config.json's "training" record. (A run saved
+        before images_seen was recorded counts its earlier images from its speed and time.)"""
         seconds = self.previous.get("seconds", 0.0) + time.time() - self.start_time
-        images = self.previous.get("images_per_second", 0.0) * self.previous.get("seconds", 0.0) \
-            + (counter - self.start_counter) * self.images_per_iteration
-        return {"iterations": int(counter), "seconds": round(seconds, 2),
+        before = self.previous.get("images_seen")
+        if not isinstance(before, int):
+            before = round(self.previous.get("images_per_second", 0.0) * self.previous.get("seconds", 0.0))
+        images = before + (counter - self.start_counter) * self.images_per_iteration
+        return {"iterations": int(counter), "seconds": round(seconds, 2), "images_seen": int(images),
                 "images_per_second": round(images / max(seconds, 1e-9), 2),
                 "diffaug": self.config.diffaug, "precision": self.config.precision}
 

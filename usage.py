@@ -48,7 +48,9 @@ def help_text(program, usage, groups):
                 default = "" if flag.default in (None, "") else f"{flag.default}"
             lines.append(f"  --{name:<20} {flag.help}{flag_range(flag)}" + (f" [{default}]" if default else ""))
         lines.append("")
-    if any(flag_values[name].boolean for _, names in groups for name in names):
-        lines.append("Booleans: --train / --notrain (never --train False).")
+    booleans = [name for _, names in groups for name in names if flag_values[name].boolean]
+    if booleans:  # one of this program's own: --train / --notrain, or another (compare.py has no --train)
+        shown = "train" if "train" in booleans else booleans[0]
+        lines.append(f"Booleans: --{shown} / --no{shown} (never --{shown} False).")
     lines.append("--helpfull also lists absl's own flags.")
     return "\n".join(lines)

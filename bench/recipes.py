@@ -311,7 +311,6 @@ def main(argv):
     tf = tfstart.import_tensorflow()
     tf1 = tf.compat.v1
     tf1.disable_eager_execution()
-    tf1.logging.set_verbosity(tf1.logging.ERROR)  # as the mains: our own lines say what happens
     from evaluation.classifier import Classifier, default_path
     reference_name = FLAGS.reference_dataset or FLAGS.dataset
     classifier = Classifier.from_file(FLAGS.classifier or default_path(reference_name))

@@ -7,6 +7,7 @@ and metrics.py; the images: samples.py.)
 """
 import dataclasses
 import os
+import re
 from typing import Optional
 
 import runs
@@ -57,8 +58,8 @@ def resolve_defaults(args):
         raise LabError(f"--num_samples must be at least 2 (got {args.num_samples})")
     if args.resamples < 2:
         raise LabError(f"--resamples must be at least 2 for a standard error (got {args.resamples})")
-    args.output_size = args.output_size or IMAGE_SIZES.get(args.dataset, 64)
     args.classes = ",".join(parse_classes(args.classes))  # 'airplane, automobile' as main.py reads it
+    args.output_size = args.output_size or IMAGE_SIZES.get(args.dataset) or trained_size(args)
     name = lambda model, split: runs.run_name(model, args.dataset, args.output_size, args.conditional,  # noqa: E731
                                               parse_classes(args.classes), "", split)
     split = args.mnist_split  # unless given: the held-out runs when there are some, else the handout's
@@ -69,6 +70,21 @@ def resolve_defaults(args):
     args.report_dir = args.report_dir or os.path.join("report", name("DCGAN", split))
     args.classifier = args.classifier or default_path(args.dataset)
     return args
+
+
+def trained_size(args):
+    """The image size of this folder's DCGAN runs when --output_size is not given: the one size
+    they were trained at (a 32 px route needs no flag), 64 (the training scripts' default) when
+    there is none; a LabError naming --output_size when there are several."""
+    base = os.path.dirname(runs.folders("run").checkpoint)  # checkpoint/
+    name = runs.run_name("DCGAN", args.dataset, "SIZE", args.conditional, parse_classes(args.classes))
+    pattern = re.compile(re.escape(name).replace("SIZE", r"(\d+)", 1).replace("SIZE", r"\1") + "$")
+    found = [pattern.match(folder) for folder in (os.listdir(base) if os.path.isdir(base) else [])]
+    sizes = sorted(int(match.group(1)) for match in found if match)
+    if len(sizes) > 1:
+        raise LabError(f"{args.dataset} has DCGAN runs at {len(sizes)} sizes ({', '.join(f'{s}x{s}' for s in sizes)}); "
+                       f"pick one with --output_size, e.g. --output_size {sizes[0]}")
+    return sizes[0] if sizes else 64
 
 
 REPORT_FILES = ("report.md", "report.html", "metrics.json", "classes.png", "losses.png", "per_class.png")
@@ -182,7 +198,8 @@ def budget(config):
     speed, seconds = training.get("images_per_second"), training.get("seconds")
     return {"iterations": training.get("iterations"), "train_seconds": seconds,
             "images_per_second": speed, "batch_size": config.batch_size,
-            "images_seen": None if speed is None or seconds is None else round(speed * seconds),
+            "images_seen": training.get("images_seen") if isinstance(training.get("images_seen"), int)
+            else None if speed is None or seconds is None else round(speed * seconds),  # older runs: estimated
             "train_images": data.get("num_images")}
 
 

@@ -467,3 +467,18 @@ def test_loss_logs_are_read_before_scoring_and_bad_lines_only_left_out(tmp_path,
     out = capsys.readouterr().out
     assert "the DCGAN's loss log " + str(logs / "losses.csv") + " has 1 line(s) that are not numbers" in out
     assert "no loss log for the BigGAN" in out
+
+
+def test_compare_takes_the_size_the_runs_were_trained_at(tmp_path, monkeypatch):
+    """A route at 32 px needs no --output_size: compare finds the folder's one size; with runs at
+    two sizes it names the flag that picks."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("planes_cars_32_32_cond", "biggan_planes_cars_32_32_cond", "planes_cars_64_64"):
+        os.makedirs(os.path.join("checkpoint", name))
+    settings = comparison.Settings(dataset="planes_cars", conditional=True)
+    assert comparison.trained_size(settings) == 32
+    assert comparison.trained_size(comparison.Settings(dataset="other")) == 64  # none: the default
+    os.makedirs(os.path.join("checkpoint", "planes_cars_48_48_cond"))
+    with pytest.raises(LabError, match=r"planes_cars has DCGAN runs at 2 sizes \(32x32, 48x48\); pick one with "
+                                       r"--output_size, e.g. --output_size 32"):
+        comparison.trained_size(settings)

@@ -169,5 +169,5 @@ def test_config_json_records_the_policy_and_older_runs_need_none(sess, tmp_path)
     data = datasets.Dataset(np.full((2, 16, 16, 3), 128, np.uint8), None, [])
     assert model.train(config, data)[0] == 1
     record = runs.read_record(folders.checkpoint, "training")
-    assert {key: record[key] for key in ("iterations", "diffaug", "precision")} == {
-        "iterations": 1, "diffaug": "color,cutout", "precision": "fp32"}
+    assert {key: record[key] for key in ("iterations", "images_seen", "diffaug", "precision")} == {
+        "iterations": 1, "images_seen": 2, "diffaug": "color,cutout", "precision": "fp32"}

@@ -3,6 +3,7 @@
 
 Tiny settings (batch 16, a few iterations) keep each run to seconds on a 2-core CPU.
 """
+import json
 import os
 import re
 import subprocess
@@ -84,6 +85,9 @@ def test_tensorboard_reads_the_handouts_summaries(trained):
 def test_training_writes_grids_checkpoints_logs(trained):
     cwd, result = trained
     assert "Epoch: [ 0/ 1] [   3/   4]" in result.stdout and "ETA" in result.stdout
+    assert "--train_size 64: training on 64 of the 70,000 images (the same ones every epoch)" in result.stdout
+    config = json.loads((cwd / "checkpoint" / "mnist_28_28" / "config.json").read_text())
+    assert config["training"]["images_seen"] == 4 * 16  # 4 iterations of 16: counted, not estimated
     # grids belong to their run: samples/<run name>/, as checkpoints and logs
     # a grid every --sample_freq 2 iterations, and the last iteration's (the run ends with a grid)
     assert sorted(os.listdir(cwd / "samples" / "mnist_28_28")) == ["train_00_0000.png", "train_00_0002.png",
@@ -247,6 +251,17 @@ def test_every_value_is_checked_before_tensorflow_starts(tmp_path, args, message
     assert_one_line_error(result, message)
     assert "device:" not in result.stdout  # refused before TensorFlow started
     assert os.listdir(tmp_path) == []  # and before anything was written
+
+
+def test_a_folders_path_as_dataset_is_answered_with_the_command_that_works(tmp_path):
+    """`--dataset data/planes_cars` (the path from here): the advice names that folder's name and
+    the folder it is in, and the advised command then runs."""
+    os.makedirs(tmp_path / "data" / "planes_cars" / "cars")
+    result = run_main(["--dataset=data/planes_cars", "--train"], tmp_path)
+    assert_one_line_error(result, r"--dataset 'data/planes_cars' is not a dataset name; for the folder "
+                                  r"data/planes_cars use --dataset planes_cars --data_dir data$")
+    advised = run_main(["--dataset=planes_cars", "--data_dir=data", "--train"], tmp_path)
+    assert "is not a dataset name" not in advised.stderr and "no file in data/planes_cars" in advised.stderr
 
 
 def test_biggan_values_are_checked_too(tmp_path):

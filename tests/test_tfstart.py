@@ -1,5 +1,6 @@
 """tfstart.py: TensorFlow's start-up chatter is hidden, real messages are kept."""
 import os
+import re
 import subprocess
 import sys
 
@@ -71,3 +72,5 @@ def test_every_scripts_help_is_quiet(script):
                             env=env, cwd=repo, timeout=120)
     assert result.returncode == 0 and result.stdout.startswith("usage: python "), result.stdout[:200]
     assert result.stderr == ""
+    booleans = re.search(r"Booleans: --(\w+) ", result.stdout)  # the footer names one of its own flags
+    assert booleans is None or f"\n  --{booleans.group(1)} " in result.stdout
