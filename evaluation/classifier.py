@@ -264,11 +264,18 @@ class TrainingSettings(NamedTuple):
     classes: str = ""
     output_size: int = DEFAULT_SIZE
     input_fname_pattern: str = "*.jpg"
-    epochs: int = 5
+    epochs: Optional[int] = None  # None: default_epochs(the images)
     batch_size: int = 128
     learning_rate: float = 1e-3
     seed: int = 0
     out: Optional[str] = None
+
+
+def default_epochs(images):
+    """Passes over the training images when --epochs is not given: 5 for grey images (MNIST: 99.3 %
+    of t10k), 15 for colour photos, which need more (planes_cars at 32 px: 88.8 % after 5, 92.5 %
+    after 15). One number per kind of data, so compare.py's suggested command and the README agree."""
+    return 5 if images.shape[-1] == 1 else 15
 
 
 def random_shift(images, rng, max_shift=2):
@@ -317,12 +324,13 @@ def train_classifier(settings, log=print):
         f"{'x'.join(map(str, train_set.images.shape[1:]))}, classes {', '.join(train_set.class_names)}")
     classifier = Classifier(train_set.images.shape[1:], train_set.class_names, settings.dataset,
                             seed=settings.seed)
+    epochs = settings.epochs or default_epochs(train_set.images)
     start = time.time()
-    train(classifier, train_set.images, train_set.labels, settings.epochs, settings.batch_size,
+    train(classifier, train_set.images, train_set.labels, epochs, settings.batch_size,
           settings.learning_rate, seed=settings.seed, log=log)
     seconds = time.time() - start
     classifier.test_accuracy = accuracy(classifier, test_set)
-    classifier.info.update(train_seconds=round(seconds, 1), epochs=settings.epochs, seed=settings.seed,
+    classifier.info.update(train_seconds=round(seconds, 1), epochs=epochs, seed=settings.seed,
                            train_images=len(train_set.images), test_images=len(test_set.images))
     path = classifier.save(out)
     log(f"test accuracy {classifier.test_accuracy:.4f} on {len(test_set.images)} held-out images "

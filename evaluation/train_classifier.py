@@ -41,7 +41,8 @@ def define_flags(flags):
     flags.DEFINE_integer("output_size", DEFAULT_SIZE, "Image folders are resized to this: the size the "
                          "GANs make (MNIST and CIFAR-10 keep their own)", lower_bound=16, upper_bound=4096)
     flags.DEFINE_string("input_fname_pattern", "*.jpg", "Glob for the images of a folder dataset")
-    flags.DEFINE_integer("epochs", 5, "Passes over the training images", lower_bound=1, upper_bound=1000)
+    flags.DEFINE_integer("epochs", None, "Passes over the training images [5 for grey digits, 15 for colour "
+                         "photos]", lower_bound=1, upper_bound=1000)
     flags.DEFINE_integer("batch_size", 128, "Images per step", lower_bound=1, upper_bound=65_536)
     flags.DEFINE_float("learning_rate", 1e-3, "Adam's learning rate in the first epoch",
                        lower_bound=1e-8, upper_bound=1.0)

@@ -25,6 +25,7 @@ import runs
 import tiny_inception
 from biggan import compare
 from evaluation import analysis, comparison, figures, report as report_writer, samples, train_classifier
+from evaluation import classifier as classifier_module
 from evaluation.classifier import default_path
 from test_main import our_stderr_lines, quiet_env
 from errors import LabError
@@ -252,6 +253,25 @@ def test_every_suggested_command_is_complete(case, tmp_path, monkeypatch):
     assert runs.parse_classes(made.classes) == runs.parse_classes(args.classes)
     assert os.path.abspath(made.out or default_path(args.dataset)) == os.path.abspath(args.classifier)
     assert made.input_fname_pattern == args.input_fname_pattern
+
+
+def test_the_classifier_compare_suggests_is_the_readmes(tmp_path, monkeypatch):
+    """One truth for the evaluation classifier: the command compare.py suggests for the README's own
+    route is the README's command, character for character (both languages), and it trains as many
+    epochs as the README's accuracy figures assume (15 for colour photos, 5 for MNIST's digits)."""
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    monkeypatch.chdir(tmp_path)
+    os.makedirs(os.path.join("data", "planes_cars", "airplane"))
+    os.makedirs(os.path.join("checkpoint", "planes_cars_32_32_cond"))
+    args = comparison.resolve_defaults(settings(["--dataset=planes_cars", "--conditional"]))
+    command = samples.classifier_command(args, 32)
+    assert command == "python evaluation/train_classifier.py --dataset planes_cars --output_size 32"
+    for readme in ("README.md", "README.zh-CN.md"):
+        with open(os.path.join(repo, readme), encoding="utf-8") as f:
+            assert command + "\n" in f.read()
+    assert parsed(train_classifier.define_flags, shlex.split(command)[2:]).epochs is None
+    assert classifier_module.default_epochs(np.zeros((2, 32, 32, 3))) == 15
+    assert classifier_module.default_epochs(np.zeros((2, 28, 28, 1))) == 5
 
 
 def test_a_missing_classifier_names_the_command_for_this_image_size(tmp_path):
