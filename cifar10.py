@@ -13,6 +13,7 @@ import numpy as np
 
 from checksums import CIFAR10_ARCHIVE, MAX_CIFAR_BATCH_BYTES, TooLarge, file_problem, tar_members
 from errors import LabError
+from files import replace_folder
 
 CIFAR10_BATCH_DIR = "cifar-10-batches-py"  # the folder in the CIFAR-10 archive
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
@@ -132,3 +133,30 @@ def extract_cifar10(archive, cifar_dir):
     except (tarfile.TarError, OSError, EOFError, TooLarge) as e:
         raise LabError(f"{archive} is not a valid CIFAR-10 archive ({e}); "
                        "delete it and run: python download.py cifar10")
+
+
+def folder_names(labels, classes):
+    """{path in the folder: row of the training batches} of write_class_folders: airplane/0000.jpg
+    is the first airplane of data_batch_1, each class numbered in the batches' order."""
+    return {f"{name}/{i:04d}.jpg": row for name in classes
+            for i, row in enumerate(np.flatnonzero(labels == CIFAR10_CLASSES.index(name)))}
+
+
+def write_class_folders(cifar_dir, classes, folder):
+    """Save the CIFAR-10 training photos of `classes` as JPEGs (quality 95) in one sub-folder per
+    class, the form a student's own photos take (image_folders.py reads it, holding out its own
+    tenth). Written as one set: the folder holds every photo or does not exist. Returns
+    {class: photos written}."""
+    from PIL import Image  # only this export writes images
+
+    images, labels = read_cifar10(cifar_dir, "train")  # [N, 32, 32, 3] uint8, [N]
+    names = folder_names(labels, classes)
+
+    def write(new):
+        for name in classes:
+            os.makedirs(os.path.join(new, name))
+        for rel, row in names.items():
+            Image.fromarray(images[row]).save(os.path.join(new, rel), quality=95)
+
+    replace_folder(folder, write)
+    return {name: int(np.sum(labels == CIFAR10_CLASSES.index(name))) for name in classes}

@@ -8,6 +8,10 @@ Run from the repository root:
     python download.py celebA                 # faces -> data/celebA/ (202,599 JPEGs + attributes)
     python download.py inception              # FID's Inception graph -> data/inception/
     python download.py mnist cifar10          # several at once
+    python download.py cifar10 --folder planes_cars --classes airplane,automobile
+                                              # CIFAR-10's training photos of those classes as
+                                              # JPEGs, data/planes_cars/<class>/0000.jpg ...:
+                                              # a folder like your own photos (Extension 1)
     python download.py mnist --data_dir /scratch/data
     python download.py mnist --mirror https://example.org/mnist/   # try only this mirror
                                                                    # (repeat --mirror for more)
@@ -49,11 +53,13 @@ from checksums import (CELEBA_ATTRIBUTES, CELEBA_ZIP, CIFAR10_ARCHIVE,
                        EXPECTED_MD5, INCEPTION_ARCHIVE, INCEPTION_GRAPH, MAX_BYTES,
                        MAX_CIFAR_BATCH_BYTES, MAX_JPEG_BYTES, MAX_ZIP_RATIO, TooLarge,
                        file_problem, tar_members)
-from cifar10 import CIFAR10_BATCH_DIR, extract_cifar10
+from cifar10 import (CIFAR10_BATCH_DIR, CIFAR10_CLASSES, extract_cifar10, folder_names, read_cifar10,
+                     write_class_folders)
 from mnist import MNIST_FILES
 from errors import LabError, stop_if_only_checking
 from transport import copy_to_file, fetch_from_mirrors, fetch_unless_valid, remove_file
 from files import atomic_write, check_writable, remove_stale_temporary, temporary_prefix
+from runs import parse_classes
 
 # The four MNIST files, by their decompressed names (train images, train labels, test ...).
 MNIST_NAMES = [name for images, labels, _ in MNIST_FILES.values() for name in (images, labels)]
@@ -166,6 +172,52 @@ def download_cifar10(cifar_dir, mirrors=None):
     print(f"Extracting {archive}")
     extract_cifar10(archive, cifar_dir)
     print(f"CIFAR-10 ready in {os.path.join(cifar_dir, CIFAR10_BATCH_DIR)}")
+
+
+def folder_request_problem(names, folder, classes):
+    """Why --folder/--classes cannot be done (a LabError's text), or None. --folder makes a folder
+    of CIFAR-10 photos, so it needs cifar10 among the names; --classes picks that folder's classes."""
+    example = "python download.py cifar10 --folder planes_cars --classes airplane,automobile"
+    if classes and not folder:
+        return f"--classes picks the classes of a --folder of CIFAR-10 photos; add --folder NAME (e.g. {example})"
+    if not folder:
+        return None
+    if "cifar10" not in names:
+        return f"--folder writes CIFAR-10's photos as a folder; name cifar10 too (e.g. {example})"
+    if folder in DOWNLOADERS or not folder.strip(".") or os.path.basename(folder) != folder \
+            or folder.startswith((".", "-")):
+        return (f"--folder {folder} must be a new folder's plain name under --data_dir, not a path or a "
+                f"dataset's own name (e.g. {example})")
+    unknown = [name for name in parse_classes(classes) if name not in CIFAR10_CLASSES]
+    if unknown:
+        return f"--classes {', '.join(unknown)}: CIFAR-10's classes are {', '.join(CIFAR10_CLASSES)}"
+    return None
+
+
+def write_cifar10_folder(cifar_dir, folder, classes):
+    """data/<folder>/<class>/0000.jpg ...: CIFAR-10's training photos of `classes` (all ten when
+    none are named) as a folder of JPEGs, unless that folder already holds exactly them."""
+    classes = parse_classes(classes) or CIFAR10_CLASSES
+    fix = "delete it or choose another --folder"
+    if os.path.lexists(folder):
+        if not os.path.isdir(folder):
+            raise LabError(f"{folder} is a file, not a folder: {fix}")
+        found = {os.path.relpath(os.path.join(root, name), folder).replace(os.sep, "/")
+                 for root, _, files in os.walk(folder) for name in files}
+        _, labels = read_cifar10(cifar_dir, "train")
+        if found == set(folder_names(labels, classes)):
+            print(f"Found {folder} ({len(found):,} photos) - skip")
+            return
+        raise LabError(f"{folder} already exists and holds other files than CIFAR-10's {', '.join(classes)} "
+                       f"photos: {fix}")
+    check_writable(os.path.dirname(os.path.abspath(folder)), "data dir")
+    try:
+        counts = write_class_folders(cifar_dir, classes, folder)
+    except OSError as e:  # a full disk, a folder that went read-only: nothing of it was kept
+        raise LabError(f"could not write {folder} ({e.strerror or e}); nothing of it was kept: free some "
+                       "space (or fix the folder) and run the same command again")
+    print(f"Wrote {folder}: " + ", ".join(f"{name} {n:,}" for name, n in counts.items())
+          + f" JPEGs ({sum(counts.values()):,} photos of CIFAR-10's training batches)")
 
 
 # ----------------------------------------------------------------------------- CelebA
@@ -395,9 +447,25 @@ def check_mirror(mirror):
                        "or a local folder as file:///path/to/folder/")
 
 
-def download(names, data_dir="./data", mirrors=None):
+def download_one(name, data_dir, mirrors):
+    """Download one dataset into data_dir/<name>/. One that fails leaves no empty folder it made
+    (a .part kept to continue from keeps its folder)."""
+    made = [path for path in (data_dir, os.path.join(data_dir, name)) if not os.path.lexists(path)]
+    try:
+        DOWNLOADERS[name](os.path.join(data_dir, name), mirrors)
+    except BaseException:
+        for path in reversed(made):  # the dataset's folder first, then data_dir
+            try:
+                os.rmdir(path)  # only an empty folder goes
+            except OSError:
+                pass
+        raise
+
+
+def download(names, data_dir="./data", mirrors=None, folder=None, classes=""):
     """Download every dataset in `names`, in order, into data_dir/<name>/ (from `mirrors` when
-    given), after removing what killed runs left in any dataset's folder."""
+    given), after removing what killed runs left in any dataset's folder; then, with `folder`,
+    write CIFAR-10's photos of `classes` into data_dir/<folder>/<class>/."""
     unknown = [name for name in names if name not in DOWNLOADERS]
     if not names or unknown:
         what = f"unknown dataset {', '.join(unknown)}" if unknown else "name a dataset to download"
@@ -407,26 +475,35 @@ def download(names, data_dir="./data", mirrors=None):
     if os.path.exists(data_dir) and not os.path.isdir(data_dir):
         raise LabError(f"--data_dir {data_dir} is a file, not a folder; name a folder (the datasets go in "
                        "sub-folders of it), e.g. --data_dir ./data")
+    problem = folder_request_problem(names, folder, classes)
+    if problem:
+        raise LabError(problem)
     stop_if_only_checking(f"the names and mirrors check out ({', '.join(names)})")
-    for folder in [data_dir] + [os.path.join(data_dir, name) for name in DOWNLOADERS]:
-        remove_stale_temporary(folder)
+    for path in [data_dir] + [os.path.join(data_dir, name) for name in DOWNLOADERS]:
+        remove_stale_temporary(path)
     for name in names:
-        DOWNLOADERS[name](os.path.join(data_dir, name), mirrors)
+        download_one(name, data_dir, mirrors)
+    if folder:
+        write_cifar10_folder(os.path.join(data_dir, "cifar10"), os.path.join(data_dir, folder), classes)
 
 
 flags.DEFINE_string("data_dir", "./data", "Folder that gets one sub-folder per dataset, e.g. mnist/")
 flags.DEFINE_multi_string("mirror", None, "Base URL to download from instead of the built-in mirrors "
                           "(https://..., or a folder as file:///path/), tried in order")
+flags.DEFINE_string("folder", None, "With cifar10: also write its training photos as JPEGs, one sub-folder "
+                    "per class, into this new folder under --data_dir (e.g. planes_cars)")
+flags.DEFINE_string("classes", "", "With --folder: the CIFAR-10 classes it gets (e.g. airplane,automobile) [all 10]")
 FLAGS = flags.FLAGS
-HELP = dict(program="download.py DATASET [DATASET ...]", groups=[("Download", ["data_dir", "mirror"])],
+HELP = dict(program="download.py DATASET [DATASET ...]",
+            groups=[("Download", ["data_dir", "mirror", "folder", "classes"])],
             usage=[f"Downloads and checks the lab's datasets: {', '.join(DOWNLOADERS)}.",
                    "  python download.py mnist               # the handout's 五.2 -> data/mnist/"],
             common=False)
 
 
 def main(argv):
-    """python download.py NAME [NAME ...] [--data_dir DIR] [--mirror URL ...]"""
-    download(argv[1:], FLAGS.data_dir, FLAGS.mirror)
+    """python download.py NAME [NAME ...] [--data_dir DIR] [--mirror URL ...] [--folder NAME --classes ...]"""
+    download(argv[1:], FLAGS.data_dir, FLAGS.mirror, FLAGS.folder, FLAGS.classes)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from PIL import Image
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
@@ -253,7 +254,7 @@ def test_all_mirrors_fail_exit_2_and_leave_nothing(server, mnist, tmp_path, caps
                  "by hand into"]:
         assert part in err
     mnist_dir = data_dir / "mnist"
-    assert not mnist_dir.exists() or os.listdir(mnist_dir) == []  # no file, no temp file
+    assert not mnist_dir.exists() and not data_dir.exists()  # no file, no temp file, no empty folder
 
 
 def test_truncated_existing_file_is_downloaded_again(server, mnist, tmp_path, capsys):
@@ -375,7 +376,97 @@ def test_cifar10_wrong_checksum_exit_2(server, tmp_path, monkeypatch, capsys):
     assert run_main(["cifar10", "--data_dir", str(data_dir), "--mirror", mirror]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cifar-10-python.tar.gz" in err and "md5 mismatch" in err
-    assert os.listdir(data_dir / "cifar10") == []
+    assert not data_dir.exists()  # the failed download left no empty data/cifar10/ (nor data/)
+
+
+def flat_batches(per_batch=6):
+    """CIFAR-10 batches of flat-coloured photos (JPEG keeps a flat colour to a level or two), each
+    image's colour its row number in the training batches, the labels cycling through 0 to 2."""
+    names = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
+    batches = {}
+    for b, name in enumerate(names):
+        rows = b * per_batch + np.arange(per_batch)
+        data = np.repeat((rows * 7 % 256).astype(np.uint8)[:, None], 3072, axis=1)  # [n, 3072]
+        batches[name] = (data, [int(r % 3) for r in rows])
+    return batches
+
+
+def test_cifar10_photos_become_a_folder_like_a_students_own(server, tmp_path, monkeypatch, capsys):
+    """download.py cifar10 --folder planes_cars --classes airplane,automobile writes the training
+    photos of those classes as data/planes_cars/<class>/0000.jpg ..., each the right photo, a folder
+    the lab reads like any other; again: skip; a folder holding other files is never touched."""
+    archive = cifar_archive(flat_batches())
+    mirror = serve_cifar(server, monkeypatch, archive, md5(archive))
+    data_dir = tmp_path / "data"
+    argv = ["cifar10", "--data_dir", str(data_dir), "--mirror", mirror,
+            "--folder", "planes_cars", "--classes", "airplane, automobile"]
+    assert run_main(argv) == 0
+    out = capsys.readouterr().out
+    folder = data_dir / "planes_cars"
+    assert f"Wrote {folder}: airplane 10, automobile 10 JPEGs (20 photos of CIFAR-10's training batches)" in out
+    assert sorted(os.listdir(folder)) == ["airplane", "automobile"]
+    rows = np.arange(30)  # the training rows, in the batches' order
+    for label, name in enumerate(["airplane", "automobile"]):
+        mine = rows[rows % 3 == label]
+        assert sorted(os.listdir(folder / name)) == [f"{i:04d}.jpg" for i in range(len(mine))]
+        for i, row in enumerate(mine):
+            pixels = np.asarray(Image.open(folder / name / f"{i:04d}.jpg"))
+            assert pixels.shape == (32, 32, 3) and abs(pixels.mean() - row * 7 % 256) < 2
+    data = datasets.load_dataset("planes_cars", str(data_dir), output_size=32, split="all", log=lambda line: None)
+    assert data.class_names == ["airplane", "automobile"] and data.images.shape == (20, 32, 32, 3)
+
+    requests = len(server.requests)
+    assert run_main(argv) == 0
+    assert f"Found {folder} (20 photos) - skip" in capsys.readouterr().out
+    assert len(server.requests) == requests
+    (folder / "airplane" / "mine.jpg").write_bytes(b"a student's own photo")
+    assert run_main(argv) == 2
+    assert capsys.readouterr().err == (f"error: {folder} already exists and holds other files than CIFAR-10's "
+                                       "airplane, automobile photos: delete it or choose another --folder\n")
+    assert (folder / "airplane" / "mine.jpg").read_bytes() == b"a student's own photo"
+
+
+def test_a_cifar10_folder_that_cannot_be_written_leaves_nothing(server, tmp_path, monkeypatch, capsys):
+    """A full disk halfway through the photos: one line, and no folder with part of them."""
+    archive = cifar_archive(flat_batches())
+    mirror = serve_cifar(server, monkeypatch, archive, md5(archive))
+    saved = []
+
+    def save(image, path, **options):
+        if len(saved) == 5:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        saved.append(path)
+        return real_save(image, path, **options)
+
+    real_save = Image.Image.save
+    monkeypatch.setattr(Image.Image, "save", save)
+    data_dir = tmp_path / "data"
+    assert run_main(["cifar10", "--data_dir", str(data_dir), "--mirror", mirror, "--folder", "planes"]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"error: could not write {data_dir / 'planes'} (No space left on device); nothing of it was kept: "
+                   "free some space (or fix the folder) and run the same command again\n")
+    assert sorted(os.listdir(data_dir)) == ["cifar10"]  # no planes/, no temporary folder
+    assert len(saved) == 5
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["cifar10", "--classes", "airplane"], "--classes picks the classes of a --folder of CIFAR-10 photos; add "
+     "--folder NAME (e.g. python download.py cifar10 --folder planes_cars --classes airplane,automobile)"),
+    (["mnist", "--folder", "digits"], "--folder writes CIFAR-10's photos as a folder; name cifar10 too (e.g. "
+     "python download.py cifar10 --folder planes_cars --classes airplane,automobile)"),
+    (["cifar10", "--folder", "../planes"], "--folder ../planes must be a new folder's plain name under --data_dir, "
+     "not a path or a dataset's own name (e.g. python download.py cifar10 --folder planes_cars --classes "
+     "airplane,automobile)"),
+    (["cifar10", "--folder", "mnist"], "--folder mnist must be a new folder's plain name"),
+    (["cifar10", "--folder", "pc", "--classes", "airplane,plane,car"], "--classes plane, car: CIFAR-10's classes "
+     "are airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck"),
+])
+def test_a_folder_request_that_cannot_be_done_is_one_line_before_any_download(argv, message, tmp_path, capsys):
+    data_dir = tmp_path / "data"
+    assert run_main(argv + ["--data_dir", str(data_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {message}") and err.count("\n") == 1
+    assert not data_dir.exists()
 
 
 # ----------------------------------------------------------------------------- fake Google Drive
@@ -638,7 +729,7 @@ def test_celeba_drive_html_answer_is_never_saved(server, celeba, tmp_path, capsy
     assert run_main(celeba_argv(data_dir, drive, dead)) == 2
     assert_one_error_line(capsys, "img_align_celeba.zip", reason, drive, dead,
                           "connection refused", f"by hand into {data_dir}/")
-    assert os.listdir(data_dir) == []
+    assert not data_dir.exists()  # nothing saved, no empty folder left
 
 
 def test_celeba_md5_mismatch_is_an_error_and_leaves_nothing(server, celeba, tmp_path, capsys,
@@ -648,7 +739,7 @@ def test_celeba_md5_mismatch_is_an_error_and_leaves_nothing(server, celeba, tmp_
     data_dir = tmp_path / "data"
     assert run_main(celeba_argv(data_dir, mirror)) == 2
     assert_one_error_line(capsys, "img_align_celeba.zip", "md5 mismatch")
-    assert os.listdir(data_dir) == []  # the bad copy (and its .part) is gone
+    assert not data_dir.exists()  # the bad copy (and its .part) is gone, and the folders it made
 
 
 @pytest.mark.parametrize("bad", ["not a zip", "a face missing"])
@@ -777,7 +868,7 @@ def test_inception_archive_member_larger_than_the_graph_is_refused_unread(server
     assert_one_error_line(capsys, "its member classify_image_graph_def.pb is 8,388,608 bytes, "
                           "more than the 1,048,576 it can be")
     assert peak < 4 << 20  # the member was never read into memory
-    assert os.listdir(data_dir / "inception") == []
+    assert not data_dir.exists()  # nothing of the archive, no empty folder
 
 
 class FullDisk(object):
@@ -809,8 +900,10 @@ def test_celeba_disk_full_is_one_line_and_leaves_no_temp_file(server, celeba, tm
     data_dir = tmp_path / "data"
     assert run_main(celeba_argv(data_dir, mirror)) == 2
     assert_one_error_line(capsys, "cannot write", "No space left on device", "free some disk space")
-    left = ["img_align_celeba.zip"] if when == "unpacking" else []  # the verified zip stays
-    assert os.listdir(data_dir) == left
+    if when == "unpacking":
+        assert os.listdir(data_dir) == ["img_align_celeba.zip"]  # the verified zip stays
+    else:
+        assert not data_dir.exists()  # no .part, no temporary file, no empty folder
 
 
 def make_celeba_folder(data_dir, celeba):
@@ -929,7 +1022,7 @@ def test_inception_bad_archive_is_one_line_and_leaves_nothing(server, tmp_path, 
               "not a graph": "not a TensorFlow GraphDef",
               "truncated": "not a complete .tgz archive"}[bad]
     assert_one_error_line(capsys, download.INCEPTION_ARCHIVE, reason, mirror)
-    assert os.listdir(data_dir / "inception") == []
+    assert not data_dir.exists()  # nothing of the archive, no empty folder
 
 
 def test_inception_broken_graph_on_disk_is_downloaded_again(server, tmp_path, capsys,
@@ -964,7 +1057,7 @@ def test_inception_graph_that_writes_a_file_is_refused_and_nothing_is_kept(
     assert_one_error_line(capsys, "its classify_image_graph_def.pb is " + (
         "refused (its node WriteFile is a WriteFile op, which the Inception graph does not have)"
         if pinned else "not the 2015-12-05 graph (md5 mismatch)"))
-    assert os.listdir(data_dir / "inception") == [] and not marker.exists()
+    assert not data_dir.exists() and not marker.exists()
 
 
 def test_inception_default_mirrors_are_https():
