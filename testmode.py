@@ -24,7 +24,7 @@ import runs
 from errors import LabError
 from files import atomic_write
 from sampling import set_standing_statistics
-from utils import class_rows, cycle_labels, image_manifold_size, make_gif, merge, save_images, to_uint8
+from utils import class_rows, cycle_labels, image_manifold_size, make_gif, merge, to_uint8
 
 
 def build(sess, config, name, batch_size=64, truncation=None):
@@ -87,8 +87,8 @@ def test_mode_outputs(model, out, n, seed=0):
     class) and test_interpolation.gif. Returns the written paths."""
     rng = np.random.RandomState(seed)
     labels = cycle_labels(n, model.num_classes) if model.num_classes else None
-    written = [save_images(model.generate(model.sample_noise(rng, n), labels),
-                           image_manifold_size(n), os.path.join(out, "test_random.png"))]
+    written = [save_random_grid(model.generate(model.sample_noise(rng, n), labels), model.class_names,
+                                os.path.join(out, "test_random.png"))]
     if model.num_classes:
         labels = class_rows(model.num_classes, 10)
         written.append(save_class_grid(model.generate(model.sample_noise(rng, len(labels)), labels),
@@ -158,7 +158,8 @@ def check_export_size(n, image_shape):
 
 # A picture a student opens must say what it shows (a title strip, labels on its rows) at a size
 # they can see (28-pixel digits are scaled up, pixels kept sharp). Training grids stay the
-# handout's plain save_images, so they can be compared with test mode's test_random.png.
+# handout's plain save_images; test_random.png keeps their scale under its title strip, so the two
+# compare pixel for pixel.
 READABLE_WIDTH = 360   # small grids are scaled up (nearest neighbour) to about this width
 FONT_SIZE = 13
 
@@ -192,7 +193,7 @@ def labelled_picture(images, size, title, row_labels=(), scale=None):
     font = ImageFont.load_default(size=FONT_SIZE)
     draw = ImageDraw.Draw(picture)
     margin = int(max([draw.textlength(str(label), font=font) for label in row_labels] or [-8])) + 8
-    lines = wrap(title, font, max(picture.width + margin - 8, 200), draw)
+    lines = wrap(title, font, picture.width + margin - 8, draw)  # a narrow picture gets more lines
     strip = 6 + (FONT_SIZE + 3) * len(lines)
     canvas = Image.new(picture.mode, (picture.width + margin, picture.height + strip), "white")
     canvas.paste(picture, (margin, strip))
@@ -209,6 +210,23 @@ def save_picture(picture, path):
     """Save a Pillow image as PNG atomically; returns path."""
     atomic_write(path, lambda tmp: picture.save(tmp, format="PNG"))
     return path
+
+
+def random_grid_title(n, class_names):
+    """What test_random.png shows, in words (its title strip)."""
+    if not class_names:
+        return f"{n} samples with the training grids' noise"
+    shown = class_names[:3] if len(class_names) > 3 else class_names * 2  # 0, 1, 2 / airplane, automobile, ...
+    return (f"{n} samples with the training grids' noise and classes: {', '.join(shown)}, ... left to right, "
+            "row by row")
+
+
+def save_random_grid(images, class_names, path):
+    """test_random.png: the training grids' layout at their scale (1: no scaling) under a title
+    strip, so the grid below the strip is pixel for pixel what a training grid of the same noise is."""
+    n = len(images)
+    return save_picture(labelled_picture(images, image_manifold_size(n), random_grid_title(n, class_names),
+                                         scale=1), path)
 
 
 def save_class_grid(images, class_names, per_class, path, title=None):
@@ -292,8 +310,8 @@ def visualize(model, option, out, n, seed=0):
     if option == 0:
         labels = cycle_labels(n, model.num_classes) if model.num_classes else None
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        return [save_images(model.generate(model.sample_noise(rng, n), labels), image_manifold_size(n),
-                            os.path.join(out, f"test_{stamp}.png"))]
+        return [save_random_grid(model.generate(model.sample_noise(rng, n), labels), model.class_names,
+                                 os.path.join(out, f"test_{stamp}.png"))]
     if option not in (1, 2, 3, 4):
         raise LabError(f"--visualize {option} is not an option; use 0 (random grid), 1 (sweep "
                        "each z dimension), 2 (random-dimension GIFs), 3 (GIFs from z=0), 4 (3 + merged GIF)")

@@ -112,7 +112,7 @@ def test_a_test_mode_batch_larger_than_the_memory_is_one_line(trained):
 def test_test_mode_repeats_the_last_training_grid(tmp_path):
     """Test mode samples the same noise and classes as the training grids, with batch norm
     statistics measured from the generator both times: from the checkpoint saved with a grid,
-    test_random.png is that grid, pixel for pixel (never worse), and the lab's MNIST classifier
+    test_random.png is that grid under its title strip, pixel for pixel (never worse), and the lab's MNIST classifier
     reads the same digits in both. (One iteration: the grid and the final checkpoint.)"""
     lab_folder(tmp_path)
     result = run(HANDOUT_TRAIN + " --train_size=64 --epoch=1", tmp_path)
@@ -121,8 +121,10 @@ def test_test_mode_repeats_the_last_training_grid(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Loaded mnist_28_28 at iteration 1," in result.stdout
     grid = np.asarray(Image.open(tmp_path / "samples" / "mnist_28_28" / "train_00_0000.png"))
-    again = np.asarray(Image.open(tmp_path / "again" / "mnist_28_28" / "test_random.png"))
-    assert grid.shape == again.shape == (8 * 28, 8 * 28)
+    titled = np.asarray(Image.open(tmp_path / "again" / "mnist_28_28" / "test_random.png"))
+    again = titled[-8 * 28:]  # the grid below the title strip that says what it shows
+    assert grid.shape == again.shape == (8 * 28, 8 * 28) and titled.shape[0] > 8 * 28
+    assert titled[:titled.shape[0] - 8 * 28].min() < 100  # the strip holds (black) words
     assert np.abs(grid.astype(int) - again.astype(int)).max() <= 1
     from evaluation.classifier import Classifier, default_path
     classifier = Classifier.from_file(default_path("mnist"))

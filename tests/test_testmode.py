@@ -54,6 +54,28 @@ def test_test_mode_outputs_and_export(tmp_path):
     assert data["labels"].tolist() == [0, 1, 2, 0, 1, 2, 0]
 
 
+def test_test_random_says_what_it_shows_above_the_training_grids_pixels(tmp_path):
+    """test_random.png: a title strip in words, and below it the handout's save_images grid of the
+    same images, pixel for pixel (no scaling), so it compares with the training grids."""
+    from utils import save_images
+    model = FakeModel(num_classes=10)
+    testmode.test_mode_outputs(model, str(tmp_path), 16, seed=0)
+    images = model.generate(model.sample_noise(np.random.RandomState(0), 16), np.arange(16) % 10)
+    save_images(images, (4, 4), str(tmp_path / "plain.png"))
+    plain = np.asarray(Image.open(tmp_path / "plain.png"))
+    titled = np.asarray(Image.open(tmp_path / "test_random.png"))
+    assert titled.shape[1] == plain.shape[1] and titled.shape[0] > plain.shape[0]
+    np.testing.assert_array_equal(titled[-plain.shape[0]:], plain)
+    assert titled[:-plain.shape[0]].min() < 128 and (titled[:-plain.shape[0]] == 255).mean() > 0.5  # words on white
+    assert testmode.random_grid_title(64, [str(i) for i in range(10)]) == \
+        "64 samples with the training grids' noise and classes: 0, 1, 2, ... left to right, row by row"
+    assert testmode.random_grid_title(64, ["airplane", "automobile"]) == ("64 samples with the training grids' "
+                                                                          "noise and classes: airplane, automobile, "
+                                                                          "airplane, automobile, ... left to right, "
+                                                                          "row by row")
+    assert testmode.random_grid_title(64, []) == "64 samples with the training grids' noise"
+
+
 # ---------------------------------------------------------------- checkpoints from before the reshaping
 
 @pytest.mark.parametrize("name", ["mnist_28_28", "toys_16_16", "biggan_mnist_28_28"])
@@ -100,6 +122,8 @@ def test_runs_saved_before_the_reshaping_draw_the_pictures_they_drew(tmp_path, s
     for picture in sorted(os.listdir(expected)):
         old = np.asarray(Image.open(os.path.join(expected, picture))).astype(int)
         new = np.asarray(Image.open(tmp_path / "samples" / name / picture)).astype(int)
+        if picture == "test_random.png":  # it has since gained a title strip above the same grid
+            new = new[-old.shape[0]:]
         assert new.shape == old.shape, picture
         assert np.abs(new - old).max() <= 1 and (new == old).mean() > 0.999, picture
 
