@@ -186,10 +186,11 @@ def load(sess, saver, folder, model_name):
                                "training flags or another --checkpoint_dir")
             saver.restore(sess, path)
             return True, step
-        except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as e:
+        except tf.errors.InvalidArgumentError as e:
             raise LabError(f"checkpoint {path} does not fit this network ({type(e).__name__}): it "
                            "was made with other settings; use those flags or another --checkpoint_dir")
-        except tf.errors.OpError as e:  # truncated, corrupt, or no checkpoint at all ("not an sstable")
+        except tf.errors.OpError as e:  # truncated, corrupt, a weights file missing (NotFoundError: the
+            # index named every variable, shape_problem saw), or no checkpoint at all ("not an sstable")
             print(f"warning: checkpoint {path} is damaged ({type(e).__name__}: {e.message.splitlines()[0]}); "
                   "trying the one before", flush=True)
     if steps:

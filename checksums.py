@@ -8,6 +8,8 @@ put in the data folder) both use this module; it imports nothing else of the lab
 """
 import gzip
 import hashlib
+import os
+import zlib
 
 CIFAR10_ARCHIVE = "cifar-10-python.tar.gz"
 CELEBA_ZIP = "img_align_celeba.zip"
@@ -83,11 +85,13 @@ def md5_of(path, gunzip=False, max_bytes=None):
 def file_problem(path, name, gunzip=False):
     """Why `path` is not the official file `name` (a short phrase), or None when its md5
     (of the decompressed content if gunzip) is EXPECTED_MD5[name]."""
+    if os.path.exists(path) and not os.path.isfile(path):  # a pipe would be read for ever
+        return "not a file (a folder or a pipe?)"
     try:
         actual = md5_of(path, gunzip, MAX_BYTES[name])
     except FileNotFoundError:
         return "missing"
-    except (OSError, EOFError):
+    except (OSError, EOFError, zlib.error):  # zlib.error: damaged compressed data
         return "not a complete gzip file (interrupted download?)"
     if actual != EXPECTED_MD5[name]:
         return "md5 mismatch (corrupt or incomplete)"

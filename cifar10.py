@@ -5,6 +5,7 @@ The batches are Python pickles, and a pickle can run any code while it loads: Ci
 accepts only the numpy pieces a real batch is made of. The archive is checked against its
 official md5 before it is unpacked, and nothing is read past the size a real file has.
 """
+import io
 import os
 import pickle
 import tarfile
@@ -86,6 +87,8 @@ def batch_problem(batch):
     if not isinstance(labels, (list, np.ndarray)) or len(labels) != len(data):
         return f"{len(data):,} images but {len(labels) if isinstance(labels, (list, np.ndarray)) else 'no'} labels"
     labels = np.asarray(labels)
+    if labels.ndim != 1:  # [[0], [1], ...] would feed [N, 1, classes] one-hot labels to the model
+        return "labels that are not one whole number per image"
     if labels.dtype.kind not in "iu" or labels.min() < 0 or labels.max() >= len(CIFAR10_CLASSES):
         return f"labels that are not classes 0 to {len(CIFAR10_CLASSES) - 1}"
     return None
@@ -102,7 +105,10 @@ def read_cifar10_batch(path):
             raise LabError(f"CIFAR-10 batch {path} is {size:,} bytes, more than a batch can be "
                            f"({MAX_CIFAR_BATCH_BYTES:,}): not read; {fix}")
         with open(path, "rb") as f:
-            batch = CifarUnpickler(f, encoding="bytes").load()
+            data = f.read(MAX_CIFAR_BATCH_BYTES + 1)
+        # From memory: a pickle that claims a 2**62-byte string is then "truncated", where a
+        # file object would be asked to read (and allocate) all of it.
+        batch = CifarUnpickler(io.BytesIO(data), encoding="bytes").load()
         problem = batch_problem(batch)
         if problem:
             raise LabError(f"CIFAR-10 batch {path} does not hold what a batch holds ({problem}); {fix}")
@@ -112,7 +118,7 @@ def read_cifar10_batch(path):
                        f"batch never holds (a pickle can run code): refused, nothing of it ran; "
                        f"{fix}")
     except (OSError, pickle.UnpicklingError, KeyError, IndexError, TypeError, ValueError,
-            EOFError) as e:
+            EOFError, MemoryError, RecursionError) as e:
         raise LabError(f"CIFAR-10 batch {path} is missing or corrupt ({type(e).__name__}); "
                        "run: python download.py cifar10")
 

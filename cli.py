@@ -24,8 +24,7 @@ from absl import flags as absl_flags
 import checkpoints
 import runs
 import tfstart
-import training
-from errors import LabError, run_or_exit
+from errors import LabError, print_error, run_or_exit
 from files import check_writable, remove_stale_temporary
 
 MAX_SEED = 2 ** 31 - 1  # seeds derived from --seed wrap around (training.derived_seed)
@@ -71,14 +70,15 @@ MAX_FLAGFILE_BYTES = 64 * 1024  # absl's --flagfile: a file of flags, a few line
 def flagfile_problem(args, seen=()):
     """Why absl's --flagfile=F (in args, or in a flag file read so far) cannot be read, or None: F
     must be a regular text file of at most MAX_FLAGFILE_BYTES (/dev/zero or a huge file would be
-    read without end); the --flagfile lines inside it are checked the same way."""
+    read without end); the --flagfile lines inside it are checked the same way, and none may
+    include itself. seen: the flag files that led here."""
     for i, arg in enumerate(args):
         name, _, path = arg.lstrip("-").partition("=")
         if name != "flagfile" or not arg.startswith("-"):
             continue
         path = path or (args[i + 1] if i + 1 < len(args) else "")
-        if os.path.realpath(path) in seen:
-            continue
+        if os.path.realpath(path) in seen:  # absl would print a warning of its own and go on
+            return f"--flagfile {path} includes itself (through {' -> '.join(map(os.path.basename, seen))})"
         try:
             if not os.path.isfile(path):
                 return f"--flagfile {path}: {'not a regular file' if os.path.exists(path) else 'no such file'}"
@@ -165,13 +165,13 @@ def parse_flags(argv, program=None, usage=(), groups=(), common=True):
         sys.exit(0)
     problem = flagfile_problem(argv[1:])
     if problem:
-        print(f"error: {problem}; give the flags on the command line, or a short file of them", file=sys.stderr)
+        print_error(f"{problem}; give the flags on the command line, or a short file of them")
         sys.exit(2)
     numbers_only(absl_flags.FLAGS)
     try:
         return absl_flags.FLAGS(argv)
     except absl_flags.Error as e:
-        print(f"error: {e}; see --help for the flags", file=sys.stderr)
+        print_error(f"{e}; see --help for the flags")
         sys.exit(2)
 
 
@@ -349,6 +349,10 @@ def load_training_data(FLAGS, images_per_iteration, log=print):
     if FLAGS.conditional and data.labels is None:
         raise LabError(f"--conditional needs labels: put the images of "
                        f"{os.path.join(FLAGS.data_dir, FLAGS.dataset)} in one sub-folder per class")
+    if FLAGS.conditional and len(data.class_names) < 2:  # one class: a label that says nothing
+        raise LabError(f"--conditional needs at least 2 classes; the training images are of one class only "
+                       f"({', '.join(data.class_names)}; a class folder without {FLAGS.input_fname_pattern} "
+                       "images is none): add another class's images, or train without --conditional")
     return data
 
 
@@ -381,6 +385,7 @@ def check_same_data(folder, record):
 def train_config(FLAGS, folders, reshuffle):
     """The flags train() uses, as a plain record (the handout passes FLAGS as `config`), with the
     run's folders (run_folders)."""
+    import training  # a training run's helpers (so are training_run's and exit_as'): test mode skips them
     return training.TrainConfig(
         epoch=FLAGS.epoch, train_size=FLAGS.train_size, seed=FLAGS.seed, reshuffle=reshuffle,
         sample_freq=FLAGS.sample_freq, ckpt_freq=FLAGS.ckpt_freq, print_freq=FLAGS.print_freq,
@@ -391,11 +396,11 @@ def train_config(FLAGS, folders, reshuffle):
 # ----------------------------------------------------------------------------- what the lab adds
 
 def start_replicas(FLAGS, cluster):
-    """Where a training run's step runs: training.OneDevice() (the handout's run, and test mode),
+    """Where a training run's step runs: tfstart.OneDevice() (the handout's run, and test mode),
     or distribute.Replicas for --num_gpus and TF_CONFIG's machines, with a line saying so. Once
     TensorFlow has started."""
     if not several_devices(FLAGS):
-        return training.OneDevice()
+        return tfstart.OneDevice()
     import distribute
     replicas = distribute.start(FLAGS.num_gpus, cluster, FLAGS.worker_timeout)
     print(replicas.describe(FLAGS.batch_size), flush=True)
@@ -455,6 +460,7 @@ def training_run(model, folders):
     a killed run left behind removed, and the ways a run fails as one line: losses that turned NaN
     (nothing saved) or, on several machines, another machine that stopped (the chief's last
     checkpoint resumes the run). Only the chief of several machines writes: the others take no lock."""
+    import training
     writes = model.replicas.writes_files
     with checkpoints.RunLock(folders.checkpoint) if writes else contextlib.nullcontext():
         if writes:
@@ -474,6 +480,7 @@ def exit_as(stop, counter):
     """How a training run ended, as the exit code: 0 when finished; 130 after Ctrl-C and 143 after
     SIGTERM (a checkpoint was saved: a script can tell an interrupted run from a finished one); a
     one-line error when an output could not be written (the checkpoint saved if the disk allowed)."""
+    import training
     if stop.failure is not None:
         raise LabError(f"{training.failure_message(stop.failure)}: stopped after saving the checkpoint "
                        f"at iteration {counter}; free some space (or fix the folder) and run the same "

@@ -21,7 +21,7 @@ How it reaches the models (composition: model.py and ops.py know nothing of it):
 builds the model inside `with replicas.scope():` (mirrored variables, synchronised batch norm)
 and hands `replicas` to it; the model builds its training step with replicas.per_replica, and
 the helpers (training.py, checkpoints.py, sampling.py) ask it whether this process writes files.
-training.OneDevice answers the same questions for the handout's one device.
+tfstart.OneDevice answers the same questions for the handout's one device.
 
 Several machines (MultiWorkerMirroredStrategy): TF_CONFIG names every machine and this one's
 place (cluster_from_environment); one process per machine runs the same command; the chief
@@ -138,7 +138,7 @@ def gpu_names(tf):
 
 def start(num_gpus, cluster, timeout_s):
     """The Replicas for --num_gpus on this machine and the cluster of TF_CONFIG (at least two
-    replicas: one device is training.OneDevice); call once TensorFlow has started, before the
+    replicas: one device is tfstart.OneDevice); call once TensorFlow has started, before the
     Session is made. timeout_s: how long a machine waits for the others in one exchange."""
     import tensorflow as tf
     found = check_gpu_count(num_gpus, tf)
@@ -186,7 +186,7 @@ def start_worker(tf, cluster, num_gpus, timeout_s):
 
 class Replicas(object):
     """Where a training step runs on several devices: the strategy, its session target and, on
-    several machines, the cluster. It answers what training.OneDevice answers for one device."""
+    several machines, the cluster. It answers what tfstart.OneDevice answers for one device."""
 
     def __init__(self, strategy, target="", cluster=None, timeout_s=0):
         self.strategy = strategy    # tf.distribute.MirroredStrategy or MultiWorkerMirroredStrategy

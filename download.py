@@ -440,7 +440,13 @@ DOWNLOADERS = {"mnist": download_mnist, "cifar10": download_cifar10,
 
 def check_mirror(mirror):
     """A --mirror must be an http(s):// URL or a file:// folder; else a one-line LabError."""
-    parts = urllib.parse.urlsplit(mirror)
+    if not mirror.isprintable():  # urllib would send a line break inside the request
+        raise LabError(f"--mirror {mirror} holds a line break or another control character; give the URL alone")
+    try:
+        parts = urllib.parse.urlsplit(mirror)
+        parts.port  # noqa: B018 - a port that is no number raises here, not halfway through a download
+    except ValueError:  # 'http://[::1' (an unclosed IPv6 address), 'http://host:port'
+        parts = urllib.parse.SplitResult("", "", "", "", "")
     web = parts.scheme in ("http", "https")
     if not (web and parts.netloc or parts.scheme == "file"):
         raise LabError(f"--mirror {mirror} is not a URL; give one like https://example.org/data/ "

@@ -37,6 +37,17 @@ def stop_if_only_checking(what="the flags, the data and the folders check out"):
         sys.exit(0)
 
 
+def one_line(text):
+    """text with its line breaks and other control characters written as escapes (\\n, \\x00):
+    a value from the command line or a file, echoed in a message, never breaks it into lines."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
+def print_error(message):
+    """The one way an error reaches the user: `error: ...`, one line, on stderr."""
+    print(f"error: {one_line(message)}", file=sys.stderr)
+
+
 def run_or_exit(main_function, *args):
     """Call main_function(*args); a LabError becomes `error: ...` on stderr and exit code 2,
     Ctrl-C and SIGTERM one line and exit code 130 / 143."""
@@ -44,7 +55,7 @@ def run_or_exit(main_function, *args):
     try:
         return main_function(*args)
     except LabError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print_error(e)
         sys.exit(2)
     except KeyboardInterrupt as e:
         name, code = ("SIGTERM", 143) if isinstance(e, Terminated) else ("Ctrl-C", 130)

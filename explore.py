@@ -12,6 +12,7 @@ few threads, so a training run on the same cores keeps going. It listens on 127.
 unless --host says otherwise. Ctrl-C stops it.
 """
 import os
+import signal
 
 from absl import flags
 
@@ -77,6 +78,10 @@ def main(argv):
     except KeyboardInterrupt:
         print("explorer stopped", flush=True)
     finally:
+        # Stopping waits for the pictures under way; a second Ctrl-C or SIGTERM meanwhile would end
+        # Python under TensorFlow's running threads (an abort), so once stopping, stops are ignored.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
         server.server_close()
         pool.close()
 

@@ -116,6 +116,18 @@ def key_for(files, settings):
     return {"format": FORMAT, "settings": settings, "files": fingerprint(files), "count": len(files)}
 
 
+def bad_list_is_valid(bad, count, shape):
+    """Whether a key's "bad" list is what build_cache writes: [file index, one-line message] pairs,
+    each index once and below `count` (the files), and the files without them are the rows."""
+    if not isinstance(bad, list) or not isinstance(shape, list) or not shape:
+        return False
+    if not all(isinstance(b, list) and len(b) == 2 and isinstance(b[0], int) and not isinstance(b[0], bool)
+               and 0 <= b[0] < count and isinstance(b[1], str) and len(b[1]) <= 1000 and b[1].isprintable()
+               for b in bad):
+        return False
+    return len({b[0] for b in bad}) == len(bad) and shape[0] == count - len(bad)
+
+
 def open_cache(base, wanted):
     """(memory-mapped images, key) of the cache at base.npy/base.json, or (None, reason) when
     there is none ('' as reason) or it must not be trusted."""
@@ -127,7 +139,7 @@ def open_cache(base, wanted):
         return None, "its key file is unreadable"
     if not isinstance(key, dict) or any(key.get(k) != v for k, v in wanted.items()):
         return None, "the image files or the cache format changed"
-    if not isinstance(key.get("bad"), list):
+    if not bad_list_is_valid(key.get("bad"), wanted["count"], key.get("shape")):
         return None, "its key file is damaged"
     try:
         stat = os.stat(base + ".npy")
@@ -175,7 +187,7 @@ def decode_chunk(job):
             images[good] = decode(path, settings, channels)
             good += 1
         except LabError as e:
-            bad.append((start + i, str(e)))
+            bad.append((start + i, " ".join(str(e).split())[:1000]))  # one line, as the key's check wants
     return start, images[:good], bad
 
 

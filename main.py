@@ -107,7 +107,7 @@ def main(argv):
     cluster = cli.check_replicas(FLAGS)  # --num_gpus, TF_CONFIG's machines
     folders, data = cli.prepare(FLAGS, "DCGAN", "main.py", FLAGS.batch_size, cluster)  # the data too
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
-    replicas = cli.start_replicas(FLAGS, cluster)  # training.OneDevice() unless several GPUs
+    replicas = cli.start_replicas(FLAGS, cluster)  # tfstart.OneDevice() unless several GPUs
 
     with cli.session(tf1, replicas, FLAGS.precision) as sess:
         if FLAGS.train:

@@ -7,6 +7,7 @@ nothing is read past their size, so a truncated or foreign file is a one-line er
 """
 import gzip
 import os
+import zlib
 
 import numpy as np
 
@@ -20,7 +21,12 @@ MNIST_FILES = {
 
 def open_maybe_gz(path, max_bytes):
     """Read `path`, or `path.gz` decompressed, whichever exists (the handout unzips, we need
-    not); never more than max_bytes + 1 bytes, so a gzip bomb costs no memory."""
+    not); never more than max_bytes + 1 bytes, so a gzip bomb costs no memory. Only a regular
+    file is read: a folder or a pipe under the name would fail or wait for ever."""
+    for candidate in (path, path + ".gz"):
+        if os.path.exists(candidate) and not os.path.isfile(candidate):
+            raise LabError(f"{candidate} is not a file (a folder or a pipe?); delete it and run: "
+                           "python download.py mnist")
     if os.path.exists(path):
         with open(path, "rb") as f:
             return f.read(max_bytes + 1)
@@ -28,7 +34,7 @@ def open_maybe_gz(path, max_bytes):
         try:
             with gzip.open(path + ".gz", "rb") as f:
                 return f.read(max_bytes + 1)
-        except (OSError, EOFError) as e:
+        except (OSError, EOFError, zlib.error) as e:  # zlib.error: damaged compressed data
             raise LabError(f"{path}.gz is not a valid gzip file ({e}); "
                            "delete it and run: python download.py mnist")
     raise LabError(f"MNIST file {path}[.gz] not found; run: python download.py mnist")

@@ -30,7 +30,7 @@ import tensorflow.compat.v1 as tf  # the handout's TensorFlow 1 names: tf.placeh
 import checkpoints
 import ops
 import runs
-import training
+import tfstart
 from ops import batch_norm, concat, conv2d, conv_cond_concat, conv_out_size_same, deconv2d, lrelu, linear
 from sampling import generate_images, save_training_grid
 from utils import cycle_labels, to_float
@@ -56,7 +56,7 @@ class DCGAN(object):
         model_dir: the run's name (runs.run_name), the sub-folder of checkpoint/, samples/, logs/.
         data_record: what the run trains on (dataset, split, classes, images), for config.json.
         network: which network to build [choose_network: from y_dim and c_dim].
-        replicas: where the training step runs [training.OneDevice(); distribute.Replicas].
+        replicas: where the training step runs [tfstart.OneDevice(); distribute.Replicas].
         augment(images, value_range): what D sees of real and fake images [the images themselves].
         wrap_optimizer(optimizer): what each Adam is wrapped in [nothing].
         The handout's input_height/width, crop, data_dir, ... describe the data: datasets.py
@@ -85,7 +85,7 @@ class DCGAN(object):
                                               batch_norm(name="g_bn2"))
         if self.network != self.MNIST_CONDITIONAL:
             self.d_bn3, self.g_bn3 = batch_norm(name="d_bn3"), batch_norm(name="g_bn3")
-        self.replicas = replicas or training.OneDevice()
+        self.replicas = replicas or tfstart.OneDevice()
         self.augment = augment or (lambda images, value_range=None: images)
         self.wrap_optimizer = wrap_optimizer or (lambda optimizer: optimizer)
         self.build_model()
@@ -166,6 +166,7 @@ class DCGAN(object):
         config: training.TrainConfig (config.folders: the run's checkpoint, samples and logs
         folders); data: datasets.Dataset (uint8 images, labels).
         """
+        import training  # the loop's bookkeeping (progress, losses.csv, stops): test mode does not load it
         folders = config.folders
         batch_idxs = training.batches_per_epoch(len(data.images), config.train_size, self.batch_size)
         counter, previous = training.resume(self, folders.checkpoint)  # or start at 0

@@ -157,9 +157,10 @@ def architecture_record(architecture):
 
 def architecture_problem(config):
     """Why the architecture in a config.json cannot be a network of this lab (a phrase), or None."""
-    kind = ARCHITECTURES.get(config.get("model"))
+    model = config.get("model")
+    kind = ARCHITECTURES.get(model) if isinstance(model, str) else None
     if kind is None:
-        return f"its model is {config.get('model')!r}, not DCGAN or BigGAN"
+        return f"its model is {str(model)[:40]!r}, not DCGAN or BigGAN"
     names = [f.name for f in dataclasses.fields(kind)]
     required = [f.name for f in dataclasses.fields(kind) if f.default is dataclasses.MISSING
                 and f.name not in ("dataset_name", "network", "y_dim")] + ["dataset"]
@@ -171,9 +172,14 @@ def architecture_problem(config):
         if key in names and value is not None and not (
                 isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
             return f"{key} is {value!r}, not a whole number from {low} to {high}"
+    if model == "BigGAN":
+        from biggan.architecture import ARCHITECTURES as BIGGAN_SIZES  # a BigGAN run's only
+        if config["output_size"] not in BIGGAN_SIZES:
+            return f"output_size is {config['output_size']}, not one of BigGAN's {', '.join(map(str, BIGGAN_SIZES))}"
     names = config.get("class_names")
-    if not isinstance(names, list) or not all(isinstance(n, str) and len(n) <= 1000 for n in names):
-        return "class_names is not a list of names"
+    if not isinstance(names, list) or not all(isinstance(n, str) and len(n) <= 1000 and n.isprintable()
+                                              for n in names):
+        return "class_names is not a list of names (one line each)"
     classes = config.get("y_dim") or config.get("num_classes")
     if len(names) > SIZE_RANGES["y_dim"][1] or (classes and len(names) != classes):
         return f"it names {len(names):,} classes for a network of {classes or 0}"
@@ -216,6 +222,8 @@ def read_config_json(path, fix):
         config = json.loads(text)
     except (ValueError, UnicodeDecodeError) as e:
         raise LabError(f"{path} is not valid JSON ({e}); {fix}")
+    except OSError as e:  # a folder named config.json, no permission
+        raise LabError(f"{path} cannot be read ({e.strerror or e}); {fix}")
     except RecursionError:
         raise LabError(f"{path} is not a run's config.json (nested too deep); {fix}")
     if not isinstance(config, dict):

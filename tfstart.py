@@ -1,5 +1,6 @@
 """Start TensorFlow quietly in the handout's graph mode and say which device the lab runs on
-(handout 五.3: main.py's `with tf.Session(config=run_config)`).
+(handout 五.3: main.py's `with tf.Session(config=run_config)`); OneDevice: that one device, where
+the handout's run trains and test mode samples (distribute.Replicas: several).
 
 Every entry script calls start_tensorflow() once its flags are checked. Importing TensorFlow
 prints a screen of its own C++ log lines before any setting can stop them: the oneDNN notice,
@@ -18,6 +19,7 @@ and the folders are checked as usual, then the program stops where TensorFlow wo
 tests run every command of the READMEs this way)
 """
 import atexit
+import contextlib
 import os
 import re
 import sys
@@ -125,6 +127,9 @@ def import_tensorflow(filter_stderr=True):
         with captured:
             import tensorflow as tf
             tf.config.list_physical_devices()  # CUDA start-up (and its cuInit line) happens here
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM while importing: the stop line, not the chatter
+        sys.stderr.write(without_chatter(getattr(captured, "text", "")))
+        raise
     except BaseException:
         sys.stderr.write(getattr(captured, "text", ""))  # a failed import shows everything
         raise
@@ -168,3 +173,41 @@ def session_config(tf1):
     config = tf1.ConfigProto()
     config.gpu_options.allow_growth = True
     return config
+
+
+# ----------------------------------------------------------------------------- the one device
+
+class OneDevice(object):
+    """Where the handout's run trains (and test mode samples): one device, in this process, which
+    writes every file.
+
+    The models and the lab's helpers ask it (model.replicas) rather than know about several GPUs:
+    distribute.Replicas answers the same questions for several GPUs or machines (--num_gpus,
+    TF_CONFIG). Here every answer is "as the handout does"."""
+    count = 1                  # replicas the batch is split over
+    writes_files = True        # several machines: only the chief writes checkpoints, grids and logs
+    target = ""                # the Session's target: this process
+    lost_machine_errors = ()   # several machines: the errors that mean another machine stopped
+
+    def scope(self):
+        """Build the model in here (several GPUs: its variables mirrored on each of them)."""
+        return contextlib.nullcontext()
+
+    def per_replica(self, build, *batch):
+        """The training step, build(*batch), once for the whole batch."""
+        return build(*batch)
+
+    def session_config(self, config):
+        return config
+
+    def initialize(self, sess):
+        """Give every variable its initial value."""
+        import tensorflow.compat.v1 as tf
+        sess.run(tf.global_variables_initializer())
+
+    def take_chiefs_weights(self, sess, counter):
+        """Several machines: the chief's weights and iteration on every machine. Here: counter."""
+        return counter
+
+    def at_checkpoint(self, sess, step):
+        """Several machines: each prints a digest of its weights. Here: nothing."""

@@ -1,13 +1,12 @@
 """The bookkeeping around the handout's training loop (五.6.2), shared by DCGAN and BigGAN.
 
 The loop itself is in model.py (and biggan/model.py), as in the handout. It calls these small
-helpers for what is not the lesson: the values it needs (TrainConfig), where it runs (OneDevice),
-which images each epoch sees (epoch_order), the progress line, losses.csv and TensorBoard (RunLog),
-and every way a run can be stopped (StopOnSignal): Ctrl-C, SIGTERM, a disk filling up. Each of them
-finishes the step and saves a checkpoint; losses that turn NaN stop at once without saving (RunLog
-raises Diverged), so no broken checkpoint is ever written.
+helpers for what is not the lesson: the values it needs (TrainConfig), which images each epoch
+sees (epoch_order), the progress line, losses.csv and TensorBoard (RunLog), and every way a run
+can be stopped (StopOnSignal): Ctrl-C, SIGTERM, a disk filling up. Each of them finishes the step
+and saves a checkpoint; losses that turn NaN stop at once without saving (RunLog raises Diverged),
+so no broken checkpoint is ever written. (Where the run trains, one device: tfstart.OneDevice.)
 """
-import contextlib
 import csv
 import errno
 import math
@@ -42,41 +41,6 @@ class TrainConfig(NamedTuple):
     diffaug: str = ""             # --diffaug and --precision, recorded in config.json ("training")
     precision: str = "fp32"
     stop_when: Optional[Callable[[int], bool]] = None  # a script's own end (bench: a CPU budget)
-
-
-class OneDevice(object):
-    """Where the handout's run trains: one device, in this process, which writes every file.
-
-    The models and the helpers here ask it (model.replicas) rather than know about several GPUs:
-    distribute.Replicas answers the same questions for several GPUs or machines (--num_gpus,
-    TF_CONFIG). Here every answer is "as the handout does"."""
-    count = 1                  # replicas the batch is split over
-    writes_files = True        # several machines: only the chief writes checkpoints, grids and logs
-    target = ""                # the Session's target: this process
-    lost_machine_errors = ()   # several machines: the errors that mean another machine stopped
-
-    def scope(self):
-        """Build the model in here (several GPUs: its variables mirrored on each of them)."""
-        return contextlib.nullcontext()
-
-    def per_replica(self, build, *batch):
-        """The training step, build(*batch), once for the whole batch."""
-        return build(*batch)
-
-    def session_config(self, config):
-        return config
-
-    def initialize(self, sess):
-        """Give every variable its initial value."""
-        import tensorflow.compat.v1 as tf
-        sess.run(tf.global_variables_initializer())
-
-    def take_chiefs_weights(self, sess, counter):
-        """Several machines: the chief's weights and iteration on every machine. Here: counter."""
-        return counter
-
-    def at_checkpoint(self, sess, step):
-        """Several machines: each prints a digest of its weights. Here: nothing."""
 
 
 def derived_seed(seed, offset):
@@ -216,9 +180,9 @@ def loss_rows(path):
     if not lines or lines[0].strip() != ",".join(LOSS_FIELDS):
         return [], max(0, len(lines) - 1)
     rows = []
-    for fields in csv.reader(lines[1:]):
+    for line in lines[1:]:  # RunLog writes numbers only: no quoting, so a comma splits the fields
         try:
-            step, epoch, *numbers = fields
+            step, epoch, *numbers = line.split(",")
             row = [int(step), int(epoch)] + [float(n) for n in numbers]
         except ValueError:
             continue
@@ -240,6 +204,8 @@ def rewind_loss_log(path, step):
     made after its last save are not in the curve twice; lines that are not a log's go too."""
     if not os.path.exists(path):
         return
+    if not os.path.isfile(path):
+        raise LabError(f"{path} is not a file (a folder?): move or delete it and run the same command again")
     keep = [row for row in loss_rows(path)[0] if row[0] <= step]
 
     def write(tmp):
@@ -364,6 +330,8 @@ class RunLog(object):
                 self.writer.close()
         except (OSError, RuntimeError):  # RuntimeError: TensorBoard's writer on a full disk
             pass
-        if stop.requested and stop.failure is None:
+        if stop.requested and stop.failure is None and counter >= self.total:  # during the last save
+            print(" [*] Stopped at iteration %d, the last: the run is complete and saved" % counter)
+        elif stop.requested and stop.failure is None:
             print(" [*] Stopped at iteration %d; run the same command to resume" % counter)
         print(" [*] %.1f images/s over this run" % self.images_per_second(counter))

@@ -50,8 +50,10 @@ class NothingAfterPart(DownloadError):
 # ----------------------------------------------------------------------------- files
 
 def remove_file(path):
-    """Delete `path` if it exists."""
-    if os.path.exists(path):
+    """Delete the file `path` if it exists. A folder in its place is the user's to move (one line)."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        raise LabError(f"{path} is a folder where a downloaded file belongs: move or delete it and run again")
+    if os.path.lexists(path):
         os.remove(path)
 
 

@@ -39,6 +39,7 @@ from PIL import Image  # noqa: E402
 
 import cli  # noqa: E402
 from errors import stop_if_only_checking  # noqa: E402
+from files import check_writable  # noqa: E402
 import datasets  # noqa: E402
 import utils  # noqa: E402
 import image_folders  # noqa: E402
@@ -164,6 +165,8 @@ def main(argv):
             read_phase(args.work_dir, args.batches, args.batch_size)
         print(json.dumps(figures))
         return
+    if args.work_dir:
+        check_writable(args.work_dir, "work dir")  # a file, or a folder that cannot be written: one line
     data_dir = args.work_dir or tempfile.mkdtemp(prefix="gan-lab-bench-")
     folder = os.path.join(data_dir, NAME)
     try:

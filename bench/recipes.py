@@ -134,7 +134,7 @@ def build(model, settings, sess, data, size, name):
     c_dim = data.images.shape[-1]
     arguments = {key: value for key, value in settings.items() if key not in TRAINING}
     extras = dict(model_dir=name, augment=cli.augmentation(settings.get("diffaug", "")),
-                  wrap_optimizer=cli.optimizer_wrapper(settings.get("precision", "fp32"), training.OneDevice()))
+                  wrap_optimizer=cli.optimizer_wrapper(settings.get("precision", "fp32"), tfstart.OneDevice()))
     if model == "dcgan":
         return DCGAN(sess, output_height=size, output_width=size, y_dim=classes or None, c_dim=c_dim,
                      class_names=data.class_names, sample_num=settings.get("batch_size", 64), **arguments, **extras)
@@ -263,7 +263,7 @@ def run_recipe(text, data, classifier, ref, tf1):
     folders = recipe_folders(name)
     with tf1.Graph().as_default():
         tf1.set_random_seed(FLAGS.seed)
-        with cli.session(tf1, training.OneDevice(), settings.get("precision", "fp32")) as sess, \
+        with cli.session(tf1, tfstart.OneDevice(), settings.get("precision", "fp32")) as sess, \
                 open(os.path.join(FLAGS.out_dir, f"{name}.log"), "w") as log:
             model = build(model_name, settings, sess, data, FLAGS.output_size, name)
             budget = Budget()

@@ -103,7 +103,7 @@ def time_training(model, data):
 
 
 def replicas_and_config(tf, count, mode):
-    """The replicas for `count` devices (training.OneDevice for one: the mains' --num_gpus 1) and the
+    """The replicas for `count` devices (tfstart.OneDevice for one: the mains' --num_gpus 1) and the
     session config, the mains' for this precision (plus XLA auto-clustering with --xla): `count`
     GPUs, or `count` logical CPU devices on a machine without a GPU."""
     tf1 = tf.compat.v1
@@ -113,7 +113,7 @@ def replicas_and_config(tf, count, mode):
     if FLAGS.xla:
         config.graph_options.optimizer_options.global_jit_level = tf1.OptimizerOptions.ON_1
     if count == 1:
-        return training.OneDevice(), config
+        return tfstart.OneDevice(), config
     if tf.config.list_physical_devices("GPU"):
         return distribute.start(count, None, 0), config
     return distribute.logical_cpus(count, config), config

@@ -20,7 +20,8 @@ import numpy as np  # noqa: E402
 from absl import flags  # noqa: E402
 
 import cli  # noqa: E402
-from errors import stop_if_only_checking  # noqa: E402
+import memory  # noqa: E402
+from errors import LabError, stop_if_only_checking  # noqa: E402
 from evaluation import metrics  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -78,11 +79,31 @@ def define_flags(flags):
     flags.DEFINE_integer("resamples", metrics.RESAMPLES, "Bootstrap resamples", lower_bound=2, upper_bound=1000)
 
 
+MAX_DIM = 4096  # Inception's features are 2048-d
+
+
+def feature_dims(values, num_samples):
+    """--dims as whole numbers from 1 to MAX_DIM whose feature sets fit in memory, or a LabError."""
+    dims = []
+    for value in values:
+        if not value.strip().isdigit() or not 1 <= int(value) <= MAX_DIM:
+            raise LabError(f"--dims {','.join(values)}: {value!r} is not a whole number from 1 to {MAX_DIM} "
+                           "(e.g. --dims 128,2048)")
+        dims.append(int(value))
+    need = 4 * num_samples * max(dims, default=0) * 8  # real and fake float64 sets, and a copy of each
+    free = memory.available_memory_bytes()
+    if free and need > free:
+        raise LabError(f"--num_samples {num_samples} of {max(dims)}-d features need about {need / 2**30:.1f} GiB, "
+                       f"more than the {free / 2**30:.1f} GiB free: lower --num_samples or --dims")
+    return dims
+
+
 def main(argv):
     cli.reject_arguments(argv)
+    dims = feature_dims(FLAGS.dims, FLAGS.num_samples)
     stop_if_only_checking()
-    for dim in FLAGS.dims:
-        bench(int(dim), FLAGS.num_samples, FLAGS.resamples)
+    for dim in dims:
+        bench(dim, FLAGS.num_samples, FLAGS.resamples)
 
 
 if __name__ == "__main__":

@@ -124,7 +124,7 @@ def main(argv):
     folders, data = cli.prepare(FLAGS, "BigGAN", "biggan/main.py", FLAGS.batch_size * FLAGS.num_D_steps,
                                 cluster)
     tf1 = tfstart.start_tensorflow(FLAGS.seed)  # quiet import, graph mode, "device: ..." line
-    replicas = cli.start_replicas(FLAGS, cluster)  # training.OneDevice() unless several GPUs
+    replicas = cli.start_replicas(FLAGS, cluster)  # tfstart.OneDevice() unless several GPUs
 
     with cli.session(tf1, replicas, FLAGS.precision) as sess:
         if FLAGS.train:

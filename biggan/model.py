@@ -28,7 +28,7 @@ import tensorflow.compat.v1 as tf  # the handout's TensorFlow 1 names: tf.placeh
 import checkpoints
 import ops
 import runs
-import training
+import tfstart
 from biggan import ops as bops
 from biggan.architecture import ARCHITECTURES, attention_problem, block_resolutions
 from sampling import generate_images, save_training_grid
@@ -48,7 +48,7 @@ class BigGAN(object):
                  wrap_optimizer=None):
         """Hyper-parameters (defaults of the BigGAN paper / BigGAN-PyTorch's CIFAR recipe,
         with a narrower ch and a faster EMA for lab-sized runs), then build the graph.
-        replicas: where the training step runs [training.OneDevice(); distribute.Replicas];
+        replicas: where the training step runs [tfstart.OneDevice(); distribute.Replicas];
         augment(images): what D sees of real and fake images [the images themselves];
         wrap_optimizer(optimizer): what each Adam is wrapped in [nothing]."""
         if output_size not in ARCHITECTURES:
@@ -75,7 +75,7 @@ class BigGAN(object):
                                                     self.class_names, z_dim, ch, shared_dim, attention_res)
         self.model_dir = model_dir or runs.run_name("BigGAN", dataset_name, output_size, bool(num_classes))
         self.data_record = data_record or {}
-        self.replicas = replicas or training.OneDevice()
+        self.replicas = replicas or tfstart.OneDevice()
         self.augment = augment or (lambda images, value_range=None: images)
         self.wrap_optimizer = wrap_optimizer or (lambda optimizer: optimizer)
         self.build_model()
@@ -154,6 +154,7 @@ class BigGAN(object):
         sample grid every config.sample_freq iterations, a checkpoint every config.ckpt_freq.
         Returns (iterations done, the training.StopOnSignal that says whether and why it stopped).
         config: training.TrainConfig (config.folders: the run's folders); data: datasets.Dataset."""
+        import training  # the loop's bookkeeping (progress, losses.csv, stops): test mode does not load it
         folders = config.folders
         per_iteration = self.batch_size * self.num_D_steps  # real images per iteration
         batch_idxs = training.batches_per_epoch(len(data.images), config.train_size, per_iteration)

@@ -234,6 +234,8 @@ class Classifier(object):
                 raise LabError(f"classifier file {p} not found; {fix}")
         try:
             meta = read_json(json_path)
+            if not isinstance(meta, dict):
+                raise ValueError("its metadata is not a JSON object")
             with np.load(npz_path) as data:
                 arrays = {name: data[name] for name in data.files}
             info = {k: v for k, v in meta.items() if k not in

@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import traceback
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -193,7 +194,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("Transfer-Encoding"):
             raise ApiError(411, "send the body with a Content-Length (no chunked transfer)")
         length = self.headers.get("Content-Length", "")
-        if not length.isdigit():
+        if not (length.isascii() and length.isdigit()):  # "²" is a digit to str.isdigit, not to int()
             raise ApiError(411, "a POST needs a Content-Length")
         if int(length) > MAX_BODY:
             self.discard(int(length))
@@ -242,6 +243,16 @@ class Handler(BaseHTTPRequestHandler):
                 length, most = length - len(chunk), most - len(chunk)
         except OSError:  # a timeout: the client sends no more
             pass
+
+    def send_error(self, code, message=None, explain=None):
+        """What the standard library refuses before a route runs (a request line it cannot read, an
+        unknown method, a target or headers too long) answered like every other error: JSON, with
+        a status line even to a request that never said which HTTP it speaks."""
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # parse_request's default before it read a version
+            self.request_version = "HTTP/1.0"
+        sentence = {501: f"the API takes GET and POST, not {str(self.command)[:20]!r}"}.get(code, message)
+        self.send(*json_reply({"error": sentence or HTTPStatus(code).phrase}, code))
 
     def send(self, status, content_type, data, headers):
         self.send_response(status)

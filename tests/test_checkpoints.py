@@ -66,6 +66,19 @@ def test_a_truncated_newest_checkpoint_falls_back_to_the_one_before(tiny, capsys
     assert "M.model-2 is damaged" in capsys.readouterr().out
 
 
+def test_a_newest_checkpoint_without_its_weights_file_is_damaged_not_other_settings(tiny, capsys):
+    """Its index names every variable (shape_problem passes) but the .data file is gone: TensorFlow's
+    NotFoundError then means a damaged checkpoint, and the one before it loads."""
+    save(tiny, 1)
+    save(tiny, 2)
+    sess, v, saver, folder = tiny
+    os.remove(os.path.join(folder, "M.model-2.data-00000-of-00001"))
+    assert checkpoints.load(sess, saver, folder, "M") == (True, 1)
+    assert sess.run(v)[0] == 1.0
+    out = capsys.readouterr().out
+    assert "M.model-2 is damaged (NotFoundError" in out and "other settings" not in out
+
+
 def test_leftovers_of_a_killed_save_are_cleaned(tiny):
     save(tiny, 1)
     folder = tiny[3]

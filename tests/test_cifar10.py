@@ -171,6 +171,8 @@ def bent(batch, **changes):
     (bent(cifar_batch(1), data=np.zeros((4, 100), np.uint8)), "its data is not 1 to 10,000 images of 3,072 bytes"),
     (bent(cifar_batch(1), data=np.zeros((4, 3072), np.float64)), "its data is not 1 to 10,000 images of 3,072 bytes"),
     (bent(cifar_batch(1), data=[[300] * 3072] * 4), "its data is not 1 to 10,000 images of 3,072 bytes"),
+    (bent(cifar_batch(1), labels=np.array([[0], [1], [2], [3]])), "labels that are not one whole number per image"),
+    (bent(cifar_batch(1), labels=[[0], [1], [2], [3]]), "labels that are not one whole number per image"),
     ({b"labels": [1]}, "no data and labels"),
     ([1, 2, 3], "no data and labels")])
 def test_a_batch_that_does_not_hold_what_a_batch_holds_is_one_line(tmp_path, batch, problem):
@@ -181,3 +183,12 @@ def test_a_batch_that_does_not_hold_what_a_batch_holds_is_one_line(tmp_path, bat
     assert str(error.value).startswith(f"CIFAR-10 batch {tmp_path}/cifar-10-batches-py/data_batch_3 does not hold "
                                        f"what a batch holds ({problem})")
     assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("claimed", [2 ** 34, 2 ** 62])
+def test_a_batch_that_claims_a_huge_string_is_one_line(tmp_path, claimed):
+    """A pickle's BINBYTES8 opcode claiming 16 GiB or 2**62 bytes: read from memory, the first is
+    truncated data (nothing allocated), the second more than Python can hold: one line each."""
+    write_files(tmp_path, cifar_files({"data_batch_1": b"\x80\x04\x8e" + struct.pack("<Q", claimed) + b"xx"}))
+    with pytest.raises(LabError, match=r"data_batch_1 is missing or corrupt \((UnpicklingError|MemoryError)\)"):
+        datasets.load_cifar10(str(tmp_path))

@@ -1,6 +1,7 @@
 """evaluation/classifier.py: the shipped MNIST evaluation classifier, training one on tiny synthetic
 data, and evaluation/train_classifier.py as a student runs it."""
 import os
+import shutil
 import subprocess
 import sys
 
@@ -73,6 +74,14 @@ def test_corrupt_weights_is_a_lab_error(tmp_path):
     (tmp_path / "mnist.json").write_text(open(default_path("mnist")[:-4] + ".json").read())
     with pytest.raises(LabError, match="corrupt"):
         Classifier.from_file(str(path))
+
+
+@pytest.mark.parametrize("meta", ["[1, 2]", '"text"', "null", '{"input_shape": 5, "class_names": "ab"}'])
+def test_classifier_metadata_that_is_not_an_object_is_a_lab_error(tmp_path, meta):
+    shutil.copy(default_path("mnist"), tmp_path / "mnist.npz")
+    (tmp_path / "mnist.json").write_text(meta)
+    with pytest.raises(LabError, match=r"classifier file .*mnist.npz or .*mnist.json is corrupt"):
+        Classifier.from_file(str(tmp_path / "mnist.npz"))
 
 
 def test_tiny_training_run_saves_and_loads_identically(tmp_path):

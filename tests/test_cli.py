@@ -96,8 +96,8 @@ def test_the_run_folders_and_the_data_a_run_records(tmp_path):
 
 def test_a_flag_file_is_a_short_text_file_and_so_is_each_it_names(tmp_path):
     """absl's --flagfile reads flags from a file, and the --flagfile lines in it: /dev/zero or a
-    huge file would be read without end, so each is looked at first (a loop of files is fine:
-    absl reads each once)."""
+    huge file would be read without end, so each is looked at first; a file that includes itself,
+    directly or through another, is refused (absl would print a warning of its own and go on)."""
     good = tmp_path / "good.flags"
     good.write_text("--epoch=3\n")
     assert cli.flagfile_problem(["--train", f"--flagfile={good}"]) is None
@@ -108,6 +108,9 @@ def test_a_flag_file_is_a_short_text_file_and_so_is_each_it_names(tmp_path):
     nested.write_text(f"--epoch=3\n--flagfile={huge}\n")
     loop = tmp_path / "loop.flags"
     loop.write_text(f"--flagfile={loop}\n")
+    first, second = tmp_path / "a.flags", tmp_path / "b.flags"
+    first.write_text(f"--epoch=3\n--flagfile={second}\n")
+    second.write_text(f"--flagfile={first}\n")
     binary = tmp_path / "binary.flags"
     binary.write_bytes(b"\xff\xfe--epoch")
     for args, problem in [([f"--flagfile={huge}"], "is larger than a flag file can be (64 KiB)"),
@@ -116,7 +119,29 @@ def test_a_flag_file_is_a_short_text_file_and_so_is_each_it_names(tmp_path):
                           ([f"--flagfile={tmp_path / 'none'}"], "no such file"),
                           ([f"--flagfile={binary}"], "cannot be read (UnicodeDecodeError)")]:
         assert problem in cli.flagfile_problem(args), args
-    assert cli.flagfile_problem([f"--flagfile={loop}"]) is None
+    assert cli.flagfile_problem([f"--flagfile={loop}"]) == f"--flagfile {loop} includes itself (through loop.flags)"
+    assert cli.flagfile_problem([f"--flagfile={first}"]) == \
+        f"--flagfile {first} includes itself (through a.flags -> b.flags)"
+    assert cli.flagfile_problem([f"--flagfile={first}", f"--flagfile={first}"]) is not None
+    twice = tmp_path / "twice.flags"  # the same file named twice, one after the other: no loop
+    twice.write_text(f"--flagfile={good}\n--flagfile={good}\n")
+    assert cli.flagfile_problem([f"--flagfile={twice}"]) is None
+
+
+@pytest.mark.parametrize("argv,echo", [(["--dataset=foo\nbar"], "foo\\nbar"), (["--epoch=1\n2"], "1\\n2"),
+                                       (["--flagfile=nul.flags"], "--epoch=3\\x00")])
+def test_a_value_with_a_line_break_or_a_nul_is_echoed_on_one_line(argv, echo, tmp_path):
+    """Values from the command line or a flag file reach messages escaped: one `error: ...` line."""
+    import subprocess
+    import sys
+    from test_main import REPO
+    (tmp_path / "nul.flags").write_bytes(b"--epoch=3\x00\n")
+    argv = [a.replace("nul.flags", str(tmp_path / "nul.flags")) for a in argv]
+    env = dict(os.environ, GAN_LAB_CHECK_ONLY="1")
+    result = subprocess.run([sys.executable, os.path.join(REPO, "main.py"), "--train"] + argv,
+                            capture_output=True, text=True, timeout=120, cwd=REPO, env=env)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
+    assert echo in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize("script,flag", [("main.py", "beta1"), ("main.py", "train_size"), ("biggan/main.py", "G_lr"),
@@ -130,3 +155,20 @@ def test_no_float_flag_of_any_script_takes_nan(script, flag):
     result = subprocess.run([sys.executable, os.path.join(REPO, script), f"--{flag}=nan", "--dataset=mnist"],
                             capture_output=True, text=True, timeout=120, cwd=REPO)
     assert_one_line_error(result, rf"flag --{flag}=nan: --{flag} must be a (finite )?number")
+
+
+@pytest.mark.parametrize("script,args,message", [
+    ("bench/uncertainty_cost.py", ["--dims=a,,-1"], r"--dims a,.*: 'a' is not a whole number from 1 to 4096"),
+    ("bench/uncertainty_cost.py", ["--dims=-1"], r"'-1' is not a whole number from 1 to 4096"),
+    ("bench/uncertainty_cost.py", ["--dims=99999999999"], r"'99999999999' is not a whole number"),
+    ("bench/folder_cache.py", ["--work_dir=a_file", "--images=10"], r"cannot write to work dir a_file \(.*is a file, "
+                                                                   r"not a folder\); choose another with --work_dir")])
+def test_the_bench_scripts_answer_bad_flags_in_one_line(script, args, message, tmp_path):
+    """The benchmarks are scripts a student runs too: bad flags are one line, not a traceback."""
+    import subprocess
+    import sys
+    from test_main import REPO, assert_one_line_error
+    (tmp_path / "a_file").write_text("not a folder")
+    result = subprocess.run([sys.executable, os.path.join(REPO, script)] + args, capture_output=True, text=True,
+                            timeout=120, cwd=tmp_path)
+    assert_one_line_error(result, message)

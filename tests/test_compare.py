@@ -100,6 +100,7 @@ def record_handout_data(folder):
 def report(trained):
     rc, stdout, stderr = run_compare(trained, "--num_samples=200")
     assert rc == 0, stderr
+    assert our_stderr_lines(stderr) == [], stderr  # no "Restoring parameters", no deprecation note
     return trained / "report" / "mnist_28_28", stdout
 
 

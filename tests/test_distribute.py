@@ -22,7 +22,7 @@ import tensorflow as tf
 import cli
 import distribute
 import testmode
-import training
+import tfstart
 from biggan.model import BigGAN
 from errors import LabError
 from model import DCGAN
@@ -100,7 +100,7 @@ def test_one_device_builds_no_distribution_at_all(sess, monkeypatch):
     monkeypatch.delenv("TF_CONFIG", raising=False)
     flags = types.SimpleNamespace(train=True, num_gpus=1)
     replicas = cli.start_replicas(flags, cli.check_replicas(flags))
-    assert isinstance(replicas, training.OneDevice) and cli.optimizer_wrapper("fp32", replicas) is None
+    assert isinstance(replicas, tfstart.OneDevice) and cli.optimizer_wrapper("fp32", replicas) is None
     model = DCGAN(sess, output_height=28, output_width=28, y_dim=10, c_dim=1, batch_size=8, sample_num=8,
                   gf_dim=8, df_dim=8, gfc_dim=16, dfc_dim=16, replicas=replicas)
     ops = sess.graph.get_operations()
@@ -157,7 +157,7 @@ def train_once(make, replicas, folder, start, batch, load_from=None):
     save the run in folder. Returns (losses, every variable after the step, samples): those of
     this run, or of the run in load_from loaded into this graph as test mode loads it."""
     config = session_config()
-    replicas = distribute.logical_cpus(2, config) if replicas else training.OneDevice()
+    replicas = distribute.logical_cpus(2, config) if replicas else tfstart.OneDevice()
     with tf.Graph().as_default(), tf1.Session(config=config) as sess:
         tf1.set_random_seed(0)
         model = make(sess, replicas, "run")
@@ -305,4 +305,4 @@ def test_two_machines_agree_and_a_killed_one_stops_the_other_with_one_line(tmp_p
     with tf.Graph().as_default(), tf1.Session() as sess:
         model, iteration = testmode.from_run(sess, str(tmp_path / "machine0" / "checkpoint" / "mnist_28_28"),
                                              "main.py", "mnist", batch_size=16)
-        assert iteration == saved and isinstance(model.replicas, training.OneDevice)
+        assert iteration == saved and isinstance(model.replicas, tfstart.OneDevice)

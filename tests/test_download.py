@@ -38,7 +38,7 @@ import cli  # noqa: E402
 import datasets  # noqa: E402
 import download  # noqa: E402
 import transport  # noqa: E402
-from errors import run_or_exit  # noqa: E402
+from errors import one_line, run_or_exit  # noqa: E402
 from mnist import read_idx  # noqa: E402
 
 MNIST_COUNT = 3  # images per synthetic MNIST file
@@ -272,6 +272,33 @@ def test_truncated_existing_file_is_downloaded_again(server, mnist, tmp_path, ca
     assert_mnist_valid(str(mnist_dir), mnist)
 
 
+def test_an_existing_gz_with_damaged_compressed_data_is_downloaded_again(server, mnist, tmp_path, capsys):
+    """zlib's own error (bytes changed inside the deflate stream of a real MNIST .gz) is no OSError:
+    the file is broken, not the script."""
+    mirror = serve_mnist(server, "good", mnist)
+    mnist_dir = tmp_path / "mnist"
+    mnist_dir.mkdir()
+    for name, data in mnist.items():
+        (mnist_dir / (name + ".gz")).write_bytes(gzip.compress(data))
+    damaged = bytearray(open(os.path.join(REPO, "data", "mnist", "t10k-labels-idx1-ubyte.gz"), "rb").read())
+    damaged[1000:1200] = bytes(b ^ 0xFF for b in damaged[1000:1200])
+    (mnist_dir / "t10k-labels-idx1-ubyte.gz").write_bytes(bytes(damaged))
+    download.download_mnist(str(mnist_dir), mirrors=[mirror])
+    assert "t10k-labels-idx1-ubyte.gz: not a complete gzip file" in capsys.readouterr().out
+    assert server.requests == ["/good/t10k-labels-idx1-ubyte.gz"]
+    assert_mnist_valid(str(mnist_dir), mnist)
+
+
+def test_a_folder_under_an_mnist_files_name_is_one_line(server, mnist, tmp_path, capsys):
+    mirror = serve_mnist(server, "good", mnist)
+    data_dir = tmp_path / "data"
+    (data_dir / "mnist" / "train-images-idx3-ubyte").mkdir(parents=True)
+    assert run_main(["mnist", "--data_dir", str(data_dir), "--mirror", mirror]) == 2
+    assert capsys.readouterr().err == (f"error: {data_dir / 'mnist' / 'train-images-idx3-ubyte'} is a folder where a "
+                                       "downloaded file belongs: move or delete it and run again\n")
+    assert (data_dir / "mnist" / "train-images-idx3-ubyte").is_dir()
+
+
 def test_decompressed_files_count_and_a_corrupt_one_is_replaced(server, mnist, tmp_path, capsys):
     mirror = serve_mnist(server, "good", mnist)
     mnist_dir = tmp_path / "mnist"
@@ -290,7 +317,7 @@ def test_decompressed_files_count_and_a_corrupt_one_is_replaced(server, mnist, t
     assert server.requests == ["/good/train-labels-idx1-ubyte.gz"]
 
 
-def test_bad_command_lines_exit_2_with_one_line(capsys):
+def test_bad_command_lines_exit_2_with_one_line(capsys, tmp_path):
     assert run_main(["mnist", "svhn"]) == 2
     assert capsys.readouterr().err == ("error: unknown dataset svhn; valid names: mnist, cifar10, "
                                        "celebA, inception (e.g. python download.py mnist)\n")
@@ -298,6 +325,13 @@ def test_bad_command_lines_exit_2_with_one_line(capsys):
     assert capsys.readouterr().err.count("\n") == 1
     assert run_main(["mnist", "--mirror=ftp:/x"]) == 2
     assert "--mirror ftp:/x is not a URL" in capsys.readouterr().err
+    for mirror in ("http://[::1", "http://127.0.0.1:port/", "http://127.0.0.1:1/\nx"):
+        assert run_main(["mnist", f"--mirror={mirror}", f"--data_dir={tmp_path}"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: --mirror {one_line(mirror)} ") and err.count("\n") == 1, err
+    assert err == ("error: --mirror http://127.0.0.1:1/\\nx holds a line break or another control character; "
+                   "give the URL alone\n")  # the line break shown as \n
+    assert not os.listdir(tmp_path)  # refused before anything was made
     assert run_main(["mnist", "--nosuch"]) == 2
     assert capsys.readouterr().err == "error: Unknown command line flag 'nosuch'; see --help for the flags\n"
 

@@ -51,6 +51,8 @@ def broken_runs(root):
     shutil.copytree(os.path.join(OLD, "mnist_28_28"), root / "random_index")  # an index of random bytes
     (root / "random_index" / "DCGAN.model-2.index").write_bytes(np.random.RandomState(0).bytes(3000))
     (root / "random_index" / "checkpoint").write_bytes(np.random.RandomState(1).bytes(300))
+    (root / "model_list").mkdir()                    # a config.json whose "model" is no name
+    (root / "model_list" / "config.json").write_text('{"model": ["x"], "z_dim": 100}')
     os.utime(root / "mnist_28_28" / "config.json")  # the newest usable run
     (root / "stray_folder").mkdir()                  # not a run: not listed
     return str(root)
@@ -105,7 +107,8 @@ def test_the_runs_are_listed_newest_first_and_broken_ones_say_why(site):
     status, listing = site.client.json("GET", "/api/runs")
     assert status == 200
     found = {run["name"]: run for run in listing["runs"]}
-    assert set(found) == set(GOOD) | {"damaged_config", "no_checkpoint", "cut_weights", "deep_config", "random_index"}
+    assert set(found) == set(GOOD) | {"damaged_config", "no_checkpoint", "cut_weights", "deep_config", "random_index",
+                                      "model_list"}
     assert listing["newest"] == "mnist_28_28" == listing["runs"][0]["name"]
     mnist = found["mnist_28_28"]
     assert (mnist["model"], mnist["dataset"], mnist["size"], mnist["iterations"], mnist["conditional"]) == \
@@ -114,6 +117,7 @@ def test_the_runs_are_listed_newest_first_and_broken_ones_say_why(site):
     assert "is not valid JSON" in found["damaged_config"]["problem"]
     assert "has a config.json but no checkpoint" in found["no_checkpoint"]["problem"]
     assert "nested too deep" in found["deep_config"]["problem"]
+    assert "its model is \"['x']\", not DCGAN or BigGAN" in found["model_list"]["problem"]
     assert found["cut_weights"]["problem"] is None  # found once it is loaded
 
 
@@ -318,7 +322,7 @@ def raw_request(site, lines, body=b"", close=False):
     """Send a request exactly as given (request line and headers), then its body; half-close the
     connection with close. Returns (status, the error sentence) of the answer."""
     with socket.create_connection((site.client.host, site.client.port), timeout=30) as connection:
-        connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)  # HTTP's header bytes
         if close:
             connection.shutdown(socket.SHUT_WR)
         reply = b""
@@ -339,11 +343,19 @@ def raw_request(site, lines, body=b"", close=False):
     (["GET //evil.example/api/runs HTTP/1.1", "Host: 127.0.0.1"], b"", True, 404, "nothing at"),  # a path
     (["GET http://localhost@evil.example/api/runs HTTP/1.1", "Host: 127.0.0.1"], b"", True, 403, "addressed to"),
     (["GET http://127.0.0.1:9/api/runs HTTP/1.1", "Host: 127.0.0.1"], b"", True, 200, None),
+    (["POST /api/load HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json", "Content-Length: \u00b2"],
+     b"{}", True, 411, "a POST needs a Content-Length"),  # the byte 0xB2, a digit to str.isdigit
+    (["BREW /api/runs HTTP/1.1", "Host: 127.0.0.1"], b"", True, 501, "the API takes GET and POST, not 'BREW'"),
+    (["GARBAGE"], b"", True, 400, "Bad request syntax"),
+    (["GET /" + "a" * 70_000 + " HTTP/1.1", "Host: 127.0.0.1"], b"", True, 414, "URI Too Long"),
+    (["GET /api/runs HTTP/1.1", "Host: 127.0.0.1"] + [f"X-{i}: {i}" for i in range(200)], b"", True, 431,
+     "Too many headers"),
 ])
 def test_requests_as_sent_on_the_wire(site, lines, body, close, status, words):
     """A body shorter than its Content-Length (the client closed, or sent nothing more for
     BODY_WAIT seconds) is a 400; a second Host header, or a target naming another host, is
-    refused as a foreign Host header is."""
+    refused as a foreign Host header is; what the standard library refuses itself (a request
+    line it cannot read, an unknown method, too long a target, too many headers) is JSON too."""
     started = time.monotonic()
     got, error = raw_request(site, lines + ["Connection: close"], body, close)
     assert got == status and (words is None or words in error), error
@@ -384,6 +396,7 @@ def test_parallel_requests_below_the_rate_each_get_an_answer(site, capacity, cou
     ("cut_weights", "checkpoint"),
     ("deep_config", "nested too deep"),
     ("random_index", "every checkpoint in"),
+    ("model_list", "not DCGAN or BigGAN"),
 ])
 def test_a_broken_run_is_a_message_and_the_others_still_work(site, name, words):
     for path, body in (("/api/load", {"run": name}), ("/api/images", {"run": name, "n": 4})):
@@ -418,11 +431,13 @@ def test_bad_flags_are_one_line(args, message):
     assert result.returncode == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_stopping_the_explorer_while_it_draws_lets_the_picture_finish(tmp_path, sig):
-    """Ctrl-C or SIGTERM while a request loads a run and draws: the server stops taking requests,
-    the one under way ends with its picture, then the program ends with its one line. (Ending
-    at once aborted: TensorFlow's threads outlived Python's, "Fatal Python error: Aborted".)"""
+@pytest.mark.parametrize("signals", [[signal.SIGINT], [signal.SIGTERM], [signal.SIGINT, signal.SIGINT],
+                                     [signal.SIGINT, signal.SIGTERM], [signal.SIGTERM, signal.SIGTERM]])
+def test_stopping_the_explorer_while_it_draws_lets_the_picture_finish(tmp_path, signals):
+    """Ctrl-C or SIGTERM (once, or again while it stops) while a request loads a run and draws: the
+    server stops taking requests, the one under way ends with its picture, then the program ends
+    with its one line. (Ending at once aborted: TensorFlow's threads outlived Python's, "Fatal
+    Python error: Aborted".)"""
     shutil.copytree(os.path.join(OLD, "biggan_mnist_28_28"), tmp_path / "biggan_mnist_28_28")
     proc = subprocess.Popen([sys.executable, os.path.join(REPO, "explore.py"), "--port", "0", "--checkpoint_dir",
                              str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -436,7 +451,9 @@ def test_stopping_the_explorer_while_it_draws_lets_the_picture_finish(tmp_path, 
                                                                              "scale": 8})[0]))
     request.start()
     time.sleep(0.5)  # loading the run (a graph, a checkpoint) and drawing take seconds
-    proc.send_signal(sig)
+    for sig in signals:
+        proc.send_signal(sig)
+        time.sleep(0.05)
     out, err = proc.communicate(timeout=120)
     request.join(60)
     assert proc.returncode == 0 and "explorer stopped" in out, err

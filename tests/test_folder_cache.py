@@ -14,6 +14,7 @@ import utils
 import folder_cache
 import image_folders
 from errors import LabError
+from files import read_json, write_json
 from test_image_folders import cache_files, decode_directly, load, make_folder
 
 
@@ -98,6 +99,23 @@ def test_a_key_file_nested_without_end_or_not_text_is_rebuilt_never_trusted(tmp_
     (tmp_path / ".cache" / name).write_bytes(key)
     data, log = load(tmp_path / "toys", "*.png", 16)
     assert log.has("its key file is unreadable") and log.has("rebuilding")
+    np.testing.assert_array_equal(data.images, expected)
+
+
+@pytest.mark.parametrize("bad", [5, [5], [[100000, "x"]], [["a", "b", "c"]], [[0, "line1\nline2"]],
+                                 [[-1, "m"], [None, "q"]], [[0, "m"], [0, "m"]], [[True, "m"]]])
+def test_a_key_whose_bad_list_is_not_what_a_build_writes_is_rebuilt(tmp_path, bad):
+    """The key's "bad" list names files that could not be decoded: each entry [file index, one-line
+    message], every index a file's, and the files without them are the .npy's rows. Anything else
+    is a damaged key (rebuilt), never an error message made of its text nor a traceback."""
+    make_folder(tmp_path / "toys")
+    good, _ = load(tmp_path / "toys", "*.png", 16)
+    expected = np.array(good.images)
+    name = [f for f in cache_files(tmp_path / "toys") if f.endswith(".json")][0]
+    key = read_json(str(tmp_path / ".cache" / name))
+    write_json(str(tmp_path / ".cache" / name), dict(key, bad=bad))
+    data, log = load(tmp_path / "toys", "*.png", 16)
+    assert log.has("out of date (its key file is damaged): rebuilding")
     np.testing.assert_array_equal(data.images, expected)
 
 

@@ -157,6 +157,7 @@ def test_the_handouts_run_loads_at_most_14_files_and_3000_lines(tmp_path):
         assert sorted(EXTRAS & set(files)) == [], shown
     assert {"main.py", "model.py", "ops.py", "utils.py"} <= set(trained) & set(tested)  # the handout's files
     assert "testmode.py" not in trained and "mnist.py" not in tested  # each mode loads its own part
+    assert "training.py" not in tested  # test mode samples: the training loop's bookkeeping stays out
 
 
 @pytest.mark.parametrize("readme,heading", [("README.md", "## Reading order"), ("README.zh-CN.md", "## 阅读顺序")])

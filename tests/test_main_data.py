@@ -54,6 +54,18 @@ def test_conditional_dcgan_on_class_folders_at_48(tmp_path):
     assert 2 * 48 < classes.shape[0] <= 2 * 48 + 40  # two classes and a title strip
 
 
+def test_conditional_on_a_folder_with_one_class_that_has_images_is_one_line(tmp_path):
+    """A student's automobile/ folder is still empty (or holds .png where *.jpg is looked for): a
+    "conditional" model of one class would learn nothing from its label, so it is refused."""
+    colour_folder(tmp_path / "data" / "toys", classes=("planes",))
+    os.makedirs(tmp_path / "data" / "toys" / "cars")
+    result = run_main(["--dataset=toys", "--data_dir=data", "--input_fname_pattern=*.png", "--output_height=32",
+                       "--conditional", "--batch_size=4", "--train"], tmp_path)
+    assert_one_line_error(result, r"--conditional needs at least 2 classes; the training images are of one class "
+                                  r"only \(planes; a class folder without \*.png images is none\)")
+    assert not os.path.exists(tmp_path / "checkpoint")
+
+
 def fake_cifar(root):
     """A CIFAR-10 python-version folder with 4 images per class in each batch."""
     import pickle

@@ -2,6 +2,7 @@
 before a byte is used: gzip or not, wrong magic, truncated, a gzip bomb, missing."""
 import gzip
 import os
+import shutil
 import tracemalloc
 
 import numpy as np
@@ -95,4 +96,31 @@ def test_a_gzip_bomb_in_place_of_an_mnist_file_is_refused_unread(tmp_path, small
 
 def test_missing_file_says_how_to_download(tmp_path):
     with pytest.raises(LabError, match="not found; run: python download.py mnist"):
+        datasets.load_mnist(str(tmp_path))
+
+
+def test_damaged_compressed_data_in_a_gz_is_a_clear_error(tmp_path):
+    """Bytes changed inside the real t10k labels' deflate stream (not a truncation): zlib's own
+    error ("invalid distance too far back"), which is no OSError, as one line."""
+    shutil.copytree(MNIST_DIR, tmp_path / "mnist")
+    labels = tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz"
+    data = bytearray(labels.read_bytes())
+    data[1000:1200] = bytes(b ^ 0xFF for b in data[1000:1200])
+    labels.write_bytes(bytes(data))
+    with pytest.raises(LabError, match=r"t10k-labels-idx1-ubyte.gz is not a valid gzip file \(Error -3 .*\); "
+                                       r"delete it and run: python download.py mnist"):
+        datasets.load_mnist(str(tmp_path / "mnist"))
+
+
+@pytest.mark.parametrize("kind", ["folder", "pipe"])
+def test_a_folder_or_a_pipe_under_an_mnist_name_is_a_clear_error_not_a_wait(tmp_path, small_counts, kind):
+    synthetic_mnist(tmp_path, gz=True)
+    name = "train-labels-idx1-ubyte" + (".gz" if kind == "pipe" else "")
+    if kind == "pipe":
+        os.remove(tmp_path / name)
+        os.mkfifo(tmp_path / name)  # opening it to read would wait for a writer for ever
+    else:
+        os.mkdir(tmp_path / name)
+    with pytest.raises(LabError, match=rf"{name} is not a file \(a folder or a pipe\?\); delete it and run: "
+                                       r"python download.py mnist"):
         datasets.load_mnist(str(tmp_path))

@@ -10,7 +10,6 @@ import tensorflow as tf
 import cli
 import precision
 import tfstart
-import training
 from biggan.model import BigGAN
 from model import DCGAN
 
@@ -89,7 +88,7 @@ def test_mixed_builds_a_loss_scaled_graph_that_trains(sess):
     """float16 itself runs on a GPU only (auto_mixed_precision rewrites GPU nodes; TensorFlow's
     CPU emulation of it crashes); here: the graph, its dynamic loss scale, and a working step."""
     model = DCGAN(sess, output_height=32, output_width=32, y_dim=2, c_dim=3, batch_size=4, sample_num=4,
-                  gf_dim=8, df_dim=8, wrap_optimizer=cli.optimizer_wrapper("mixed", training.OneDevice()))
+                  gf_dim=8, df_dim=8, wrap_optimizer=cli.optimizer_wrapper("mixed", tfstart.OneDevice()))
     scales = [v for v in tf1.global_variables() if v.name.startswith("current_loss_scale")]
     assert len(scales) == 2  # one for D's optimiser, one for G's
     sess.run(tf1.global_variables_initializer())

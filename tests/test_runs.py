@@ -50,11 +50,26 @@ def config_text(classes, y_dim=10, **more):
                                           ("[" * 100_000 + "]" * 100_000, r"is not a run's config.json \(nested too deep\)"),
                                           (config_text(1_000_000), r"is larger than a run's config.json can be \(4 MiB\)"),
                                           (config_text(150_000, y_dim=None), r"it names 150,000 classes for a network of 0"),
-                                          (config_text(12), r"is damaged \(it names 12 classes for a network of 10\)")])
+                                          (config_text(12), r"is damaged \(it names 12 classes for a network of 10\)"),
+                                          ('{"model": ["x"]}', r"its model is \"\['x'\]\", not DCGAN or BigGAN"),
+                                          (config_text(2, y_dim=2).replace('"1"', '"a\\nb"'),
+                                           r"class_names is not a list of names \(one line each\)"),
+                                          (json.dumps({"model": "BigGAN", "dataset": "d", "output_size": 4096,
+                                                       "c_dim": 3, "num_classes": 0, "class_names": [], "z_dim": 120,
+                                                       "ch": 8, "shared_dim": 128, "attention_res": 0}),
+                                           r"output_size is 4096, not one of BigGAN's 28, 32, 64, 128")])
 def test_a_broken_config_json_is_one_line(tmp_path, text, message):
     (tmp_path / "config.json").write_text(text)
-    with pytest.raises(LabError, match=message):
+    with pytest.raises(LabError, match=message) as error:
         runs.read_config(str(tmp_path), "main.py", "mnist")
+    assert "\n" not in str(error.value)
+
+
+def test_a_config_json_that_is_a_folder_is_one_line(tmp_path):
+    (tmp_path / "config.json").mkdir()
+    with pytest.raises(LabError, match=r"config.json cannot be read \(Is a directory\); restore it from a backup"):
+        runs.read_config(str(tmp_path), "main.py", "mnist")
+    assert runs.read_record(str(tmp_path)) == {}
 
 
 def test_resuming_over_a_broken_config_json_is_one_line(tmp_path):

@@ -74,3 +74,23 @@ def test_every_scripts_help_is_quiet(script):
     assert result.stderr == ""
     booleans = re.search(r"Booleans: --(\w+) ", result.stdout)  # the footer names one of its own flags
     assert booleans is None or f"\n  --{booleans.group(1)} " in result.stdout
+
+
+@pytest.mark.parametrize("stop,code,name", [("KeyboardInterrupt", 130, "Ctrl-C"),
+                                            ("errors.Terminated", 143, "SIGTERM")])
+def test_a_stop_while_tensorflow_imports_is_the_stop_line_without_its_chatter(tmp_path, stop, code, name):
+    """Ctrl-C (or SIGTERM) lands while TensorFlow is being imported, after its start-up lines were
+    written to descriptor 2: the user sees the one stop line, not the chatter (a stand-in
+    tensorflow module writes CHATTER, then is stopped)."""
+    fake = tmp_path / "tensorflow"
+    fake.mkdir()
+    chatter = (CHATTER + REAL).encode()
+    (fake / "__init__.py").write_text(f"import os, errors\nos.write(2, {chatter!r})\nraise {stop}()\n")
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    script = (f"import sys; sys.path[:0] = [{str(tmp_path)!r}, {repo!r}]\n"
+              "import errors, tfstart\nerrors.run_or_exit(tfstart.import_tensorflow)\n")
+    env = {k: v for k, v in os.environ.items() if k != tfstart.VERBOSE_VARIABLE}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == code
+    assert result.stderr == REAL + f"stopped ({name}) before the end; no half-written file was kept: run the same " \
+                                   "command again to go on\n"

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 import runs
+import tfstart
 import training
+from errors import LabError
 
 
 def test_resume_rewinds_the_loss_log_to_the_checkpoint(tmp_path):
@@ -43,6 +45,20 @@ def test_a_loss_log_with_lines_that_are_not_numbers_loses_those_lines_only(tmp_p
     assert path.read_text() == "step,epoch,d_loss,g_loss,seconds\n"
 
 
+def test_a_loss_log_with_a_field_longer_than_csvs_limit_loses_that_line_only(tmp_path):
+    path = tmp_path / "losses.csv"
+    path.write_text("step,epoch,d_loss,g_loss,seconds\n1,0,1.0,1.0,1.0\n2,0," + "9" * (5 << 20) + ",1.0,2.0\n"
+                    '3,0,"1.5",0.5,3.0\n4,0,1.5,0.5,4.0\n')
+    log = training.read_loss_log(str(path))
+    assert log["step"].tolist() == [1, 4] and log["skipped"] == 2  # the 5 MB number is infinite; a quote is no log's
+
+
+def test_a_loss_log_that_is_a_folder_is_one_line_on_resume(tmp_path):
+    (tmp_path / "losses.csv").mkdir()
+    with pytest.raises(LabError, match=r"losses.csv is not a file \(a folder\?\): move or delete it"):
+        training.rewind_loss_log(str(tmp_path / "losses.csv"), 5)
+
+
 def test_seeds_made_from_the_seed_stay_in_numpys_range():
     """--seed 2**31 - 1 at iteration 2**31 (or an epoch's order) must still be a valid seed."""
     top = 2 ** 31 - 1
@@ -56,7 +72,7 @@ def test_seeds_made_from_the_seed_stay_in_numpys_range():
 def model_in(graph, images_per_iteration=64):
     """What RunLog asks of the model it logs: its graph, images per iteration, where it runs."""
     return types.SimpleNamespace(sess=types.SimpleNamespace(graph=graph), images_per_iteration=images_per_iteration,
-                                 replicas=training.OneDevice())
+                                 replicas=tfstart.OneDevice())
 
 
 def test_losses_that_are_not_numbers_stop_the_run(tmp_path):
