@@ -30,7 +30,7 @@ says what it trained on; the report's first line says whether the test split was
 Everything goes to the comparison's own folder, report/<the runs' name>/ (e.g.
 report/mnist_28_28_train60k/; --report_dir to choose, --overwrite to replace a report there):
 report.md and report.html (what the sanity checks found, tables with ± standard errors, who wins
-and why, pictures), metrics.json (every number and check), classes.png, losses.png and, for
+and why, pictures; --lang zh writes them in Chinese), metrics.json (every number and check), classes.png, losses.png and, for
 conditional models, per_class.png. The folder is written as one set.
 """
 import os
@@ -50,10 +50,11 @@ HELP = dict(program="biggan/compare.py", common=False, groups=[
                   "logs_dir"]),
     ("The real images", ["data_dir", "input_fname_pattern"]),
     ("Measuring", ["num_samples", "seed", "resamples", "classifier", "inception_graph"]),
-    ("The report", ["report_dir", "overwrite"])], usage=[
+    ("The report", ["report_dir", "overwrite", "lang"])], usage=[
     "Compares the trained DCGAN and BigGAN of a dataset and writes a report you can hand in.",
     "  python biggan/compare.py --dataset mnist",
-    "  python biggan/compare.py --dataset cifar10 --classes airplane,automobile --conditional"])
+    "  python biggan/compare.py --dataset cifar10 --classes airplane,automobile --conditional",
+    "  python biggan/compare.py --dataset mnist --lang zh      # the report in Chinese"])
 
 
 def define_flags(flags):
@@ -80,6 +81,8 @@ def define_flags(flags):
                         "python download.py inception]")
     flags.DEFINE_string("report_dir", None, "The comparison's own folder [report/<run name>]")
     flags.DEFINE_boolean("overwrite", False, "Replace the report already in --report_dir (refused otherwise)")
+    flags.DEFINE_enum("lang", "en", ["en", "zh"], "The report's language: en (English) or zh (简体中文, the "
+                      "handout's: 实验设置, 实验结果, 对比分析, 结论)")
 
 
 def main(argv):

@@ -15,6 +15,7 @@ from runs import IMAGE_SIZES, check_dataset_name, parse_classes
 from errors import LabError, stop_if_only_checking
 from evaluation import analysis, figures, heldout, inception, metrics, report, samples, scoring
 from evaluation.classifier import FEATURE_DIM, Classifier, default_path, weight_paths
+from evaluation.words import say
 from files import replace_folder, writable_problem, write_json
 
 @dataclasses.dataclass
@@ -37,6 +38,7 @@ class Settings:
     seed: int = 0
     resamples: int = metrics.RESAMPLES
     mnist_split: Optional[str] = None
+    lang: str = "en"               # the report's language (evaluation/words.py): en or zh
 
 
 def fields():
@@ -128,16 +130,18 @@ def open_inception(args):
     return inception.InceptionGraph(args.inception_graph or inception.DEFAULT_PATH)
 
 
-def open_classifier(args, train, conditional):
+def open_classifier(args, train, conditional, lang="en"):
     """(the evaluation classifier, None) or (None, why there is none). Conditional models on
     labelled data need one; unconditional ones use it when its file exists. A classifier for
     other classes or another image size is a LabError with the command that trains the right one."""
     if not samples.is_labelled(train):
-        return None, (f"{args.dataset} has {'one class' if train.class_names else 'no class sub-folders'}, "
-                      "so there is no class to recognise and no per-class metric")
+        has = say(lang, "one class") if train.class_names else say(lang, "no class sub-folders")
+        return None, say(lang, "{dataset} has {has}, so there is no class to recognise and no per-class metric",
+                         dataset=args.dataset, has=has)
     command = samples.classifier_command(args, train.images.shape[1])
     if not conditional and not os.path.exists(weight_paths(args.classifier)[0]):
-        return None, f"there is no classifier at {args.classifier} (train one with: {command})"
+        return None, say(lang, "there is no classifier at {path} (train one with: {command})", path=args.classifier,
+                         command=command)
     classifier = Classifier.from_file(args.classifier, command)
     missing = [name for name in train.class_names if name not in classifier.class_names]
     if missing or tuple(classifier.input_shape) != train.images.shape[1:]:
@@ -159,9 +163,10 @@ def require_a_network(classifier, net, why):
 def inception_note(net, args, num_reference):
     """What the Inception columns are, or how to get them."""
     if net is None:
-        return (f"Inception FID, KID and IS left out: no Inception graph at {inception.DEFAULT_PATH}; "
-                f"run `{inception.DOWNLOAD_COMMAND}` to add the standard FID that papers publish")
-    return scoring.inception_note(net, args.num_samples, num_reference)
+        return say(args.lang, "Inception FID, KID and IS left out: no Inception graph at {path}; run `{command}` to "
+                              "add the standard FID that papers publish", path=inception.DEFAULT_PATH,
+                   command=inception.DOWNLOAD_COMMAND)
+    return scoring.inception_note(net, args.num_samples, num_reference, args.lang)
 
 
 # ----------------------------------------------------------------------------- scoring
@@ -173,20 +178,20 @@ def score_real(classifier, reference, train, args, label):
     row = dict(scoring.image_checks(images, labels, train.class_names), label=label)
     if classifier:
         row.update(scoring.classifier_row(classifier, reference, images, labels, train.class_names,
-                                          args.seed, args.resamples))
+                                          args.seed, args.resamples, args.lang))
     return row, (images, labels)
 
 
 def score_model(kind, config, classifier, reference, args):
     """Load one generator, draw N images, score them; returns (model, its row, its images)."""
     model = samples.load_generator(getattr(args, f"{KINDS[kind]}_dir"), kind, args)
-    images, labels, seconds = samples.generate_samples(model, args.num_samples, args.seed)
-    row = dict(budget(config), label=kind, sample_seconds_per_1000=seconds,
+    images, labels, (seconds, seconds_std) = samples.generate_samples(model, args.num_samples, args.seed)
+    row = dict(budget(config), label=kind, sample_seconds_per_1000=seconds, sample_seconds_per_1000_std=seconds_std,
                **{f"params_{part}": n for part, n in samples.count_parameters(model).items()})
     row.update(scoring.image_checks(images, labels, model.class_names))
     if classifier:
         row.update(scoring.classifier_row(classifier, reference, images, labels, model.class_names,
-                                          args.seed, args.resamples))
+                                          args.seed, args.resamples, args.lang))
     return model, row, (images, labels)
 
 
@@ -247,9 +252,11 @@ def describe_setup(args, classifier, why, net, test, num_train, conditional):
             "classifier": short_path(args.classifier) if classifier else None,
             "classifier_test_accuracy": classifier.test_accuracy if classifier else None,
             "classifier_note": why, "feature_dim": FEATURE_DIM if classifier else None,
+            "fid_note": scoring.fid_note(len(test.images), args.lang) if classifier else None,
             "reference_images": len(test.images), "floor_images": min(args.num_samples, num_train),
             "inception_note": inception_note(net, args, len(test.images)),
-            "resamples": args.resamples, "uncertainty": scoring.uncertainty_note(args.resamples)}
+            "resamples": args.resamples, "uncertainty": scoring.uncertainty_note(args.resamples, args.lang),
+            "lang": args.lang}
 
 
 def read_loss_logs(args):
@@ -274,14 +281,15 @@ def write_outputs(args, setup, results, models, test, logs):
     setup["dcgan_final_losses"] = figures.final_losses(logs["DCGAN"][0])
 
     def build(folder):
-        figures.save_loss_curves(os.path.join(folder, "losses.png"), {k: log for k, (log, _) in logs.items()})
-        figures.save_side_by_side_grid(os.path.join(folder, "classes.png"), models, test, args.seed)
+        words = args.lang == "en"  # a Chinese report's figures carry no words: no Chinese font (figure_legend)
+        figures.save_loss_curves(os.path.join(folder, "losses.png"), {k: log for k, (log, _) in logs.items()}, words)
+        figures.save_side_by_side_grid(os.path.join(folder, "classes.png"), models, test, args.seed, words)
         if results["dcgan"].get("confusion"):
             figures.save_confusion_figure(os.path.join(folder, "per_class.png"),
-                                          {row["label"]: row for _, row in report.rows_of(results)})
+                                          {row["label"]: row for _, row in report.rows_of(results)}, words)
         write_json(os.path.join(folder, "metrics.json"), dict(results, setup=setup))
-        report.write_report(os.path.join(folder, "report.md"), setup, results)
-        report.write_html(os.path.join(folder, "report.html"), setup, results)
+        report.write_report(os.path.join(folder, "report.md"), setup, results, args.lang)
+        report.write_html(os.path.join(folder, "report.html"), setup, results, args.lang)
     replace_folder(args.report_dir, build)
     return os.path.join(args.report_dir, "report.md")
 
@@ -296,11 +304,12 @@ def run(args):
     logs = read_loss_logs(args)
     net = open_inception(args)
     train, test = samples.load_real_data(args, configs["DCGAN"].image_size, configs["DCGAN"].data)
-    status = heldout.reference_status(configs, args.dataset, heldout.reference_name(args.dataset, len(test.images)),
-                                      train_digest=train.digest)
+    status = heldout.reference_status(configs, args.dataset,
+                                      heldout.reference_name(args.dataset, len(test.images), args.lang),
+                                      train_digest=train.digest, lang=args.lang)
     print(" [*] " + status["note"])
     conditional = configs["DCGAN"].conditional
-    classifier, why = open_classifier(args, train, conditional)
+    classifier, why = open_classifier(args, train, conditional, args.lang)
     require_a_network(classifier, net, why)
     stop_if_only_checking("both runs, the real images and what measures them check out")
     rows, models = score_everything(args, configs, train, test, classifier, net,
@@ -309,11 +318,11 @@ def run(args):
     print(" [*] " + setup["inception_note"])
     results = dict(rows, reference_held_out=status["held_out"], reference_note=status["note"],
                    training_data=status["runs"])
-    results["checks"] = analysis.sanity_checks(results)
+    results["checks"] = analysis.sanity_checks(results, args.lang)
     path = write_outputs(args, setup, results, models, test, logs)
     print()
-    print(report.table(results))
-    lines = analysis.warning_lines(results["checks"])
+    print(report.table(results, args.lang))
+    lines = analysis.warning_lines(results["checks"], args.lang)
     if lines:
         print("\n [!] " + "\n [!] ".join([lines[0]] + lines[1]))
     print(f"\nReport: {path} (and report.html, to print as PDF)")

@@ -1,5 +1,7 @@
 """The comparison's pictures (handout extension 2), each a PNG written atomically, each with a
-title that says what it shows.
+title that says what it shows. With words=False (a Chinese report) a picture carries no English
+words, only names (DCGAN, BigGAN, the classes, d_loss), symbols and numbers: matplotlib's font has
+no Chinese characters and the lab installs none, so the report's caption says what it shows.
 
 classes.png    real test images on top, then per class 10 DCGAN samples | 10 BigGAN samples
 losses.png     both runs' d_loss and g_loss, with the DCGAN's "D is guessing" levels ln 4, ln 2
@@ -44,7 +46,7 @@ def real_header(test, num_classes, columns, seed):
     return test.images[picks] / 255.0
 
 
-def save_side_by_side_grid(path, models, test, seed):
+def save_side_by_side_grid(path, models, test, seed, words=True):
     """classes.png: per class a row of 10 DCGAN samples, a gap, 10 BigGAN samples; a row of
     real test images on top. Unconditional models get 5 rows of random samples."""
     num_classes = models["DCGAN"].num_classes
@@ -64,14 +66,16 @@ def save_side_by_side_grid(path, models, test, seed):
     ax.imshow(canvas[..., 0] if c == 1 else canvas, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     ax.set_xticks([PER_CLASS * w / 2, canvas.shape[1] - PER_CLASS * w / 2], list(models))
     ax.xaxis.tick_top()
-    names = models["DCGAN"].class_names if num_classes else ["samples"] * rows
-    ax.set_yticks([h / 2] + [h + 2 + h * (i + 0.5) for i in range(rows)], ["real (test)"] + list(names))
+    names = models["DCGAN"].class_names if num_classes else ["samples" if words else ""] * rows
+    ax.set_yticks([h / 2] + [h + 2 + h * (i + 0.5) for i in range(rows)],
+                  ["real (test)" if words else "✓"] + list(names))
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
     what = "one row per class" if num_classes else f"{rows} rows of random samples"
-    ax.set_title(f"Samples: real test images (top row), then {what}:\n{PER_CLASS} DCGAN samples "
-                 f"(left) and {PER_CLASS} BigGAN samples (right)", fontsize=10, pad=22)
+    if words:
+        ax.set_title(f"Samples: real test images (top row), then {what}:\n{PER_CLASS} DCGAN samples "
+                     f"(left) and {PER_CLASS} BigGAN samples (right)", fontsize=10, pad=22)
     save_figure(fig, path)
 
 
@@ -83,14 +87,16 @@ def smooth(values, window):
     return np.convolve(values, np.ones(window) / window, mode="valid")
 
 
-def loss_figure(logs):
+def loss_figure(logs, words=True):
     """d_loss and g_loss against the step, one panel each, both runs in each, and the level the
     DCGAN's loss sits at while D cannot tell real from fake (GUESSING_LEVELS) as a dashed line.
     `logs` maps a model name to its read_loss_log dict, or None when its losses.csv is missing."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
-    fig.suptitle("Training losses of both runs (faint: every iteration; solid: moving average). "
-                 "Different losses: compare the shapes, not the values", fontsize=10)
-    for ax, key, title in zip(axes, ("d_loss", "g_loss"), ("discriminator loss", "generator loss")):
+    if words:
+        fig.suptitle("Training losses of both runs (faint: every iteration; solid: moving average). "
+                     "Different losses: compare the shapes, not the values", fontsize=10)
+    titles = ("discriminator loss", "generator loss") if words else ("d_loss", "g_loss")
+    for ax, key, title in zip(axes, ("d_loss", "g_loss"), titles):
         for (kind, log), color in zip(logs.items(), ("tab:blue", "tab:orange")):
             if log is None or len(log["step"]) == 0:
                 continue
@@ -101,20 +107,21 @@ def loss_figure(logs):
             level = GUESSING_LEVELS[key]
             name = "ln 4" if key == "d_loss" else "ln 2"
             ax.axhline(level, color="black", linestyle="--", linewidth=1,
-                       label=f"{name} ≈ {level:.3f} (DCGAN, D(x) = 0.5)")
+                       label=f"{name} ≈ {level:.3f}" + (" (DCGAN, D(x) = 0.5)" if words else ""))
         ax.set_title(title)
-        ax.set_xlabel("iteration")
+        if words:
+            ax.set_xlabel("iteration")
         ax.grid(alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=8)
         else:
-            ax.text(0.5, 0.5, "no losses.csv found", ha="center", transform=ax.transAxes)
+            ax.text(0.5, 0.5, "no losses.csv found" if words else "—", ha="center", transform=ax.transAxes)
     return fig
 
 
-def save_loss_curves(path, logs):
+def save_loss_curves(path, logs, words=True):
     """losses.png: loss_figure(logs) as a file."""
-    save_figure(loss_figure(logs), path)
+    save_figure(loss_figure(logs, words), path)
 
 
 def read_losses(logs_dir, folder):
@@ -160,7 +167,7 @@ def confusion_layout(shape, names, panels):
     return rows, columns, (columns * panel_width + label + 0.6, rows * panel_height + 0.6)
 
 
-def draw_confusion(ax, label, confusion, first):
+def draw_confusion(ax, label, confusion, first, words=True):
     """One matrix: row shares as blue cells with per-cent numbers (small matrices), names as
     tick labels (every n-th for many classes)."""
     counts = np.array(confusion["counts"], dtype=np.float64)
@@ -172,22 +179,23 @@ def draw_confusion(ax, label, confusion, first):
                 ax.text(j, i, f"{100 * share:.0f}", ha="center", va="center", fontsize=7,
                         color="white" if share > 0.6 else "black")
     else:  # too many cells for numbers: a colour scale instead
-        ax.figure.colorbar(image, ax=ax, shrink=0.6, label="% of the row")
+        ax.figure.colorbar(image, ax=ax, shrink=0.6, label="% of the row" if words else "%")
     step_x, step_y = tick_step(shares.shape[1]), tick_step(shares.shape[0])
     ax.set_xticks(range(0, shares.shape[1], step_x), confusion["columns"][::step_x], rotation=90, fontsize=8)
     ax.set_yticks(range(0, shares.shape[0], step_y), confusion["rows"][::step_y] if first else [], fontsize=8)
-    ax.set_xlabel("recognised as", fontsize=9)
-    if first:
+    if words:
+        ax.set_xlabel("recognised as", fontsize=9)
+    if first and words:
         ax.set_ylabel("asked for", fontsize=9)
-    ax.set_title(label, fontsize=10)
+    ax.set_title(label if words or label in ("DCGAN", "BigGAN") else "✓", fontsize=10)  # ✓: the real images
 
 
-def save_confusion_figure(path, rows):
+def save_confusion_figure(path, rows, words=True):
     """per_class.png: confusion_figure(rows) as a file."""
-    save_figure(confusion_figure(rows), path)
+    save_figure(confusion_figure(rows, words), path)
 
 
-def confusion_figure(rows):
+def confusion_figure(rows, words=True):
     """One confusion matrix per row that has one ({label: row["confusion"]}), each line
     normalised to 1 and printed in per cent; the diagonal is class accuracy. Sized by the
     number of classes, so that no label overlaps another, with a title saying what it shows."""
@@ -198,10 +206,11 @@ def confusion_figure(rows):
     fig, axes = plt.subplots(grid_rows, grid_columns, squeeze=False, layout="constrained", figsize=size)
     for i, ax in enumerate(axes.flat):
         if i < len(panels):
-            draw_confusion(ax, *panels[i], first=i % grid_columns == 0)
+            draw_confusion(ax, *panels[i], first=i % grid_columns == 0, words=words)
         else:
             ax.set_visible(False)
-    fig.suptitle("Confusion matrices: % of the images asked for each class (row) that the\n"
-                 "classifier recognises as each class (column); the diagonal is the class accuracy",
-                 fontsize=10)
+    if words:
+        fig.suptitle("Confusion matrices: % of the images asked for each class (row) that the\n"
+                     "classifier recognises as each class (column); the diagonal is the class accuracy",
+                     fontsize=10)
     return fig

@@ -16,6 +16,7 @@ this module turns the two records into one verdict: held out (True), seen (False
 No TensorFlow here: it only reads the runs' records.
 """
 
+from evaluation.words import say
 from image_folders import HOLDOUT_RULE
 
 HELD_OUT, SEEN, UNKNOWN = True, False, None
@@ -23,25 +24,27 @@ MNIST_FIX = "--mnist_split train"
 FIXED_SPLITS = ("mnist", "cifar10")  # their splits are files of their own; a folder's is HOLDOUT_RULE
 
 
-def run_verdict(config):
+def run_verdict(config, lang="en"):
     """(True / False / None, a phrase with a {who} slot) for one run (its runs.RunConfig): did it
     train on the train split only (True), on data that includes the reference (False), or can we
     not tell (None)?"""
     data = config.data
     if not data:
-        return UNKNOWN, ("the config.json of {who} has no \"data\" record (made before runs "
-                         "recorded their data)")
+        return UNKNOWN, say(lang, "the config.json of {{who}} has no \"data\" record (made before runs recorded their "
+                                  "data)")
     split, count, dataset = data.get("split"), data.get("num_images"), data.get("dataset")
-    images = f", {count:,} images" if isinstance(count, int) else ""
+    images = say(lang, ", {count:,} images", count=count) if isinstance(count, int) else ""
     if split == "train" and dataset not in FIXED_SPLITS and data.get("holdout_rule") != HOLDOUT_RULE:
-        return UNKNOWN, ("{who} was trained before a folder's held-out images were chosen per image "
-                         "(then: every 10th file in sorted order, which an added or removed image shifts)")
+        return UNKNOWN, say(lang, "{{who}} was trained before a folder's held-out images were chosen per image (then: "
+                                  "every 10th file in sorted order, which an added or removed image shifts)")
     if split == "train":
-        return HELD_OUT, f"{{who}} trained on the {dataset} train split only (split \"train\"{images})"
+        return HELD_OUT, say(lang, "{{who}} trained on the {dataset} train split only (split \"train\"{images})",
+                             dataset=dataset, images=images)
     if split == "all":
-        everything = "MNIST train + t10k" if dataset == "mnist" else f"all of {dataset}"
-        return SEEN, f"{{who}} trained on {everything} (split \"all\"{images}), the reference included"
-    return UNKNOWN, f"the config.json of {{who}} records an unknown split {split!r}"
+        everything = "MNIST train + t10k" if dataset == "mnist" else say(lang, "all of {dataset}", dataset=dataset)
+        return SEEN, say(lang, "{{who}} trained on {everything} (split \"all\"{images}), the reference included",
+                         everything=everything, images=images)
+    return UNKNOWN, say(lang, "the config.json of {{who}} records an unknown split {split!r}", split=split)
 
 
 def combine(verdicts):
@@ -52,62 +55,70 @@ def combine(verdicts):
     return HELD_OUT if all(v is HELD_OUT for v in verdicts) else UNKNOWN
 
 
-def phrases(verdicts, which):
+def phrases(verdicts, which, lang="en"):
     """The phrases of the runs whose verdict is `which`, runs with the same phrase named
     together: 'the DCGAN and the BigGAN trained on ...'."""
     groups = {}
     for kind, (verdict, phrase) in verdicts.items():
         if verdict is which:
-            groups.setdefault(phrase, []).append(f"the {kind}")
-    return "; ".join(phrase.format(who=" and ".join(kinds)) for phrase, kinds in groups.items())
+            groups.setdefault(phrase, []).append(kind)
+    return say(lang, "; ").join(phrase.replace("{who}", both(kinds, lang)) for phrase, kinds in groups.items())
 
 
-def fix_for(dataset):
+def both(kinds, lang="en"):
+    """'the DCGAN', 'the DCGAN and the BigGAN' (in Chinese: 'DCGAN 和 BigGAN')."""
+    return say(lang, " and ").join(say(lang, "the {kind}", kind=kind) for kind in kinds)
+
+
+def fix_for(dataset, lang="en"):
     """What to retrain with so the reference is held out."""
     if dataset == "mnist":
-        return f"retrain both with {MNIST_FIX} (60,000 digits; t10k stays unseen)"
-    return "retrain both with the current training scripts, which train on the train split"
+        return say(lang, "retrain both with {fix} (60,000 digits; t10k stays unseen)", fix=MNIST_FIX)
+    return say(lang, "retrain both with the current training scripts, which train on the train split")
 
 
-def folder_changes(configs, dataset, train_digest):
+def folder_changes(configs, dataset, train_digest, lang="en"):
     """A sentence when a folder's train split today is not the images a run recorded (its
     digest), else ''. The held-out images stay held out (the rule is per image); the reader should
     still know that the models saw a different set than the folder holds now."""
     if dataset in FIXED_SPLITS or not train_digest:
         return ""
-    changed = [f"the {kind} ({config.data.get('num_images', '?')} images then)"
+    changed = [say(lang, "the {kind} ({n} images then)", kind=kind, n=config.data.get("num_images", "?"))
                for kind, config in configs.items() if config.data.get("digest") not in (None, train_digest)]
     if not changed:
         return ""
-    return (f" The folder's images changed since {' and '.join(changed)} trained; images added since "
-            "were split by the same rule, so the reference is still held out.")
+    return say(lang, " The folder's images changed since {runs} trained; images added since were split by the same "
+                     "rule, so the reference is still held out.", runs=say(lang, " and ").join(changed))
 
 
-def reference_status(configs, dataset, reference, train_digest=None):
+def reference_status(configs, dataset, reference, train_digest=None, lang="en"):
     """The verdict for both runs ({kind: runs.RunConfig}) and the one line the report opens
     with. `reference` names the reference images, e.g. "the 10,000 MNIST t10k digits";
     train_digest: the digest of the dataset's train split today (datasets.data_digest).
 
     Returns {"held_out": True/False/None, "note": the line, "runs": {kind: phrase}}.
     """
-    verdicts = {kind: run_verdict(config) for kind, config in configs.items()}
+    verdicts = {kind: run_verdict(config, lang) for kind, config in configs.items()}
     held_out = combine([v for v, _ in verdicts.values()])
     if held_out is HELD_OUT:
-        note = (f"Reference held out: {phrases(verdicts, HELD_OUT)}; {reference} were never used "
-                "in training." + folder_changes(configs, dataset, train_digest))
+        note = say(lang, "Reference held out: {runs}; {reference} were never used in training.",
+                   runs=phrases(verdicts, HELD_OUT, lang), reference=reference) + \
+            folder_changes(configs, dataset, train_digest, lang)
     elif held_out is SEEN:
-        note = (f"Warning: the reference was seen in training: {phrases(verdicts, SEEN)}. Distances "
-                f"to {reference} flatter the models and the real-data row is not a floor; "
-                f"{fix_for(dataset)}.")
+        note = say(lang, "Warning: the reference was seen in training: {runs}. Distances to {reference} flatter the "
+                         "models and the real-data row is not a floor; {fix}.", runs=phrases(verdicts, SEEN, lang),
+                   reference=reference, fix=fix_for(dataset, lang))
     else:
-        note = (f"Warning: unknown whether the reference was held out: {phrases(verdicts, UNKNOWN)}. "
-                f"If a model saw {reference}, its distances flatter it; {fix_for(dataset)}.")
-    runs = {kind: phrase.format(who=f"the {kind}") for kind, (_, phrase) in verdicts.items()}
+        note = say(lang, "Warning: unknown whether the reference was held out: {runs}. If a model saw {reference}, "
+                         "its distances flatter it; {fix}.", runs=phrases(verdicts, UNKNOWN, lang),
+                   reference=reference, fix=fix_for(dataset, lang))
+    runs = {kind: phrase.replace("{who}", both([kind], lang)) for kind, (_, phrase) in verdicts.items()}
     return {"held_out": held_out, "note": note, "runs": runs}
 
 
 def floor_label(held_out):
-    """The real-data row's name: a floor only when the models never saw the reference."""
+    """The real-data row's name (in English: the report says it in its language), a floor only
+    when the models never saw the reference."""
     if held_out is HELD_OUT:
         return "real train (floor)"
     if held_out is SEEN:
@@ -115,10 +126,11 @@ def floor_label(held_out):
     return "real train (floor only if held out)"
 
 
-def reference_name(dataset, count):
+def reference_name(dataset, count, lang="en"):
     """How the report names the reference images."""
     if dataset == "mnist":
-        return f"the {count:,} MNIST t10k digits"
+        return say(lang, "the {count:,} MNIST t10k digits", count=count)
     if dataset == "cifar10":
-        return f"the {count:,} CIFAR-10 test images"
-    return f"the {count:,} held-out images of {dataset} (1 in 10, chosen per image)"
+        return say(lang, "the {count:,} CIFAR-10 test images", count=count)
+    return say(lang, "the {count:,} held-out images of {dataset} (1 in 10, chosen per image)", count=count,
+               dataset=dataset)

@@ -1,4 +1,5 @@
-"""The comparison's report, the lab's hand-in for extension 2 ("对两个算法结果进行对比分析").
+"""The comparison's report, the lab's hand-in for extension 2 ("对两个算法结果进行对比分析"), in
+English or Chinese (compare.py --lang; the words: evaluation/words.py).
 
 The report is built ONCE, as a list of blocks, and rendered twice:
     report.md    Markdown, to read in an editor or on GitHub;
@@ -8,20 +9,24 @@ Blocks: ("h1" | "h2" | "h3" | "p", text), ("ul", [texts]), ("table", header, row
 ("img", caption, file name), ("note", text, "ok" | "warning"[, [texts listed under it]]).
 Texts may use **bold** and `code`.
 
-What it says, top to bottom: whether the reference was held out (one line), what the sanity
-checks found (evaluation/analysis.sanity_checks: runs too short or unequal, collapsed samples,
-scores above the real images'), how the numbers were made, one table per feature space (each
-number ± its standard error), who wins (evaluation/analysis.py), per class, the pictures.
+What it says, top to bottom, in the order of a lab report: whether the reference was held out
+(one line), what the sanity checks found (evaluation/analysis.sanity_checks: runs too short or
+unequal, collapsed samples, scores above the real images'), the setup (实验设置: how the numbers
+were made), the results (实验结果: one table per feature space, each number ± its standard error,
+per class, the pictures and the losses), the analysis (对比分析: who wins, evaluation/analysis.py)
+and the conclusion (结论).
 """
 import base64
 import html
+import math
 import os
 import re
 
 from evaluation.analysis import (NEGATIVE_KID, PER_CLASS_METRICS, SECTIONS, blocking,
-                                 class_outcome, class_values, cost_sentence, distance_from_real,
+                                 class_outcome, class_values, conclusion, cost_sentence, distance_from_real,
                                  per_class_summary, sample_size_warning, sanity_checks, section,
                                  seen_phrase, show_std, std_key, warning_lines)
+from evaluation.words import say
 from files import atomic_write, format_seconds
 
 ROWS = ("dcgan", "biggan", "real")
@@ -83,16 +88,16 @@ def time_cell(row):
     return "—" if row.get("train_seconds") is None else format_seconds(row["train_seconds"])
 
 
-def seen_cell(row):
+def seen_cell(row, lang="en"):
     """Real images the run's D saw, and how many epochs of its training set that is."""
-    return seen_phrase(row) or "—"
+    return seen_phrase(row, lang) or "—"
 
 
 FIDELITY_COLUMNS = [("precision ↑", "precision", ".3f"), ("recall ↑", "recall", ".3f"),
                     ("density ↑", "density", ".3f"), ("coverage ↑", "coverage", ".3f")]
 # (title, the key a row must have, explanation, [(header, cell function)])
 TABLES = [
-    ("Classifier features: distance and classes", "fid",
+    ("Classifier features: distance and classes", "kid_mean",
      "Our classifier's 128-d features and softmax: comparable between these models only.",
      [("FID ↓", measured("fid", ".2f")), ("KID ↓", kid_cell("")), ("score ↑", measured("score", ".2f")),
       ("class acc. ↑", measured("class_accuracy", ".1%")), ("worst class ↑", worst_cell)]),
@@ -106,9 +111,9 @@ TABLES = [
      + [(h, measured("inception_" + k, s)) for h, k, s in FIDELITY_COLUMNS]),
     ("Cost", "params_G", "What each model took to train and to sample.",
      [("params G / D", params_cell), ("iterations", number("iterations", ",")),
-      ("images seen", seen_cell), ("train time", time_cell),
+      ("images seen", "seen"), ("train time", time_cell),
       ("images/s", number("images_per_second", ".1f")),
-      ("sample s/1000", number("sample_seconds_per_1000", ".3f"))]),
+      ("sample s/1000", measured("sample_seconds_per_1000", ".3f"))]),
 ]
 
 
@@ -117,15 +122,21 @@ def rows_of(results):
     return [(key, results[key]) for key in ROWS if key in results]
 
 
-def tables(results):
+def tables(results, lang="en"):
     """[(title, explanation, header, rows)] for every feature space the rows were scored in."""
     out = []
     for title, needs, explanation, columns in TABLES:
-        rows = [[row["label"]] + [cell(row) for _, cell in columns]
-                for _, row in rows_of(results) if row.get(needs) is not None]
+        cells = [(lambda row: seen_cell(row, lang)) if cell == "seen" else cell for _, cell in columns]
+        rows = [[row_label(key, row, lang)] + [cell(row) for cell in cells]
+                for key, row in rows_of(results) if row.get(needs) is not None]
         if rows:
-            out.append((title, explanation, [""] + [header for header, _ in columns], rows))
+            out.append((say(lang, title), say(lang, explanation), [""] + [say(lang, h) for h, _ in columns], rows))
     return out
+
+
+def row_label(key, row, lang="en"):
+    """A table row's name: DCGAN, BigGAN, or the real-data row's (heldout.floor_label's words)."""
+    return row["label"] if key != "real" else say(lang, row["label"])
 
 
 def markdown_table(header, rows):
@@ -133,13 +144,14 @@ def markdown_table(header, rows):
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
-def table(results):
+def table(results, lang="en"):
     """Every table in Markdown, titled (what compare.py prints at the end)."""
-    return "\n\n".join(f"{title}:\n\n{markdown_table(header, rows)}"
-                       for title, _, header, rows in tables(results))
+    colon = "：" if lang == "zh" else ":"
+    return "\n\n".join(f"{title}{colon}\n\n{markdown_table(header, rows)}"
+                       for title, _, header, rows in tables(results, lang))
 
 
-def per_class_table(results, blocked):
+def per_class_table(results, blocked, lang="en"):
     """(header, rows): per class, each metric as 'DCGAN / BigGAN (real)', in bold the model
     ahead beyond the uncertainty (analysis.class_outcome; blocked: analysis.blocking)."""
     present = [m for m in PER_CLASS_METRICS if class_values(results["dcgan"], m[1])]
@@ -157,7 +169,7 @@ def per_class_table(results, blocked):
                     texts[bold] = f"**{texts[bold]}**"
             cells.append(f"{texts[0]} / {texts[1]} ({texts[2]})")
         rows.append(cells)
-    return ["class"] + [title for title, *_ in present], rows
+    return [say(lang, "class")] + [say(lang, title) for title, *_ in present], rows
 
 
 # ----------------------------------------------------------------------------- the report as blocks
@@ -178,120 +190,165 @@ LOSS_TEXT = (
     "The DCGAN minimises cross-entropy (1 D step + 2 G steps an iteration), the BigGAN the hinge "
     "loss (several D steps per G step): compare the shapes of the curves, not the values. The "
     "dashed lines are ln 4 ≈ 1.386 (D) and ln 2 ≈ 0.693 (G), the DCGAN's losses when D outputs "
-    "0.5 for every image. The handout's DCGAN tends to sit near them because its D applies batch "
-    "norm to the real and the fake batch separately: each batch is normalised with its own "
-    "statistics, which removes much of what tells them apart, so D's output stays near 0.5.")
+    "0.5 for every image.")
+NEAR_BALANCE = ("The handout's DCGAN tends to sit near them because its D applies batch norm to the "
+                "real and the fake batch separately: each batch is normalised with its own "
+                "statistics, which removes much of what tells them apart, so D's output stays near 0.5.")
+BALANCE_SHARE = 0.25  # final losses within this share of ln 4 and ln 2 count as "near" them
+LN4, LN2 = math.log(4), math.log(2)  # the DCGAN's D and G losses when D outputs 0.5
 
 
-def report_title(setup):
-    classes = f" ({setup['classes']})" if setup.get("classes") else ""
-    return f"DCGAN vs BigGAN on {setup['dataset']}{classes}"
+def report_title(setup, lang="en"):
+    classes = say(lang, " ({classes})", classes=setup["classes"]) if setup.get("classes") else ""
+    return say(lang, "DCGAN vs BigGAN on {dataset}{classes}", dataset=setup["dataset"], classes=classes)
 
 
-def setup_items(setup, results):
+def setup_items(setup, results, lang="en"):
     """The bullet list saying what was compared and how."""
     held_out = results.get("reference_held_out")
-    floor = ("what a perfect generator would get at this N: the floor" if held_out is True else
-             "a floor only for models that never saw the reference")
-    samples = ", classes cycled evenly" if setup["conditional"] else ""
+    floor = say(lang, "what a perfect generator would get at this N: the floor" if held_out is True else
+                "a floor only for models that never saw the reference")
+    samples = say(lang, ", classes cycled evenly") if setup["conditional"] else ""
     if setup.get("classifier"):
-        classifier = (
-            f"Classifier: `{setup['classifier']}` (test accuracy "
-            f"{fmt(setup['classifier_test_accuracy'], '.2%')}). FID and KID use its "
-            f"{setup['feature_dim']}-d penultimate features, the score (Inception-style, between 1 "
-            "and the number of classes) and the class accuracy its softmax. Comparable between "
-            "these models, not with published numbers.")
+        classifier = say(lang, "Classifier: `{path}` (test accuracy {accuracy}). FID and KID use its {dim}-d "
+                               "penultimate features, the score (Inception-style, between 1 and the number of "
+                               "classes) and the class accuracy its softmax. Comparable between these models, not "
+                               "with published numbers.", path=setup["classifier"],
+                         accuracy=fmt(setup["classifier_test_accuracy"], ".2%"), dim=setup["feature_dim"])
+        if setup.get("fid_note"):
+            classifier += " " + setup["fid_note"] + say(lang, ".")
     else:
-        classifier = f"No classifier metrics: {setup['classifier_note']}."
-    uncertainty = [f"Uncertainty: {setup['uncertainty']}."] if setup.get("uncertainty") else []
-    return [f"Models: DCGAN `{setup['dcgan_dir']}`, BigGAN `{setup['biggan_dir']}`.",
-            f"Samples: N = {setup['num_samples']:,} per model{samples}, seed {setup['seed']}, "
-            "saved as 8-bit images before scoring.",
-            f"Reference: the real **test** split ({setup['reference_images']:,} images), "
-            f"{HELD_OUT_PHRASES[held_out]}.",
-            f"Real-data row: {setup['floor_images']:,} real **train** images scored the same way: "
-            f"{floor}.",
-            classifier, f"{setup['inception_note']}."] + uncertainty
+        classifier = say(lang, "No classifier metrics: {why}.", why=setup["classifier_note"])
+    uncertainty = [say(lang, "Uncertainty: {how}.", how=setup["uncertainty"])] if setup.get("uncertainty") else []
+    return [say(lang, "Models: DCGAN `{dcgan}`, BigGAN `{biggan}`.", dcgan=setup["dcgan_dir"],
+                biggan=setup["biggan_dir"]),
+            say(lang, "Samples: N = {n:,} per model{samples}, seed {seed}, saved as 8-bit images before scoring.",
+                n=setup["num_samples"], samples=samples, seed=setup["seed"]),
+            say(lang, "Reference: the real **test** split ({n:,} images), {held_out}.", n=setup["reference_images"],
+                held_out=say(lang, HELD_OUT_PHRASES[held_out])),
+            say(lang, "Real-data row: {n:,} real **train** images scored the same way: {floor}.",
+                n=setup["floor_images"], floor=floor),
+            classifier, setup["inception_note"] + say(lang, ".")] + uncertainty
 
 
-def result_blocks(results):
-    """One table per feature space (a footnote under one with a negative KID), then what the
-    columns mean."""
-    blocks = [("h2", "Results")]
-    for title, explanation, header, rows in tables(results):
+def setup_blocks(setup, results, lang="en"):
+    """实验设置: what was compared, and how the numbers were made."""
+    return [("h2", say(lang, "Setup")), ("ul", setup_items(setup, results, lang))]
+
+
+def result_blocks(setup, results, blocked, lang="en"):
+    """实验结果: one table per feature space (a footnote under one with a negative KID), what the
+    columns mean, then per class, the samples and the training losses."""
+    blocks = [("h2", say(lang, "Results"))]
+    for title, explanation, header, rows in tables(results, lang):
         blocks += [("h3", title), ("p", explanation), ("table", header, rows)]
         if any(cell.endswith(NEGATIVE_MARK) for row in rows for cell in row):
-            blocks.append(("p", f"{NEGATIVE_MARK} KID below 0: {NEGATIVE_KID}."))
-    return blocks + [("p", GLOSSARY)]
+            blocks.append(("p", say(lang, "{mark} KID below 0: " + NEGATIVE_KID + ".", mark=NEGATIVE_MARK)))
+    return (blocks + [("p", say(lang, GLOSSARY))] + per_class_blocks(setup, results, blocked, lang)
+            + picture_blocks(setup, lang))
 
 
-def analysis_blocks(setup, results, blocked):
-    """'Who wins': quality, diversity, overall, per class, distance from real data, cost."""
-    items = [section(title, question, keys, results, blocked) for title, question, keys in SECTIONS]
-    items += [per_class_summary(results, blocked),
-              distance_from_real(results, results.get("reference_held_out")),
-              cost_sentence(results), sample_size_warning(results, setup["num_samples"])]
-    return [("h2", "Who wins"), ("ul", [item for item in items if item])]
+def analysis_blocks(setup, results, blocked, lang="en"):
+    """对比分析, 'who wins': quality, diversity, overall, per class, distance from real data, cost."""
+    items = [section(title, question, keys, results, blocked, lang) for title, question, keys in SECTIONS]
+    items += [per_class_summary(results, blocked, lang),
+              distance_from_real(results, results.get("reference_held_out"), lang),
+              cost_sentence(results, lang), sample_size_warning(results, setup["num_samples"], lang)]
+    return [("h2", say(lang, "Analysis: who wins")), ("ul", [item for item in items if item])]
 
 
-def per_class_blocks(setup, results, blocked):
+def conclusion_blocks(results, blocked, lang="en"):
+    """结论: which model is ahead where, and what one comparison cannot say."""
+    return [("h2", say(lang, "Conclusion")), ("p", say(lang, " ").join(conclusion(results, blocked, lang)))]
+
+
+def per_class_blocks(setup, results, blocked, lang="en"):
     """The per-class table and confusion matrices, or why there are none."""
-    blocks = [("h2", "Per class")]
+    blocks = [("h3", say(lang, "Per class"))]
     if not class_values(results["dcgan"], "accuracy"):
         why = (setup.get("classifier_note") if not setup.get("classifier") else
-               "the models are unconditional: there is no class to ask them for")
-        return blocks + [("p", f"Left out: {why}.")]
-    header, rows = per_class_table(results, blocked)
-    blocks += [("p", "Each cell: DCGAN / BigGAN (real train images), in bold the model ahead "
-                     "beyond the uncertainty (standard errors in metrics.json). "
-                     "Every per-class number uses the classifier's features: in the 2048-d "
-                     "Inception space an intra-class FID would need more than 2,048 images per "
-                     "class in each set."), ("table", header, rows)]
+               say(lang, "the models are unconditional: there is no class to ask them for"))
+        return blocks + [("p", say(lang, "Left out: {why}.", why=why))]
+    header, rows = per_class_table(results, blocked, lang)
+    blocks += [("p", say(lang, "Each cell: DCGAN / BigGAN (real train images), in bold the model ahead beyond the "
+                               "uncertainty (standard errors in metrics.json). Every per-class number uses the "
+                               "classifier's features: in the 2048-d Inception space an intra-class FID would need "
+                               "more than 2,048 images per class in each set.")), ("table", header, rows)]
     for key in ("intra_class_fid_note", "per_class_note"):
         note = results["dcgan"].get(key) or results["biggan"].get(key)
         if note:
-            blocks.append(("p", f"Left out: {note}."))
+            blocks.append(("p", say(lang, "Left out: {why}.", why=note)))
     if any(row.get("confusion") for _, row in rows_of(results)):
-        blocks.append(("img", "Confusion matrices: what the classifier sees in the images asked "
-                              "for each class (the diagonal is the class accuracy)", "per_class.png"))
+        blocks.append(("img", say(lang, "Confusion matrices: what the classifier sees in the images asked for each "
+                                        "class (the diagonal is the class accuracy)") + figure_legend(lang, "confusion"),
+                       "per_class.png"))
     return blocks
 
 
-def picture_blocks(setup):
-    """The samples side by side and the loss curves, with the DCGAN's final losses."""
+def figure_legend(lang, figure):
+    """What a figure's axes are, in the caption: a Chinese report's figures carry no words (their
+    font has no Chinese characters, and the lab installs none), so the caption says it."""
+    if lang != "zh":
+        return ""
+    return say(lang, {"confusion": " (rows: the class asked for; columns: the class recognised; numbers: % of the "
+                                    "row; from the left: DCGAN, BigGAN, ✓ the real train images)",
+                      "samples": " (top row, ✓: real test images; each further row: one class, 10 DCGAN samples "
+                                 "left, 10 BigGAN samples right)",
+                      "losses": " (horizontal axis: iteration; left: D's loss, right: G's loss; faint: every "
+                                "iteration, solid: moving average; dashed: ln 4 and ln 2)"}[figure])
+
+
+def loss_text(setup, lang="en"):
+    """The loss paragraph: what the curves are, and whether this DCGAN ended near ln 4 and ln 2 (the
+    handout's balance) or away from them, with its final losses."""
     losses = setup.get("dcgan_final_losses")
-    final = "" if not losses else (
-        f" Over its last 10% of steps this DCGAN averaged d_loss {losses['d_loss']:.3f} and "
-        f"g_loss {losses['g_loss']:.3f}.")
-    missing = [("p", f"Note: no loss log for the {kind} (`{path}` is missing): its curve is skipped.")
+    if not losses:
+        return say(lang, LOSS_TEXT)
+    d, g = losses["d_loss"], losses["g_loss"]
+    near = abs(d - LN4) <= BALANCE_SHARE * LN4 and abs(g - LN2) <= BALANCE_SHARE * LN2
+    final = say(lang, " Over its last 10% of steps this DCGAN averaged d_loss {d:.3f} and g_loss {g:.3f}", d=d, g=g)
+    if near:
+        return say(lang, LOSS_TEXT) + final + say(lang, ", near them. " + NEAR_BALANCE)
+    return say(lang, LOSS_TEXT) + final + say(lang, ", away from them: its D told real from generated images apart "
+                                                    "(a g_loss above ln 2 means D rejects the generated images more "
+                                                    "often than not).")
+
+
+
+def picture_blocks(setup, lang="en"):
+    """The samples side by side and the loss curves, with the DCGAN's final losses."""
+    missing = [("p", say(lang, "Note: no loss log for the {kind} (`{path}` is missing): its curve is skipped.",
+                         kind=kind, path=path))
                for kind, path in setup.get("missing_loss_logs", {}).items()]
-    return [("h2", "Samples"),
-            ("p", ("One row per class" if setup["conditional"] else "Random samples in rows") +
-             ": real test images on top, 10 DCGAN samples left, 10 BigGAN samples right."),
-            ("img", "samples per class", "classes.png"),
-            ("h2", "Training losses"), ("p", LOSS_TEXT + final), *missing,
-            ("img", "loss curves", "losses.png")]
+    rows = say(lang, "One row per class" if setup["conditional"] else "Random samples in rows")
+    return [("h3", say(lang, "Samples")),
+            ("p", say(lang, "{rows}: real test images on top, 10 DCGAN samples left, 10 BigGAN samples right.",
+                      rows=rows)),
+            ("img", say(lang, "samples per class") + figure_legend(lang, "samples"), "classes.png"),
+            ("h3", say(lang, "Training losses")), ("p", loss_text(setup, lang)), *missing,
+            ("img", say(lang, "loss curves") + figure_legend(lang, "losses"), "losses.png")]
 
 
-def check_blocks(checks):
+def check_blocks(checks, lang="en"):
     """The sanity checks' warning (analysis.warning_lines), or nothing when all is well."""
-    lines = warning_lines(checks)
+    lines = warning_lines(checks, lang)
     if lines is None:
         return []
-    headline, items = lines
-    return [("note", headline, "warning" if headline.startswith("Warning") else "ok", items)]
+    headline, items, warning = lines
+    return [("note", headline, "warning" if warning else "ok", items)]
 
 
-def report_blocks(setup, results):
-    """The whole report, top to bottom: the held-out line and the checks' warning first."""
+def report_blocks(setup, results, lang="en"):
+    """The whole report, top to bottom: the held-out line and the checks' warning first, then a lab
+    report's parts: setup, results, analysis, conclusion."""
     held_out = results.get("reference_held_out")
-    note = results.get("reference_note") or "Unknown whether the reference was held out."
-    checks = sanity_checks(results)
+    note = results.get("reference_note") or say(lang, "Unknown whether the reference was held out.")
+    checks = sanity_checks(results, lang)
     blocked = blocking(checks)
-    return ([("h1", report_title(setup)), ("note", note, "ok" if held_out is True else "warning")]
-            + check_blocks(checks) + [("ul", setup_items(setup, results))] + result_blocks(results)
-            + analysis_blocks(setup, results, blocked) + per_class_blocks(setup, results, blocked)
-            + picture_blocks(setup))
+    return ([("h1", report_title(setup, lang)), ("note", note, "ok" if held_out is True else "warning")]
+            + check_blocks(checks, lang) + setup_blocks(setup, results, lang)
+            + result_blocks(setup, results, blocked, lang) + analysis_blocks(setup, results, blocked, lang)
+            + conclusion_blocks(results, blocked, lang))
 
 
 # ----------------------------------------------------------------------------- Markdown and HTML
@@ -405,11 +462,11 @@ figcaption { font-size: 0.85rem; color: #555; }
 """
 
 
-def to_html(blocks, folder):
+def to_html(blocks, folder, lang="en"):
     """The blocks as one self-contained HTML page (styles inline, pictures embedded)."""
     title = next(content[0] for kind, *content in blocks if kind == "h1")
     body = "\n".join(html_block(block, folder) for block in blocks)
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
             f"<body>\n{body}\n</body>\n</html>\n")
@@ -423,11 +480,11 @@ def write_text(path, text):
     atomic_write(path, write)
 
 
-def write_report(path, setup, results):
+def write_report(path, setup, results, lang="en"):
     """report.md. results: metrics.json without its setup (rows and the held-out verdict)."""
-    write_text(path, to_markdown(report_blocks(setup, results)))
+    write_text(path, to_markdown(report_blocks(setup, results, lang)))
 
 
-def write_html(path, setup, results):
+def write_html(path, setup, results, lang="en"):
     """report.html, with the pictures of its folder embedded."""
-    write_text(path, to_html(report_blocks(setup, results), os.path.dirname(os.path.abspath(path))))
+    write_text(path, to_html(report_blocks(setup, results, lang), os.path.dirname(os.path.abspath(path)), lang))

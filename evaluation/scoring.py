@@ -19,6 +19,7 @@ import numpy as np
 from errors import LabError
 from evaluation import metrics
 from evaluation.classifier import FEATURE_DIM
+from evaluation.words import say
 
 
 # ----------------------------------------------------------------------------- classifier space
@@ -48,26 +49,34 @@ def describe(classifier, images, with_probs=True):
 
 
 def classifier_reference(classifier, test):
-    """The real test split (a Dataset) described once: features, statistics and its labels as
-    classifier indices (the k-NN radii come on first use: reference_radii)."""
-    if len(test.images) < FEATURE_DIM:
-        raise LabError(f"the real test split has {len(test.images)} images, fewer than the "
-                       f"classifier's {FEATURE_DIM} features, too few for FID; add images "
-                       "(a folder holds every 10th image out as its test split)")
-    reference = describe(classifier, test.images, with_probs=False)
-    reference["labels"] = to_classifier_labels(classifier, test.class_names, test.labels)
-    return reference
+    """The real test split (a Dataset) described once: features, statistics (None when it has
+    too few images for FID: fid_note) and its labels as classifier indices (the k-NN radii come
+    on first use: reference_radii)."""
+    features = classifier.features(test.images)
+    enough = len(features) > features.shape[1]
+    return {"features": features, "stats": metrics.feature_stats(features) if enough else None,
+            "labels": to_classifier_labels(classifier, test.class_names, test.labels)}
 
 
-def uncertainty_note(resamples):
+def fid_note(num_reference, lang="en"):
+    """Why the classifier's FID is left out (a small folder's held-out tenth), or None."""
+    if num_reference > FEATURE_DIM:
+        return None
+    return say(lang, "FID (classifier) left out: the real test split has {n:,} images, and FID needs more than its "
+                     "{dim} features (a folder holds every 10th image out: {enough:,} photos or more give enough); "
+                     "KID, the score, class accuracy, precision, recall, density and coverage need no such minimum",
+               n=num_reference, dim=FEATURE_DIM, enough=10 * (FEATURE_DIM + 1))
+
+
+def uncertainty_note(resamples, lang="en"):
     """How the ± of the tables are made, for the report."""
-    return (f"± is a bootstrap standard error: each row's N images are drawn again with "
-            f"replacement (within each asked-for class), {resamples} times, and rescored against "
-            "the same real test images (FID, score, class accuracy, precision, recall, density, "
-            "coverage, intra-class FID; every k-NN radius is kept from the full sets). KID's ± is "
-            "the std over its 100 subsets of 1,000 images (a cautious bound), IS's over 10 splits. "
-            f"A model wins a measure only when the gap exceeds {metrics.SEPARATION:g} × "
-            "sqrt(σ₁² + σ₂²); a smaller gap is within noise")
+    return say(lang, "± is a bootstrap standard error: each row's N images are drawn again with replacement (within "
+                     "each asked-for class), {resamples} times, and rescored against the same real test images (FID, "
+                     "score, class accuracy, precision, recall, density, coverage, intra-class FID; every k-NN radius "
+                     "is kept from the full sets). KID's ± is the std over its 100 subsets of 1,000 images (a cautious "
+                     "bound), IS's over 10 splits, the sampling time's over 10 parts of the N images. A model wins a measure only "
+                     "when the gap exceeds {times:g} × sqrt(σ₁² + σ₂²); a smaller gap is within noise",
+               resamples=resamples, times=metrics.SEPARATION)
 
 
 def resampled_fid(features, reference, counts):
@@ -82,8 +91,9 @@ def score(images_info, reference, classifier, labels, seed, counts):
     [B, N]. labels are classifier indices."""
     kid_mean, kid_std = metrics.kid(images_info["features"], reference["features"], seed=seed)
     probs = images_info["probs"]
-    row = {"fid": metrics.frechet_from_stats(*images_info["stats"], *reference["stats"]),
-           "fid_std": resampled_fid(images_info["features"], reference, counts),
+    enough = reference["stats"] is not None  # a small test split: no FID (fid_note)
+    row = {"fid": metrics.frechet_from_stats(*images_info["stats"], *reference["stats"]) if enough else None,
+           "fid_std": resampled_fid(images_info["features"], reference, counts) if enough else None,
            "kid_mean": kid_mean, "kid_std": kid_std, "score": metrics.inception_score(probs),
            "score_std": metrics.standard_error(metrics.inception_score_resamples(probs, counts))}
     if labels is not None:
@@ -142,7 +152,7 @@ def image_checks(images, labels, class_names):
             "class_contrast": per_class}
 
 
-def classifier_row(classifier, reference, images, labels, class_names, seed, resamples=metrics.RESAMPLES):
+def classifier_row(classifier, reference, images, labels, class_names, seed, resamples=metrics.RESAMPLES, lang="en"):
     """One row in the classifier's space. labels: the class indices (in class_names) the images
     were made for, or None for an unconditional model. The bootstrap draws within each class."""
     wanted = None if labels is None else to_classifier_labels(classifier, class_names, labels)
@@ -153,11 +163,11 @@ def classifier_row(classifier, reference, images, labels, class_names, seed, res
                                   counts=counts))
     row["feature_spread"] = metrics.mean_pairwise_distance(info["features"], seed=seed)
     if wanted is not None:
-        row.update(per_class_scores(classifier, reference, info, wanted, counts))
+        row.update(per_class_scores(classifier, reference, info, wanted, counts, lang))
     return row
 
 
-def per_class_scores(classifier, reference, info, wanted, counts=None):
+def per_class_scores(classifier, reference, info, wanted, counts=None, lang="en"):
     """Per asked-for class: intra-class FID, precision/recall/density/coverage (each class's
     images against that class's real test images), and the confusion matrix; with bootstrap
     counts [B, N] (drawn within each class) also their standard errors. A metric some class
@@ -172,7 +182,7 @@ def per_class_scores(classifier, reference, info, wanted, counts=None):
     real_labels, dim = reference["labels"], info["features"].shape[1]
     keep = np.isin(real_labels, classes)
     row["intra_class_fid_note"] = too_few_per_class(real_labels, wanted, classes, dim + 1,
-                                                    f"intra-class FID ({dim}-d features)")
+                                                    say(lang, "intra-class FID ({dim}-d features)", dim=dim), lang)
     if row["intra_class_fid_note"] is None:
         row["intra_class_fid"], fids = metrics.intra_class_fid(
             reference["features"][keep], real_labels[keep], info["features"], wanted)
@@ -181,7 +191,7 @@ def per_class_scores(classifier, reference, info, wanted, counts=None):
         if counts is not None:
             row.update(intra_class_errors(reference, info, wanted, classes, counts, row["per_class"], names))
     row["per_class_note"] = too_few_per_class(real_labels, wanted, classes, metrics.NEAREST_K + 1,
-                                              "per-class precision and recall")
+                                              say(lang, "per-class precision and recall"), lang)
     if row["per_class_note"] is None:
         for c in classes:
             row["per_class"][names[c]].update(fidelity_diversity(
@@ -202,15 +212,19 @@ def intra_class_errors(reference, info, wanted, classes, counts, per_class, name
     return {"intra_class_fid_std": metrics.standard_error(np.mean(resampled, axis=0))}
 
 
-def too_few_per_class(real_labels, wanted, classes, minimum, what):
+def too_few_per_class(real_labels, wanted, classes, minimum, what, lang="en"):
     """None, or why `what` is left out: a class has fewer than `minimum` images in a set."""
     real = min(int(np.sum(real_labels == c)) for c in classes)
     generated = min(int(np.sum(wanted == c)) for c in classes)
     if min(real, generated) >= minimum:
         return None
-    return (f"{what} needs at least {minimum:,} images per class in each set, but the smallest "
-            f"class has {generated:,} generated and {real:,} real test images; use --num_samples "
-            f"{minimum * len(classes):,} or more")
+    if real < minimum:  # more samples cannot help: the folder's held-out tenth is the limit
+        return say(lang, "{what} needs at least {minimum:,} images per class in each set, but the smallest class has "
+                         "{real:,} real test images (a folder holds every 10th photo out: about {enough:,} photos "
+                         "of each class give enough)", what=what, minimum=minimum, real=real, enough=10 * minimum)
+    return say(lang, "{what} needs at least {minimum:,} images per class in each set, but the smallest class has "
+                     "{generated:,} generated and {real:,} real test images; use --num_samples {enough:,} or more",
+               what=what, minimum=minimum, generated=generated, real=real, enough=minimum * len(classes))
 
 
 # ----------------------------------------------------------------------------- Inception space
@@ -243,15 +257,15 @@ def inception_row(net, reference, images, seed, labels=None, resamples=metrics.R
     return row
 
 
-def inception_note(net, num_samples, num_reference):
+def inception_note(net, num_samples, num_reference, lang="en"):
     """What the Inception numbers are, with the sample counts (and why FID is missing, if it is)."""
     dim = net.feature_dim
-    note = (f"Inception (standard) FID, KID and IS: the 2015-12-05 Inception graph `{net.path}`, "
-            f"{dim}-d pool_3 features, N = {num_samples:,} images per row against "
-            f"{num_reference:,} reference images; papers use N = 10,000 or 50,000")
+    note = say(lang, "Inception (standard) FID, KID and IS: the 2015-12-05 Inception graph `{path}`, {dim}-d pool_3 "
+                     "features, N = {n:,} images per row against {reference:,} reference images; papers use "
+                     "N = 10,000 or 50,000", path=net.path, dim=dim, n=num_samples, reference=num_reference)
     if min(num_samples, num_reference) <= dim:
-        note += (f". Inception FID left out: it needs more images than its {dim:,} features in "
-                 "each set; KID has no such minimum")
+        note += say(lang, ". Inception FID left out: it needs more images than its {dim:,} features in each set; KID "
+                          "has no such minimum", dim=dim)
     elif num_samples < 10000:
-        note += ": with fewer, FID is biased upwards and not comparable with published numbers"
+        note += say(lang, ": with fewer, FID is biased upwards and not comparable with published numbers")
     return note

@@ -116,7 +116,7 @@ def test_compare_writes_the_whole_report(report):
     text = (folder / "report.md").read_text()
     for part in ("# DCGAN vs BigGAN on mnist", "| DCGAN |", "| BigGAN |",
                  "| real train (no floor: reference seen) |",
-                 "test accuracy 99.33%", skipped, "## Who wins", "](classes.png)", "](losses.png)"):
+                 "test accuracy 99.33%", skipped, "## Analysis: who wins", "## Conclusion", "](classes.png)", "](losses.png)"):
         assert part in text
     classes = np.asarray(Image.open(folder / "classes.png"))
     assert classes.shape[0] > 11 * 28 and classes.shape[1] > 20 * 28  # 1 real + 10 class rows, 2 x 10 columns

@@ -3,6 +3,7 @@ wins with the numbers, the held-out line comes first, report.html is one self-co
 holding every picture and every table row, the DCGAN loss plot carries ln 4 and ln 2."""
 import base64
 import math
+import re
 from html.parser import HTMLParser
 
 import numpy as np
@@ -100,7 +101,7 @@ def test_two_20_iteration_runs_declare_no_winner_anywhere():
                                "in 0:06:40: under 500 iterations or one epoch")
     assert lines[7].startswith("> - the BigGAN trained only 20 iterations")
     text = "\n".join(lines)
-    assert " wins (" not in text and "**" not in text.split("## Per class")[1]
+    assert " wins (" not in text and "**" not in text.split("### Per class")[1].split("### Samples")[0]
     assert "- **Quality** (are the images realistic?): no winner declared (see the warning at the top)." in text
     assert "Accuracy: the BigGAN is ahead in 0 of 2 classes, the DCGAN in 0 (2 not called)" in text
     page = "\n".join(report.html_block(block, ".") for block in report.report_blocks(SETUP, runs)[:3])
@@ -177,8 +178,8 @@ def test_a_blank_class_and_one_class_everywhere_are_named():
                                "0.010 vs 0.300 for the real images of the class")
     runs["biggan"]["class_contrast"] = {"0": 0.02, "1": 0.01}
     assert analysis.blank_classes(runs["biggan"], runs["real"]) == (
-        "images of all 2 classes are blank: contrast within an image 0.010 to 0.020 vs 0.300 for the "
-        "real images of the class")
+        "images of all 2 classes are blank", "contrast within an image 0.010 to 0.020 vs 0.300 for the real "
+                                             "images of the class")
     assert analysis.winners(runs)["class_accuracy"] == analysis.NOT_CALLED
 
 
@@ -388,3 +389,79 @@ def test_every_figure_has_a_title_that_says_what_it_shows():
     assert losses._suptitle.get_text().startswith("Training losses of both runs")
     figures.plt.close(losses)
 
+
+
+# ----------------------------------------------------------------------------- the report in Chinese
+
+NUMBER = r"-?\d[\d,]*\.?\d*%?"
+SETUP_ZH = dict(SETUP, lang="zh", inception_note="没有计算 Inception FID、KID 和 IS：没有 Inception 图",
+                uncertainty="± 是 bootstrap 标准误差", dcgan_final_losses={"d_loss": 0.31, "g_loss": 2.82})
+
+
+def variants():
+    """(name, results, setup): the report's cases, each in its own words."""
+    def changed(change, held_out=False, setup=None):
+        runs = results(held_out)
+        runs["reference_note"] = "参照集已留出" if held_out else "警告：参照集在训练时被用过"
+        change(runs)
+        return runs, dict(SETUP_ZH, **(setup or {}))
+
+    def short(runs):
+        for key in ("dcgan", "biggan"):
+            runs[key].update(iterations=20, images_seen=1280, train_images=60000)
+
+    def no_fid(runs):
+        for key in ("dcgan", "biggan", "real"):
+            runs[key].update(fid=None, fid_std=None, intra_class_fid=None)
+
+    def blank(runs):
+        runs["biggan"]["class_contrast"] = {"0": 0.3, "1": 0.01}
+        runs["dcgan"]["confusion"] = {"rows": ["0", "1"], "columns": ["0", "1"], "counts": [[10, 0], [9, 1]]}
+
+    def timed(runs):
+        runs["dcgan"].update(sample_seconds_per_1000=3.306, sample_seconds_per_1000_std=0.05)
+        runs["biggan"].update(sample_seconds_per_1000=3.419, sample_seconds_per_1000_std=0.05)
+
+    return [("winners", *changed(lambda runs: None, held_out=True)),
+            ("seen reference", *changed(lambda runs: None)),
+            ("short runs", *changed(short)),
+            ("unequal", *changed(lambda runs: runs["biggan"].update(train_seconds=1000.0))),
+            ("above real", *changed(lambda runs: runs["real"].update(precision=0.80, density=0.80))),
+            ("class above real", *changed(lambda runs: runs["real"]["per_class_accuracy"].update({"0": 0.85}))),
+            ("collapse", *changed(lambda runs: runs["dcgan"].update(pixel_spread=0.02, feature_spread=4.0)
+                                  or runs["real"].update(feature_spread=10.0))),
+            ("blank and one class", *changed(blank)),
+            ("no record", *changed(lambda runs: runs["dcgan"].update(iterations=None))),
+            ("negative kid", *changed(lambda runs: runs["real"].update(kid_mean=-0.0004))),
+            ("small test split", *changed(no_fid, True, {"fid_note": "没有计算 FID（分类器）：真实测试集只有 24 张图像"})),
+            ("sampling within noise", *changed(timed, True))]
+
+
+@pytest.mark.parametrize("name,runs,setup", variants(), ids=[v[0] for v in variants()])
+def test_every_report_reads_in_chinese_with_the_same_numbers(name, runs, setup, tmp_path):
+    from test_route import english_runs
+    text = report.to_markdown(report.report_blocks(setup, runs, "zh"))
+    for picture in ("classes.png", "losses.png", "per_class.png"):
+        Image.fromarray(np.zeros((4, 6, 3), np.uint8)).save(tmp_path / picture)
+    report.write_html(str(tmp_path / "report.html"), setup, runs, "zh")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert english_runs(text) == [] and english_runs(page) == [], name
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == ["## 实验设置", "## 实验结果", "## 对比分析", "## 结论"]
+    english = report.to_markdown(report.report_blocks(dict(setup, lang="en"), runs))
+    for (_, _, _, zh_rows), (_, _, _, en_rows) in zip(report.tables(runs, "zh"), report.tables(runs)):
+        assert [[re.findall(NUMBER, cell) for cell in row[1:]] for row in zh_rows] == \
+            [[re.findall(NUMBER, cell) for cell in row[1:]] for row in en_rows]  # the same numbers, other words
+    assert ("|" in english) and text.count("|") == english.count("|")
+
+
+def test_speed_and_losses_are_worded_by_their_numbers():
+    runs = results(True)
+    runs["dcgan"].update(sample_seconds_per_1000=3.306, sample_seconds_per_1000_std=0.05)
+    runs["biggan"].update(sample_seconds_per_1000=3.419, sample_seconds_per_1000_std=0.05)
+    text = report.to_markdown(report.report_blocks(dict(SETUP, dcgan_final_losses={"d_loss": 0.31, "g_loss": 2.82}),
+                                                   runs))
+    assert "samples faster" not in text and "about as fast" in text  # a 3 % gap within its uncertainty
+    assert "g_loss 2.820, away from them" in text and "near them" not in text
+    runs["biggan"].update(sample_seconds_per_1000=6.0)
+    assert "the DCGAN samples faster" in report.to_markdown(report.report_blocks(SETUP, runs))

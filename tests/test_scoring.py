@@ -57,7 +57,8 @@ def test_classes_with_too_few_images_are_left_out_with_the_reason():
     assert row["intra_class_fid"] is None and row["per_class"] == {"0": {}, "1": {}}
     assert row["intra_class_fid_note"] == (
         "intra-class FID (4-d features) needs at least 5 images per class in each set, but the "
-        "smallest class has 3 generated and 3 real test images; use --num_samples 10 or more")
+        "smallest class has 3 real test images (a folder holds every 10th photo out: about 50 photos of "
+        "each class give enough)")  # the real images bind: more samples would not help
     assert "per-class precision and recall needs at least 4 images" in row["per_class_note"]
 
 
@@ -148,3 +149,14 @@ def test_inception_fid_is_left_out_when_a_set_has_no_more_images_than_features(n
     note = scoring.inception_note(net, tiny.FEATURE_DIM, 40)
     assert "N = 16 images per row against 40 reference images; papers use N = 10,000 or 50,000" in note
     assert "Inception FID left out: it needs more images than its 16 features in each set" in note
+
+
+def test_too_few_per_class_names_the_limit_that_binds():
+    labels = np.array([0] * 7 + [1] * 200)
+    wanted = np.array([0, 1] * 5000)
+    real_short = scoring.too_few_per_class(labels, wanted, [0, 1], 129, "intra-class FID")
+    assert "7 real test images (a folder holds every 10th photo out: about 1,290 photos" in real_short
+    assert "--num_samples" not in real_short  # more samples cannot help
+    samples_short = scoring.too_few_per_class(np.array([0, 1] * 200), np.array([0, 1] * 50), [0, 1], 129, "it")
+    assert samples_short.endswith("use --num_samples 258 or more")
+    assert scoring.fid_note(129) is None and "has 24 images, and FID needs more than its 128" in scoring.fid_note(24)
