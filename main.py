@@ -30,7 +30,8 @@ FLAGS = flags.FLAGS
 HELP = dict(program="main.py", groups=[("DCGAN", ["learning_rate", "beta1", "z_dim"])], usage=[
     "Trains the handout's DCGAN (--train) or, without --train, tests it: grids from the checkpoint.",
     "  python main.py --dataset mnist --train          # the handout's MNIST run (25 epochs)",
-    "  python main.py --dataset mnist --train --epoch 1   # a laptop CPU: digits in about 10 minutes",
+    "  python main.py --dataset mnist --train --epoch 1   # a laptop CPU: digits of every class after one",
+    "                                                     # epoch (its first lines say how long it takes here)",
     "  python main.py --dataset mnist                  # test mode",
     "The handout's own command works as printed: python main.py --dataset mnist --input_height=28 "
     "--output_height=28 --train"])

@@ -163,8 +163,9 @@ def the_runs(root):
                    record("mnist", split))
         run_record(root, f"biggan_mnist_28_28{suffix}", biggan(28, 1, 10, mnist["class_names"], "mnist"),
                    record("mnist", split))
-    run_record(root, "planes_cars_32_32_cond", dcgan(32, 3, 2, pc, "colour_conditional", "planes_cars"),
-               record("planes_cars", "train", holdout_rule="sha1(path in the folder) % 10 == 0"))
+    folder = record("planes_cars", "train", holdout_rule="sha1(path in the folder) % 10 == 0")
+    run_record(root, "planes_cars_32_32_cond", dcgan(32, 3, 2, pc, "colour_conditional", "planes_cars"), folder)
+    run_record(root, "biggan_planes_cars_32_32_cond", biggan(32, 3, 2, pc, "planes_cars"), folder)
     for prefix, arch in (("", dcgan(32, 3, 2, pc, "colour_conditional", "cifar10")),
                          ("biggan_", biggan(32, 3, 2, pc, "cifar10"))):
         run_record(root, f"{prefix}cifar10-airplane-automobile_32_32_cond", arch, record("cifar10", "train"))
