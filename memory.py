@@ -70,11 +70,12 @@ def gpu_may_be_used():
 # ----------------------------------------------------------------------------- the DCGAN
 
 def dcgan_counts(output_size, c_dim, z_dim, y_dim=0, gf_dim=64, df_dim=64):
-    """(parameters, floats per image) of model.DCGAN's unconditional / colour conditional network
-    (y_dim > 0: the label shown to every layer), for an output_size x output_size image.
+    """(parameters, floats per image) of model.DCGAN's unconditional / colour network (y_dim > 0:
+    the label shown to every layer of G, and D's second output, the class: colour_network.py),
+    for an output_size x output_size image.
 
     G: linear z -> 4x4x8gf (at 64 px), then 5x5 deconvs to 4gf, 2gf, gf, c_dim channels, doubling
-    the size each time; D: 5x5 stride-2 convs to df, 2df, 4df, 8df, then linear -> 1.
+    the size each time; D: 5x5 stride-2 convs to df, 2df, 4df, 8df, then linear -> 1 (and -> y_dim).
     """
     sizes = [output_size]
     for _ in range(4):
@@ -84,8 +85,8 @@ def dcgan_counts(output_size, c_dim, z_dim, y_dim=0, gf_dim=64, df_dim=64):
     bottom = sizes[4] * sizes[4] * g_channels[0]
     params = (z_dim + y_dim + 1) * bottom                             # G's linear layer (+ bias)
     params += sum(25 * (a + y_dim) * b + b for a, b in zip(g_channels, g_channels[1:]))  # 5x5 + bias
-    params += sum(25 * (a + y_dim) * b + b for a, b in zip(d_channels, d_channels[1:]))
-    params += sizes[4] * sizes[4] * d_channels[-1] + y_dim + 1       # D's linear layer
+    params += sum(25 * a * b + b for a, b in zip(d_channels, d_channels[1:]))
+    params += (sizes[4] * sizes[4] * d_channels[-1] + 1) * (1 + y_dim)  # D's linear layers: real?, class
     g_floats = sum(s * s * c for s, c in zip(reversed(sizes), g_channels))
     d_floats = sum(s * s * c for s, c in zip(sizes, d_channels))
     return params, g_floats + 2 * d_floats

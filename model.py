@@ -8,10 +8,10 @@ The handout's discriminator and generator hold its two networks, as the handout 
 - unconditional (y_dim None; image folders): linear+reshape -> 3x(deconv+BN+ReLU) -> deconv+tanh
   ([-1, 1]); the discriminator is conv+lrelu -> 3x(conv+BN+lrelu) -> linear.
 A third network is the lab's own (colour_network.py, loaded only when it is built): for colour
-class folders and CIFAR-10 classes, the unconditional layers with the label shown to every layer
-the handout's way. The conditional network's 11- and 74-filter D and its 1024-unit layers are
-sized for 28x28 digits and make checkerboard texture on photos. config.json's "network" says
-which of the three a checkpoint holds (runs.DCGANArchitecture).
+class folders and CIFAR-10 classes, the unconditional layers, G shown the label at every layer
+the handout's way, D naming the class it sees (AC-GAN). The conditional network's 11- and
+74-filter D and its 1024-unit layers are sized for 28x28 digits and make checkerboard texture on
+photos. config.json's "network" says which a checkpoint holds (runs.DCGAN_NETWORKS).
 
 Differences from the handout's code, each fixing a known trap (see README):
 - the batch size is dynamic, so test mode can sample any number of images;
@@ -40,7 +40,8 @@ class DCGAN(object):
     # The networks a DCGAN can be (choose_network); config.json records which as "network".
     MNIST_CONDITIONAL = "mnist_conditional"    # the handout's conditional network (MNIST)
     UNCONDITIONAL = "unconditional"            # the handout's unconditional network
-    COLOUR_CONDITIONAL = "colour_conditional"  # the lab's: the unconditional layers + the label everywhere
+    COLOUR_CLASSIFYING = "colour_classifying"  # the lab's: G sees the label, D names the class (AC-GAN)
+    COLOUR_CONDITIONAL = "colour_conditional"  # its first version: the label everywhere (runs saved before)
     checkpoint_name = "DCGAN"  # checkpoint files are DCGAN.model-<iteration>
     sampler_note = ""  # test mode samples from G itself
 
@@ -133,16 +134,21 @@ class DCGAN(object):
         Adam updates (the handout's build_model; on one device for the whole batch). Returns
         (G, D, D_logits, D_, D_logits_, d_loss_real, d_loss_fake, g_loss, d_loss, d_optim, g_optim)."""
         G = self.generator(z, y)
-        # D sees the real and the fake images (through DiffAugment's T with --diffaug: self.augment)
-        D, D_logits = self.discriminator(self.augment(inputs, self.value_range), y, reuse=False)
-        D_, D_logits_ = self.discriminator(self.augment(G, self.value_range), y, reuse=True)
+        if self.network == self.COLOUR_CLASSIFYING:  # the lab's photos network: D also names the class
+            import colour_network
+            D, D_logits, D_, D_logits_, d_loss_real, d_loss_fake, g_loss, d_loss = \
+                colour_network.classifying_losses(self, inputs, G, y)
+        else:
+            # D sees the real and the fake images (through DiffAugment's T with --diffaug: self.augment)
+            D, D_logits = self.discriminator(self.augment(inputs, self.value_range), y, reuse=False)
+            D_, D_logits_ = self.discriminator(self.augment(G, self.value_range), y, reuse=True)
 
-        xent = tf.nn.sigmoid_cross_entropy_with_logits
-        d_loss_real = tf.reduce_mean(xent(logits=D_logits, labels=tf.ones_like(D)))
-        d_loss_fake = tf.reduce_mean(xent(logits=D_logits_, labels=tf.zeros_like(D_)))
-        # Non-saturating generator loss: G wants D to call its images real.
-        g_loss = tf.reduce_mean(xent(logits=D_logits_, labels=tf.ones_like(D_)))
-        d_loss = d_loss_real + d_loss_fake
+            xent = tf.nn.sigmoid_cross_entropy_with_logits
+            d_loss_real = tf.reduce_mean(xent(logits=D_logits, labels=tf.ones_like(D)))
+            d_loss_fake = tf.reduce_mean(xent(logits=D_logits_, labels=tf.zeros_like(D_)))
+            # Non-saturating generator loss: G wants D to call its images real.
+            g_loss = tf.reduce_mean(xent(logits=D_logits_, labels=tf.ones_like(D_)))
+            d_loss = d_loss_real + d_loss_fake
 
         t_vars = tf.trainable_variables()
         self.d_vars = [var for var in t_vars if "d_" in var.name]
@@ -228,7 +234,10 @@ class DCGAN(object):
         with tf.variable_scope("discriminator") as scope:
             if reuse:
                 scope.reuse_variables()
-            if self.network == self.COLOUR_CONDITIONAL:  # the lab's third network (colour photos)
+            if self.network == self.COLOUR_CLASSIFYING:  # the lab's third network (colour photos)
+                import colour_network
+                return colour_network.classifying_discriminator(self, image)[:2]
+            if self.network == self.COLOUR_CONDITIONAL:  # its first version (runs saved before)
                 import colour_network
                 return colour_network.discriminator(self, image, y)
             if not self.y_dim:
@@ -255,7 +264,7 @@ class DCGAN(object):
         """G(z[, y]) -> images [B, H, W, c_dim]: the handout's two networks. train=False (the
         sampler) uses the batch norm moving averages. Shapes as in discriminator."""
         with tf.variable_scope("generator", reuse=reuse):
-            if self.network == self.COLOUR_CONDITIONAL:  # the lab's third network (colour photos)
+            if self.network in (self.COLOUR_CLASSIFYING, self.COLOUR_CONDITIONAL):  # the lab's (photos)
                 import colour_network
                 return colour_network.generator(self, z, y, train)
             if not self.y_dim:
@@ -316,7 +325,7 @@ class DCGAN(object):
         (MNIST's c_dim 1) get the handout's conditional network and colour images the lab's."""
         if not y_dim:
             return cls.UNCONDITIONAL
-        return cls.MNIST_CONDITIONAL if c_dim == 1 else cls.COLOUR_CONDITIONAL
+        return cls.MNIST_CONDITIONAL if c_dim == 1 else cls.COLOUR_CLASSIFYING
 
     # ------------------------------------------------------------------ facts, sampling (numpy in/out)
 

@@ -102,10 +102,14 @@ def parse_classes(text):
 
 # ----------------------------------------------------------------------------- the architecture
 
+# The networks a DCGAN can be (model.DCGAN's constants): the handout's two, and the lab's for colour
+# photos with classes, then and now (a run saved with colour_conditional still loads as it was).
+DCGAN_NETWORKS = ("mnist_conditional", "unconditional", "colour_conditional", "colour_classifying")
+
+
 @dataclasses.dataclass(frozen=True)
 class DCGANArchitecture:
-    """What builds a DCGAN (model.DCGAN's constructor arguments). network: "mnist_conditional"
-    (the handout's conditional network), "unconditional" (its other one) or "colour_conditional"."""
+    """What builds a DCGAN (model.DCGAN's constructor arguments). network: one of DCGAN_NETWORKS."""
     dataset_name: str
     output_height: int
     output_width: int
@@ -172,6 +176,8 @@ def architecture_problem(config):
         if key in names and value is not None and not (
                 isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
             return f"{key} is {value!r}, not a whole number from {low} to {high}"
+    if model == "DCGAN" and config.get("network", DCGAN_NETWORKS[0]) not in DCGAN_NETWORKS:
+        return f"its network is {str(config['network'])[:40]!r}, not one of {', '.join(DCGAN_NETWORKS)}"
     if model == "BigGAN":
         from biggan.architecture import ARCHITECTURES as BIGGAN_SIZES  # a BigGAN run's only
         if config["output_size"] not in BIGGAN_SIZES:

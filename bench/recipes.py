@@ -113,9 +113,8 @@ def parse_recipe(text):
     diffaug.parse_policy(settings.get("diffaug", ""))
     if settings.get("precision", "fp32") not in cli.PRECISIONS:
         raise LabError(f"--recipe {text!r}: precision must be one of {', '.join(cli.PRECISIONS)}")
-    networks = ("mnist_conditional", "unconditional", "colour_conditional")
-    if settings.get("network", networks[0]) not in networks:
-        raise LabError(f"--recipe {text!r}: network must be one of {', '.join(networks)}")
+    if settings.get("network", runs.DCGAN_NETWORKS[0]) not in runs.DCGAN_NETWORKS:
+        raise LabError(f"--recipe {text!r}: network must be one of {', '.join(runs.DCGAN_NETWORKS)}")
     return model, settings
 
 

@@ -12,7 +12,7 @@ from model import DCGAN
 
 @pytest.mark.parametrize("size,y_dim", [(64, 0), (32, 2), (48, 3)])
 def test_the_memory_estimate_counts_the_networks_real_parameters(sess, size, y_dim):
-    """memory.dcgan_counts mirrors the unconditional / colour conditional network: its count must
+    """memory.dcgan_counts mirrors the unconditional / colour network: its count must
     be the graph's (the estimate that refuses a 1000-pixel run rests on it)."""
     dcgan = DCGAN(sess, batch_size=8, output_height=size, output_width=size, c_dim=3, y_dim=y_dim or None)
     real = sum(int(np.prod(v.get_shape())) for v in dcgan.g_vars + dcgan.d_vars)

@@ -153,7 +153,7 @@ def test_mnist_keeps_the_handouts_network_variable_for_variable(sess):
 
 @pytest.mark.parametrize("y_dim,c_dim,network", [
     (None, 3, "unconditional"), (None, 1, "unconditional"), (10, 1, "mnist_conditional"),
-    (2, 3, "colour_conditional"), (2, 4, "colour_conditional")])
+    (2, 3, "colour_classifying"), (2, 4, "colour_classifying")])
 def test_choose_network(y_dim, c_dim, network):
     assert DCGAN.choose_network(y_dim, c_dim) == network  # a saved run's: tests/test_runs.py
 
@@ -164,17 +164,77 @@ def colour(sess, size, **kw):
                  dataset_name="toys", **kw)
 
 
-@pytest.mark.parametrize("size,s16", [(64, 4), (48, 3), (32, 2)])
-def test_colour_conditional_shows_the_label_to_every_layer(sess, size, s16):
-    dcgan = colour(sess, size)
-    assert dcgan.network == "colour_conditional" == dcgan.architecture.network
-    assert dcgan.output_activation == "tanh"
-    # G: concat(z, y) 102 -> linear -> s16 x s16 x 64, then + 2 label channels before every deconv
-    assert variables_in_creation_order("generator") == layer_variables([
+def colour_g(s16):
+    """The colour G's layers: concat(z, y) 102 -> linear -> s16 x s16 x 64, then + 2 label
+    channels before every deconv."""
+    return layer_variables([
         ("linear", "g_h0_lin", [102, 64 * s16 * s16]), ("bn", "g_bn0", 64),
         ("deconv", "g_h1", [5, 5, 32, 66]), ("bn", "g_bn1", 32),
         ("deconv", "g_h2", [5, 5, 16, 34]), ("bn", "g_bn2", 16),
         ("deconv", "g_h3", [5, 5, 8, 18]), ("bn", "g_bn3", 8), ("deconv", "g_h4", [5, 5, 3, 10])])
+
+
+@pytest.mark.parametrize("size,s16", [(64, 4), (48, 3), (32, 2)])
+def test_colour_classifying_d_names_the_class_from_the_picture_alone(sess, size, s16):
+    dcgan = colour(sess, size)
+    assert dcgan.network == "colour_classifying" == dcgan.architecture.network
+    assert dcgan.output_activation == "tanh"
+    assert variables_in_creation_order("generator") == colour_g(s16)
+    # D: the handout's unconditional D (no label anywhere), and a second output: the class
+    assert variables_in_creation_order("discriminator") == layer_variables([
+        ("conv", "d_h0_conv", [5, 5, 3, 8]), ("conv", "d_h1_conv", [5, 5, 8, 16]), ("bn", "d_bn1", 16),
+        ("conv", "d_h2_conv", [5, 5, 16, 32]), ("bn", "d_bn2", 32), ("conv", "d_h3_conv", [5, 5, 32, 64]),
+        ("bn", "d_bn3", 64), ("linear", "d_h4_lin", [64 * s16 * s16, 1]),
+        ("linear", "d_h4_class", [64 * s16 * s16, 2])])
+    assert dcgan.G.get_shape().as_list() == dcgan.samples.get_shape().as_list() == [None, size, size, 3]
+
+
+def test_colour_classifying_losses_add_the_class_to_the_handouts(sess):
+    """d_loss = the handout's two terms + D's class cross-entropy on real images; g_loss = the
+    handout's + the class cross-entropy of G's images for the class asked: checked in NumPy."""
+    import colour_network
+    dcgan = colour(sess, 32)
+    with tf1.variable_scope("discriminator", reuse=True):
+        _, _, real_class = colour_network.classifying_discriminator(dcgan, dcgan.inputs)
+        _, _, fake_class = colour_network.classifying_discriminator(dcgan, dcgan.G)
+    sess.run(tf1.global_variables_initializer())
+    rng = np.random.RandomState(0)
+    labels = dcgan.label_feed([0, 1, 1, 0])
+    feed = {dcgan.inputs: dcgan.to_model_range(rng.uniform(0, 1, (4, 32, 32, 3))), dcgan.y: labels,
+            dcgan.z: dcgan.sample_noise(rng, 4)}
+    d_loss, g_loss, real_, fake_, fake_logits, real_cls, fake_cls = sess.run(
+        [dcgan.d_loss, dcgan.g_loss, dcgan.d_loss_real, dcgan.d_loss_fake, dcgan.D_logits_, real_class, fake_class], feed)
+
+    def xent(logits):  # softmax cross-entropy with the asked-for labels, mean over the batch
+        logits = logits - logits.max(1, keepdims=True)
+        return float(np.mean(np.log(np.exp(logits).sum(1)) - (logits * labels).sum(1)))
+    non_saturating = float(np.mean(np.log1p(np.exp(-fake_logits))))
+    np.testing.assert_allclose(d_loss, real_ + fake_ + xent(real_cls), rtol=1e-4)
+    np.testing.assert_allclose(g_loss, non_saturating + xent(fake_cls), rtol=1e-4)
+
+
+def test_colour_classifying_d_learns_the_class_of_photos(sess):
+    import colour_network
+    dcgan = colour(sess, 32)
+    with tf1.variable_scope("discriminator", reuse=True):
+        _, _, class_logits = colour_network.classifying_discriminator(dcgan, dcgan.inputs)
+    sess.run(tf1.global_variables_initializer())
+    rng = np.random.RandomState(0)
+    classes = np.array([0, 1] * 4)
+    images = dcgan.to_model_range(np.clip(rng.normal(0.3 + 0.4 * classes[:, None, None, None], 0.1,
+                                                     (8, 32, 32, 3)), 0, 1))  # dark planes, bright cars
+    feed = {dcgan.inputs: images, dcgan.y: dcgan.label_feed(classes), dcgan.z: dcgan.sample_noise(rng, 8)}
+    for _ in range(15):
+        sess.run(dcgan.d_optim, feed)
+    assert list(np.argmax(sess.run(class_logits, feed), 1)) == list(classes)
+
+
+@pytest.mark.parametrize("size,s16", [(64, 4), (32, 2)])
+def test_colour_conditional_runs_saved_before_keep_their_network(sess, size, s16):
+    dcgan = colour(sess, size, network="colour_conditional")
+    assert dcgan.network == "colour_conditional" == dcgan.architecture.network
+    assert dcgan.output_activation == "tanh"
+    assert variables_in_creation_order("generator") == colour_g(s16)  # the same G
     # D: concat(x, y) 5 channels -> conv 8, + 2 before each conv, flatten + 2 -> linear 1
     assert variables_in_creation_order("discriminator") == layer_variables([
         ("conv", "d_h0_conv", [5, 5, 5, 8]), ("conv", "d_h1_conv", [5, 5, 10, 16]), ("bn", "d_bn1", 16),
@@ -183,7 +243,7 @@ def test_colour_conditional_shows_the_label_to_every_layer(sess, size, s16):
     assert dcgan.G.get_shape().as_list() == dcgan.samples.get_shape().as_list() == [None, size, size, 3]
 
 
-def test_colour_conditional_images_depend_on_the_label_and_use_tanhs_range(sess):
+def test_colour_images_depend_on_the_label_and_use_tanhs_range(sess):
     dcgan = colour(sess, 32)
     sess.run(tf1.global_variables_initializer())
     z = dcgan.sample_noise(np.random.RandomState(0), 4)
@@ -194,7 +254,7 @@ def test_colour_conditional_images_depend_on_the_label_and_use_tanhs_range(sess)
     np.testing.assert_allclose(dcgan.from_model_range(np.array([-1.0, 1.0])), [0.0, 1.0])
 
 
-def test_colour_conditional_discriminator_learns(sess):
+def test_colour_discriminator_learns(sess):
     dcgan = colour(sess, 32)
     sess.run(tf1.global_variables_initializer())
     rng = np.random.RandomState(0)

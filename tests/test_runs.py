@@ -84,3 +84,15 @@ def test_a_biggan_pointed_at_a_dcgan_checkpoint_is_refused(tmp_path):
     architecture = runs.BigGANArchitecture("mnist", 28, 1, 10, [], 120, 8, 128, 0)
     with pytest.raises(LabError, match=r"trained with .*model=DCGAN \(asked BigGAN\)"):
         runs.check_same_architecture(str(tmp_path), architecture)
+
+
+def test_a_config_json_naming_an_unknown_network_is_refused():
+    config = {"model": "DCGAN", "dataset": "d", "output_height": 32, "output_width": 32, "z_dim": 100,
+              "c_dim": 3, "y_dim": 2, "class_names": ["a", "b"], "network": "colour_magic"}
+    assert runs.architecture_problem(config) == ("its network is 'colour_magic', not one of mnist_conditional, "
+                                                 "unconditional, colour_conditional, colour_classifying")
+    from model import DCGAN
+    assert runs.DCGAN_NETWORKS == (DCGAN.MNIST_CONDITIONAL, DCGAN.UNCONDITIONAL, DCGAN.COLOUR_CONDITIONAL,
+                                   DCGAN.COLOUR_CLASSIFYING)  # the model builds each of them
+    for network in runs.DCGAN_NETWORKS:
+        assert runs.architecture_problem(dict(config, network=network)) is None
