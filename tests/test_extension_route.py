@@ -26,7 +26,7 @@ from test_main import quiet_env
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DCGAN = "python main.py --dataset planes_cars --output_height 32 --conditional --train --epoch 5"
 TEST_MODE = "python main.py --dataset planes_cars --output_height 32 --conditional"
-BIGGAN = "python biggan/main.py --dataset planes_cars --output_height 32 --conditional --train --ch 16 --epoch 2"
+BIGGAN = "python biggan/main.py --dataset planes_cars --output_height 32 --conditional --train --ch 16 --epoch 5"
 CLASSIFIER = "python evaluation/train_classifier.py --dataset planes_cars --output_size 32"
 COMPARE = "python biggan/compare.py --dataset planes_cars --conditional"
 COMPARE_ZH = "python biggan/compare.py --dataset planes_cars --conditional --lang zh"

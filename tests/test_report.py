@@ -439,7 +439,7 @@ def variants():
 
 @pytest.mark.parametrize("name,runs,setup", variants(), ids=[v[0] for v in variants()])
 def test_every_report_reads_in_chinese_with_the_same_numbers(name, runs, setup, tmp_path):
-    from test_route import english_runs
+    from test_extension_route import english_runs
     text = report.to_markdown(report.report_blocks(setup, runs, "zh"))
     for picture in ("classes.png", "losses.png", "per_class.png"):
         Image.fromarray(np.zeros((4, 6, 3), np.uint8)).save(tmp_path / picture)
