@@ -1,5 +1,5 @@
 """The extension route of both READMEs (handout 六), walked for real on a fresh copy of the lab:
-a small folder of photos made here -> the conditional DCGAN -> test mode -> BigGAN -> compare.py,
+a small folder of photos made here -> the conditional DCGAN -> BigGAN -> compare.py,
 which names the classifier it needs -> that classifier -> compare.py again: report.md and
 report.html, in English and (--lang zh) in Chinese. Every command is a README's, as printed.
 
@@ -25,7 +25,6 @@ from test_main import quiet_env
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DCGAN = "python main.py --dataset planes_cars --output_height 32 --conditional --train --epoch 5"
-TEST_MODE = "python main.py --dataset planes_cars --output_height 32 --conditional"
 BIGGAN = "python biggan/main.py --dataset planes_cars --output_height 32 --conditional --train --ch 16 --epoch 5"
 CLASSIFIER = "python evaluation/train_classifier.py --dataset planes_cars --output_size 32"
 COMPARE = "python biggan/compare.py --dataset planes_cars --conditional"
@@ -87,8 +86,7 @@ def route(tmp_path_factory):
     root = tmp_path_factory.mktemp("fresh")
     fresh_copy(root)
     photos(root / "data" / "planes_cars")
-    run(root, DCGAN)
-    run(root, TEST_MODE)
+    run(root, DCGAN)  # (its test mode, the README's next command, is tests/test_main_data.py's)
     run(root, BIGGAN)
     words = shlex.split(COMPARE)
     words[0] = sys.executable
@@ -104,7 +102,7 @@ def route(tmp_path_factory):
 def test_the_commands_are_the_readmes(route):
     for name in ("README.md", "README.zh-CN.md"):
         text = readme(name)
-        for command in (DCGAN, TEST_MODE, BIGGAN, CLASSIFIER, COMPARE, COMPARE_ZH):
+        for command in (DCGAN, BIGGAN, CLASSIFIER, COMPARE, COMPARE_ZH):
             assert command in text, f"{name} does not print {command}"
 
 
