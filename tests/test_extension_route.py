@@ -87,7 +87,8 @@ def route(tmp_path_factory):
     fresh_copy(root)
     photos(root / "data" / "planes_cars")
     run(root, DCGAN)  # (its test mode, the README's next command, is tests/test_main_data.py's)
-    run(root, BIGGAN)
+    assert "classes: airplane, automobile" in run(root, BIGGAN)  # BigGAN on a colour folder
+    assert os.listdir(root / "checkpoint" / "biggan_planes_cars_32_32_cond")
     words = shlex.split(COMPARE)
     words[0] = sys.executable
     first = subprocess.run(words, cwd=root, env=quiet_env(), capture_output=True, text=True, timeout=300)
