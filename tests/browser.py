@@ -122,3 +122,15 @@ def browser_unavailable_reason():
         return None
     return os.environ.get("GAN_LAB_NO_BROWSER") or (
         "chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
+
+
+def started(profile):
+    """A Browser on a fresh profile folder, or the calling test skipped where none can run here;
+    in CI (CI set) a missing browser fails the test unless .ci/run said why it could not install one."""
+    import pytest
+    reason = browser_unavailable_reason()
+    if reason:
+        if os.environ.get("CI") and not os.environ.get("GAN_LAB_NO_BROWSER"):
+            pytest.fail(f"CI must run the page test, but {reason} (.ci/run installs them)")
+        pytest.skip(f"the page test needs headless Chromium: {reason}")
+    return Browser(*find_chromium(), profile)

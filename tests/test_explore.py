@@ -479,12 +479,7 @@ return [img.dataset.version, canvas.toDataURL()];"""
 
 @pytest.fixture(scope="module")
 def page(site, tmp_path_factory):
-    reason = chromium.browser_unavailable_reason()
-    if reason:
-        if os.environ.get("CI") and not os.environ.get("GAN_LAB_NO_BROWSER"):
-            pytest.fail(f"CI must run the page test, but {reason} (.ci/run installs them)")
-        pytest.skip(f"the page test needs headless Chromium: {reason}")
-    browser = chromium.Browser(*chromium.find_chromium(), tmp_path_factory.mktemp("chromium-profile"))
+    browser = chromium.started(tmp_path_factory.mktemp("chromium-profile"))
     yield browser
     browser.close()
 

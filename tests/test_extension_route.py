@@ -11,10 +11,8 @@ it renders, every picture loads, and no English sentence is left outside code an
 """
 import os
 import re
-import shlex
 import shutil
 import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -22,6 +20,7 @@ from PIL import Image
 
 import browser as chromium
 from test_main import quiet_env
+from test_readme import argv
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DCGAN = "python main.py --dataset planes_cars --output_height 32 --conditional --train --epoch 5"
@@ -30,6 +29,7 @@ CLASSIFIER = "python evaluation/train_classifier.py --dataset planes_cars --outp
 COMPARE = "python biggan/compare.py --dataset planes_cars --conditional"
 COMPARE_ZH = "python biggan/compare.py --dataset planes_cars --conditional --lang zh"
 REPORT = os.path.join("report", "planes_cars_32_32_cond")
+NUMBER = r"-?\d[\d,]*\.?\d*%?"  # a number as the reports print it: -0.0004, 1,334.2, 96.0%
 
 
 def readme(name):
@@ -69,15 +69,15 @@ def photos(folder, per_class=100):
             Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).save(folder / name / f"{i:04d}.jpg")
 
 
-def run(root, command, timeout=400):
-    """A README command as printed, in the copy; its stdout. It must exit 0 with no traceback."""
-    words = shlex.split(command)
-    words[0] = sys.executable
+def run(root, command, code=0, timeout=400):
+    """A README command as printed, in the copy (test_readme.argv: this test's Python); the
+    finished process. It must exit with `code` and no traceback."""
+    _, words = argv(command)
     env = dict(quiet_env(), OPENBLAS_NUM_THREADS="1")
     result = subprocess.run(words, cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0 and "Traceback" not in result.stderr, \
+    assert result.returncode == code and "Traceback" not in result.stderr, \
         f"{command}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    return result.stdout
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -87,12 +87,10 @@ def route(tmp_path_factory):
     fresh_copy(root)
     photos(root / "data" / "planes_cars")
     run(root, DCGAN)  # (its test mode, the README's next command, is tests/test_main_data.py's)
-    assert "classes: airplane, automobile" in run(root, BIGGAN)  # BigGAN on a colour folder
+    assert "classes: airplane, automobile" in run(root, BIGGAN).stdout  # BigGAN on a colour folder
     assert os.listdir(root / "checkpoint" / "biggan_planes_cars_32_32_cond")
-    words = shlex.split(COMPARE)
-    words[0] = sys.executable
-    first = subprocess.run(words, cwd=root, env=quiet_env(), capture_output=True, text=True, timeout=300)
-    assert first.returncode == 2 and CLASSIFIER in first.stderr, first.stderr  # it names the classifier's command
+    first = run(root, COMPARE, code=2)
+    assert CLASSIFIER in first.stderr, first.stderr  # it names the classifier's command
     run(root, CLASSIFIER)
     run(root, COMPARE)
     os.rename(root / "report", root / "report_en")  # a second language is a second report
@@ -149,18 +147,13 @@ def numbers(tables):
         for r, row in enumerate(rows[1:], 1):
             for c, cell in enumerate(row):
                 if c not in timed:
-                    found.append((t, r, c, re.findall(r"-?\d[\d,]*\.?\d*%?", cell)))
+                    found.append((t, r, c, re.findall(NUMBER, cell)))
     return found
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    reason = chromium.browser_unavailable_reason()
-    if reason:
-        if os.environ.get("CI") and not os.environ.get("GAN_LAB_NO_BROWSER"):
-            pytest.fail(f"CI must run the page test, but {reason} (.ci/run installs them)")
-        pytest.skip(f"the page test needs headless Chromium: {reason}")
-    browser = chromium.Browser(*chromium.find_chromium(), tmp_path_factory.mktemp("chromium-profile"))
+    browser = chromium.started(tmp_path_factory.mktemp("chromium-profile"))
     yield browser
     browser.close()
 

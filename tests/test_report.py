@@ -393,7 +393,6 @@ def test_every_figure_has_a_title_that_says_what_it_shows():
 
 # ----------------------------------------------------------------------------- the report in Chinese
 
-NUMBER = r"-?\d[\d,]*\.?\d*%?"
 SETUP_ZH = dict(SETUP, lang="zh", inception_note="没有计算 Inception FID、KID 和 IS：没有 Inception 图",
                 uncertainty="± 是 bootstrap 标准误差", dcgan_final_losses={"d_loss": 0.31, "g_loss": 2.82})
 
@@ -439,7 +438,7 @@ def variants():
 
 @pytest.mark.parametrize("name,runs,setup", variants(), ids=[v[0] for v in variants()])
 def test_every_report_reads_in_chinese_with_the_same_numbers(name, runs, setup, tmp_path):
-    from test_extension_route import english_runs
+    from test_extension_route import NUMBER, english_runs
     text = report.to_markdown(report.report_blocks(setup, runs, "zh"))
     for picture in ("classes.png", "losses.png", "per_class.png"):
         Image.fromarray(np.zeros((4, 6, 3), np.uint8)).save(tmp_path / picture)
