@@ -29,6 +29,25 @@ place (cluster_from_environment); one process per machine runs the same command;
 others start from its weights (take_chiefs_weights). A machine that stops answering for
 --worker_timeout seconds stops the others with one line (lost_worker_message).
 
+How the replicas talk, and why a step cannot hang. An all-reduce waits until every replica has
+joined it. NCCL's all-reduce (the fastest between GPUs) waits inside each GPU's stream: two of
+them launched in one order on one GPU and in the other order on another wait for each other for
+ever. TensorFlow orders its collectives only in tf.function, not in the graph mode this lab
+teaches ("for tf1 graph mode auto control dep is not used", cross_device_utils.py), so the lab
+chooses where each collective goes:
+- one machine (MirroredStrategy): the gradients go through NCCL, all of a step's in one pack
+  (NcclAllReduce(num_packs=1)), launched once every gradient exists; each session run of the lab
+  applies one optimiser (D's or G's), so a GPU never holds two NCCL all-reduces to order. What the
+  lab adds itself (batch norm's sums, below) is copied to the first GPU, added and copied back
+  (ReductionToOneDevice): copies wait for their input only, never for another GPU, so any order
+  completes. The loss-scale optimiser's all-finite vote (--precision mixed) is such a copy too.
+- several machines (MultiWorkerMirroredStrategy): every collective uses RING (gRPC between the
+  machines, CommunicationOptions), whose kernels are asynchronous and matched across machines by
+  their instance key: one waiting for its peers holds no GPU stream, so launches in any order
+  complete; a machine that stops answering ends the wait after --worker_timeout.
+- as few collectives as can be: a batch norm layer's sum and sum of squares travel in one
+  all-reduce (moments), and the chief's weights, all of them, in one (take_chiefs_weights).
+
 With --num_gpus 1 and no TF_CONFIG this module is not even imported, and the models build exactly
 the one-device graph. Nothing here imports TensorFlow at the top: the checks run before it starts.
 """
@@ -37,6 +56,8 @@ import json
 import os
 import re
 from typing import List, NamedTuple
+
+import numpy as np
 
 from errors import LabError
 
@@ -144,7 +165,8 @@ def start(num_gpus, cluster, timeout_s):
     found = check_gpu_count(num_gpus, tf)
     if cluster is None:
         devices = [f"/gpu:{i}" for i in range(num_gpus)]
-        return Replicas(tf.distribute.MirroredStrategy(devices))  # NCCL between GPUs where it can
+        # the gradients: one NCCL all-reduce per step, every gradient in one pack (see the top)
+        return Replicas(tf.distribute.MirroredStrategy(devices, tf.distribute.NcclAllReduce(num_packs=1)))
     return start_worker(tf, cluster, num_gpus if found else 0, timeout_s)
 
 
@@ -163,7 +185,8 @@ def logical_cpus(count, config):
     tests, bench/train_speed.py). config: the Session's ConfigProto, given `count` CPU devices."""
     import tensorflow as tf
     config.device_count["CPU"] = count
-    return Replicas(tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(count)]))
+    return Replicas(tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(count)],
+                                                   tf.distribute.ReductionToOneDevice()))
 
 
 def start_worker(tf, cluster, num_gpus, timeout_s):
@@ -172,7 +195,8 @@ def start_worker(tf, cluster, num_gpus, timeout_s):
     resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
         tf.train.ClusterSpec(cluster.jobs), task_type=cluster.task_type, task_id=cluster.task_index,
         num_accelerators={"GPU": num_gpus} if num_gpus else {}, rpc_layer="grpc")
-    options = tf.distribute.experimental.CommunicationOptions(timeout_seconds=timeout_s)
+    options = tf.distribute.experimental.CommunicationOptions(  # RING: see the top
+        implementation=tf.distribute.experimental.CommunicationImplementation.RING, timeout_seconds=timeout_s)
     strategy = tf.distribute.MultiWorkerMirroredStrategy(resolver, communication_options=options)
     config = strategy.update_config_proto(tf.compat.v1.ConfigProto())
     try:
@@ -220,11 +244,12 @@ class Replicas(object):
         where = ", ".join(d.split("/device:")[-1] for d in self.strategy.extended.worker_devices)
         line = f"replicas: {self.count}, batch {batch_size} = {self.count} x {batch_size // self.count}"
         if self.cluster is None:
-            return f"{line} ({where}, MirroredStrategy)"
+            return f"{line} ({where}, MirroredStrategy: gradients by NCCL)" if "GPU" in where.upper() \
+                else f"{line} ({where}, MirroredStrategy)"
         role = "the chief: writes checkpoints, grids and logs" if self.cluster.is_chief \
             else f"the chief {self.cluster.addresses[0]} writes checkpoints, grids and logs"
         return (f"{line}; machine {self.cluster.index} of {len(self.cluster.addresses)} "
-                f"({self.cluster.address}, {where}; {role}; MultiWorkerMirroredStrategy)")
+                f"({self.cluster.address}, {where}; {role}; MultiWorkerMirroredStrategy, RING)")
 
     # ------------------------------------------------------------------------- building the model
 
@@ -301,8 +326,12 @@ class Replicas(object):
 
             def chiefs_values():  # the chief's first replica gives its values, every other one zeros
                 first = tf.equal(tf.distribute.get_replica_context().replica_id_in_sync_group, 0)
-                return [sum_without_gradient(tf.where(first, v, tf.zeros_like(v)))
-                        for v in [chiefs_counter] + [v.read_value() for v in variables]]
+                values = [chiefs_counter] + [v.read_value() for v in variables]
+                # one vector, one all-reduce: float64 holds float32 and integer values exactly
+                flat = tf.concat([tf.reshape(tf.cast(v, tf.float64), [-1]) for v in values], 0)
+                summed = sum_without_gradient(tf.where(first, flat, tf.zeros_like(flat)))
+                parts = tf.split(summed, [v.shape.num_elements() for v in values])
+                return [tf.cast(tf.reshape(part, v.shape), v.dtype) for part, v in zip(parts, values)]
             values = strategy.extended.call_for_each_replica(chiefs_values)
             assign = strategy.group([strategy.extended.update(v, lambda var, value: var.assign(value), args=(value,))
                                      for v, value in zip(variables, values[1:])])
@@ -358,24 +387,40 @@ class LossShare(object):
         return self.optimizer.minimize(loss / self.count, var_list=var_list)
 
 
+def step_tolerance(name, value):
+    """How far a variable (its name, its value on one device) may be after one training step on
+    several replicas from the same step on one device: sums in another order round otherwise
+    (tests/test_distribute.py measures it; bench/gpu_check.py checks GPUs with it)."""
+    if name.endswith("/Adam"):  # after one step Adam's first moment is (1 - beta1) x the gradient
+        return 1e-5 + 1e-2 * np.max(np.abs(value))  # measured up to 3e-3 (sums that cancel)
+    if "moving_" in name and name.startswith("discriminator/"):  # the DCGAN's D: D(x) and D(G(z))
+        return 1e-5 + 1e-2 * np.max(np.abs(value))  # both update it, in either order: ~1e-2 x its size
+    if "moving_" in name or name.endswith("/u") or name == "step":
+        return 1e-5 + 1e-4 * np.max(np.abs(value))  # batch statistics, power iteration, count
+    # weights: one Adam step moves each by about the learning rate, in the direction of its
+    return 2e-4  # gradient's sign, which is rounding noise where the gradient is ~0
+
+
 # ----------------------------------------------------------------------------- synchronised batch norm
 
 def moments(x, axes):
     """Mean and variance over `axes` of the whole batch (tf.nn.moments), for batch norm.
 
     One device, and outside the replicas (the sampler): tf.nn.moments. Several replicas, each
-    holding a share of the batch: the sums of x and of (x - mean)^2 are added over the replicas,
-    so every replica normalises with the statistics of the whole batch, as one device would
-    (synchronised batch norm, BigGAN's and BigGAN-PyTorch's). Shares are equal (check_batch).
+    holding a share of the batch: the sums of x and of x^2 are added over the replicas in one
+    all-reduce, so every replica normalises with the statistics of the whole batch, as one device
+    would (synchronised batch norm, as BigGAN-PyTorch computes it). Shares are equal (check_batch).
+    E[x^2] - E[x]^2 loses digits only where a channel's mean is hundreds of times its spread,
+    which batch norm's inputs are not; its gradient is tf.nn.moments' (the mean's part is zero).
     """
     import tensorflow as tf
     context = tf.distribute.get_replica_context()
     if context is None or context.num_replicas_in_sync == 1:
         return tf.nn.moments(x, axes)
     count = tf.cast(tf.reduce_prod(tf.gather(tf.shape(x), axes)) * context.num_replicas_in_sync, x.dtype)
-    mean = all_replicas_sum(tf.reduce_sum(x, axes)) / count
-    squares = tf.reduce_sum(tf.math.squared_difference(x, tf.stop_gradient(mean)), axes)
-    return mean, all_replicas_sum(squares) / count  # as tf.nn.moments: mean stopped in the variance
+    local = tf.concat([tf.reduce_sum(x, axes), tf.reduce_sum(tf.square(x), axes)], 0)  # [2C]: sum, sum of squares
+    mean, mean_of_squares = tf.split(all_replicas_sum(local) / count, 2)  # one all-reduce: [C], [C]
+    return mean, tf.maximum(mean_of_squares - tf.square(mean), 0.0)  # variance = E[x^2] - E[x]^2
 
 
 def all_replicas_sum(x):
@@ -396,11 +441,14 @@ def all_replicas_sum(x):
 
 
 def sum_without_gradient(x):
-    """x added over all replicas with the strategy's own all-reduce (merge_call, batch_reduce_to)."""
+    """x added over all replicas: one machine, copies to the first device, an add and copies back
+    (ReductionToOneDevice); several machines, the strategy's RING all-reduce (see the top)."""
     import tensorflow as tf
 
     def reduce(strategy, value):
-        return strategy.extended.reduce_to(tf.distribute.ReduceOp.SUM, value, destinations=value)
+        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            return strategy.extended.reduce_to(tf.distribute.ReduceOp.SUM, value, destinations=value)
+        return tf.distribute.ReductionToOneDevice().reduce(tf.distribute.ReduceOp.SUM, value, destinations=value)
     return tf.distribute.get_replica_context().merge_call(reduce, args=(tf.stop_gradient(x),))
 
 

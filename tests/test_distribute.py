@@ -122,12 +122,12 @@ def session_config():
     return config
 
 
-def make_dcgan(sess, replicas, model_dir):
+def make_dcgan(sess, replicas, model_dir, precision="fp32"):
     """As main.py builds it: inside the replicas' scope, each Adam wrapped as cli.optimizer_wrapper says."""
     with replicas.scope():
         return DCGAN(sess, output_height=28, output_width=28, y_dim=10, c_dim=1, batch_size=BATCH, sample_num=BATCH,
                      gf_dim=8, df_dim=8, gfc_dim=32, dfc_dim=32, dataset_name="mnist", model_dir=model_dir,
-                     replicas=replicas, wrap_optimizer=cli.optimizer_wrapper("fp32", replicas))
+                     replicas=replicas, wrap_optimizer=cli.optimizer_wrapper(precision, replicas))
 
 
 def make_biggan(sess, replicas, model_dir):
@@ -151,7 +151,7 @@ def one_step(model, batch):
     return d_loss, g_loss
 
 
-def train_once(make, replicas, folder, start, batch, load_from=None):
+def train_once(make, replicas, folder, start, batch, load_from=None, **precision):
     """Build the model on two logical CPUs (`replicas`) or one device (None), start from the
     variables saved in `start` (saved there first when it does not exist yet), make one step and
     save the run in folder. Returns (losses, every variable after the step, samples): those of
@@ -160,7 +160,7 @@ def train_once(make, replicas, folder, start, batch, load_from=None):
     replicas = distribute.logical_cpus(2, config) if replicas else tfstart.OneDevice()
     with tf.Graph().as_default(), tf1.Session(config=config) as sess:
         tf1.set_random_seed(0)
-        model = make(sess, replicas, "run")
+        model = make(sess, replicas, "run", **precision)
         sess.run(tf1.global_variables_initializer())
         if not os.path.exists(start + ".index"):
             model.saver.save(sess, start, write_meta_graph=False)
@@ -175,35 +175,79 @@ def train_once(make, replicas, folder, start, batch, load_from=None):
 
 @pytest.mark.parametrize("make", [make_dcgan, make_biggan], ids=["dcgan", "biggan"])
 def test_two_replicas_of_32_step_as_one_device_of_64_and_their_checkpoint_loads_on_one(tmp_path, make):
-    rng = np.random.RandomState(0)
-    batch = (rng.rand(BATCH, 28, 28, 1).astype(np.float32), rng.randint(0, 10, BATCH),
-             rng.randn(BATCH, 100).astype(np.float32), rng.randn(BATCH, 100).astype(np.float32),
-             rng.randint(0, 10, BATCH))
+    batch = random_batch()
     start, two_folder = str(tmp_path / "start"), str(tmp_path / "two")
     two_losses, two, two_samples = train_once(make, True, two_folder, start, batch)
     # one device: the same step, then the 2-replica checkpoint loaded (as test mode, compare.py and
     # the explorer load it) samples the same images
     one_losses, one, loaded_samples = train_once(make, None, str(tmp_path / "one"), start, batch, two_folder)
 
-    np.testing.assert_allclose(two_losses, one_losses, rtol=1e-5)  # a batch norm per replica: 1e-4 to 1e-3 off
     assert sorted(two) == sorted(one)  # one set of variables, the one-device names
-    for name, value in one.items():
-        if name.endswith("/Adam"):  # after one step Adam's first moment is (1 - beta1) x the gradient
-            tolerance = 1e-5 + 1e-2 * np.max(np.abs(value))  # measured up to 3e-3 (sums that cancel)
-        elif "moving_" in name and name.startswith("discriminator/"):  # the DCGAN's D: D(x) and D(G(z))
-            # both update it in one step, in either order (so on one device too): ~1e-2 x its size
-            tolerance = 1e-5 + 1e-2 * np.max(np.abs(value))
-        elif "moving_" in name or name.endswith("/u") or name == "step":
-            tolerance = 1e-5 + 1e-4 * np.max(np.abs(value))  # batch statistics, power iteration, count
-        else:  # weights: one Adam step moves each by about the learning rate, in the direction of
-            tolerance = 2e-4  # its gradient's sign, which is rounding noise where the gradient is ~0
-        np.testing.assert_allclose(two[name], value, rtol=0, atol=tolerance, err_msg=name)
+    assert_same_step(two_losses, two, one_losses, one)
     np.testing.assert_allclose(loaded_samples, two_samples, atol=1e-5)
 
 
-def test_the_batch_norm_sums_go_over_all_replicas_and_their_gradient_too():
+def random_batch():
+    rng = np.random.RandomState(0)
+    return (rng.rand(BATCH, 28, 28, 1).astype(np.float32), rng.randint(0, 10, BATCH),
+            rng.randn(BATCH, 100).astype(np.float32), rng.randn(BATCH, 100).astype(np.float32),
+            rng.randint(0, 10, BATCH))
+
+
+def assert_same_step(two_losses, two, one_losses, one):
+    """The losses and every variable after one step on 2 replicas (two) as on one device (one)."""
+    np.testing.assert_allclose(two_losses, one_losses, rtol=1e-5)  # a batch norm per replica: 1e-4 to 1e-3 off
+    for name, value in one.items():
+        tolerance = distribute.step_tolerance(name, value)
+        np.testing.assert_allclose(two[name], value, rtol=0, atol=tolerance, err_msg=name)
+
+
+def test_mixed_precision_on_two_replicas_steps_as_one_device(tmp_path):
+    """--precision mixed --num_gpus 2: the loss-scale optimiser (its apply in a conditional that
+    holds the replicas' apply) builds and steps as fp32 on one device: scaling by a power of two
+    is exact. (float16 itself runs on a GPU only: test_precision.py.) The run saves its loss
+    scales, so the one-device run starts from what it saved."""
+    batch, start = random_batch(), str(tmp_path / "start")
+    two_losses, two, _ = train_once(make_dcgan, True, str(tmp_path / "two"), start, batch, precision="mixed")
+    one_losses, one, _ = train_once(make_dcgan, None, str(tmp_path / "one"), start, batch)
+    assert sorted(set(two) - set(one)) == ["current_loss_scale", "current_loss_scale_1", "good_steps", "good_steps_1"]
+    assert two["good_steps"] == 1  # D's step was applied, not skipped
+    assert_same_step(two_losses, two, one_losses, one)
+
+
+def test_a_mixed_step_that_overflows_is_skipped_on_every_replica():
+    """A NaN in one replica's half of the batch: neither replica applies D's step (the vote is
+    over all of them) and both halve D's loss scale; G's next step applies again."""
+    config = session_config()
+    replicas = distribute.logical_cpus(2, config)
+    with tf.Graph().as_default(), tf1.Session(config=config) as sess:
+        model = make_dcgan(sess, replicas, "run", precision="mixed")
+        replicas.initialize(sess)
+        images, labels, z, _, _ = random_batch()
+        images[-1, 0, 0, 0] = np.nan  # in the second replica's half only
+        d_vars = sess.run(model.d_vars)
+        scale = [v for v in tf1.global_variables() if v.op.name == "current_loss_scale"][0]
+        start_scale = sess.run(scale)
+        model.train_step(images, z / 3.0, model.label_feed(labels), False)
+        for before, variable in zip(d_vars, model.d_vars):
+            for copy in variable.values:  # each replica's copy of the variable
+                np.testing.assert_array_equal(sess.run(copy), before, err_msg=variable.op.name)
+        assert [sess.run(copy) for copy in scale.values] == [start_scale / 2] * 2
+
+
+@pytest.fixture
+def all_reduces(monkeypatch):
+    """The all-reduces the lab builds itself (distribute.sum_without_gradient), counted."""
+    built = []
+    sum_over_replicas = distribute.sum_without_gradient
+    monkeypatch.setattr(distribute, "sum_without_gradient", lambda x: built.append(x) or sum_over_replicas(x))
+    return built
+
+
+def test_the_batch_norm_sums_go_over_all_replicas_in_one_all_reduce_and_their_gradient_too(all_reduces):
     """distribute.moments on 2 replicas holding halves of a batch = tf.nn.moments of the batch,
-    and so is the gradient of a function of them (the sum's gradient is all-reduced too)."""
+    and so is the gradient of a function of them (the sum's gradient is all-reduced too). The sum
+    and the sum of squares travel together: one all-reduce forward, one backward."""
     x = np.random.RandomState(3).randn(8, 5).astype(np.float32) * 3 + 1
     weight = np.random.RandomState(4).randn(5).astype(np.float32)
 
@@ -225,10 +269,34 @@ def test_the_batch_norm_sums_go_over_all_replicas_and_their_gradient_too():
             (mean, variance), gradient = replicas.strategy.extended.call_for_each_replica(replica, args=(halves,))
             local = replicas.strategy.experimental_local_results
             results = sess.run([local(mean), local(variance), local(gradient)])
+    # per replica: [sums, sums of squares] of 5 channels for each of the 2 moments, 1 for the gradient
+    assert [tuple(x.shape) for x in all_reduces] == [(10,)] * 3 * 2
     for part in range(2):  # every replica gets the batch's statistics
         np.testing.assert_allclose(results[0][part], expected[0][0], rtol=1e-5)
         np.testing.assert_allclose(results[1][part], expected[0][1], rtol=1e-5)
     np.testing.assert_allclose(np.concatenate(results[2]), expected[1], rtol=1e-4, atol=1e-6)
+
+
+def test_the_chiefs_weights_reach_every_replica_exactly_in_one_all_reduce(all_reduces):
+    """take_chiefs_weights (several machines; here 2 logical CPUs standing for them): every copy
+    of every variable, of any dtype, becomes the first replica's, bit for bit, and the counter
+    too, through one all-reduce."""
+    config = tf1.ConfigProto()
+    replicas = distribute.logical_cpus(2, config)
+    replicas.cluster = distribute.Cluster({"worker": ["server1:2222", "server2:2222"]}, "worker", 0)
+    with tf.Graph().as_default(), tf1.Session(config=config) as sess:
+        with replicas.strategy.scope():
+            weights = tf1.get_variable("w", initializer=np.float32([[np.pi, -1e-30], [3e38, 7]]))
+            steps = tf1.get_variable("steps", initializer=np.int64(2**40 + 1))
+        sess.run(tf1.global_variables_initializer())
+        for variable in (weights, steps):  # the other replica's copy differs (another machine's start)
+            other = variable.values[1]
+            sess.run(other.assign(tf.zeros_like(other)))
+        assert replicas.take_chiefs_weights(sess, 12345) == 12345
+        for variable, value in ((weights, np.float32([[np.pi, -1e-30], [3e38, 7]])), (steps, 2**40 + 1)):
+            for copy in variable.values:
+                np.testing.assert_array_equal(sess.run(copy), value)
+    assert len(all_reduces) == 2  # one per replica, of one vector: the counter and every variable
 
 
 # ----------------------------------------------------------------------------- two machines
