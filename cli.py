@@ -223,9 +223,8 @@ def validate(FLAGS, argv, model_name):
         raise LabError("--conditional on celebA needs --attribute NAME (e.g. --attribute Smiling): "
                        "the two classes are faces without and with it")
     if FLAGS.precision != "fp32":
-        import memory
         import precision
-        problem = precision.problem(FLAGS.precision, memory.gpu_may_be_used())
+        problem = precision.problem(FLAGS.precision, tfstart.gpu_may_be_used())
         if problem:
             raise LabError(problem)
 

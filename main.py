@@ -84,7 +84,7 @@ def check_memory(FLAGS):
     if FLAGS.dataset == "mnist":  # MNIST's network has a fixed size
         return
     import memory
-    if memory.gpu_may_be_used():
+    if tfstart.gpu_may_be_used():
         return
     classes = len(cli.class_list(FLAGS)) if FLAGS.conditional else 0
     problem = memory.dcgan_problem(FLAGS.output_height, 3, FLAGS.z_dim, classes,

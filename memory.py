@@ -58,15 +58,6 @@ def available_memory_bytes():
         return None
 
 
-def gpu_may_be_used():
-    """Whether TensorFlow may train on an NVIDIA GPU, judged without starting it: not when
-    CUDA_VISIBLE_DEVICES hides every GPU ('' or -1), else when the driver lists a GPU."""
-    if os.environ.get("CUDA_VISIBLE_DEVICES", "x").strip() in ("", "-1"):
-        return False
-    folder = "/proc/driver/nvidia/gpus"
-    return os.path.isdir(folder) and bool(os.listdir(folder))
-
-
 # ----------------------------------------------------------------------------- the DCGAN
 
 def dcgan_counts(output_size, c_dim, z_dim, y_dim=0, gf_dim=64, df_dim=64):

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import threading
 
-from errors import stop_if_only_checking
+from errors import LabError, stop_if_only_checking
 
 VERBOSE_VARIABLE = "GAN_LAB_VERBOSE"
 
@@ -142,6 +142,43 @@ def import_tensorflow(filter_stderr=True):
     return tf
 
 
+def gpu_may_be_used(folder="/proc/driver/nvidia/gpus"):
+    """Whether TensorFlow may train on an NVIDIA GPU, judged without starting it: not when
+    CUDA_VISIBLE_DEVICES hides every GPU ('' or -1), else when the driver lists a GPU."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES", "x").strip() in ("", "-1"):
+        return False
+    return os.path.isdir(folder) and bool(os.listdir(folder))
+
+
+def driver_version(path="/proc/driver/nvidia/version"):
+    """The NVIDIA driver's version ('550.54.14'), None without one."""
+    try:
+        with open(path) as f:
+            return re.search(r"Kernel Module\s+(\S+)", f.read()).group(1)
+    except (OSError, AttributeError):
+        return None
+
+
+def unusable_gpu_problem(tf, driver_lists_gpu):
+    """Why TensorFlow cannot use the NVIDIA GPU this machine's driver lists (one line), or None:
+    a GPU server must not train on its CPU for days without a word. The pip wheel of TensorFlow
+    needs CUDA's libraries, which its [and-cuda] extra installs, and a driver new enough for them."""
+    if not driver_lists_gpu or tf.config.list_physical_devices("GPU"):
+        return None
+    build = tf.sysconfig.get_build_info()
+    start = "this machine has an NVIDIA GPU but "
+    on_cpu = ", or run on the CPU with CUDA_VISIBLE_DEVICES=-1"
+    if not build.get("is_cuda_build"):
+        return (f"{start}this TensorFlow {tf.__version__} is built without CUDA; install one that uses "
+                f'it: pip install "tensorflow[and-cuda]"{on_cpu}')
+    driver = f" {driver_version()}" if driver_version() else ""
+    cuda = f"CUDA {build.get('cuda_version')}"
+    return (f"{start}TensorFlow {tf.__version__} (built for {cuda}, cuDNN {build.get('cudnn_version')}) "
+            f"cannot start it: CUDA's libraries are missing or the NVIDIA driver{driver} is older than "
+            f'{cuda} needs; install the libraries with pip install "tensorflow[and-cuda]" (and a newer '
+            f"driver if it is too old){on_cpu}")
+
+
 def device_line(tf):
     """'device: GPU 0 (NVIDIA H200)' or 'device: CPU (no GPU found), 2 cores'."""
     gpus = tf.config.list_physical_devices("GPU")
@@ -156,10 +193,13 @@ def device_line(tf):
 
 def start_tensorflow(seed):
     """Quiet import, the handout's graph mode (tf.compat.v1), a fixed graph seed, the device
-    line printed; returns tf.compat.v1. With GAN_LAB_CHECK_ONLY set, stop here instead: every
+    line printed (or a one-line error for a GPU TensorFlow cannot use); returns tf.compat.v1. With GAN_LAB_CHECK_ONLY set, stop here instead: every
     check that runs before TensorFlow has passed."""
     stop_if_only_checking("the flags, the data and the folders check out")
     tf = import_tensorflow()
+    problem = unusable_gpu_problem(tf, gpu_may_be_used())
+    if problem:
+        raise LabError(problem)
     print(device_line(tf), flush=True)
     tf1 = tf.compat.v1
     tf1.disable_eager_execution()

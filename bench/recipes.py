@@ -42,7 +42,6 @@ from absl import flags  # noqa: E402
 import cli  # noqa: E402
 import datasets  # noqa: E402
 import diffaug  # noqa: E402
-import memory  # noqa: E402
 import precision  # noqa: E402
 import runs  # noqa: E402
 import tfstart  # noqa: E402
@@ -295,7 +294,7 @@ def check_flags():
     if not FLAGS.recipe:
         raise LabError('give at least one --recipe, e.g. --recipe "biggan ch=16" --recipe "dcgan"')
     for text in FLAGS.recipe:
-        problem = precision.problem(parse_recipe(text)[1].get("precision", "fp32"), memory.gpu_may_be_used())
+        problem = precision.problem(parse_recipe(text)[1].get("precision", "fp32"), tfstart.gpu_may_be_used())
         if problem:
             raise LabError(f"--recipe {text!r}: {problem}")
     runs.check_dataset_name(FLAGS.dataset, FLAGS.data_dir)

@@ -72,7 +72,7 @@ def check_biggan_flags(FLAGS):
     problem = attention_problem(size, FLAGS.ch, FLAGS.attention_res)
     if problem:
         raise LabError(problem)
-    if FLAGS.train and not memory.gpu_may_be_used():  # a GPU's memory is known once TensorFlow runs
+    if FLAGS.train and not tfstart.gpu_may_be_used():  # a GPU's memory is known once TensorFlow runs
         problem = memory_problem(size, FLAGS.ch, FLAGS.batch_size, memory.available_memory_bytes(),
                                  FLAGS.attention_res)
         if problem:

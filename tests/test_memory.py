@@ -6,7 +6,8 @@ import pytest
 
 import memory
 from biggan.architecture import memory_problem, training_memory
-from memory import available_memory_bytes, gpu_may_be_used
+from memory import available_memory_bytes
+from tfstart import gpu_may_be_used
 from model import DCGAN
 
 

@@ -94,3 +94,33 @@ def test_a_stop_while_tensorflow_imports_is_the_stop_line_without_its_chatter(tm
     assert result.returncode == code
     assert result.stderr == REAL + f"stopped ({name}) before the end; no half-written file was kept: run the same " \
                                    "command again to go on\n"
+
+
+def test_the_driver_lists_a_gpu_unless_cuda_visible_devices_hides_it(tmp_path, monkeypatch):
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    assert not tfstart.gpu_may_be_used(str(tmp_path / "no-driver"))
+    assert not tfstart.gpu_may_be_used(str(tmp_path))  # the driver, no GPU
+    (tmp_path / "0000:65:00.0").mkdir()
+    assert tfstart.gpu_may_be_used(str(tmp_path))
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "-1")
+    assert not tfstart.gpu_may_be_used(str(tmp_path))
+
+
+def test_a_gpu_tensorflow_cannot_use_is_refused_in_one_line_naming_what_to_install(monkeypatch):
+    import tensorflow as tf
+    if tf.config.list_physical_devices("GPU"):
+        pytest.skip("TensorFlow uses this machine's GPU")
+    assert tfstart.unusable_gpu_problem(tf, driver_lists_gpu=False) is None  # no GPU: the CPU, as always
+    problem = tfstart.unusable_gpu_problem(tf, driver_lists_gpu=True)
+    build = tf.sysconfig.get_build_info()
+    assert problem.startswith(f"this machine has an NVIDIA GPU but TensorFlow {tf.__version__} (built for "
+                              f"CUDA {build['cuda_version']}, cuDNN {build['cudnn_version']}) cannot start it")
+    assert 'pip install "tensorflow[and-cuda]"' in problem and "CUDA_VISIBLE_DEVICES=-1" in problem
+    assert "\n" not in problem
+    monkeypatch.setattr(tf.sysconfig, "get_build_info", lambda: {"is_cuda_build": False})
+    assert 'is built without CUDA; install one that uses it: pip install "tensorflow[and-cuda]"' in \
+        tfstart.unusable_gpu_problem(tf, True)
+    # every entry script starts TensorFlow through start_tensorflow: it stops there, before the device line
+    monkeypatch.setattr(tfstart, "gpu_may_be_used", lambda: True)
+    with pytest.raises(tfstart.LabError, match=r"^this machine has an NVIDIA GPU but .* built without CUDA"):
+        tfstart.start_tensorflow(0)
