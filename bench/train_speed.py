@@ -21,6 +21,7 @@ other jobs share, the fairer figure.
 --num_gpus): on a GPU server, how training scales. On a machine without GPUs the replicas are
 logical CPU devices sharing the same cores: that shows the step runs, not that it is faster.
 """
+import collections
 import contextlib
 import io
 import math
@@ -28,6 +29,7 @@ import os
 import sys
 import tempfile
 import time
+from typing import NamedTuple, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repo root
 
@@ -37,7 +39,6 @@ from absl import flags  # noqa: E402
 import cli  # noqa: E402
 import datasets  # noqa: E402
 import distribute  # noqa: E402
-import memory  # noqa: E402
 import precision as arithmetic  # noqa: E402
 import runs  # noqa: E402
 import tfstart  # noqa: E402
@@ -69,48 +70,128 @@ def define_flags(flags):
     flags.DEFINE_string("data_dir", "./data", "Folder that holds the datasets (MNIST for --images mnist)")
 
 
-class Timer(object):
-    """A TrainConfig.stop_when that times the iterations after `warmup` untimed ones (the first
-    includes TensorFlow's set-up of the graph) and ends the run after `iters` more."""
+class Setting(NamedTuple):
+    """What one timing trains: the flags of this script (setting_from) or bench/gpu_check.py's."""
+    batch_size: int = 64  # the global batch
+    iters: int = 30       # timed iterations
+    warmup: int = 5       # untimed ones first (the first includes TensorFlow's set-up of the graph)
+    ch: int = 32          # BigGAN's width
+    num_D_steps: int = 2  # BigGAN's D updates per G update
+    xla: bool = False     # XLA auto-clustering
 
-    def __init__(self, warmup, iters):
-        self.warmup, self.iters, self.start = warmup, iters, None
+
+class Timing(NamedTuple):
+    """One model's training speed: per iteration, wall and CPU seconds and real images; the shares
+    of an iteration spent on the host (the batch read and converted, the noise drawn: numpy and
+    Python) and copying the fed arrays to the device (feed_dict): the input path, which on a fast
+    GPU can be the limit; the peak GPU memory in bytes (None without a GPU)."""
+    seconds: float
+    cpu_seconds: float
+    images: int
+    host_share: float
+    copy_share: float
+    peak_bytes: Optional[int]
+
+    @property
+    def images_per_second(self):
+        return self.images / self.seconds
+
+
+class Timer(object):
+    """A TrainConfig.stop_when that times the iterations after `warmup` untimed ones and ends the
+    run after `iters` more; `sess` (a timed_session) says how much of that time its runs took."""
+
+    def __init__(self, warmup, iters, sess):
+        self.warmup, self.iters, self.sess, self.start = warmup, iters, sess, None
 
     def __call__(self, counter):
         if counter == self.warmup:
-            self.start = (time.perf_counter(), time.process_time())
+            self.start = (time.perf_counter(), time.process_time(), self.sess.seconds, self.sess.runs)
         if counter < self.warmup + self.iters:
             return False
         self.seconds = (time.perf_counter() - self.start[0]) / self.iters
         self.cpu_seconds = (time.process_time() - self.start[1]) / self.iters
+        self.run_seconds = (self.sess.seconds - self.start[2]) / self.iters  # in Session.run
+        self.runs = (self.sess.runs - self.start[3]) // self.iters  # Session.run calls per iteration
+        self.last_feeds = list(self.sess.feeds)[-self.runs:]  # the last iteration's (at most 8)
         return True
 
 
-def time_training(model, data):
-    """(wall seconds, CPU seconds) per iteration of model.train after --warmup untimed ones, the run
-    in a temporary folder and its lines hidden (only the timing is printed)."""
-    timer = Timer(FLAGS.warmup, FLAGS.iters)
-    if FLAGS.warmup == 0:  # no untimed iteration: from the start of the run
-        timer.start = (time.perf_counter(), time.process_time())
+def timed_session(tf1, target, config):
+    """A tf.Session whose run() counts its calls, adds up their seconds (the rest of an iteration's
+    time is the host's) and keeps the last 8 feeds."""
+    class TimedSession(tf1.Session):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.seconds, self.runs, self.feeds = 0.0, 0, collections.deque(maxlen=8)
+
+        def run(self, fetches, feed_dict=None, **kwargs):
+            start = time.perf_counter()
+            try:
+                return super().run(fetches, feed_dict, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - start
+                self.runs += 1
+                self.feeds.append(feed_dict or {})
+    return TimedSession(target, config=config)
+
+
+def copy_seconds(tf, sess, feeds):
+    """Seconds to hand `feeds` (one iteration's feed_dicts) to a run that reads every fed array on
+    the first device (GPU 0 where there is one): the copy feed_dict makes, with a run's overhead."""
+    with tf.device("/gpu:0" if tf.config.list_physical_devices("GPU") else "/cpu:0"):
+        reads = {key: tf.reduce_sum(tf.cast(key, tf.float32)) for feed in feeds for key in feed}
+    runs = [([reads[key] for key in feed], feed) for feed in feeds]
+    for fetches, feed in runs:  # the first run of a new op sets it up: not timed
+        sess.run(fetches, feed)
+    start = time.perf_counter()
+    for fetches, feed in runs * 3:
+        tf.compat.v1.Session.run(sess, fetches, feed)
+    return (time.perf_counter() - start) / 3
+
+
+def peak_gpu_bytes(tf):
+    """The most GPU memory TensorFlow's allocator held since reset_gpu_peaks (the largest over the
+    GPUs), None without a GPU."""
+    gpus = tf.config.list_logical_devices("GPU")
+    if not gpus:
+        return None
+    return max(tf.config.experimental.get_memory_info(g.name.split("device:")[-1])["peak"] for g in gpus)
+
+
+def reset_gpu_peaks(tf):
+    for gpu in tf.config.list_logical_devices("GPU"):
+        tf.config.experimental.reset_memory_stats(gpu.name.split("device:")[-1])
+
+
+def time_training(tf, model, data, setting):
+    """The Timing of model.train after setting.warmup untimed iterations, the run in a temporary
+    folder and its lines hidden (only the timing is printed)."""
+    timer = Timer(setting.warmup, setting.iters, model.sess)
+    if setting.warmup == 0:  # no untimed iteration: from the start of the run
+        timer.start = (time.perf_counter(), time.process_time(), 0.0, 0)  # (TimedSession: nothing run yet)
     per_epoch = training.batches_per_epoch(len(data.images), np.inf, model.images_per_iteration)
     with tempfile.TemporaryDirectory() as folder, contextlib.redirect_stdout(io.StringIO()):
         folders = runs.folders("bench", *(os.path.join(folder, part) for part in ("checkpoint", "samples", "logs")))
-        config = training.TrainConfig(epoch=math.ceil((FLAGS.warmup + FLAGS.iters) / per_epoch) + 1, seed=0,
+        config = training.TrainConfig(epoch=math.ceil((setting.warmup + setting.iters) / per_epoch) + 1, seed=0,
                                       folders=folders, sample_freq=cli.BIG, ckpt_freq=cli.BIG, print_freq=cli.BIG,
                                       log_freq=cli.BIG, stop_when=timer)  # no TensorBoard in the timing
         model.train(config, data)
-    return timer.seconds, timer.cpu_seconds
+    peak = peak_gpu_bytes(tf)
+    copy = copy_seconds(tf, model.sess, timer.last_feeds) * timer.runs / len(timer.last_feeds)
+    return Timing(timer.seconds, timer.cpu_seconds, model.images_per_iteration,
+                  max(0.0, 1 - timer.run_seconds / timer.seconds), min(1.0, copy / timer.seconds), peak)
 
 
-def replicas_and_config(tf, count, mode):
+def replicas_and_config(tf, count, mode, xla=False):
     """The replicas for `count` devices (tfstart.OneDevice for one: the mains' --num_gpus 1) and the
-    session config, the mains' for this precision (plus XLA auto-clustering with --xla): `count`
+    session config, the mains' for this precision (plus XLA auto-clustering with xla): `count`
     GPUs, or `count` logical CPU devices on a machine without a GPU."""
     tf1 = tf.compat.v1
     config = tfstart.session_config(tf1)
     if mode != "fp32":
         arithmetic.configure(config, mode)
-    if FLAGS.xla:
+    if xla:
         config.graph_options.optimizer_options.global_jit_level = tf1.OptimizerOptions.ON_1
     if count == 1:
         return tfstart.OneDevice(), config
@@ -119,41 +200,48 @@ def replicas_and_config(tf, count, mode):
     return distribute.logical_cpus(count, config), config
 
 
-def make_data(images, data_dir):
-    """MNIST's digits, or random 32x32 colour images of 2 classes (--images colour32)."""
+def make_data(images, data_dir, size=32):
+    """MNIST's digits, or random size x size colour images of 2 classes (--images colour32)."""
     if images == "mnist":
         return datasets.load_mnist(os.path.join(data_dir, "mnist"))
     rng = np.random.RandomState(0)
-    return datasets.Dataset(rng.randint(0, 256, (512, 32, 32, 3), dtype=np.uint8), rng.randint(0, 2, 512),
+    return datasets.Dataset(rng.randint(0, 256, (512, size, size, 3), dtype=np.uint8), rng.randint(0, 2, 512),
                             ["airplane", "automobile"])
 
 
-def bench_dcgan(tf, data, mode, count):
+def bench_dcgan(tf, data, mode, count, setting):
+    """The Timing of the DCGAN main.py builds for `data`, on `count` devices, at --precision mode."""
     from model import DCGAN
     tf1 = tf.compat.v1
-    replicas, config = replicas_and_config(tf, count, mode)
-    with tf1.Graph().as_default(), tf1.Session(replicas.target, config=replicas.session_config(config)) as sess:
+    replicas, config = replicas_and_config(tf, count, mode, setting.xla)
+    with tf1.Graph().as_default(), timed_session(tf1, replicas.target, replicas.session_config(config)) as sess:
         tf1.set_random_seed(0)
+        reset_gpu_peaks(tf)
         size, channels = data.images.shape[1], data.images.shape[-1]
         with replicas.scope():  # as main.py builds it
             model = DCGAN(sess, output_height=size, output_width=size, y_dim=len(data.class_names), c_dim=channels,
-                          batch_size=FLAGS.batch_size, sample_num=FLAGS.batch_size, dataset_name="bench",
+                          batch_size=setting.batch_size, sample_num=setting.batch_size, dataset_name="bench",
                           model_dir="bench", replicas=replicas, wrap_optimizer=cli.optimizer_wrapper(mode, replicas))
-        return time_training(model, data), FLAGS.batch_size
+        return time_training(tf, model, data, setting)
 
 
-def bench_biggan(tf, data, mode, count):
+def bench_biggan(tf, data, mode, count, setting):
+    """The Timing of the BigGAN biggan/main.py builds for `data` (setting.ch wide), on `count` devices."""
     from biggan.model import BigGAN
     tf1 = tf.compat.v1
-    replicas, config = replicas_and_config(tf, count, mode)
-    with tf1.Graph().as_default(), tf1.Session(replicas.target, config=replicas.session_config(config)) as sess:
+    replicas, config = replicas_and_config(tf, count, mode, setting.xla)
+    with tf1.Graph().as_default(), timed_session(tf1, replicas.target, replicas.session_config(config)) as sess:
         tf1.set_random_seed(0)
+        reset_gpu_peaks(tf)
         with replicas.scope():  # as biggan/main.py builds it
             model = BigGAN(sess, output_size=data.images.shape[1], c_dim=data.images.shape[-1],
-                           num_classes=len(data.class_names), ch=FLAGS.ch, batch_size=FLAGS.batch_size,
-                           num_D_steps=FLAGS.num_D_steps, model_dir="bench", replicas=replicas,
+                           num_classes=len(data.class_names), ch=setting.ch, batch_size=setting.batch_size,
+                           num_D_steps=setting.num_D_steps, model_dir="bench", replicas=replicas,
                            wrap_optimizer=cli.optimizer_wrapper(mode, replicas))
-        return time_training(model, data), model.images_per_iteration
+        return time_training(tf, model, data, setting)
+
+
+BENCHES = {"dcgan": bench_dcgan, "biggan": bench_biggan}
 
 
 def check_precisions(modes, gpu):
@@ -168,9 +256,13 @@ def check_precisions(modes, gpu):
             raise LabError(problem)
 
 
+def setting_from(FLAGS):
+    return Setting(FLAGS.batch_size, FLAGS.iters, FLAGS.warmup, FLAGS.ch, FLAGS.num_D_steps, FLAGS.xla)
+
+
 def main(argv):
     cli.reject_arguments(argv)
-    check_precisions(FLAGS.precision, memory.gpu_may_be_used())
+    check_precisions(FLAGS.precision, tfstart.gpu_may_be_used())
     data = make_data(FLAGS.images, FLAGS.data_dir)
     tfstart.start_tensorflow(0)  # quiet, graph mode, the device line (GAN_LAB_CHECK_ONLY: stops here)
     import tensorflow as tf
@@ -179,17 +271,19 @@ def main(argv):
         distribute.check_gpu_count(FLAGS.num_gpus, tf)  # more GPUs than present: one line
     print(f"TensorFlow {tf.__version__}, {os.cpu_count()} CPU cores, batch {FLAGS.batch_size}, "
           f"{FLAGS.images}{', XLA' if FLAGS.xla else ''}")
-    benches = {"dcgan": bench_dcgan, "biggan": bench_biggan}
+    setting = setting_from(FLAGS)
     kind = "GPU" if found else "logical CPU device"
     counts = [c for c in range(1, FLAGS.num_gpus + 1) if FLAGS.batch_size % c == 0]  # even splits
     for name in (["dcgan", "biggan"] if FLAGS.model == "both" else [FLAGS.model]):
         detail = f"ch {FLAGS.ch}, {FLAGS.num_D_steps} D steps" if name == "biggan" else "1 D + 2 G steps"
         for mode in FLAGS.precision:
             for count in counts:
-                (seconds, cpu), images = benches[name](tf, data, mode, count)
+                timing = BENCHES[name](tf, data, mode, count, setting)
                 replicas = f", {count} {kind}{'s' if count > 1 else ''}" if FLAGS.num_gpus > 1 else ""
-                print(f"{name:6s} ({detail}) {mode:5s}{replicas}: {images / seconds:7.1f} images/s, "
-                      f"{seconds:.3f} s/iteration, {images / cpu:7.1f} images per CPU-second", flush=True)
+                peak = "" if timing.peak_bytes is None else f", peak GPU memory {timing.peak_bytes / 2**30:.2f} GiB"
+                print(f"{name:6s} ({detail}) {mode:5s}{replicas}: {timing.images_per_second:7.1f} images/s, "
+                      f"{timing.seconds:.3f} s/iteration, {timing.images / timing.cpu_seconds:7.1f} images per "
+                      f"CPU-second; feeding {timing.host_share + timing.copy_share:.0%} of it{peak}", flush=True)
 
 
 if __name__ == "__main__":
