@@ -35,11 +35,11 @@ LAYERS = [
                                   "evaluation.classifier", "evaluation.samples", "evaluation.scoring",
                                   "evaluation.comparison", "evaluation.words", "evaluation.words_zh",
                                   "explorer.scene", "explorer.catalog", "explorer.pool",
-                                  "explorer.server"]),
+                                  "explorer.server", "bench.train_speed"]),  # (gpu_check's timings)
     ("entry scripts (nothing imports them)", ["main", "biggan.main", "biggan.compare", "explore", "download",
                                               "evaluation.train_classifier", "bench.explore_latency",
                                               "bench.folder_cache", "bench.kill_resume", "bench.recipes",
-                                              "bench.train_speed", "bench.uncertainty_cost"]),
+                                              "bench.gpu_check", "bench.uncertainty_cost"]),
 ]
 LAYER = {name: level for level, (_, names) in enumerate(LAYERS) for name in names}
 PACKAGES = {"biggan", "evaluation", "explorer"}  # their __init__.py files hold nothing
