@@ -152,16 +152,20 @@ def copy_seconds(tf, sess, feeds):
 
 def peak_gpu_bytes(tf):
     """The most GPU memory TensorFlow's allocator held since reset_gpu_peaks (the largest over the
-    GPUs), None without a GPU."""
-    gpus = tf.config.list_logical_devices("GPU")
-    if not gpus:
+    GPUs), None without a GPU or where TensorFlow cannot tell."""
+    try:
+        return max(tf.config.experimental.get_memory_info(gpu.name.split("device:")[-1])["peak"]
+                   for gpu in tf.config.list_logical_devices("GPU"))
+    except (ValueError, RuntimeError, tf.errors.OpError):  # (max of nothing: no GPU)
         return None
-    return max(tf.config.experimental.get_memory_info(g.name.split("device:")[-1])["peak"] for g in gpus)
 
 
 def reset_gpu_peaks(tf):
     for gpu in tf.config.list_logical_devices("GPU"):
-        tf.config.experimental.reset_memory_stats(gpu.name.split("device:")[-1])
+        try:
+            tf.config.experimental.reset_memory_stats(gpu.name.split("device:")[-1])
+        except (ValueError, RuntimeError, tf.errors.OpError):
+            return
 
 
 def time_training(tf, model, data, setting):
