@@ -160,23 +160,19 @@ def driver_version(path="/proc/driver/nvidia/version"):
 
 
 def unusable_gpu_problem(tf, driver_lists_gpu):
-    """Why TensorFlow cannot use the NVIDIA GPU this machine's driver lists (one line), or None:
-    a GPU server must not train on its CPU for days without a word. The pip wheel of TensorFlow
-    needs CUDA's libraries, which its [and-cuda] extra installs, and a driver new enough for them."""
+    """Why TensorFlow cannot use the NVIDIA GPU the driver lists (one line), or None: a GPU server
+    must not train on its CPU for days without a word. TensorFlow's pip wheel needs CUDA's
+    libraries (its [and-cuda] extra) and a driver new enough for them."""
     if not driver_lists_gpu or tf.config.list_physical_devices("GPU"):
         return None
     build = tf.sysconfig.get_build_info()
-    start = "this machine has an NVIDIA GPU but "
-    on_cpu = ", or run on the CPU with CUDA_VISIBLE_DEVICES=-1"
-    if not build.get("is_cuda_build"):
-        return (f"{start}this TensorFlow {tf.__version__} is built without CUDA; install one that uses "
-                f'it: pip install "tensorflow[and-cuda]"{on_cpu}')
-    driver = f" {driver_version()}" if driver_version() else ""
-    cuda = f"CUDA {build.get('cuda_version')}"
-    return (f"{start}TensorFlow {tf.__version__} (built for {cuda}, cuDNN {build.get('cudnn_version')}) "
-            f"cannot start it: CUDA's libraries are missing or the NVIDIA driver{driver} is older than "
-            f'{cuda} needs; install the libraries with pip install "tensorflow[and-cuda]" (and a newer '
-            f"driver if it is too old){on_cpu}")
+    driver = driver_version() or "version unknown"
+    why = (f"TensorFlow {tf.__version__} (built for CUDA {build.get('cuda_version')}, cuDNN "
+           f"{build.get('cudnn_version')}) cannot start it: CUDA's libraries are missing or the NVIDIA "
+           f"driver ({driver}) is too old" if build.get("is_cuda_build")
+           else f"this TensorFlow {tf.__version__} is built without CUDA")
+    return (f'this machine has an NVIDIA GPU but {why}; pip install "tensorflow[and-cuda]" installs TensorFlow '
+            "with CUDA's libraries (an old driver needs updating too), or run on the CPU with CUDA_VISIBLE_DEVICES=-1")
 
 
 def device_line(tf):
@@ -193,8 +189,8 @@ def device_line(tf):
 
 def start_tensorflow(seed):
     """Quiet import, the handout's graph mode (tf.compat.v1), a fixed graph seed, the device
-    line printed (or a one-line error for a GPU TensorFlow cannot use); returns tf.compat.v1. With GAN_LAB_CHECK_ONLY set, stop here instead: every
-    check that runs before TensorFlow has passed."""
+    line printed (a GPU TensorFlow cannot use: one line instead); returns tf.compat.v1. With
+    GAN_LAB_CHECK_ONLY set, stop here instead: every check that runs before TensorFlow has passed."""
     stop_if_only_checking("the flags, the data and the folders check out")
     tf = import_tensorflow()
     problem = unusable_gpu_problem(tf, gpu_may_be_used())

@@ -118,7 +118,7 @@ def test_a_gpu_tensorflow_cannot_use_is_refused_in_one_line_naming_what_to_insta
     assert 'pip install "tensorflow[and-cuda]"' in problem and "CUDA_VISIBLE_DEVICES=-1" in problem
     assert "\n" not in problem
     monkeypatch.setattr(tf.sysconfig, "get_build_info", lambda: {"is_cuda_build": False})
-    assert 'is built without CUDA; install one that uses it: pip install "tensorflow[and-cuda]"' in \
+    assert f'this TensorFlow {tf.__version__} is built without CUDA; pip install "tensorflow[and-cuda]"' in \
         tfstart.unusable_gpu_problem(tf, True)
     # every entry script starts TensorFlow through start_tensorflow: it stops there, before the device line
     monkeypatch.setattr(tfstart, "gpu_may_be_used", lambda: True)
