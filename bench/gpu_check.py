@@ -174,11 +174,13 @@ def several_gpus(tf, data, plan):
     weights = max(x for name, x in off.items() if not re.search(r"/Adam|moving_|_power", name))
     if gradients > 1:
         raise CheckFailed(f"one step on {count} GPUs is not one GPU's: gradients {gradients:.1f} x the tolerance off")
-    scaling = train_speed.bench_dcgan(tf, data, "fp32", count, plan.dcgan).images_per_second
-    single = train_speed.bench_dcgan(tf, data, "fp32", 1, plan.dcgan).images_per_second
+    speeds = []
+    for mode in ("fp32", "mixed"):  # mixed: the loss scale's conditional holds the replicas' update
+        single, several = (train_speed.bench_dcgan(tf, data, mode, c, plan.dcgan).images_per_second
+                           for c in (1, count))
+        speeds.append(f"{mode} {single:,.0f} images/s on 1 GPU, {several:,.0f} on {count} ({several / single:.2f} x)")
     return (f"{count} GPUs: one step as on one GPU (gradients at most {gradients:.2f} x the tests' tolerance, "
-            f"weights {weights:.2f} x); DCGAN {single:,.0f} images/s on 1 GPU, {scaling:,.0f} on {count} "
-            f"({scaling / single:.2f} x)")
+            f"weights {weights:.2f} x); DCGAN {'; '.join(speeds)}")
 
 
 def one_step_weights(tf, data, count, start):
