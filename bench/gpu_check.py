@@ -4,7 +4,8 @@ a GPU server (README: on a GPU server).
     python bench/gpu_check.py                   # the table on screen and in logs/gpu_check.md
     python bench/gpu_check.py --out gpu.md
 
-On a machine with NVIDIA GPUs (about 5 minutes on one H100, under 8), each a row of the table:
+On a machine with NVIDIA GPUs (sized for under 8 minutes on one H100; not yet run on a GPU, as
+this repository's machines have none), each a row of the table:
   environment  TensorFlow's build, the CUDA and cuDNN it was built for, the driver, each GPU's name
                and memory, and whether the lab's sessions grow their GPU memory as needed
   DCGAN        the handout's MNIST network at batch 64: training images/s with --precision fp32 and
@@ -14,8 +15,8 @@ On a machine with NVIDIA GPUs (about 5 minutes on one H100, under 8), each a row
                the peak GPU memory of each
   main.py      a real 200-iteration MNIST run (a checkpoint, grids), then test mode from its checkpoint;
                the same for biggan/main.py (both must exit 0)
-  2+ GPUs      --num_gpus N against one GPU on the same batch of 64: the weights after one step agree
-               within the tests' tolerance; images/s on 1 and on N GPUs
+  2+ GPUs      --num_gpus N against one GPU on the same batch of 64: one step agrees (its gradients
+               within the tests' tolerance); images/s at fp32 and mixed on 1 and on N GPUs
 Without a GPU it runs a CPU-sized subset (fp32 only, BigGAN at 32 px --ch 16, 10-iteration runs) in
 about a minute and says in one line which checks need a GPU. Exit 0 when every check it ran passed;
 the runs go to a temporary folder (your checkpoint/ and samples/ are not touched).
@@ -64,7 +65,7 @@ class Plan(object):
         self.precisions = ["fp32", "mixed"] if gpus else ["fp32"]
         self.dcgan = train_speed.Setting(batch_size=64, warmup=10, iters=100) if gpus \
             else train_speed.Setting(batch_size=64, warmup=2, iters=4)
-        # (size, BigGAN setting): the issue's two GPU sizes; a small one on a CPU
+        # (size, BigGAN setting): the GPU route's two sizes (64 px faces, 128 px); a small one on a CPU
         self.biggan = [(64, train_speed.Setting(ch=64, warmup=5, iters=20)),
                        (128, train_speed.Setting(ch=32, warmup=5, iters=20))] if gpus \
             else [(32, train_speed.Setting(ch=16, warmup=1, iters=1))]
@@ -74,7 +75,7 @@ class Plan(object):
 
 # ----------------------------------------------------------------------------- the checks
 
-def environment(tf, plan):
+def environment(tf):
     """TensorFlow's build, CUDA and cuDNN, the driver, the GPUs and their memory, memory growth."""
     build = tf.sysconfig.get_build_info()
     cuda = f"CUDA {build.get('cuda_version')}, cuDNN {build.get('cudnn_version')}" if build.get("is_cuda_build") \
@@ -254,7 +255,7 @@ def main(argv):
     import tensorflow as tf
     plan = Plan(tf.config.list_physical_devices("GPU"))
     rows = []
-    check(rows, "environment", environment, tf, plan)
+    check(rows, "environment", environment, tf)
     for mode in plan.precisions:
         check(rows, f"DCGAN, MNIST, batch 64, {mode}", dcgan_speed, tf, data, mode, plan)
     for size, setting in plan.biggan:

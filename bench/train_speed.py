@@ -137,17 +137,23 @@ def timed_session(tf1, target, config):
 
 
 def copy_seconds(tf, sess, feeds):
-    """Seconds to hand `feeds` (one iteration's feed_dicts) to a run that reads every fed array on
-    the first device (GPU 0 where there is one): the copy feed_dict makes, with a run's overhead."""
+    """Seconds that handing `feeds` (one iteration's feed_dicts) to the device costs: runs that read
+    every fed array on the first device (GPU 0 where there is one), less as many runs of nothing
+    (a Session.run's own overhead, which any input path pays)."""
     with tf.device("/gpu:0" if tf.config.list_physical_devices("GPU") else "/cpu:0"):
         reads = {key: tf.reduce_sum(tf.cast(key, tf.float32)) for feed in feeds for key in feed}
-    runs = [([reads[key] for key in feed], feed) for feed in feeds]
+        nothing = tf.constant(0.0)
+    runs = [([reads[key] for key in feed], feed) for feed in feeds] + [([nothing], None)]
     for fetches, feed in runs:  # the first run of a new op sets it up: not timed
         sess.run(fetches, feed)
-    start = time.perf_counter()
-    for fetches, feed in runs * 3:
-        tf.compat.v1.Session.run(sess, fetches, feed)
-    return (time.perf_counter() - start) / 3
+    seconds = {"fed": 0.0, "empty": 0.0}
+    for _ in range(3):
+        for kind, calls in (("fed", runs[:-1]), ("empty", runs[-1:] * len(feeds))):
+            start = time.perf_counter()
+            for fetches, feed in calls:
+                tf.compat.v1.Session.run(sess, fetches, feed)
+            seconds[kind] += time.perf_counter() - start
+    return max(0.0, seconds["fed"] - seconds["empty"]) / 3
 
 
 def peak_gpu_bytes(tf):
