@@ -410,8 +410,8 @@ def moments(x, axes):
     holding a share of the batch: the sums of x and of x^2 are added over the replicas in one
     all-reduce, so every replica normalises with the statistics of the whole batch, as one device
     would (synchronised batch norm, as BigGAN-PyTorch computes it). Shares are equal (check_batch).
-    E[x^2] - E[x]^2 loses digits only where a channel's mean is hundreds of times its spread,
-    which batch norm's inputs are not; its gradient is tf.nn.moments' (the mean's part is zero).
+    E[x^2] - E[x]^2 in float32 is off by about 1e-7 x (mean / spread)^2 of the variance: 0.1 %
+    for a channel whose mean is 100 times its spread. Its gradient is tf.nn.moments', 2 (x - mean) / N.
     """
     import tensorflow as tf
     context = tf.distribute.get_replica_context()

@@ -176,7 +176,7 @@ def several_gpus(tf, data, plan):
     if gradients > 1:
         raise CheckFailed(f"one step on {count} GPUs is not one GPU's: gradients {gradients:.1f} x the tolerance off")
     speeds = []
-    for mode in ("fp32", "mixed"):  # mixed: the loss scale's conditional holds the replicas' update
+    for mode in plan.precisions:  # mixed: the loss scale's conditional holds the replicas' update
         single, several = (train_speed.bench_dcgan(tf, data, mode, c, plan.dcgan).images_per_second
                            for c in (1, count))
         speeds.append(f"{mode} {single:,.0f} images/s on 1 GPU, {several:,.0f} on {count} ({several / single:.2f} x)")
