@@ -68,7 +68,7 @@ class Plan(object):
         # (size, BigGAN setting): the GPU route's two sizes (64 px faces, 128 px); a small one on a CPU
         self.biggan = [(64, train_speed.Setting(ch=64, warmup=5, iters=20)),
                        (128, train_speed.Setting(ch=32, warmup=5, iters=20))] if gpus \
-            else [(32, train_speed.Setting(ch=16, warmup=1, iters=1))]
+            else [(32, train_speed.Setting(ch=16, warmup=2, iters=1))]  # (the first iterations are slow)
         self.run_iterations = 200 if gpus else 10
         self.run_flags = [] if gpus else ["--ch=16"]  # BigGAN's width on a CPU
 
