@@ -150,31 +150,6 @@ def gpu_may_be_used(folder="/proc/driver/nvidia/gpus"):
     return os.path.isdir(folder) and bool(os.listdir(folder))
 
 
-def driver_version(path="/proc/driver/nvidia/version"):
-    """The NVIDIA driver's version ('550.54.14'), None without one."""
-    try:
-        with open(path) as f:
-            return re.search(r"Kernel Module\s+(\S+)", f.read()).group(1)
-    except (OSError, AttributeError):
-        return None
-
-
-def unusable_gpu_problem(tf, driver_lists_gpu):
-    """Why TensorFlow cannot use the NVIDIA GPU the driver lists (one line), or None: a GPU server
-    must not train on its CPU for days without a word. TensorFlow's pip wheel needs CUDA's
-    libraries (its [and-cuda] extra) and a driver new enough for them."""
-    if not driver_lists_gpu or tf.config.list_physical_devices("GPU"):
-        return None
-    build = tf.sysconfig.get_build_info()
-    driver = driver_version() or "version unknown"
-    why = (f"TensorFlow {tf.__version__} (built for CUDA {build.get('cuda_version')}, cuDNN "
-           f"{build.get('cudnn_version')}) cannot start it: CUDA's libraries are missing or the NVIDIA "
-           f"driver ({driver}) is too old" if build.get("is_cuda_build")
-           else f"this TensorFlow {tf.__version__} is built without CUDA")
-    return (f'this machine has an NVIDIA GPU but {why}; pip install "tensorflow[and-cuda]" installs TensorFlow '
-            "with CUDA's libraries (an old driver needs updating too), or run on the CPU with CUDA_VISIBLE_DEVICES=-1")
-
-
 def device_line(tf):
     """'device: GPU 0 (NVIDIA H200)' or 'device: CPU (no GPU found), 2 cores'."""
     gpus = tf.config.list_physical_devices("GPU")
@@ -193,9 +168,11 @@ def start_tensorflow(seed):
     GAN_LAB_CHECK_ONLY set, stop here instead: every check that runs before TensorFlow has passed."""
     stop_if_only_checking("the flags, the data and the folders check out")
     tf = import_tensorflow()
-    problem = unusable_gpu_problem(tf, gpu_may_be_used())
-    if problem:
-        raise LabError(problem)
+    if gpu_may_be_used():  # the driver lists a GPU: one TensorFlow cannot use is one line (gpu_driver.py)
+        from gpu_driver import unusable_gpu_problem
+        problem = unusable_gpu_problem(tf, True)
+        if problem:
+            raise LabError(problem)
     print(device_line(tf), flush=True)
     tf1 = tf.compat.v1
     tf1.disable_eager_execution()

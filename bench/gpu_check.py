@@ -86,9 +86,10 @@ def environment(tf):
     gpus = [d for d in device_lib.list_local_devices(config) if d.device_type == "GPU"]
     if not gpus:
         return line + "; no GPU"
+    import gpu_driver
     names = [f"{gpu_name(d.physical_device_desc)} ({d.memory_limit / 2**30:.0f} GiB for TensorFlow)" for d in gpus]
     growth = "on" if config.gpu_options.allow_growth else "off"
-    return f"{line}; driver {tfstart.driver_version()}; {len(gpus)} GPU(s): {', '.join(names)}; memory growth {growth}"
+    return f"{line}; driver {gpu_driver.driver_version()}; {len(gpus)} GPU(s): {', '.join(names)}; memory growth {growth}"
 
 
 def gpu_name(description):

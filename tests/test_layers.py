@@ -22,7 +22,7 @@ from test_main import DATA, REPO, quiet_env
 # Each file of the lab (not tests/) and its layer: a file imports files of its own layer or lower
 # ones. A new file needs a place here, which is the point: where it sits says what it may use.
 LAYERS = [
-    ("nothing of the lab", ["errors", "ops", "checksums", "memory", "usage"]),
+    ("nothing of the lab", ["errors", "ops", "checksums", "memory", "usage", "gpu_driver"]),
     ("bottom pieces", ["files", "runs", "precision", "tfstart", "diffaug", "mnist", "cifar10", "images",
                        "distribute", "biggan.architecture"]),
     ("helpers", ["transport", "folder_cache", "utils", "checkpoints", "training"]),

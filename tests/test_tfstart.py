@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+import gpu_driver
 import tfstart
 
 CHATTER = """WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
@@ -110,8 +111,8 @@ def test_a_gpu_tensorflow_cannot_use_is_refused_in_one_line_naming_what_to_insta
     import tensorflow as tf
     if tf.config.list_physical_devices("GPU"):
         pytest.skip("TensorFlow uses this machine's GPU")
-    assert tfstart.unusable_gpu_problem(tf, driver_lists_gpu=False) is None  # no GPU: the CPU, as always
-    problem = tfstart.unusable_gpu_problem(tf, driver_lists_gpu=True)
+    assert gpu_driver.unusable_gpu_problem(tf, driver_lists_gpu=False) is None  # no GPU: the CPU, as always
+    problem = gpu_driver.unusable_gpu_problem(tf, driver_lists_gpu=True)
     build = tf.sysconfig.get_build_info()
     assert problem.startswith(f"this machine has an NVIDIA GPU but TensorFlow {tf.__version__} (built for "
                               f"CUDA {build['cuda_version']}, cuDNN {build['cudnn_version']}) cannot start it")
@@ -119,7 +120,7 @@ def test_a_gpu_tensorflow_cannot_use_is_refused_in_one_line_naming_what_to_insta
     assert "\n" not in problem
     monkeypatch.setattr(tf.sysconfig, "get_build_info", lambda: {"is_cuda_build": False})
     assert f'this TensorFlow {tf.__version__} is built without CUDA; pip install "tensorflow[and-cuda]"' in \
-        tfstart.unusable_gpu_problem(tf, True)
+        gpu_driver.unusable_gpu_problem(tf, True)
     # every entry script starts TensorFlow through start_tensorflow: it stops there, before the device line
     monkeypatch.setattr(tfstart, "gpu_may_be_used", lambda: True)
     with pytest.raises(tfstart.LabError, match=r"^this machine has an NVIDIA GPU but .* built without CUDA"):
