@@ -143,9 +143,17 @@ def replace_folder(path, build_function):
                 shutil.rmtree(old, ignore_errors=True)
 
 
+def write_text(path, text):
+    """Write a UTF-8 text file atomically (reports, tables)."""
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+    atomic_write(path, write)
+
+
 def write_json(path, data):
     """Write a JSON file atomically (run configs and metrics)."""
-    atomic_write(path, lambda tmp: open(tmp, "w").write(json.dumps(data, indent=2, sort_keys=True)))
+    write_text(path, json.dumps(data, indent=2, sort_keys=True))
 
 
 MAX_JSON_BYTES = 4 * 2 ** 20  # the lab's own small JSON files (a cache's key, a classifier's metadata)

@@ -29,16 +29,28 @@ LISTS = {"TF_AUTO_MIXED_PRECISION_GRAPH_REWRITE_INFERLIST_REMOVE": KEEP_FLOAT32,
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
 
-def cpu_flags(path="/proc/cpuinfo"):
-    """The CPU's feature flags (Linux), or None where they cannot be read."""
+def cpu_info(field, path="/proc/cpuinfo"):
+    """A field of the CPU's description (Linux: /proc/cpuinfo), or None where it cannot be read."""
     try:
         with open(path) as f:
             for line in f:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
+                name, _, value = line.partition(":")
+                if name.strip() == field:
+                    return value.strip()
     except OSError:
         return None
     return None
+
+
+def cpu_flags(path="/proc/cpuinfo"):
+    """The CPU's feature flags (Linux), or None where they cannot be read."""
+    value = cpu_info("flags", path)
+    return None if value is None else set(value.split())
+
+
+def cpu_model():
+    """The CPU's model name, '' where it cannot be read: benchmark results name their CPU."""
+    return cpu_info("model name") or ""
 
 
 def problem(precision, gpu, flags=None):

@@ -38,6 +38,7 @@ from absl import flags  # noqa: E402
 import cli  # noqa: E402
 import datasets  # noqa: E402
 import files  # noqa: E402
+import precision  # noqa: E402
 import tfstart  # noqa: E402
 import train_speed  # noqa: E402
 from errors import LabError  # noqa: E402
@@ -80,30 +81,24 @@ def environment(tf):
     build = tf.sysconfig.get_build_info()
     cuda = f"CUDA {build.get('cuda_version')}, cuDNN {build.get('cudnn_version')}" if build.get("is_cuda_build") \
         else "no CUDA"
-    line = f"TensorFlow {tf.__version__} ({cuda}); CPU {cpu_name()}, {os.cpu_count()} cores"
+    cpu = precision.cpu_model() or platform.processor() or "unknown"
+    line = f"TensorFlow {tf.__version__} ({cuda}); CPU {cpu}, {os.cpu_count()} cores"
     from tensorflow.python.client import device_lib  # each GPU's memory as TensorFlow sees it
     config = tfstart.session_config(tf.compat.v1)
     gpus = [d for d in device_lib.list_local_devices(config) if d.device_type == "GPU"]
     if not gpus:
         return line + "; no GPU"
     import gpu_driver
-    names = [f"{gpu_name(d.physical_device_desc)} ({d.memory_limit / 2**30:.0f} GiB for TensorFlow)" for d in gpus]
+    names = [f"{gpu_name(d.physical_device_desc)} ({files.human_size(d.memory_limit)} for TensorFlow)" for d in gpus]
     growth = "on" if config.gpu_options.allow_growth else "off"
-    return f"{line}; driver {gpu_driver.driver_version()}; {len(gpus)} GPU(s): {', '.join(names)}; memory growth {growth}"
+    return (f"{line}; driver {gpu_driver.driver_version()}; {len(gpus)} GPU(s): {', '.join(names)}; "
+            f"memory growth {growth}")
 
 
 def gpu_name(description):
     """'NVIDIA H100 80GB HBM3' from TensorFlow's 'device: 0, name: NVIDIA H100 80GB HBM3, pci bus id: ...'."""
     found = re.search(r"name: ([^,]+)", description)
     return found.group(1) if found else description
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            return re.search(r"model name\s*:\s*(.+)", f.read()).group(1).strip()
-    except (OSError, AttributeError):
-        return platform.processor() or "unknown"
 
 
 def dcgan_speed(tf, data, mode, plan):
@@ -126,7 +121,7 @@ def biggan_speed(tf, size, setting, mode):
     """BigGAN at size x size on random colour images of 2 classes: images/s and peak GPU memory."""
     data = train_speed.make_data("colour", None, size)
     timing = train_speed.bench_biggan(tf, data, mode, 1, setting)
-    peak = "" if timing.peak_bytes is None else f"; peak GPU memory {timing.peak_bytes / 2**30:.2f} GiB"
+    peak = "" if timing.peak_bytes is None else f"; peak GPU memory {files.human_size(timing.peak_bytes)}"
     return f"{timing.images_per_second:,.0f} images/s{peak}; {feeding(timing)}"
 
 
@@ -240,11 +235,6 @@ def table(rows, total_seconds, note):
     return "\n".join(lines) + "\n"
 
 
-def write_text(path, text):
-    with open(path, "w") as f:
-        f.write(text)
-
-
 def main(argv):
     cli.reject_arguments(argv)
     started = time.perf_counter()
@@ -271,7 +261,7 @@ def main(argv):
     note = (f"{len(rows) - len(failed)} of {len(rows)} checks passed" +
             ("" if plan.gpus else f"; on a CPU, a CPU-sized subset: these need a GPU: {NEEDS_GPU}, several GPUs"))
     text = table(rows, time.perf_counter() - started, note)
-    files.atomic_write(FLAGS.out, lambda path: write_text(path, text))
+    files.write_text(FLAGS.out, text)
     print("\n" + text + f"\nwritten to {FLAGS.out}", flush=True)
     if not plan.gpus:
         print(f"needs a GPU (run this on the GPU server): {NEEDS_GPU}, and with 2+ GPUs --num_gpus", flush=True)

@@ -276,17 +276,8 @@ def run_recipe(text, data, classifier, ref, tf1):
                 images = budget.iterations * model.images_per_iteration
                 yield dict(recipe=text, name=name, dataset=FLAGS.dataset, budget_minutes=minutes,
                            images_per_cpu_second=round(images / max(budget.cpu_seconds, 1e-9), 2), grid=grid,
-                           cpu=cpu_model(), iterations=budget.iterations, cpu_seconds=budget.cpu_seconds,
+                           cpu=precision.cpu_model(), iterations=budget.iterations, cpu_seconds=budget.cpu_seconds,
                            wall_seconds=budget.wall_seconds, **scores)
-
-
-def cpu_model():
-    """The CPU's model name (Linux), for the results."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            return next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
-    except OSError:
-        return ""
 
 
 def check_flags():
@@ -323,7 +314,7 @@ def main(argv):
     floor = real_floor(classifier, ref, train, FLAGS.samples, FLAGS.seed)
     print(f"{FLAGS.dataset}: {len(train.images)} training images; reference: {len(test.images)} held-out "
           f"images of {reference_name}; budget {FLAGS.budget_minutes:g} CPU minutes per recipe; "
-          f"{FLAGS.samples} samples each; CPU: {cpu_model()}", flush=True)
+          f"{FLAGS.samples} samples each; CPU: {precision.cpu_model()}", flush=True)
     print(TABLE_HEAD)
     print(row_line(dict(floor, recipe=f"real training images ({floor['images']})")), flush=True)
     with open(os.path.join(FLAGS.out_dir, "results.jsonl"), "a") as results:

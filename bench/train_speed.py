@@ -39,6 +39,7 @@ from absl import flags  # noqa: E402
 import cli  # noqa: E402
 import datasets  # noqa: E402
 import distribute  # noqa: E402
+import files  # noqa: E402
 import precision as arithmetic  # noqa: E402
 import runs  # noqa: E402
 import tfstart  # noqa: E402
@@ -290,7 +291,7 @@ def main(argv):
             for count in counts:
                 timing = BENCHES[name](tf, data, mode, count, setting)
                 replicas = f", {count} {kind}{'s' if count > 1 else ''}" if FLAGS.num_gpus > 1 else ""
-                peak = "" if timing.peak_bytes is None else f", peak GPU memory {timing.peak_bytes / 2**30:.2f} GiB"
+                peak = "" if timing.peak_bytes is None else f", peak GPU memory {files.human_size(timing.peak_bytes)}"
                 print(f"{name:6s} ({detail}) {mode:5s}{replicas}: {timing.images_per_second:7.1f} images/s, "
                       f"{timing.seconds:.3f} s/iteration, {timing.images / timing.cpu_seconds:7.1f} images per "
                       f"CPU-second; feeding {timing.host_share + timing.copy_share:.0%} of it{peak}", flush=True)

@@ -27,7 +27,7 @@ from evaluation.analysis import (NEGATIVE_KID, PER_CLASS_METRICS, SECTIONS, bloc
                                  per_class_summary, sample_size_warning, sanity_checks, section,
                                  seen_phrase, show_std, std_key, warning_lines)
 from evaluation.words import say
-from files import atomic_write, format_seconds
+from files import format_seconds, write_text
 
 ROWS = ("dcgan", "biggan", "real")
 
@@ -470,14 +470,6 @@ def to_html(blocks, folder, lang="en"):
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
             f"<body>\n{body}\n</body>\n</html>\n")
-
-
-def write_text(path, text):
-    """Write a UTF-8 text file atomically."""
-    def write(tmp):
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-    atomic_write(path, write)
 
 
 def write_report(path, setup, results, lang="en"):
